@@ -1,0 +1,94 @@
+// Near-duplicate paragraphs within one document.
+//
+// Each paragraph is normalised, cut into word shingles and signed with
+// MinHash. Candidates come from the signature: LSH bands find paragraphs of
+// high Jaccard similarity, and the signature's sample of shingles (one per
+// permutation) finds paragraphs that hold another almost wholly. Every
+// candidate is then verified on the exact shingle sets, so a hash collision
+// alone never drops a paragraph. The first occurrence is kept; a later
+// paragraph is dropped when
+//   (a) its Jaccard similarity with a kept one is >= jaccard, or
+//   (b) it restates a kept paragraph: the share of the shorter one's
+//       shingles found in the longer one is >= containment, the shorter one
+//       has at least min_containment_words words, and the longer one is at
+//       most max_growth times as long (so a long body paragraph is not lost
+//       because it quotes one earlier sentence).
+#ifndef WINNOW_DEDUP_HPP_
+#define WINNOW_DEDUP_HPP_
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "winnow/hashing.hpp"
+#include "winnow/lsh.hpp"
+#include "winnow/minhash.hpp"
+#include "winnow/normalize.hpp"
+
+namespace winnow {
+
+struct DedupConfig {
+  int shingle_words = kDefaultShingleWords;
+  int permutations = kDefaultPermutations;
+  std::uint64_t seed = kDefaultSeed;
+  double jaccard = 0.7;
+  double containment = 0.8;
+  int min_containment_words = 8;
+  double max_growth = 3.0;
+};
+
+struct DedupVerdict {
+  enum class Reason {
+    kKeep,
+    kNearDuplicate,  // Jaccard >= threshold
+    kRestates,       // holds an earlier paragraph almost wholly
+    kRestated,       // almost wholly inside an earlier paragraph
+  };
+  Reason reason = Reason::kKeep;
+  std::uint32_t of = 0;     // the caller's id of the earlier paragraph
+  double similarity = 0.0;  // Jaccard or containment, exact
+};
+
+class ParagraphDeduper {
+ public:
+  // Throws winnow::Error if the configuration is out of range.
+  explicit ParagraphDeduper(const DedupConfig& config);
+  ParagraphDeduper(const ParagraphDeduper&) = delete;
+  ParagraphDeduper& operator=(const ParagraphDeduper&) = delete;
+
+  // Forgets every paragraph (call between documents).
+  void Reset();
+
+  // Judges a paragraph given in normalised form. If it is kept, it is
+  // remembered under `id` for later paragraphs. A paragraph without words is
+  // always kept and never remembered.
+  DedupVerdict Add(const Normalized& norm, std::uint32_t id);
+
+  LshParams lsh_params() const { return lsh_params_; }
+
+ private:
+  struct Entry {
+    std::uint32_t id;
+    std::uint32_t words;
+    std::vector<std::uint64_t> shingles;  // sorted, distinct
+    std::uint32_t sample_size;            // distinct shingles in the sample
+  };
+
+  DedupConfig config_;
+  MinHasher hasher_;
+  LshParams lsh_params_;
+  LshIndex lsh_;
+  std::vector<Entry> entries_;
+  // shingle -> entries holding it, and sampled shingle -> entries sampling it
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> full_index_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> sample_index_;
+
+  // Scratch space reused across calls.
+  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, sample_;
+  std::vector<std::uint32_t> candidates_;
+  std::unordered_map<std::uint32_t, std::uint32_t> hits_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_DEDUP_HPP_

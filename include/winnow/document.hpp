@@ -1,0 +1,41 @@
+// A document split into lines and paragraphs.
+//
+// Lines are views into the caller's buffer: they stay valid as long as that
+// buffer is neither destroyed nor modified. A paragraph is a run of non-blank
+// lines between blank lines; when a document has no blank line at all, every
+// line is its own paragraph (many scraped texts put one paragraph per line).
+#ifndef WINNOW_DOCUMENT_HPP_
+#define WINNOW_DOCUMENT_HPP_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace winnow {
+
+struct Line {
+  std::string_view text;  // the line without its terminator ("\n" or "\r\n")
+  std::string_view eol;   // "\n", "\r\n", or "" for a last unterminated line
+  std::uint32_t number;   // 1-based line number in the input
+  bool blank;             // only spaces, tabs, \f, \v (or nothing)
+};
+
+struct Paragraph {
+  std::uint32_t first;  // index into Document::lines
+  std::uint32_t end;    // one past the last line (all non-blank)
+};
+
+struct Document {
+  std::vector<Line> lines;
+  std::vector<Paragraph> paragraphs;
+  bool has_blank_lines = false;
+};
+
+// Splits `bytes` into lines and paragraphs. Never fails: any byte sequence,
+// including NUL bytes and invalid UTF-8, is a valid document. A lone "\r" is
+// part of the line's text.
+void SplitDocument(std::string_view bytes, Document* doc);
+
+}  // namespace winnow
+
+#endif  // WINNOW_DOCUMENT_HPP_

@@ -1,0 +1,29 @@
+// winnow::Error: the one exception type the library throws.
+//
+// Every failure the library reports carries where it happened (a file name,
+// "FILE:LINE", an option name) and what went wrong, so that the command line
+// can print `winnow: WHERE: WHAT` without knowing which module failed.
+#ifndef WINNOW_ERROR_HPP_
+#define WINNOW_ERROR_HPP_
+
+#include <stdexcept>
+#include <string>
+
+namespace winnow {
+
+class Error : public std::runtime_error {
+ public:
+  // `where` may be empty when no location makes sense.
+  Error(std::string where, std::string message);
+
+  const std::string& where() const { return where_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string where_;
+  std::string message_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_ERROR_HPP_

@@ -1,0 +1,82 @@
+// The per-document pipeline: line rules, then near-duplicate paragraphs.
+//
+// Rules judge lines; deduplication judges what is left of each paragraph
+// (its kept lines, joined). The result says, for every input line, whether
+// it is kept, and records one Drop per dropped line run so that every
+// decision can be explained.
+#ifndef WINNOW_FILTER_HPP_
+#define WINNOW_FILTER_HPP_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "winnow/dedup.hpp"
+#include "winnow/document.hpp"
+#include "winnow/line_filter.hpp"
+#include "winnow/rules.hpp"
+
+namespace winnow {
+
+struct FilterConfig {
+  bool line_rules = true;  // false: no line rule at all (patterns and built-ins)
+  LineFilterConfig lines;
+  bool dedup = true;
+  DedupConfig dedup_config;
+};
+
+struct Drop {
+  std::uint32_t line;  // 1-based input line number of the first dropped line
+  std::uint32_t lines; // how many lines this decision dropped
+  // A line rule's name, or one of "near-duplicate", "restates", "restated".
+  std::string_view reason;
+  std::uint32_t of_line = 0;  // dedup: first line of the earlier paragraph
+  double similarity = 0.0;    // dedup: exact Jaccard or containment
+};
+
+struct FilterResult {
+  std::vector<bool> keep;  // one per input line; blank lines are false
+  std::vector<Drop> drops; // in input order
+};
+
+// Counts per reason over all documents a Filter has seen.
+struct FilterStats {
+  std::uint64_t documents = 0;
+  std::uint64_t lines_in = 0;      // non-blank
+  std::uint64_t lines_out = 0;
+  std::uint64_t paragraphs_in = 0;
+  std::uint64_t paragraphs_out = 0;
+  std::map<std::string, std::uint64_t, std::less<>> dropped_lines;  // by reason
+};
+
+inline constexpr std::string_view kReasonNearDuplicate = "near-duplicate";
+inline constexpr std::string_view kReasonRestates = "restates";
+inline constexpr std::string_view kReasonRestated = "restated";
+
+class Filter {
+ public:
+  // `rules` must be frozen and outlive the filter (null: no pattern rules).
+  // Throws winnow::Error for an invalid configuration.
+  Filter(const RuleSet* rules, const FilterConfig& config);
+  Filter(const Filter&) = delete;
+  Filter& operator=(const Filter&) = delete;
+
+  void Run(const Document& doc, FilterResult* result);
+
+  const FilterStats& stats() const { return stats_; }
+  const ParagraphDeduper& deduper() const { return deduper_; }
+
+ private:
+  FilterConfig config_;
+  LineFilter line_filter_;
+  ParagraphDeduper deduper_;
+  FilterStats stats_;
+  std::vector<int> verdicts_;
+  std::string joined_;
+  Normalized norm_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_FILTER_HPP_

@@ -1,0 +1,18 @@
+// Hashing parameters. Changing any of these changes every signature winnow
+// computes, so they live in one place, and tests pin golden values.
+#ifndef WINNOW_HASHING_HPP_
+#define WINNOW_HASHING_HPP_
+
+#include <cstdint>
+
+namespace winnow {
+
+inline constexpr std::uint64_t kDefaultSeed = 0x77696e6e6f77ULL;  // "winnow"
+inline constexpr int kDefaultShingleWords = 3;
+inline constexpr int kDefaultPermutations = 128;
+inline constexpr int kMaxPermutations = 1024;
+inline constexpr int kMaxShingleWords = 16;
+
+}  // namespace winnow
+
+#endif  // WINNOW_HASHING_HPP_

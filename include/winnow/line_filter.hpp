@@ -1,0 +1,81 @@
+// Line rules: which lines of a document are boilerplate or captions.
+//
+// Every line gets features from its own text (words, closing punctuation,
+// the pattern rules it matches) and then a verdict that also looks at its
+// neighbours. Built-in rules, each switchable by name:
+//   no-terminal-punct  C4's rule: a line must end in closing punctuation
+//                      (. ! ? " ' ” ’ and 。！？｡ ؟ । ። …), not in "...";
+//   too-short          a line with fewer than min_words words;
+// but a line that fails only these is kept when its neighbours say it is
+// body text: it sits between body lines (a heading, a list item, a table row
+// inside an article), with no longer run of such lines than max_run. Body
+// lines are those with closing punctuation and at least min_words words, or
+// at least long_words words. A line of caption_words or more words that ends
+// without punctuation reads as a sentence missing its full stop, which on
+// the web is almost always a photo caption, and is not rescued by context.
+// Pattern rules (rules.hpp) always drop the lines they match.
+#ifndef WINNOW_LINE_FILTER_HPP_
+#define WINNOW_LINE_FILTER_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/document.hpp"
+#include "winnow/rules.hpp"
+
+namespace winnow {
+
+inline constexpr std::string_view kRuleNoTerminalPunct = "no-terminal-punct";
+inline constexpr std::string_view kRuleTooShort = "too-short";
+
+struct LineFilterConfig {
+  bool no_terminal_punct = true;
+  bool too_short = true;
+  int min_words = 5;
+  int long_words = 20;
+  int caption_words = 9;
+  int max_run = 40;
+  // With fewer body lines than this, the page has no prose to anchor on
+  // (a listing, a table, a code page): only pattern rules apply.
+  int min_body_lines = 1;
+};
+
+// True if `text` ends, after trailing spaces and closing brackets, in
+// closing punctuation (and not in an ellipsis).
+bool EndsWithClosingPunctuation(std::string_view text);
+
+// Words as the rules count them: normalised words, where two CJK characters
+// count as one word.
+int CountWords(const Normalized& norm);
+
+// Per-line verdicts for a document: -1 keeps the line; otherwise the index
+// of the rule that drops it, where indexes below rules.names().size() are
+// pattern rules and kBuiltinNoTerminalPunct / kBuiltinTooShort (offset by
+// that size) are the built-in rules. Blank lines get -1.
+class LineFilter {
+ public:
+  static constexpr int kBuiltinNoTerminalPunct = 0;
+  static constexpr int kBuiltinTooShort = 1;
+  static constexpr int kBuiltinCount = 2;
+
+  // `rules` must be frozen and outlive the filter; null means no patterns.
+  LineFilter(const RuleSet* rules, const LineFilterConfig& config);
+
+  void Judge(const Document& doc, std::vector<int>* verdicts);
+
+  // The name of verdict `id` (pattern rule or built-in).
+  std::string_view RuleName(int id) const;
+  int rule_count() const { return pattern_rules_ + kBuiltinCount; }
+
+ private:
+  const RuleSet* rules_;
+  LineFilterConfig config_;
+  int pattern_rules_;
+  Normalized norm_;  // scratch
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_LINE_FILTER_HPP_

@@ -1,0 +1,56 @@
+// Banded locality-sensitive hashing over MinHash signatures.
+//
+// A signature of b*r values is cut into b bands of r rows; two sets become
+// candidates when any band is equal. For Jaccard s the chance of that is
+// 1 - (1 - s^r)^b. OptimalLshParams picks (b, r) the way datasketch does: it
+// minimises the weighted sum of the false-positive area (the integral of
+// that curve below the threshold) and the false-negative area (the integral
+// of its complement above it). Candidates are only candidates: callers
+// verify them before acting.
+#ifndef WINNOW_LSH_HPP_
+#define WINNOW_LSH_HPP_
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace winnow {
+
+struct LshParams {
+  int bands;
+  int rows;
+};
+
+// Throws winnow::Error unless 0 < threshold <= 1 and permutations >= 1.
+LshParams OptimalLshParams(double threshold, int permutations,
+                           double false_positive_weight = 0.5,
+                           double false_negative_weight = 0.5);
+
+// The probability that two sets of Jaccard similarity `s` share a band.
+double CandidateProbability(double s, LshParams params);
+
+class LshIndex {
+ public:
+  explicit LshIndex(LshParams params);
+
+  // Adds `id` under each band of `signature` (size >= bands * rows).
+  void Insert(const std::vector<std::uint64_t>& signature, std::uint32_t id);
+
+  // Appends to `*out` the ids sharing at least one band with `signature`,
+  // each once, in increasing order.
+  void Query(const std::vector<std::uint64_t>& signature,
+             std::vector<std::uint32_t>* out) const;
+
+  void Clear();
+
+ private:
+  std::uint64_t BandKey(const std::vector<std::uint64_t>& signature,
+                        int band) const;
+  LshParams params_;
+  std::vector<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>>
+      tables_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_LSH_HPP_

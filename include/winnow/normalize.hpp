@@ -1,0 +1,50 @@
+// The normaliser: the view of a line that rules and hashing see.
+//
+// Output bytes are never produced from this view; it exists so that trivial
+// differences do not hide a match. Normalisation:
+//  - decodes UTF-8; each invalid byte becomes U+FFFD (a letter, here);
+//  - folds case (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic);
+//  - treats punctuation, quotes, dashes, symbols and all Unicode spaces as
+//    word separators, except that '.', apostrophes (' and ’) and U+00AD
+//    inside a word are dropped, joining its parts: "U.K." == "UK",
+//    "don’t" == "dont";
+//  - makes every CJK ideograph, kana and fullwidth letter a word of its own,
+//    since those scripts do not separate words by spaces.
+// The result is the words joined by single spaces.
+#ifndef WINNOW_NORMALIZE_HPP_
+#define WINNOW_NORMALIZE_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace winnow {
+
+struct Normalized {
+  struct Word {
+    std::uint32_t begin;  // offset into text
+    std::uint32_t size;
+  };
+  std::string text;          // words joined by ' '
+  std::vector<Word> words;
+  std::uint32_t cjk_words = 0;  // how many words are single CJK characters
+
+  std::string_view word(std::size_t i) const {
+    return std::string_view(text).substr(words[i].begin, words[i].size);
+  }
+};
+
+// Normalises `in` into `*out` (cleared first; its capacity is reused).
+void Normalize(std::string_view in, Normalized* out);
+
+// Decodes one UTF-8 code point at `s[*pos]`, advancing *pos. An invalid or
+// truncated sequence yields U+FFFD and advances by one byte.
+char32_t DecodeUtf8(std::string_view s, std::size_t* pos);
+
+// Appends the UTF-8 encoding of `c` to `*out`.
+void AppendUtf8(char32_t c, std::string* out);
+
+}  // namespace winnow
+
+#endif  // WINNOW_NORMALIZE_HPP_

@@ -1,0 +1,88 @@
+// Pattern rules: named boilerplate patterns read from a rules file.
+//
+// The rules format, one rule per line:
+//
+//     # a comment (a line whose first non-blank character is '#')
+//     NAME   KIND[:MAXWORDS]   PATTERN
+//
+// NAME is [a-z0-9._-]+ and may repeat: all lines with one name form one rule,
+// enabled or disabled together. KIND says how PATTERN is compared with a line:
+//   literal   the whole line, normalised, equals the normalised pattern
+//   prefix    the normalised line starts with the normalised pattern's words
+//   contains  the normalised line contains the normalised pattern's words
+//   regex     RE2 syntax, searched in the line's raw bytes (use (?i) for
+//             case-insensitive); RE2 runs in linear time, so no pattern can
+//             make winnow hang
+// "Normalised" is the view of normalize.hpp: case folded, punctuation gone,
+// so `literal share this` matches "Share This!" and "SHARE  THIS". A
+// `:MAXWORDS` suffix limits the pattern to lines of at most that many words,
+// which keeps a phrase like "privacy policy" from killing a body sentence.
+//
+// Build, freeze, query: Parse() any number of sources, Disable() by name,
+// Freeze(), then Match() from any number of threads.
+#ifndef WINNOW_RULES_HPP_
+#define WINNOW_RULES_HPP_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/normalize.hpp"
+
+namespace winnow {
+
+// The bytes of rules/default.rules, built into the binary.
+std::string_view DefaultRulesText();
+
+enum class PatternKind { kLiteral, kPrefix, kContains, kRegex };
+
+struct Pattern {
+  int rule;            // index into RuleSet::names()
+  PatternKind kind;
+  std::string text;    // as written (regex) or normalised (the others)
+  int max_words;       // 0: no limit
+  std::string source;  // "FILE:LINE" where it was defined
+};
+
+class RuleSet {
+ public:
+  RuleSet();
+  ~RuleSet();
+  // Holds compiled automata; copying would be expensive and never needed.
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  // Adds the rules in `text`. `source` names it in errors and in Pattern.
+  // Throws winnow::Error with where = "SOURCE:LINE" on a malformed line or an
+  // invalid regex. Must be called before Freeze().
+  void Parse(std::string_view text, std::string_view source);
+
+  // Returns false if no rule has this name.
+  bool Disable(std::string_view name);
+  void DisableAll();
+
+  // Compiles the enabled patterns. Throws winnow::Error if RE2 cannot build
+  // the combined automaton (memory budget).
+  void Freeze();
+
+  // The index of the first enabled rule (in file order) with a pattern that
+  // matches, or -1. `raw` is the line's bytes, `norm` its normalised form.
+  // Requires Freeze().
+  int Match(std::string_view raw, const Normalized& norm) const;
+
+  const std::vector<std::string>& names() const { return names_; }
+  const std::vector<Pattern>& patterns() const { return patterns_; }
+  bool enabled(int rule) const { return enabled_[rule]; }
+
+ private:
+  struct Compiled;
+  std::vector<std::string> names_;
+  std::vector<bool> enabled_;
+  std::vector<Pattern> patterns_;
+  std::unique_ptr<Compiled> compiled_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_RULES_HPP_

@@ -1,0 +1,27 @@
+// Writing kept lines back out, byte for byte.
+#ifndef WINNOW_WRITER_HPP_
+#define WINNOW_WRITER_HPP_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/document.hpp"
+
+namespace winnow {
+
+// Appends the kept lines of `doc` to `*out`: each with its own bytes and
+// terminator, in input order, with exactly one blank line between
+// paragraphs that keep something (when the document separates paragraphs
+// by blank lines), and no blank line before the first or after the last.
+// The blank line is "\r\n" when the line before it ends in "\r\n".
+void AppendKept(const Document& doc, const std::vector<bool>& keep,
+                std::string* out);
+
+// Writes all of `data` to `fd`, retrying on EINTR and short writes. Throws
+// winnow::Error (where = name) on failure.
+void WriteAll(int fd, std::string_view name, std::string_view data);
+
+}  // namespace winnow
+
+#endif  // WINNOW_WRITER_HPP_

@@ -1,0 +1,128 @@
+#include "winnow/dedup.hpp"
+
+#include <algorithm>
+
+#include "winnow/error.hpp"
+#include "winnow/shingle.hpp"
+
+namespace winnow {
+namespace {
+
+void Check(bool ok, const char* option, const char* what) {
+  if (!ok) throw Error(option, what);
+}
+
+// Candidates from a sample need only be plausible; the exact check decides.
+// A sample of 128 draws estimates a share within about +-0.1 (two standard
+// deviations at p = 0.8), so this slack keeps false negatives rare.
+constexpr double kSampleSlack = 0.2;
+
+}  // namespace
+
+ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
+    : config_(config),
+      hasher_(config.permutations, config.seed),
+      lsh_params_(OptimalLshParams(config.jaccard, config.permutations)),
+      lsh_(lsh_params_) {
+  Check(config.shingle_words >= 1 && config.shingle_words <= kMaxShingleWords,
+        "--shingle", "must be between 1 and 16");
+  Check(config.containment > 0.0 && config.containment <= 1.0, "--containment",
+        "must be in (0, 1]");
+  Check(config.min_containment_words >= 1, "--min-containment-words",
+        "must be at least 1");
+  Check(config.max_growth >= 1.0, "--max-growth", "must be at least 1");
+}
+
+void ParagraphDeduper::Reset() {
+  lsh_.Clear();
+  entries_.clear();
+  full_index_.clear();
+  sample_index_.clear();
+}
+
+DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
+  DedupVerdict verdict;
+  if (norm.words.empty()) return verdict;
+  word_hashes_.clear();
+  HashWords(norm, config_.seed, &word_hashes_);
+  Shingles(word_hashes_, config_.shingle_words, config_.seed, &shingles_);
+  hasher_.Sign(shingles_, &signature_, &sample_);
+  std::sort(sample_.begin(), sample_.end());
+  sample_.erase(std::unique(sample_.begin(), sample_.end()), sample_.end());
+  const auto words = static_cast<std::uint32_t>(norm.words.size());
+  const double size = static_cast<double>(shingles_.size());
+
+  auto consider = [&](DedupVerdict::Reason reason, std::uint32_t entry,
+                      double similarity) {
+    // The highest similarity wins; ties go to the earliest paragraph.
+    const std::uint32_t of = entries_[entry].id;
+    if (verdict.reason == DedupVerdict::Reason::kKeep ||
+        similarity > verdict.similarity ||
+        (similarity == verdict.similarity && of < verdict.of)) {
+      verdict = {reason, of, similarity};
+    }
+  };
+
+  // (a) near-identical: LSH candidates, exact Jaccard.
+  candidates_.clear();
+  lsh_.Query(signature_, &candidates_);
+  for (std::uint32_t e : candidates_) {
+    const Entry& entry = entries_[e];
+    double inter = static_cast<double>(IntersectionSize(shingles_, entry.shingles));
+    double jaccard = inter / (size + entry.shingles.size() - inter);
+    if (jaccard >= config_.jaccard) {
+      consider(DedupVerdict::Reason::kNearDuplicate, e, jaccard);
+    }
+  }
+
+  // (b) containment, both ways; only when no near-identical match was found.
+  auto growth_ok = [&](std::uint32_t shorter, std::uint32_t longer) {
+    return longer <= config_.max_growth * shorter;
+  };
+  if (verdict.reason == DedupVerdict::Reason::kKeep) {
+    // This paragraph inside an earlier one: its sample against their sets.
+    if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
+      hits_.clear();
+      for (std::uint64_t s : sample_) {
+        auto it = full_index_.find(s);
+        if (it == full_index_.end()) continue;
+        for (std::uint32_t e : it->second) ++hits_[e];
+      }
+      for (auto [e, hit] : hits_) {
+        if (hit < (config_.containment - kSampleSlack) * sample_.size()) continue;
+        const Entry& entry = entries_[e];
+        if (!growth_ok(words, entry.words)) continue;
+        double c = IntersectionSize(shingles_, entry.shingles) / size;
+        if (c >= config_.containment) consider(DedupVerdict::Reason::kRestated, e, c);
+      }
+    }
+    // An earlier paragraph inside this one: our set against their samples.
+    hits_.clear();
+    for (std::uint64_t s : shingles_) {
+      auto it = sample_index_.find(s);
+      if (it == sample_index_.end()) continue;
+      for (std::uint32_t e : it->second) ++hits_[e];
+    }
+    for (auto [e, hit] : hits_) {
+      const Entry& entry = entries_[e];
+      if (hit < (config_.containment - kSampleSlack) * entry.sample_size) continue;
+      if (!growth_ok(entry.words, words)) continue;
+      double c = static_cast<double>(IntersectionSize(shingles_, entry.shingles)) /
+                 entry.shingles.size();
+      if (c >= config_.containment) consider(DedupVerdict::Reason::kRestates, e, c);
+    }
+  }
+  if (verdict.reason != DedupVerdict::Reason::kKeep) return verdict;
+
+  // Kept: remember it.
+  const auto e = static_cast<std::uint32_t>(entries_.size());
+  lsh_.Insert(signature_, e);
+  for (std::uint64_t s : shingles_) full_index_[s].push_back(e);
+  if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
+    for (std::uint64_t s : sample_) sample_index_[s].push_back(e);
+  }
+  entries_.push_back({id, words, shingles_, static_cast<std::uint32_t>(sample_.size())});
+  return verdict;
+}
+
+}  // namespace winnow

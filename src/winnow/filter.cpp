@@ -1,0 +1,83 @@
+#include "winnow/filter.hpp"
+
+namespace winnow {
+
+Filter::Filter(const RuleSet* rules, const FilterConfig& config)
+    : config_(config),
+      line_filter_(rules, config.lines),
+      deduper_(config.dedup_config) {}
+
+void Filter::Run(const Document& doc, FilterResult* result) {
+  const std::size_t n = doc.lines.size();
+  result->keep.assign(n, false);
+  result->drops.clear();
+  ++stats_.documents;
+
+  if (config_.line_rules) {
+    line_filter_.Judge(doc, &verdicts_);
+  } else {
+    verdicts_.assign(n, -1);
+  }
+  deduper_.Reset();
+
+  for (const Paragraph& para : doc.paragraphs) {
+    ++stats_.paragraphs_in;
+    // Line rules first; consecutive lines dropped by one rule are one Drop.
+    joined_.clear();
+    std::uint32_t kept = 0;
+    std::uint32_t first_kept = 0;
+    for (std::uint32_t i = para.first; i < para.end; ++i) {
+      ++stats_.lines_in;
+      const int v = verdicts_[i];
+      if (v < 0) {
+        if (kept == 0) first_kept = i;
+        ++kept;
+        result->keep[i] = true;
+        joined_.append(doc.lines[i].text);
+        joined_.push_back('\n');
+        continue;
+      }
+      std::string_view name = line_filter_.RuleName(v);
+      ++stats_.dropped_lines[std::string(name)];
+      if (!result->drops.empty() && result->drops.back().reason == name &&
+          result->drops.back().of_line == 0 &&
+          result->drops.back().line + result->drops.back().lines ==
+              doc.lines[i].number) {
+        ++result->drops.back().lines;
+      } else {
+        result->drops.push_back({doc.lines[i].number, 1, name});
+      }
+    }
+    if (kept == 0) continue;
+
+    if (config_.dedup) {
+      Normalize(joined_, &norm_);
+      DedupVerdict verdict =
+          deduper_.Add(norm_, doc.lines[first_kept].number);
+      if (verdict.reason != DedupVerdict::Reason::kKeep) {
+        std::string_view reason =
+            verdict.reason == DedupVerdict::Reason::kNearDuplicate
+                ? kReasonNearDuplicate
+                : verdict.reason == DedupVerdict::Reason::kRestates
+                      ? kReasonRestates
+                      : kReasonRestated;
+        for (std::uint32_t i = para.first; i < para.end; ++i) {
+          result->keep[i] = false;
+        }
+        stats_.dropped_lines[std::string(reason)] += kept;
+        Drop drop{doc.lines[first_kept].number, kept, reason, verdict.of,
+                  verdict.similarity};
+        // Keep drops in input order: rule drops of this paragraph's later
+        // lines were recorded already.
+        auto pos = result->drops.end();
+        while (pos != result->drops.begin() && (pos - 1)->line > drop.line) --pos;
+        result->drops.insert(pos, drop);
+        continue;
+      }
+    }
+    ++stats_.paragraphs_out;
+    stats_.lines_out += kept;
+  }
+}
+
+}  // namespace winnow

@@ -1,0 +1,89 @@
+#include "winnow/lsh.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "winnow/detail/xxhash.hpp"
+#include "winnow/error.hpp"
+
+namespace winnow {
+namespace {
+
+// Simpson's rule with a fixed even number of intervals: deterministic and
+// far more precise than the choice of (b, r) needs.
+template <typename F>
+double Integrate(F f, double lo, double hi) {
+  constexpr int kSteps = 64;
+  if (hi <= lo) return 0.0;
+  const double h = (hi - lo) / kSteps;
+  double sum = f(lo) + f(hi);
+  for (int i = 1; i < kSteps; ++i) sum += f(lo + i * h) * (i % 2 ? 4 : 2);
+  return sum * h / 3;
+}
+
+}  // namespace
+
+double CandidateProbability(double s, LshParams p) {
+  return 1.0 - std::pow(1.0 - std::pow(s, p.rows), p.bands);
+}
+
+LshParams OptimalLshParams(double threshold, int permutations,
+                           double false_positive_weight,
+                           double false_negative_weight) {
+  if (!(threshold > 0.0 && threshold <= 1.0)) {
+    throw Error("threshold", "must be in (0, 1]");
+  }
+  if (permutations < 1) throw Error("permutations", "must be at least 1");
+  LshParams best{1, permutations};
+  double best_error = std::numeric_limits<double>::infinity();
+  for (int b = 1; b <= permutations; ++b) {
+    for (int r = 1; r <= permutations / b; ++r) {
+      LshParams p{b, r};
+      double fp = Integrate([&](double s) { return CandidateProbability(s, p); },
+                            0.0, threshold);
+      double fn = Integrate(
+          [&](double s) { return 1.0 - CandidateProbability(s, p); }, threshold,
+          1.0);
+      double error = fp * false_positive_weight + fn * false_negative_weight;
+      if (error < best_error) {
+        best_error = error;
+        best = p;
+      }
+    }
+  }
+  return best;
+}
+
+LshIndex::LshIndex(LshParams params) : params_(params), tables_(params.bands) {}
+
+std::uint64_t LshIndex::BandKey(const std::vector<std::uint64_t>& signature,
+                                int band) const {
+  return XXH3_64bits(signature.data() + static_cast<std::size_t>(band) * params_.rows,
+                     static_cast<std::size_t>(params_.rows) * sizeof(std::uint64_t));
+}
+
+void LshIndex::Insert(const std::vector<std::uint64_t>& signature,
+                      std::uint32_t id) {
+  for (int band = 0; band < params_.bands; ++band) {
+    tables_[band][BandKey(signature, band)].push_back(id);
+  }
+}
+
+void LshIndex::Query(const std::vector<std::uint64_t>& signature,
+                     std::vector<std::uint32_t>* out) const {
+  const std::size_t start = out->size();
+  for (int band = 0; band < params_.bands; ++band) {
+    auto it = tables_[band].find(BandKey(signature, band));
+    if (it == tables_[band].end()) continue;
+    out->insert(out->end(), it->second.begin(), it->second.end());
+  }
+  std::sort(out->begin() + start, out->end());
+  out->erase(std::unique(out->begin() + start, out->end()), out->end());
+}
+
+void LshIndex::Clear() {
+  for (auto& table : tables_) table.clear();
+}
+
+}  // namespace winnow

@@ -1,0 +1,200 @@
+#include "winnow/normalize.hpp"
+
+namespace winnow {
+namespace {
+
+enum class Kind : unsigned char {
+  kSeparator,  // ends a word
+  kJoiner,     // dropped inside a word, separator at its edges ('.', '’')
+  kLetter,     // part of a word
+  kIdeograph,  // a word by itself
+};
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// ASCII bytes classified once, never through <cctype> or the locale.
+struct AsciiTable {
+  Kind kind[128];
+  constexpr AsciiTable() : kind() {
+    for (int c = 0; c < 128; ++c) {
+      bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                   (c >= 'A' && c <= 'Z');
+      kind[c] = alnum ? Kind::kLetter : Kind::kSeparator;
+    }
+    kind[static_cast<int>('.')] = Kind::kJoiner;
+    kind[static_cast<int>('\'')] = Kind::kJoiner;
+  }
+};
+constexpr AsciiTable kAscii;
+
+Kind Classify(char32_t c) {
+  if (c < 0x80) return kAscii.kind[c];
+  if (c == 0x2019 || c == 0x2018 || c == 0x00AD || c == 0x02BC) {
+    return Kind::kJoiner;
+  }
+  if (c < 0xC0) {
+    // Latin-1 punctuation and symbols; keep the ordinal indicators and micro.
+    return (c == 0xAA || c == 0xB5 || c == 0xBA) ? Kind::kLetter
+                                                 : Kind::kSeparator;
+  }
+  if (c == 0xD7 || c == 0xF7) return Kind::kSeparator;  // multiplication, division
+  if (c >= 0x2000 && c <= 0x2BFF) return Kind::kSeparator;  // punctuation, symbols, arrows
+  if (c >= 0x3000 && c <= 0x303F) return Kind::kSeparator;  // CJK punctuation
+  if (c >= 0xFE10 && c <= 0xFE6F) return Kind::kSeparator;  // vertical/small forms
+  if (c >= 0xFF00 && c <= 0xFF0F) return Kind::kSeparator;  // fullwidth punctuation
+  if (c >= 0xFF1A && c <= 0xFF20) return Kind::kSeparator;
+  if (c >= 0xFF3B && c <= 0xFF40) return Kind::kSeparator;
+  if (c >= 0xFF5B && c <= 0xFF65) return Kind::kSeparator;
+  if (c == 0x0964 || c == 0x0965 || c == 0x060C || c == 0x061B ||
+      c == 0x061F || c == 0x06D4 || c == 0x055D || c == 0x0589 ||
+      c == 0x1362 || c == 0x00A0 || c == 0xFEFF) {
+    return Kind::kSeparator;  // dandas, Arabic comma/question/full stop, ...
+  }
+  if (c >= 0x1F000 && c <= 0x1FAFF) return Kind::kSeparator;  // emoji, symbols
+  if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+      (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+      (c >= 0x20000 && c <= 0x2FFFF)) {
+    return Kind::kIdeograph;
+  }
+  return Kind::kLetter;
+}
+
+char32_t FoldCase(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c >= 0x100 && c <= 0x137) return c | 1;  // Latin Extended-A pairs
+  if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
+  if (c >= 0x14A && c <= 0x177) return c | 1;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek
+  if (c >= 0x410 && c <= 0x42F) return c + 32;               // Cyrillic
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if (c >= 0xFF21 && c <= 0xFF3A) return c - 0xFF21 + 'a';  // fullwidth A-Z
+  if (c >= 0xFF41 && c <= 0xFF5A) return c - 0xFF41 + 'a';
+  if (c >= 0xFF10 && c <= 0xFF19) return c - 0xFF10 + '0';
+  return c;
+}
+
+}  // namespace
+
+char32_t DecodeUtf8(std::string_view s, std::size_t* pos) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  std::size_t i = *pos;
+  unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    *pos = i + 1;
+    return b0;
+  }
+  int len;
+  char32_t c;
+  char32_t min;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2, c = b0 & 0x1F, min = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3, c = b0 & 0x0F, min = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4, c = b0 & 0x07, min = 0x10000;
+  } else {
+    *pos = i + 1;
+    return kReplacement;
+  }
+  if (i + len > s.size()) {
+    *pos = i + 1;
+    return kReplacement;
+  }
+  for (int k = 1; k < len; ++k) {
+    unsigned char b = byte(i + k);
+    if ((b & 0xC0) != 0x80) {
+      *pos = i + 1;
+      return kReplacement;
+    }
+    c = (c << 6) | (b & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    *pos = i + 1;
+    return kReplacement;
+  }
+  *pos = i + len;
+  return c;
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+void Normalize(std::string_view in, Normalized* out) {
+  out->text.clear();
+  out->words.clear();
+  out->cjk_words = 0;
+  bool in_word = false;
+  std::uint32_t word_begin = 0;
+  auto end_word = [&] {
+    if (!in_word) return;
+    out->words.push_back(
+        {word_begin, static_cast<std::uint32_t>(out->text.size()) - word_begin});
+    in_word = false;
+  };
+  auto start_word = [&] {
+    if (!out->text.empty()) out->text.push_back(' ');
+    word_begin = static_cast<std::uint32_t>(out->text.size());
+    in_word = true;
+  };
+  std::size_t pos = 0;
+  while (pos < in.size()) {
+    unsigned char b = static_cast<unsigned char>(in[pos]);
+    char32_t c;
+    if (b < 0x80) {
+      c = b;
+      ++pos;
+    } else {
+      c = DecodeUtf8(in, &pos);
+    }
+    switch (Classify(c)) {
+      case Kind::kLetter:
+        if (!in_word) start_word();
+        if (c < 0x80) {
+          out->text.push_back(static_cast<char>(FoldCase(c)));
+        } else {
+          AppendUtf8(FoldCase(c), &out->text);
+        }
+        break;
+      case Kind::kJoiner: {
+        // Joins only between two letters: "U.K." -> "uk", "end." -> "end".
+        std::size_t peek = pos;
+        bool letter_follows = false;
+        if (in_word && peek < in.size()) {
+          char32_t next = DecodeUtf8(in, &peek);
+          letter_follows = Classify(next) == Kind::kLetter;
+        }
+        if (!letter_follows) end_word();
+        break;
+      }
+      case Kind::kIdeograph:
+        end_word();
+        start_word();
+        AppendUtf8(c, &out->text);
+        end_word();
+        ++out->cjk_words;
+        break;
+      case Kind::kSeparator:
+        end_word();
+        break;
+    }
+  }
+  end_word();
+}
+
+}  // namespace winnow

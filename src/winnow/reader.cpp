@@ -1,0 +1,32 @@
+#include "winnow/reader.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "winnow/error.hpp"
+
+namespace winnow {
+
+void ReadAll(int fd, std::string_view name, std::string* out,
+             std::size_t chunk) {
+  if (chunk == 0) chunk = 1;
+  for (;;) {
+    std::size_t used = out->size();
+    // resize() on std::string grows capacity geometrically, so appending
+    // chunk after chunk stays linear in the total size.
+    out->resize(used + chunk);
+    ssize_t got = ::read(fd, out->data() + used, chunk);
+    if (got < 0) {
+      out->resize(used);
+      if (errno == EINTR) continue;
+      throw Error(std::string(name), std::string("read failed: ") +
+                                         std::strerror(errno));
+    }
+    out->resize(used + static_cast<std::size_t>(got));
+    if (got == 0) return;
+  }
+}
+
+}  // namespace winnow
