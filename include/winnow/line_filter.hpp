@@ -37,9 +37,14 @@ struct LineFilterConfig {
   int long_words = 20;
   int caption_words = 9;
   int max_run = 40;
+  int list_words = 5;
   // With fewer body lines than this, the page has no prose to anchor on
   // (a listing, a table, a code page): only pattern rules apply.
   int min_body_lines = 1;
+  // When body lines hold less than this share of the page's words (body and
+  // short lines, not pattern matches), the page is a listing, a table or a
+  // catalogue: its short lines are its content, and only patterns apply.
+  double min_prose_share = 0.2;
 };
 
 // True if `text` ends, after trailing spaces and closing brackets, in

@@ -150,6 +150,8 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "a line this long is body even without closing punctuation")
       ("caption-words", po::value<int>(&lines.caption_words)->default_value(lines.caption_words),
        "an unpunctuated line this long is a caption even between body lines")
+      ("min-prose-share", po::value<double>(&lines.min_prose_share)->default_value(lines.min_prose_share, "0.2"),
+       "below this share of words in body lines a page is a listing: short lines stay")
       ("max-run", po::value<int>(&lines.max_run)->default_value(lines.max_run),
        "longest run of short lines that body lines around it can rescue");
   po::options_description dd("Near-duplicate paragraphs");

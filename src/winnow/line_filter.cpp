@@ -94,7 +94,10 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
   verdicts->assign(n, -1);
   std::vector<Class> cls(n, Class::kBlank);
   std::vector<int> weak_rule(n, -1);  // the built-in rule a weak line fails
+  std::vector<int> weak_words(n, 0);
+  std::vector<bool> caption(n, false);
   int body_lines = 0;
+  double body_words = 0, weak_words_total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
     if (line.blank) continue;
@@ -112,6 +115,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
     if ((closed && words >= config_.min_words) || words >= config_.long_words) {
       cls[i] = Class::kBody;
       ++body_lines;
+      body_words += words;
       continue;
     }
     int rule = -1;
@@ -127,10 +131,20 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
     }
     cls[i] = Class::kWeak;
     weak_rule[i] = rule;
-    // A caption: a sentence that lost its full stop.
-    if (!closed && words >= config_.caption_words) (*verdicts)[i] = rule;
+    weak_words[i] = words;
+    weak_words_total += words;
+    if (!closed && words >= config_.caption_words) caption[i] = true;
   }
-  if (body_lines < config_.min_body_lines) {
+  // A caption is a sentence that lost its full stop, standing alone: a long
+  // unpunctuated line next to other such lines is a list item instead.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!caption[i]) continue;
+    const bool listed = (i > 0 && cls[i - 1] == Class::kWeak) ||
+                        (i + 1 < n && cls[i + 1] == Class::kWeak);
+    if (!listed) (*verdicts)[i] = weak_rule[i];
+  }
+  if (body_lines < config_.min_body_lines ||
+      body_words < config_.min_prose_share * (body_words + weak_words_total)) {
     for (std::size_t i = 0; i < n; ++i) {
       if (cls[i] == Class::kWeak) (*verdicts)[i] = -1;
     }
@@ -149,12 +163,18 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
     }
     std::size_t j = i;
     int run = 0;
+    long run_words = 0;
     while (j < n && cls[j] != Class::kBody) {
-      if (cls[j] == Class::kWeak) ++run;
+      if (cls[j] == Class::kWeak) ++run, run_words += weak_words[j];
       ++j;
     }
     const bool body_after = j < n;
-    const bool rescued = body_before && body_after && run <= config_.max_run;
+    // A list of several multi-word items next to prose is content (search
+    // results, job boards, link lists of an article); menus are one or two
+    // words a line.
+    const bool list = run >= 3 && run_words >= config_.list_words * run;
+    const bool rescued = (body_before && body_after && run <= config_.max_run) ||
+                         (list && (body_before || body_after));
     for (std::size_t k = i; k < j; ++k) {
       if (cls[k] != Class::kWeak) continue;
       if (!rescued) (*verdicts)[k] = weak_rule[k];
