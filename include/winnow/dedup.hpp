@@ -17,9 +17,9 @@
 #define WINNOW_DEDUP_HPP_
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "winnow/detail/posting_index.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/lsh.hpp"
 #include "winnow/minhash.hpp"
@@ -74,19 +74,25 @@ class ParagraphDeduper {
     std::uint32_t sample_size;            // distinct shingles in the sample
   };
 
+  // Fills hits_ with, per entry, how many of `keys` the index holds for it,
+  // and touched_ with the entries that have any.
+  void CountHits(const detail::PostingIndex& index,
+                 const std::vector<std::uint64_t>& keys);
+
   DedupConfig config_;
   MinHasher hasher_;
   LshParams lsh_params_;
   LshIndex lsh_;
   std::vector<Entry> entries_;
   // shingle -> entries holding it, and sampled shingle -> entries sampling it
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> full_index_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> sample_index_;
+  detail::PostingIndex full_index_;
+  detail::PostingIndex sample_index_;
 
   // Scratch space reused across calls.
   std::vector<std::uint64_t> word_hashes_, shingles_, signature_, sample_;
   std::vector<std::uint32_t> candidates_;
-  std::unordered_map<std::uint32_t, std::uint32_t> hits_;
+  std::vector<std::uint32_t> hits_;     // per entry, zero between uses
+  std::vector<std::uint32_t> touched_;  // entries with non-zero hits_
 };
 
 }  // namespace winnow

@@ -11,8 +11,9 @@
 #define WINNOW_LSH_HPP_
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
+
+#include "winnow/detail/posting_index.hpp"
 
 namespace winnow {
 
@@ -47,8 +48,7 @@ class LshIndex {
   std::uint64_t BandKey(const std::vector<std::uint64_t>& signature,
                         int band) const;
   LshParams params_;
-  std::vector<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>>
-      tables_;
+  detail::PostingIndex table_;  // (band, band hash) -> ids
 };
 
 }  // namespace winnow

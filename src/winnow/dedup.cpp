@@ -36,8 +36,21 @@ ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
 void ParagraphDeduper::Reset() {
   lsh_.Clear();
   entries_.clear();
-  full_index_.clear();
-  sample_index_.clear();
+  full_index_.Clear();
+  sample_index_.Clear();
+  hits_.clear();
+  touched_.clear();
+}
+
+void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
+                                 const std::vector<std::uint64_t>& keys) {
+  for (std::uint32_t e : touched_) hits_[e] = 0;
+  touched_.clear();
+  for (std::uint64_t key : keys) {
+    index.ForEach(key, [&](std::uint32_t e) {
+      if (hits_[e]++ == 0) touched_.push_back(e);
+    });
+  }
 }
 
 DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
@@ -82,13 +95,9 @@ DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
   if (verdict.reason == DedupVerdict::Reason::kKeep) {
     // This paragraph inside an earlier one: its sample against their sets.
     if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
-      hits_.clear();
-      for (std::uint64_t s : sample_) {
-        auto it = full_index_.find(s);
-        if (it == full_index_.end()) continue;
-        for (std::uint32_t e : it->second) ++hits_[e];
-      }
-      for (auto [e, hit] : hits_) {
+      CountHits(full_index_, sample_);
+      for (std::uint32_t e : touched_) {
+        const std::uint32_t hit = hits_[e];
         if (hit < (config_.containment - kSampleSlack) * sample_.size()) continue;
         const Entry& entry = entries_[e];
         if (!growth_ok(words, entry.words)) continue;
@@ -97,13 +106,9 @@ DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
       }
     }
     // An earlier paragraph inside this one: our set against their samples.
-    hits_.clear();
-    for (std::uint64_t s : shingles_) {
-      auto it = sample_index_.find(s);
-      if (it == sample_index_.end()) continue;
-      for (std::uint32_t e : it->second) ++hits_[e];
-    }
-    for (auto [e, hit] : hits_) {
+    CountHits(sample_index_, shingles_);
+    for (std::uint32_t e : touched_) {
+      const std::uint32_t hit = hits_[e];
       const Entry& entry = entries_[e];
       if (hit < (config_.containment - kSampleSlack) * entry.sample_size) continue;
       if (!growth_ok(entry.words, words)) continue;
@@ -117,10 +122,11 @@ DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
   // Kept: remember it.
   const auto e = static_cast<std::uint32_t>(entries_.size());
   lsh_.Insert(signature_, e);
-  for (std::uint64_t s : shingles_) full_index_[s].push_back(e);
+  for (std::uint64_t s : shingles_) full_index_.Add(s, e);
   if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
-    for (std::uint64_t s : sample_) sample_index_[s].push_back(e);
+    for (std::uint64_t s : sample_) sample_index_.Add(s, e);
   }
+  hits_.push_back(0);
   entries_.push_back({id, words, shingles_, static_cast<std::uint32_t>(sample_.size())});
   return verdict;
 }

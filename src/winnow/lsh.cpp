@@ -55,18 +55,22 @@ LshParams OptimalLshParams(double threshold, int permutations,
   return best;
 }
 
-LshIndex::LshIndex(LshParams params) : params_(params), tables_(params.bands) {}
+LshIndex::LshIndex(LshParams params) : params_(params) {}
 
 std::uint64_t LshIndex::BandKey(const std::vector<std::uint64_t>& signature,
                                 int band) const {
-  return XXH3_64bits(signature.data() + static_cast<std::size_t>(band) * params_.rows,
-                     static_cast<std::size_t>(params_.rows) * sizeof(std::uint64_t));
+  // The band number seeds the hash, so equal values in different bands
+  // never collide in the one table.
+  return XXH3_64bits_withSeed(
+      signature.data() + static_cast<std::size_t>(band) * params_.rows,
+      static_cast<std::size_t>(params_.rows) * sizeof(std::uint64_t),
+      static_cast<std::uint64_t>(band));
 }
 
 void LshIndex::Insert(const std::vector<std::uint64_t>& signature,
                       std::uint32_t id) {
   for (int band = 0; band < params_.bands; ++band) {
-    tables_[band][BandKey(signature, band)].push_back(id);
+    table_.Add(BandKey(signature, band), id);
   }
 }
 
@@ -74,16 +78,15 @@ void LshIndex::Query(const std::vector<std::uint64_t>& signature,
                      std::vector<std::uint32_t>* out) const {
   const std::size_t start = out->size();
   for (int band = 0; band < params_.bands; ++band) {
-    auto it = tables_[band].find(BandKey(signature, band));
-    if (it == tables_[band].end()) continue;
-    out->insert(out->end(), it->second.begin(), it->second.end());
+    table_.ForEach(BandKey(signature, band),
+                   [&](std::uint32_t id) { out->push_back(id); });
   }
   std::sort(out->begin() + start, out->end());
   out->erase(std::unique(out->begin() + start, out->end()), out->end());
 }
 
 void LshIndex::Clear() {
-  for (auto& table : tables_) table.clear();
+  table_.Clear();
 }
 
 }  // namespace winnow
