@@ -132,11 +132,11 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "print counts per rule and per dedup reason to stderr at the end");
   po::options_description rules("Line rules");
   rules.add_options()
-      ("rules", po::value<std::vector<std::string>>(&config->rules_files)->composing(),
+      ("rules", po::value<std::vector<std::string>>(&config->rules_files)->composing()->value_name("FILE"),
        "add the pattern rules in FILE (repeatable)")
       ("no-default-rules", po::bool_switch(&config->no_default_rules),
        "do not load the built-in pattern rules")
-      ("disable", po::value<std::vector<std::string>>(&config->disabled)->composing(),
+      ("disable", po::value<std::vector<std::string>>(&config->disabled)->composing()->value_name("NAME"),
        "disable the rule NAME (repeatable; NAME,NAME,... also works)")
       ("no-rules", po::bool_switch(&config->no_rules),
        "disable every line rule (only deduplication runs)")
@@ -144,33 +144,33 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "print the built-in rules file and exit")
       ("list-rules", po::bool_switch(&config->list_rules),
        "list every rule name (pattern and built-in) and exit")
-      ("min-words", po::value<int>(&lines.min_words)->default_value(lines.min_words),
+      ("min-words", po::value<int>(&lines.min_words)->default_value(lines.min_words)->value_name("N"),
        "too-short: body lines have at least this many words")
-      ("long-words", po::value<int>(&lines.long_words)->default_value(lines.long_words),
+      ("long-words", po::value<int>(&lines.long_words)->default_value(lines.long_words)->value_name("N"),
        "a line this long is body even without closing punctuation")
-      ("caption-words", po::value<int>(&lines.caption_words)->default_value(lines.caption_words),
+      ("caption-words", po::value<int>(&lines.caption_words)->default_value(lines.caption_words)->value_name("N"),
        "an unpunctuated line this long is a caption even between body lines")
-      ("min-prose-share", po::value<double>(&lines.min_prose_share)->default_value(lines.min_prose_share, "0.2"),
+      ("min-prose-share", po::value<double>(&lines.min_prose_share)->default_value(lines.min_prose_share, "0.2")->value_name("X"),
        "below this share of words in body lines a page is a listing: short lines stay")
-      ("max-run", po::value<int>(&lines.max_run)->default_value(lines.max_run),
+      ("max-run", po::value<int>(&lines.max_run)->default_value(lines.max_run)->value_name("N"),
        "longest run of short lines that body lines around it can rescue");
   po::options_description dd("Near-duplicate paragraphs");
   dd.add_options()
       ("no-dedup", "do not remove near-duplicate paragraphs")
-      ("shingle", po::value<int>(&dedup.shingle_words)->default_value(dedup.shingle_words),
+      ("shingle", po::value<int>(&dedup.shingle_words)->default_value(dedup.shingle_words)->value_name("N"),
        "words per shingle")
-      ("permutations", po::value<int>(&dedup.permutations)->default_value(dedup.permutations),
+      ("permutations", po::value<int>(&dedup.permutations)->default_value(dedup.permutations)->value_name("N"),
        "MinHash permutations")
-      ("seed", po::value<std::uint64_t>(&dedup.seed)->default_value(dedup.seed),
+      ("seed", po::value<std::uint64_t>(&dedup.seed)->default_value(dedup.seed)->value_name("N"),
        "hash seed")
-      ("jaccard", po::value<double>(&dedup.jaccard)->default_value(dedup.jaccard, "0.7"),
+      ("jaccard", po::value<double>(&dedup.jaccard)->default_value(dedup.jaccard, "0.7")->value_name("X"),
        "drop a paragraph this similar (Jaccard) to an earlier one")
-      ("containment", po::value<double>(&dedup.containment)->default_value(dedup.containment, "0.8"),
+      ("containment", po::value<double>(&dedup.containment)->default_value(dedup.containment, "0.8")->value_name("X"),
        "drop a paragraph that holds, or is held in, an earlier one to this share")
       ("min-containment-words",
-       po::value<int>(&dedup.min_containment_words)->default_value(dedup.min_containment_words),
+       po::value<int>(&dedup.min_containment_words)->default_value(dedup.min_containment_words)->value_name("N"),
        "the shorter paragraph needs this many words for containment")
-      ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3"),
+      ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3")->value_name("X"),
        "containment applies only if the longer paragraph is at most this many times longer");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(&config->files));

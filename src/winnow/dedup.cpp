@@ -17,6 +17,11 @@ void Check(bool ok, const char* option, const char* what) {
 // deviations at p = 0.8), so this slack keeps false negatives rare.
 constexpr double kSampleSlack = 0.2;
 
+// A shingle shared by very many paragraphs of one document ("click here to")
+// says little about any one of them; visiting only its newest postings keeps
+// a pathological document linear instead of quadratic.
+constexpr int kMaxPostingsPerKey = 64;
+
 }  // namespace
 
 ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
@@ -47,8 +52,11 @@ void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
   for (std::uint32_t e : touched_) hits_[e] = 0;
   touched_.clear();
   for (std::uint64_t key : keys) {
+    int visited = 0;
     index.ForEach(key, [&](std::uint32_t e) {
+      if (++visited > kMaxPostingsPerKey) return false;
       if (hits_[e]++ == 0) touched_.push_back(e);
+      return true;
     });
   }
 }

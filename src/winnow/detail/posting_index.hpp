@@ -8,6 +8,7 @@
 #define WINNOW_DETAIL_POSTING_INDEX_HPP_
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 namespace winnow::detail {
@@ -25,13 +26,18 @@ class PostingIndex {
     slot.head = static_cast<std::uint32_t>(postings_.size() - 1);
   }
 
-  // Calls f(id) for every id added under `key`, newest first.
+  // Calls f(id) for the ids added under `key`, newest first, while f
+  // returns true (f may also return void: then all ids are visited).
   template <typename F>
   void ForEach(std::uint64_t key, F&& f) const {
     if (slots_.empty()) return;
-    const Slot& slot = const_cast<PostingIndex*>(this)->Find(key);
+    const Slot& slot = FindConst(key);
     for (std::uint32_t p = slot.head; p != kEmpty; p = postings_[p].next) {
-      f(postings_[p].id);
+      if constexpr (std::is_void_v<decltype(f(std::uint32_t{}))>) {
+        f(postings_[p].id);
+      } else if (!f(postings_[p].id)) {
+        return;
+      }
     }
   }
 
@@ -52,13 +58,15 @@ class PostingIndex {
     std::uint32_t next;
   };
 
-  Slot& Find(std::uint64_t key) {
+  std::size_t Probe(std::uint64_t key) const {
     const std::size_t mask = slots_.size() - 1;
     // Keys are hashes already; mix once more so patterned keys spread too.
     std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
     while (slots_[i].head != kEmpty && slots_[i].key != key) i = (i + 1) & mask;
-    return slots_[i];
+    return i;
   }
+  Slot& Find(std::uint64_t key) { return slots_[Probe(key)]; }
+  const Slot& FindConst(std::uint64_t key) const { return slots_[Probe(key)]; }
 
   void Grow() {
     std::vector<Slot> old;
