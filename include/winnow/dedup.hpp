@@ -33,7 +33,7 @@ struct DedupConfig {
   std::uint64_t seed = kDefaultSeed;
   double jaccard = 0.7;
   double containment = 0.8;
-  int min_containment_words = 8;
+  int min_containment_words = 5;
   double max_growth = 3.0;
 };
 

@@ -6,6 +6,8 @@
 //   no-terminal-punct  C4's rule: a line must end in closing punctuation
 //                      (. ! ? " ' ” ’ and 。！？｡ ؟ । ። …), not in "...";
 //   too-short          a line with fewer than min_words words;
+//   boilerplate-block  a short line in a block (paragraph) where lines
+//                      matched by pattern rules outnumber the others;
 // but a line that fails only these is kept when its neighbours say it is
 // body text: it sits between body lines (a heading, a list item, a table row
 // inside an article), with no longer run of such lines than max_run. Body
@@ -29,15 +31,24 @@ namespace winnow {
 
 inline constexpr std::string_view kRuleNoTerminalPunct = "no-terminal-punct";
 inline constexpr std::string_view kRuleTooShort = "too-short";
+inline constexpr std::string_view kRuleBoilerplateBlock = "boilerplate-block";
 
 struct LineFilterConfig {
   bool no_terminal_punct = true;
   bool too_short = true;
+  bool boilerplate_block = true;
   int min_words = 5;
   int long_words = 20;
   int caption_words = 9;
   int max_run = 40;
+  // A run of three or more short lines averaging this many words next to
+  // body text is a list that belongs to it.
   int list_words = 5;
+  // A line ending in ':' introduces what follows (a list, a command, a
+  // quote): it counts as closed.
+  bool colon_closes = true;
+  // A short first line standing alone is the page title, and is kept.
+  bool keep_title = true;
   // With fewer body lines than this, the page has no prose to anchor on
   // (a listing, a table, a code page): only pattern rules apply.
   int min_body_lines = 1;
@@ -45,7 +56,14 @@ struct LineFilterConfig {
   // short lines, not pattern matches), the page is a listing, a table or a
   // catalogue: its short lines are its content, and only patterns apply.
   double min_prose_share = 0.2;
+  // ... provided its short lines average at least this many words: menus,
+  // footers and button rows average fewer, listings (titles, names, prices
+  // with labels) more.
+  double listing_line_words = 1.5;
 };
+
+// True if `text` ends in ':' (or a fullwidth colon), after trailing spaces.
+bool EndsWithColon(std::string_view text);
 
 // True if `text` ends, after trailing spaces and closing brackets, in
 // closing punctuation (and not in an ellipsis).
@@ -63,7 +81,8 @@ class LineFilter {
  public:
   static constexpr int kBuiltinNoTerminalPunct = 0;
   static constexpr int kBuiltinTooShort = 1;
-  static constexpr int kBuiltinCount = 2;
+  static constexpr int kBuiltinBoilerplateBlock = 2;
+  static constexpr int kBuiltinCount = 3;
 
   // `rules` must be frozen and outlive the filter; null means no patterns.
   LineFilter(const RuleSet* rules, const LineFilterConfig& config);
@@ -75,10 +94,25 @@ class LineFilter {
   int rule_count() const { return pattern_rules_ + kBuiltinCount; }
 
  private:
+  enum class Class : unsigned char { kBlank, kBad, kBody, kWeak };
+
+  // How many more words than one the URLs in `text` normalise to.
+  int UrlWords(std::string_view text);
+
+  // Marks the short lines listed under a "+list" heading at `heading`.
+  void DropListUnder(const Document& doc, std::size_t heading, int rule);
+
   const RuleSet* rules_;
   LineFilterConfig config_;
   int pattern_rules_;
-  Normalized norm_;  // scratch
+  // Per-line scratch state of Judge(), kept to reuse its memory.
+  std::vector<Class> cls_;
+  std::vector<int> weak_rule_;   // the built-in rule a weak line fails
+  std::vector<int> words_;
+  std::vector<bool> forced_;     // dropped whatever its neighbours say
+  std::vector<int> forced_rule_; // the +list rule that forced it, or -1
+  std::vector<std::size_t> caption_candidate_;
+  Normalized norm_, scratch_, url_scratch_;
 };
 
 }  // namespace winnow

@@ -3,7 +3,7 @@
 // The rules format, one rule per line:
 //
 //     # a comment (a line whose first non-blank character is '#')
-//     NAME   KIND[:MAXWORDS]   PATTERN
+//     NAME   KIND[:MAXWORDS][+list]   PATTERN
 //
 // NAME is [a-z0-9._-]+ and may repeat: all lines with one name form one rule,
 // enabled or disabled together. KIND says how PATTERN is compared with a line:
@@ -17,6 +17,9 @@
 // so `literal share this` matches "Share This!" and "SHARE  THIS". A
 // `:MAXWORDS` suffix limits the pattern to lines of at most that many words,
 // which keeps a phrase like "privacy policy" from killing a body sentence.
+// A `+list` suffix marks a heading that introduces boilerplate ("Related
+// articles", "Read more"): the short lines listed under it go with it (see
+// line_filter.hpp).
 //
 // Build, freeze, query: Parse() any number of sources, Disable() by name,
 // Freeze(), then Match() from any number of threads.
@@ -42,6 +45,7 @@ struct Pattern {
   PatternKind kind;
   std::string text;    // as written (regex) or normalised (the others)
   int max_words;       // 0: no limit
+  bool list;           // +list: also drops the short lines listed under it
   std::string source;  // "FILE:LINE" where it was defined
 };
 
@@ -66,9 +70,9 @@ class RuleSet {
   // the combined automaton (memory budget).
   void Freeze();
 
-  // The index of the first enabled rule (in file order) with a pattern that
-  // matches, or -1. `raw` is the line's bytes, `norm` its normalised form.
-  // Requires Freeze().
+  // The index (into patterns()) of the first enabled pattern, in file
+  // order, that matches, or -1. `raw` is the line's bytes, `norm` its
+  // normalised form. Requires Freeze().
   int Match(std::string_view raw, const Normalized& norm) const;
 
   const std::vector<std::string>& names() const { return names_; }

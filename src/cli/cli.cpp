@@ -152,6 +152,12 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "an unpunctuated line this long is a caption even between body lines")
       ("min-prose-share", po::value<double>(&lines.min_prose_share)->default_value(lines.min_prose_share, "0.2")->value_name("X"),
        "below this share of words in body lines a page is a listing: short lines stay")
+      ("listing-line-words", po::value<double>(&lines.listing_line_words)->default_value(lines.listing_line_words, "1.5")->value_name("X"),
+       "... if its short lines average at least this many words (menus average fewer)")
+      ("keep-title", po::value<bool>(&lines.keep_title)->default_value(lines.keep_title)->value_name("BOOL"),
+       "keep a short first line that stands alone (the page title)")
+      ("colon-closes", po::value<bool>(&lines.colon_closes)->default_value(lines.colon_closes)->value_name("BOOL"),
+       "a line ending in ':' counts as closed (it introduces a list or code)")
       ("max-run", po::value<int>(&lines.max_run)->default_value(lines.max_run)->value_name("N"),
        "longest run of short lines that body lines around it can rescue");
   po::options_description dd("Near-duplicate paragraphs");
@@ -241,6 +247,8 @@ void LoadRules(Config& config, RuleSet* rules) {
         config.filter.lines.no_terminal_punct = false;
       } else if (name == kRuleTooShort) {
         config.filter.lines.too_short = false;
+      } else if (name == kRuleBoilerplateBlock) {
+        config.filter.lines.boilerplate_block = false;
       } else if (!rules->Disable(name)) {
         throw UsageError("--disable", "no rule named '" + name +
                                           "' (see --list-rules)");
@@ -271,6 +279,8 @@ int Run(int argc, char** argv) {
     out += std::string(kRuleNoTerminalPunct) +
            (config.filter.lines.no_terminal_punct ? "" : " (disabled)") + "\n";
     out += std::string(kRuleTooShort) + (config.filter.lines.too_short ? "" : " (disabled)") + "\n";
+    out += std::string(kRuleBoilerplateBlock) +
+           (config.filter.lines.boilerplate_block ? "" : " (disabled)") + "\n";
     WriteAll(STDOUT_FILENO, "standard output", out);
     return kExitOk;
   }

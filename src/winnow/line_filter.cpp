@@ -1,9 +1,9 @@
 #include "winnow/line_filter.hpp"
 
+#include <algorithm>
+
 namespace winnow {
 namespace {
-
-enum class Class : unsigned char { kBlank, kBad, kBody, kWeak };
 
 // Characters that close a sentence, in the scripts winnow meets most.
 bool IsClosingPunctuation(char32_t c) {
@@ -54,6 +54,15 @@ char32_t PreviousCodePoint(std::string_view s, std::size_t* end) {
 
 }  // namespace
 
+bool EndsWithColon(std::string_view text) {
+  std::size_t end = text.size();
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  if (end == 0) return false;
+  if (text[end - 1] == ':') return true;
+  // Fullwidth colon U+FF1A.
+  return end >= 3 && text.substr(end - 3, 3) == "\xEF\xBC\x9A";
+}
+
 bool EndsWithClosingPunctuation(std::string_view text) {
   std::size_t end = text.size();
   char32_t c = 0;
@@ -73,6 +82,22 @@ bool EndsWithClosingPunctuation(std::string_view text) {
   return true;
 }
 
+int LineFilter::UrlWords(std::string_view text) {
+  // A URL is one word to a reader, however many it normalises to.
+  int extra = 0;
+  std::size_t pos = 0;
+  while ((pos = text.find("://", pos)) != std::string_view::npos) {
+    std::size_t begin = pos;
+    while (begin > 0 && text[begin - 1] != ' ' && text[begin - 1] != '\t') --begin;
+    std::size_t end = pos;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
+    Normalize(text.substr(begin, end - begin), &url_scratch_);
+    extra += std::max(0, CountWords(url_scratch_) - 1);
+    pos = end;
+  }
+  return extra;
+}
+
 int CountWords(const Normalized& norm) {
   const int cjk = static_cast<int>(norm.cjk_words);
   return static_cast<int>(norm.words.size()) - cjk + (cjk + 1) / 2;
@@ -85,101 +110,186 @@ LineFilter::LineFilter(const RuleSet* rules, const LineFilterConfig& config)
 
 std::string_view LineFilter::RuleName(int id) const {
   if (id < pattern_rules_) return rules_->names()[id];
-  return id - pattern_rules_ == kBuiltinNoTerminalPunct ? kRuleNoTerminalPunct
-                                                        : kRuleTooShort;
+  switch (id - pattern_rules_) {
+    case kBuiltinNoTerminalPunct:
+      return kRuleNoTerminalPunct;
+    case kBuiltinTooShort:
+      return kRuleTooShort;
+    default:
+      return kRuleBoilerplateBlock;
+  }
 }
 
 void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
   const std::size_t n = doc.lines.size();
   verdicts->assign(n, -1);
-  std::vector<Class> cls(n, Class::kBlank);
-  std::vector<int> weak_rule(n, -1);  // the built-in rule a weak line fails
-  std::vector<int> weak_words(n, 0);
-  std::vector<bool> caption(n, false);
-  int body_lines = 0;
-  double body_words = 0, weak_words_total = 0;
+  cls_.assign(n, Class::kBlank);
+  weak_rule_.assign(n, -1);
+  words_.assign(n, 0);
+  forced_.assign(n, false);
+  forced_rule_.assign(n, -1);
+  std::vector<int>& v = *verdicts;
+  double body_words = 0, weak_words = 0;
+  int body_lines = 0, weak_lines = 0;
+
+  // 1. Each line on its own: a pattern, body, or weak.
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
     if (line.blank) continue;
     Normalize(line.text, &norm_);
     if (rules_) {
-      int rule = rules_->Match(line.text, norm_);
-      if (rule >= 0) {
-        cls[i] = Class::kBad;
-        (*verdicts)[i] = rule;
+      const int p = rules_->Match(line.text, norm_);
+      if (p >= 0) {
+        cls_[i] = Class::kBad;
+        v[i] = rules_->patterns()[p].rule;
+        if (rules_->patterns()[p].list) DropListUnder(doc, i, v[i]);
         continue;
       }
     }
-    const int words = CountWords(norm_);
-    const bool closed = EndsWithClosingPunctuation(line.text);
-    if ((closed && words >= config_.min_words) || words >= config_.long_words) {
-      cls[i] = Class::kBody;
-      ++body_lines;
-      body_words += words;
+    if (forced_[i]) {  // listed under a "+list" heading above
+      cls_[i] = Class::kBad;
+      v[i] = forced_rule_[i];
       continue;
     }
+    const int words = CountWords(norm_) - UrlWords(line.text);
+    words_[i] = words;
+    const bool closed = EndsWithClosingPunctuation(line.text) ||
+                        (config_.colon_closes && EndsWithColon(line.text));
     int rule = -1;
     if (!closed && config_.no_terminal_punct) {
       rule = pattern_rules_ + kBuiltinNoTerminalPunct;
     } else if (words < config_.min_words && config_.too_short) {
       rule = pattern_rules_ + kBuiltinTooShort;
     }
-    if (rule < 0) {
-      cls[i] = Class::kBody;  // the rules it fails are switched off
+    if (rule < 0 || (closed && words >= config_.min_words) ||
+        words >= config_.long_words) {
+      cls_[i] = Class::kBody;
       ++body_lines;
+      body_words += words;
       continue;
     }
-    cls[i] = Class::kWeak;
-    weak_rule[i] = rule;
-    weak_words[i] = words;
-    weak_words_total += words;
-    if (!closed && words >= config_.caption_words) caption[i] = true;
-  }
-  // A caption is a sentence that lost its full stop, standing alone: a long
-  // unpunctuated line next to other such lines is a list item instead.
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!caption[i]) continue;
-    const bool listed = (i > 0 && cls[i - 1] == Class::kWeak) ||
-                        (i + 1 < n && cls[i + 1] == Class::kWeak);
-    if (!listed) (*verdicts)[i] = weak_rule[i];
-  }
-  if (body_lines < config_.min_body_lines ||
-      body_words < config_.min_prose_share * (body_words + weak_words_total)) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (cls[i] == Class::kWeak) (*verdicts)[i] = -1;
-    }
-    return;
+    cls_[i] = Class::kWeak;
+    weak_rule_[i] = rule;
+    weak_words += words;
+    ++weak_lines;
+    // A sentence that lost its full stop reads as a photo caption.
+    if (!closed && words >= config_.caption_words) caption_candidate_.push_back(i);
   }
 
-  // Runs of weak lines (blank and bad lines do not break a run) survive when
-  // body lines stand on both sides and the run is short enough.
+  // 2. Lines under a "+list" heading were marked while matching (forced_);
+  //    a caption stands alone: next to other weak lines it is a list item.
+  std::size_t title = 0;  // the first non-blank line
+  while (title < n && cls_[title] == Class::kBlank) ++title;
+  for (std::size_t i : caption_candidate_) {
+    if (config_.keep_title && i == title) continue;
+    std::size_t before = i, after = i + 1;
+    while (before > 0 && cls_[before - 1] == Class::kBlank) --before;
+    while (after < n && cls_[after] == Class::kBlank) ++after;
+    const bool listed = (before > 0 && cls_[before - 1] == Class::kWeak) ||
+                        (after < n && cls_[after] == Class::kWeak);
+    if (!listed) forced_[i] = true;
+  }
+  caption_candidate_.clear();
+
+  // 3. A page whose prose is a small share of its words is a listing: its
+  //    weak lines are its content.
+  const bool listing =
+      weak_lines > 0 && weak_words >= config_.listing_line_words * weak_lines &&
+      (body_lines < config_.min_body_lines ||
+       body_words < config_.min_prose_share * (body_words + weak_words));
+
+  // A block (paragraph) with more pattern lines than other lines is a
+  // boilerplate block (a member card, a sign-up box, a signature above the
+  // Quote/Reply buttons): its other short lines go with them. Not on
+  // listings, where a product card is a name and a price among buttons.
+  if (config_.boilerplate_block && !listing) {
+    const int rule = pattern_rules_ + kBuiltinBoilerplateBlock;
+    for (const Paragraph& para : doc.paragraphs) {
+      int other = 0, bad = 0;
+      for (std::uint32_t k = para.first; k < para.end; ++k) {
+        other += cls_[k] == Class::kWeak || cls_[k] == Class::kBody;
+        bad += cls_[k] == Class::kBad;
+      }
+      if (bad <= other) continue;
+      for (std::uint32_t k = para.first; k < para.end; ++k) {
+        if ((cls_[k] == Class::kWeak || cls_[k] == Class::kBody) &&
+            words_[k] < config_.long_words) {
+          cls_[k] = Class::kBad;
+          v[k] = rule;
+        }
+      }
+    }
+  }
+
+  // 4. Runs of weak lines (blank lines do not break a run, pattern lines
+  //    count in it) are judged by their neighbours.
   bool body_before = false;
   std::size_t i = 0;
   while (i < n) {
-    if (cls[i] != Class::kWeak) {
-      body_before = body_before || cls[i] == Class::kBody;
+    if (cls_[i] == Class::kBody) body_before = true;
+    if (cls_[i] != Class::kWeak && cls_[i] != Class::kBad) {
       ++i;
       continue;
     }
     std::size_t j = i;
-    int run = 0;
+    int weak = 0;
     long run_words = 0;
-    while (j < n && cls[j] != Class::kBody) {
-      if (cls[j] == Class::kWeak) ++run, run_words += weak_words[j];
+    while (j < n && cls_[j] != Class::kBody) {
+      if (cls_[j] == Class::kWeak) ++weak, run_words += words_[j];
       ++j;
     }
     const bool body_after = j < n;
     // A list of several multi-word items next to prose is content (search
-    // results, job boards, link lists of an article); menus are one or two
+    // results, job boards, an article's own lists); menus are one or two
     // words a line.
-    const bool list = run >= 3 && run_words >= config_.list_words * run;
-    const bool rescued = (body_before && body_after && run <= config_.max_run) ||
+    const bool list = weak >= 3 && run_words >= config_.list_words * weak;
+    const bool rescued = listing ||
+                         (body_before && body_after && weak <= config_.max_run) ||
                          (list && (body_before || body_after));
     for (std::size_t k = i; k < j; ++k) {
-      if (cls[k] != Class::kWeak) continue;
-      if (!rescued) (*verdicts)[k] = weak_rule[k];
+      if (cls_[k] != Class::kWeak) continue;
+      if (forced_[k]) {
+        v[k] = forced_rule_[k] >= 0 ? forced_rule_[k] : weak_rule_[k];
+      } else if (!rescued) {
+        v[k] = weak_rule_[k];
+      }
     }
     i = j;
+  }
+
+  // 5. The page title: a weak first line standing alone is the title, kept
+  //    unless a pattern or a forced rule said otherwise.
+  if (config_.keep_title && title < n && cls_[title] == Class::kWeak &&
+      !forced_[title] && (title + 1 == n || doc.lines[title + 1].blank) &&
+      body_lines > 0) {
+    v[title] = -1;
+  }
+}
+
+void LineFilter::DropListUnder(const Document& doc, std::size_t heading, int rule) {
+  // The lines after the heading in its own paragraph; or, when the heading
+  // ends its paragraph, the next paragraph. The list stops at the first line
+  // that reads as body text.
+  const std::size_t n = doc.lines.size();
+  bool own_paragraph = true;  // still in the heading's block
+  bool listed = false;        // forced a line already
+  for (std::size_t k = heading + 1; k < n; ++k) {
+    if (doc.lines[k].blank) {
+      if (listed) break;
+      own_paragraph = false;
+      continue;
+    }
+    Normalize(doc.lines[k].text, &scratch_);
+    const int words = CountWords(scratch_) - UrlWords(doc.lines[k].text);
+    const bool closed = EndsWithClosingPunctuation(doc.lines[k].text);
+    // In the heading's own block every line but a long one is an item (a
+    // linked headline may well end in '?'); below it, the list ends at the
+    // first line that reads as body text.
+    if (words >= config_.long_words) break;
+    if (!own_paragraph && closed && words >= config_.min_words) break;
+    forced_[k] = true;
+    forced_rule_[k] = rule;
+    listed = true;
   }
 }
 

@@ -65,7 +65,10 @@ char32_t FoldCase(char32_t c) {
   if (c >= 0x100 && c <= 0x137) return c | 1;  // Latin Extended-A pairs
   if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
   if (c >= 0x14A && c <= 0x177) return c | 1;
+  if (c == 0x178) return 0xFF;                                  // Ÿ -> ÿ
+  if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;    // Ź Ż Ž
   if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek
+  if (c == 0x3C2) return 0x3C3;  // final sigma folds to sigma, as Σ does
   if (c >= 0x410 && c <= 0x42F) return c + 32;               // Cyrillic
   if (c >= 0x400 && c <= 0x40F) return c + 80;
   if (c >= 0xFF21 && c <= 0xFF3A) return c - 0xFF21 + 'a';  // fullwidth A-Z

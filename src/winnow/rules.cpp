@@ -98,6 +98,12 @@ void RuleSet::Parse(std::string_view text, std::string_view source) {
       throw Error(where, "expected NAME KIND PATTERN");
     }
     int max_words = 0;
+    bool list = false;
+    if (kind_field.size() > 5 &&
+        kind_field.substr(kind_field.size() - 5) == "+list") {
+      list = true;
+      kind_field.remove_suffix(5);
+    }
     std::string_view kind_name = kind_field;
     if (std::size_t colon = kind_field.find(':');
         colon != std::string_view::npos) {
@@ -143,6 +149,7 @@ void RuleSet::Parse(std::string_view text, std::string_view source) {
     }
     p.rule = static_cast<int>(it - names_.begin());
     p.max_words = max_words;
+    p.list = list;
     p.source = std::move(where);
     patterns_.push_back(std::move(p));
   }
@@ -237,7 +244,7 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
       for (int h : hits) consider(c.regex_ids[h]);
     }
   }
-  return best < 0 ? -1 : patterns_[best].rule;
+  return best;
 }
 
 }  // namespace winnow
