@@ -13,6 +13,8 @@ For every NAME.txt in this directory there must be a NAME.expected such that:
     where kept lines come from different input paragraphs.
 A blank line is one holding only spaces, tabs, CR, FF or VT (as in winnow).
 Every .expected must have its .txt, and README.md must name every document.
+NAME.OPTION.expected is the expected output of `winnow --OPTION` on NAME.txt
+(checked by tests/cli/corpus_test.sh; only its pairing is checked here).
 
 Usage: python3 corpus/check_expected.py   (exit status 0 when all pass)
 """
@@ -99,7 +101,8 @@ def main():
     names = [f[:-4] for f in files if f.endswith(".txt")]
     failed = 0
     for f in files:
-        if f.endswith(".expected") and f[:-9] not in names:
+        # NAME.expected, or NAME.OPTION.expected for a run with --OPTION.
+        if f.endswith(".expected") and f[:-9].split(".")[0] not in names:
             print("FAIL %s: no matching .txt" % f)
             failed += 1
     try:

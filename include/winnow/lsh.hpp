@@ -32,13 +32,17 @@ double CandidateProbability(double s, LshParams params);
 
 class LshIndex {
  public:
-  explicit LshIndex(LshParams params);
+  // A query reads at most `max_per_bucket` ids of each band's bucket, the
+  // newest first: a document of many paragraphs that share one band (lines
+  // built on one template) stays linear instead of quadratic, at the price
+  // of not seeing the oldest members of a crowded bucket.
+  explicit LshIndex(LshParams params, int max_per_bucket = 64);
 
   // Adds `id` under each band of `signature` (size >= bands * rows).
   void Insert(const std::vector<std::uint64_t>& signature, std::uint32_t id);
 
-  // Appends to `*out` the ids sharing at least one band with `signature`,
-  // each once, in increasing order.
+  // Appends to `*out` the ids sharing at least one band with `signature`
+  // (up to max_per_bucket per band), each once, in increasing order.
   void Query(const std::vector<std::uint64_t>& signature,
              std::vector<std::uint32_t>* out) const;
 
@@ -48,6 +52,7 @@ class LshIndex {
   std::uint64_t BandKey(const std::vector<std::uint64_t>& signature,
                         int band) const;
   LshParams params_;
+  int max_per_bucket_;
   detail::PostingIndex table_;  // (band, band hash) -> ids
 };
 

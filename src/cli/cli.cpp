@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -289,6 +290,16 @@ int Run(int argc, char** argv) {
   int explain_fd = STDERR_FILENO;
   std::string explain_name = "standard error";
   if (config.explain && !config.explain_file.empty()) {
+    struct stat target;
+    if (::stat(config.explain_file.c_str(), &target) == 0) {
+      for (const std::string& file : config.files) {
+        struct stat in;
+        if (file != "-" && ::stat(file.c_str(), &in) == 0 &&
+            in.st_dev == target.st_dev && in.st_ino == target.st_ino) {
+          throw UsageError(config.explain_file, "--explain-to would overwrite an input file");
+        }
+      }
+    }
     explain_fd = ::open(config.explain_file.c_str(),
                         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (explain_fd < 0) throw Error(config.explain_file, std::strerror(errno));
@@ -296,6 +307,7 @@ int Run(int argc, char** argv) {
   }
 
   int status = kExitOk;
+  bool unterminated = false;  // the output so far ends without a newline
   std::string input, output, explanation;
   Document doc;
   FilterResult result;
@@ -316,8 +328,15 @@ int Run(int argc, char** argv) {
     SplitDocument(input, &doc);
     filter.Run(doc, &result);
     output.clear();
+    // Documents are written one after another; one whose last kept line
+    // has no newline gets one before the next document's text, so that two
+    // documents never share a line.
+    if (unterminated) output.push_back('\n');
     AppendKept(doc, result.keep, &output);
-    WriteAll(STDOUT_FILENO, "standard output", output);
+    if (output.size() > (unterminated ? 1u : 0u)) {
+      unterminated = output.back() != '\n';
+      WriteAll(STDOUT_FILENO, "standard output", output);
+    }
     if (config.explain) {
       explanation.clear();
       Explain(is_stdin ? "-" : file, doc, result, &explanation);

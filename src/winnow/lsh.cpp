@@ -55,7 +55,8 @@ LshParams OptimalLshParams(double threshold, int permutations,
   return best;
 }
 
-LshIndex::LshIndex(LshParams params) : params_(params) {}
+LshIndex::LshIndex(LshParams params, int max_per_bucket)
+    : params_(params), max_per_bucket_(max_per_bucket) {}
 
 std::uint64_t LshIndex::BandKey(const std::vector<std::uint64_t>& signature,
                                 int band) const {
@@ -78,8 +79,12 @@ void LshIndex::Query(const std::vector<std::uint64_t>& signature,
                      std::vector<std::uint32_t>* out) const {
   const std::size_t start = out->size();
   for (int band = 0; band < params_.bands; ++band) {
-    table_.ForEach(BandKey(signature, band),
-                   [&](std::uint32_t id) { out->push_back(id); });
+    int visited = 0;
+    table_.ForEach(BandKey(signature, band), [&](std::uint32_t id) {
+      if (++visited > max_per_bucket_) return false;
+      out->push_back(id);
+      return true;
+    });
   }
   std::sort(out->begin() + start, out->end());
   out->erase(std::unique(out->begin() + start, out->end()), out->end());

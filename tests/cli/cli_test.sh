@@ -1,0 +1,669 @@
+#!/usr/bin/env bash
+# cli_test.sh WINNOW: tests of the built binary. Operands, options, exit
+# status, the exact bytes on stdout and the exact text on stderr, pipes,
+# /dev/full, large inputs.
+#
+# Prints "ok - NAME" or "not ok - NAME" (followed by "#   " detail lines) per
+# check, then "N passed, M failed"; exits 1 if any check failed.
+set -u
+
+if [ $# -ne 1 ]; then
+  echo "usage: bash tests/cli/cli_test.sh /path/to/winnow" >&2
+  exit 2
+fi
+W=$1
+case $W in /*) ;; *) W=$PWD/$W ;; esac
+if [ ! -x "$W" ]; then
+  echo "cli_test.sh: $W is not an executable" >&2
+  exit 2
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-cli-test.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+passed=0
+failed=0
+name=""
+why=()
+
+# --- helpers ---------------------------------------------------------------
+
+# begin NAME: starts a check; problems are collected in why[] until finish.
+begin() {
+  name=$1
+  why=()
+}
+
+# finish: prints the verdict of the current check.
+finish() {
+  if [ ${#why[@]} -eq 0 ]; then
+    echo "ok - $name"
+    passed=$((passed + 1))
+  else
+    echo "not ok - $name"
+    local w
+    for w in "${why[@]}"; do
+      printf '%s\n' "$w" | sed 's/^/#   /'
+    done
+    failed=$((failed + 1))
+  fi
+}
+
+# fail_because TEXT: records one problem of the current check.
+fail_because() { why+=("$1"); }
+
+# run ARGS... : runs winnow with stdin from $T/in (or /dev/null when absent),
+# stdout to $T/out, stderr to $T/err, exit status in $rc.
+run() {
+  local stdin=$T/in
+  [ -e "$stdin" ] || stdin=/dev/null
+  "$W" "$@" < "$stdin" > "$T/out" 2> "$T/err"
+  rc=$?
+}
+
+# run_stdin FILE ARGS... : like run, with stdin from FILE.
+run_stdin() {
+  local stdin=$1
+  shift
+  "$W" "$@" < "$stdin" > "$T/out" 2> "$T/err"
+  rc=$?
+}
+
+# A readable rendering of a file's bytes for failure details.
+show() {
+  if [ ! -s "$1" ]; then
+    echo "(empty)"
+  else
+    od -An -c "$1" | head -n 12
+    [ "$(od -An -c "$1" | wc -l)" -gt 12 ] && echo "..."
+  fi
+  return 0
+}
+
+expect_rc() {
+  [ "$rc" -eq "$1" ] || fail_because "exit status $rc, expected $1"
+}
+
+# expect_out_file FILE: stdout must be byte for byte FILE.
+expect_out_file() {
+  if ! cmp -s "$T/out" "$1"; then
+    fail_because "stdout differs from the expected bytes; expected:
+$(show "$1")
+got:
+$(show "$T/out")"
+  fi
+}
+
+# expect_out FORMAT [ARGS...]: stdout must be exactly printf FORMAT ARGS.
+expect_out() {
+  # shellcheck disable=SC2059
+  printf "$@" > "$T/expected.out"
+  expect_out_file "$T/expected.out"
+}
+
+expect_out_empty() {
+  [ -s "$T/out" ] && fail_because "stdout should be empty; got:
+$(show "$T/out")"
+  return 0
+}
+
+# expect_err TEXT: stderr must be exactly TEXT followed by one newline.
+expect_err() {
+  printf '%s\n' "$1" > "$T/expected.err"
+  if ! cmp -s "$T/err" "$T/expected.err"; then
+    fail_because "stderr should be exactly: $1
+got:
+$(cat "$T/err")"
+  fi
+}
+
+expect_err_empty() {
+  [ -s "$T/err" ] && fail_because "stderr should be empty; got:
+$(head -n 10 "$T/err")"
+  return 0
+}
+
+# expect_err_starts TEXT: stderr must start with TEXT.
+expect_err_starts() {
+  local first
+  first=$(head -c "${#1}" "$T/err")
+  [ "$first" = "$1" ] || fail_because "stderr should start with '$1'; got:
+$(head -n 5 "$T/err")"
+}
+
+# expect_err_mentions TEXT: stderr must contain TEXT.
+expect_err_mentions() {
+  grep -qF -- "$1" "$T/err" || fail_because "stderr should mention '$1'; got:
+$(head -n 5 "$T/err")"
+}
+
+# expect_same_file A B WHAT: files A and B must be identical.
+expect_same_file() {
+  cmp -s "$1" "$2" || fail_because "$3: $(cmp "$1" "$2" 2>&1 | head -n 1)"
+}
+
+# --- documents ---------------------------------------------------------------
+
+# The issue's example, byte for byte.
+printf "Flood barriers failed in three towns overnight, according to a report by a UK-based engineering panel.\n\nThe panel's review, based on 60 pages of inspection logs, blames delayed maintenance.\n\nFlood barriers failed in three towns overnight , according to a report by a U.K.-based engineering panel. Pictured: Residents wade through water in Carlisle, Cumbria, on 12 March 2025\n\nRescue crews are seen carrying sandbags along the river wall\n\n'We were told the walls would hold,' one resident said.\n\n\n\nSource link\n\nShare.\nExit mobile version\n" > issue.txt
+issue_p1="Flood barriers failed in three towns overnight, according to a report by a UK-based engineering panel."
+issue_p2="The panel's review, based on 60 pages of inspection logs, blames delayed maintenance."
+issue_quote="'We were told the walls would hold,' one resident said."
+printf '%s\n\n%s\n\n%s\n' "$issue_p1" "$issue_p2" "$issue_quote" > issue.expected
+# With --no-rules only deduplication runs: the boilerplate stays, the
+# restated lead (line 5) goes.
+printf '%s\n\n%s\n\n%s\n\n%s\n\n%s\n\n%s\n' "$issue_p1" "$issue_p2" \
+  "Rescue crews are seen carrying sandbags along the river wall" \
+  "$issue_quote" "Source link" "Share.
+Exit mobile version" > issue.norules.expected
+
+# A "Share" line between two body paragraphs.
+share_p1="The council approved the new budget for the coming year on Monday."
+share_p2="Councillors said the plan protects libraries and evening bus routes."
+printf '%s\n\nShare\n\n%s\n' "$share_p1" "$share_p2" > share.txt
+printf '%s\n\n%s\n' "$share_p1" "$share_p2" > share.expected
+printf '%s\n\nShare\n\n%s\n' "$share_p1" "$share_p2" > share.disabled.expected
+
+# Boilerplate lines and an exact duplicate paragraph.
+dup_body="The river rose two metres overnight and flooded the lower town."
+printf 'Skip to content\n\n%s\n\nShare this article\n\n%s\n\nCookie settings\n' \
+  "$dup_body" "$dup_body" > dup.txt
+printf 'Skip to content\n\n%s\n\nShare this article\n\nCookie settings\n' \
+  "$dup_body" > dup.norules.expected
+
+# A sentence only a user rule removes.
+promo_p1="The harbour festival returns this weekend with music and food stalls."
+promo_line="This article is brought to you by Acme Widgets and friends."
+promo_p3="Organisers expect more than ten thousand visitors across both days."
+printf '%s\n\n%s\n\n%s\n' "$promo_p1" "$promo_line" "$promo_p3" > promo.txt
+printf '%s\n\n%s\n' "$promo_p1" "$promo_p3" > promo.expected
+printf '# a user rule\n\nacme-promo   contains   brought to you by acme widgets\n' > promo.rules
+
+# A longer page with many kinds of boilerplate, for the rules round trip and
+# determinism.
+{
+  printf 'Home\nNews\nSport\nWeather\n\n'
+  printf 'We use cookies to improve your experience on our site.\n\n'
+  printf 'Harbour wall repairs finish ahead of winter storms\n\n'
+  printf 'Engineers finished repairs to the old harbour wall on Friday, two weeks ahead of schedule.\n\n'
+  printf 'The work cost four million pounds and was paid for by the county and the port authority.\n\n'
+  printf 'Pictured: The repaired wall at low tide\n\n'
+  printf 'Advertisement\n\n'
+  printf 'Local fishermen said the new wall already made the inner basin calmer.\n\n'
+  printf 'Engineers finished repairs to the old harbour wall on Friday, two weeks ahead of schedule, the council said.\n\n'
+  printf 'Read more\nFerry timetable changes for December\nNew lifeboat station opens\n\n'
+  printf 'Sign up for our newsletter\n\n'
+  printf '© 2025 Harbour Gazette. All rights reserved.\n'
+  printf 'Privacy Policy\nTerms of Use\n'
+} > page.txt
+
+# --- operands ----------------------------------------------------------------
+
+begin "stdin with no operands"
+run_stdin issue.txt
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+finish
+
+begin "- operand reads stdin"
+run_stdin issue.txt -
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+finish
+
+begin "file operand"
+run issue.txt
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+finish
+
+begin "several files: one document each, outputs concatenated in order"
+cat issue.expected share.expected issue.expected > several.expected
+run issue.txt share.txt issue.txt
+expect_rc 0; expect_out_file several.expected; expect_err_empty
+finish
+
+begin "a document without a final newline does not share a line with the next"
+printf 'The first document ends without a newline here.' > nonl.txt
+printf 'The second document is a proper sentence as well.\n' > nl.txt
+run nonl.txt nl.txt
+expect_rc 0
+expect_out 'The first document ends without a newline here.\nThe second document is a proper sentence as well.\n'
+expect_err_empty
+run nl.txt nonl.txt
+expect_rc 0
+expect_out 'The second document is a proper sentence as well.\nThe first document ends without a newline here.'
+finish
+
+begin "files and - mixed: stdin read in operand order"
+cat share.expected issue.expected share.expected > mixed.expected
+run_stdin issue.txt share.txt - share.txt
+expect_rc 0; expect_out_file mixed.expected; expect_err_empty
+finish
+
+begin "the same paragraph in two files is kept in both (no dedup across documents)"
+printf '%s\n' "$dup_body" > one.txt
+run one.txt one.txt
+expect_rc 0; expect_out '%s\n%s\n' "$dup_body" "$dup_body"; expect_err_empty
+finish
+
+begin "-- ends options: a file named -x"
+printf '%s\n\nShare\n\n%s\n' "$share_p1" "$share_p2" > ./-x
+run -- -x
+expect_rc 0; expect_out_file share.expected; expect_err_empty
+finish
+
+begin "a file named -x without -- is an unknown option"
+run -x
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "-x"
+finish
+
+begin "options after operands still apply; -- then a file named --explain"
+printf '%s\n\nShare\n\n%s\n' "$share_p1" "$share_p2" > ./--explain
+run share.txt --no-rules -- --explain
+expect_rc 0; cat share.disabled.expected share.disabled.expected > dd.expected
+expect_out_file dd.expected; expect_err_empty
+finish
+
+# --- help and version ----------------------------------------------------------
+
+for opt in --help -h; do
+  begin "$opt prints usage to stdout, exit 0, empty stderr"
+  run "$opt"
+  expect_rc 0; expect_err_empty
+  head -n 1 out | grep -q '^Usage: winnow' || fail_because "stdout does not start with 'Usage: winnow'"
+  for o in --explain --explain-to --stats --rules --no-default-rules --disable --no-rules \
+           --print-rules --list-rules; do
+    grep -q -- "$o\b" out || fail_because "--help does not mention $o"
+  done
+  finish
+done
+
+for opt in --version -V; do
+  begin "$opt prints 'winnow X.Y.Z' to stdout, exit 0, empty stderr"
+  run "$opt"
+  expect_rc 0; expect_err_empty
+  if ! grep -Eq '^winnow [0-9]+\.[0-9]+\.[0-9]+$' out || [ "$(wc -l < out)" -ne 1 ] ||
+     [ "$(tail -c 1 out | od -An -c | tr -d ' ')" != '\n' ]; then
+    fail_because "stdout is not one line 'winnow X.Y.Z'; got:
+$(show out)"
+  fi
+  finish
+done
+
+# --- bad options ---------------------------------------------------------------
+
+begin "unknown option: exit 2, 'winnow: ' message naming it"
+run_stdin issue.txt --no-such-option
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "--no-such-option"
+finish
+
+begin "no prefix guessing: --expl is an error, not --explain"
+run_stdin issue.txt --expl
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "--expl"
+grep -q 'rule ' err && fail_because "stderr holds --explain output"
+finish
+
+begin "no prefix guessing: --vers is an error, not --version"
+run --vers
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "--vers"
+finish
+
+begin "--explain takes no value"
+run_stdin issue.txt --explain=issue.txt
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "--explain"
+finish
+
+# --- unreadable inputs ---------------------------------------------------------
+
+begin "missing file: exit 1, message, other files still processed"
+cat issue.expected share.expected > missing.expected
+run issue.txt nosuch.txt share.txt
+expect_rc 1; expect_out_file missing.expected
+expect_err "winnow: nosuch.txt: No such file or directory"
+finish
+
+begin "missing file only: exit 1, empty stdout"
+run nosuch.txt
+expect_rc 1; expect_out_empty; expect_err "winnow: nosuch.txt: No such file or directory"
+finish
+
+# --- rules files -----------------------------------------------------------------
+
+begin "--rules: unknown kind on line 3"
+printf '# my rules\nfine-rule   literal   fine pattern\nodd-rule    weird     some pattern\n' > bad-kind.rules
+run_stdin issue.txt --rules bad-kind.rules
+expect_rc 2; expect_out_empty
+expect_err "winnow: bad-kind.rules:3: unknown kind 'weird' (expected literal, prefix, contains or regex)"
+finish
+
+begin "--rules: invalid regex"
+printf 're-rule   regex   (unclosed group\n' > bad-regex.rules
+run_stdin issue.txt --rules bad-regex.rules
+expect_rc 2; expect_out_empty
+# The reason after "invalid regex: " is RE2's own text.
+if [ "$(wc -l < err)" -ne 1 ] || ! grep -q '^winnow: bad-regex\.rules:1: invalid regex: .' err; then
+  fail_because "stderr should be one line 'winnow: bad-regex.rules:1: invalid regex: <why>'; got:
+$(cat err)"
+fi
+finish
+
+begin "--rules: missing pattern"
+printf '# line 1 is a comment\nlonely   literal\n' > bad-missing.rules
+run_stdin issue.txt --rules bad-missing.rules
+expect_rc 2; expect_out_empty
+expect_err "winnow: bad-missing.rules:2: expected NAME KIND PATTERN"
+finish
+
+begin "--rules: missing pattern after trailing blanks"
+printf 'lonely   literal   \t\n' > bad-blank.rules
+run_stdin issue.txt --rules bad-blank.rules
+expect_rc 2; expect_out_empty
+expect_err "winnow: bad-blank.rules:1: expected NAME KIND PATTERN"
+finish
+
+begin "--rules: missing rules file: exit 2"
+run_stdin issue.txt --rules nosuch.rules
+expect_rc 2; expect_out_empty
+expect_err "winnow: nosuch.rules: No such file or directory"
+finish
+
+begin "user rule: the sentence is body without it"
+run promo.txt
+expect_rc 0; expect_out_file promo.txt; expect_err_empty
+finish
+
+begin "user rule drops the matching line; --explain names it"
+run --rules promo.rules --explain promo.txt
+expect_rc 0; expect_out_file promo.expected
+expect_err "promo.txt:3: rule acme-promo: $promo_line"
+finish
+
+# --- built-in rules ----------------------------------------------------------------
+
+begin "--print-rules: exit 0, empty stderr"
+run --print-rules
+expect_rc 0; expect_err_empty
+cp out saved.rules
+[ -s saved.rules ] || fail_because "printed nothing"
+finish
+
+begin "--print-rules round trip: --no-default-rules --rules saved = defaults"
+for doc in issue.txt share.txt dup.txt promo.txt page.txt; do
+  "$W" "$doc" > "rt.default.out" 2> rt.default.err; rc1=$?
+  "$W" --no-default-rules --rules saved.rules "$doc" > "rt.saved.out" 2> rt.saved.err; rc2=$?
+  if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then fail_because "$doc: exit status $rc1 (defaults), $rc2 (saved)"; fi
+  [ -s rt.saved.err ] && fail_because "$doc: stderr with saved rules: $(head -n 3 rt.saved.err)"
+  expect_same_file rt.default.out rt.saved.out "$doc: output with the saved rules differs"
+done
+# The round trip must not be vacuous: the sample loses lines to rules.
+"$W" --no-rules page.txt > rt.norules.out
+cmp -s rt.norules.out rt.default.out && fail_because "page.txt: defaults drop nothing more than --no-rules"
+finish
+
+begin "--list-rules names pattern and built-in rules"
+run --list-rules
+expect_rc 0; expect_err_empty
+for r in share caption no-terminal-punct too-short; do
+  grep -qx -- "$r" out || fail_because "no line '$r' in:
+$(tr '\n' ' ' < out)"
+done
+finish
+
+begin "--list-rules marks a disabled rule"
+run --list-rules --disable share
+expect_rc 0; expect_err_empty
+grep -qx 'share (disabled)' out || fail_because "no line 'share (disabled)'"
+grep -qx 'caption' out || fail_because "no line 'caption'"
+finish
+
+begin "a Share line between body paragraphs is dropped by default"
+run share.txt
+expect_rc 0; expect_out_file share.expected; expect_err_empty
+finish
+
+begin "--disable share keeps the Share line"
+run --disable share share.txt
+expect_rc 0; expect_out_file share.disabled.expected; expect_err_empty
+finish
+
+begin "--disable NAME,NAME list form"
+run --disable caption,share share.txt
+expect_rc 0; expect_out_file share.disabled.expected; expect_err_empty
+finish
+
+begin "--disable nosuchrule: exit 2"
+run_stdin share.txt --disable nosuchrule
+expect_rc 2; expect_out_empty; expect_err_starts "winnow: "; expect_err_mentions "nosuchrule"
+finish
+
+begin "--no-rules keeps boilerplate, still drops an exact duplicate paragraph"
+run --no-rules dup.txt
+expect_rc 0; expect_out_file dup.norules.expected; expect_err_empty
+finish
+
+begin "--no-rules --explain names the duplicate (text cut at 60 bytes)"
+run --no-rules --explain dup.txt
+expect_rc 0; expect_out_file dup.norules.expected
+expect_err "dup.txt:7: near-duplicate of line 3 (jaccard 1.00): ${dup_body:0:60}..."
+finish
+
+# --- --explain, --explain-to, --stats ---------------------------------------------
+
+begin "--explain: FILE:LINE: rule NAME: TEXT on stderr"
+run --explain issue.txt
+expect_rc 0; expect_out_file issue.expected
+expect_err "issue.txt:5: rule caption: Flood barriers failed in three towns overnight , according t...
+issue.txt:7: rule no-terminal-punct: Rescue crews are seen carrying sandbags along the river wall
+issue.txt:13: rule source-link: Source link
+issue.txt:15: rule share: Share.
+issue.txt:16: rule source-link: Exit mobile version"
+finish
+
+begin "--explain: stdout unchanged versus a run without it"
+for doc in issue.txt share.txt dup.txt promo.txt page.txt; do
+  "$W" "$doc" > ex.plain.out 2> /dev/null
+  "$W" --explain "$doc" > ex.explain.out 2> ex.explain.err
+  expect_same_file ex.plain.out ex.explain.out "$doc: stdout changes with --explain"
+  bad=$(grep -Ev "^$doc:[0-9]+: (rule [a-z0-9._-]+|near-duplicate of line [0-9]+ \(jaccard [01]\.[0-9]{2}\)|restates line [0-9]+ \(containment [01]\.[0-9]{2}\)|restated line [0-9]+ \(containment [01]\.[0-9]{2}\))( \[[0-9]+ lines\])?: " ex.explain.err)
+  [ -n "$bad" ] && fail_because "$doc: --explain lines of an unexpected form:
+$bad"
+done
+[ -s ex.explain.err ] || fail_because "page.txt: --explain printed nothing"
+finish
+
+begin "--explain-to FILE: same lines in FILE, empty stderr"
+"$W" --explain issue.txt > /dev/null 2> explain.expected
+run --explain-to explain.txt issue.txt
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+expect_same_file explain.expected explain.txt "--explain-to FILE differs from --explain's stderr"
+finish
+
+begin "--explain-to FILE names stdin -"
+run_stdin issue.txt --no-rules --explain-to explain-stdin.txt
+expect_rc 0; expect_out_file issue.norules.expected; expect_err_empty
+printf '%s\n' "-:5: restates line 1 (containment 1.00): Flood barriers failed in three towns overnight , according t..." > explain-stdin.expected
+expect_same_file explain-stdin.expected explain-stdin.txt "explain file"
+finish
+
+begin "--explain-to FILE is truncated, not appended to"
+printf 'old contents that must go away\n' > explain-old.txt
+run --explain-to explain-old.txt share.txt
+expect_rc 0; expect_out_file share.expected; expect_err_empty
+printf 'share.txt:3: rule share: Share\n' > explain-old.expected
+expect_same_file explain-old.expected explain-old.txt "explain file"
+finish
+
+begin "--explain never touches input files"
+cp issue.txt in1.txt; cp share.txt in2.txt
+cp issue.txt in1.orig; cp share.txt in2.orig
+cat issue.expected share.expected > in12.expected
+run --explain in1.txt in2.txt
+expect_rc 0; expect_out_file in12.expected
+expect_same_file in1.orig in1.txt "first file after --explain changed"
+expect_same_file in2.orig in2.txt "second file after --explain changed"
+run in1.txt --explain in2.txt
+expect_rc 0; expect_out_file in12.expected
+expect_same_file in1.orig in1.txt "file before --explain changed"
+expect_same_file in2.orig in2.txt "file after a late --explain changed"
+run --explain-to ex12.txt in1.txt in2.txt
+expect_rc 0; expect_out_file in12.expected; expect_err_empty
+expect_same_file in1.orig in1.txt "file after --explain-to FILE changed"
+expect_same_file in2.orig in2.txt "file after --explain-to FILE changed"
+finish
+
+begin "--explain-to an input file is refused before anything is read"
+cp issue.txt victim.txt
+run --explain-to victim.txt victim.txt
+expect_rc 2; expect_out_empty
+expect_err "winnow: victim.txt: --explain-to would overwrite an input file"
+expect_same_file issue.txt victim.txt "the input file was changed"
+finish
+
+begin "--stats: 'winnow: stats:' lines on stderr, stdout unchanged"
+run --stats issue.txt
+expect_rc 0; expect_out_file issue.expected
+[ -s err ] || fail_because "stderr is empty"
+bad=$(grep -v '^winnow: stats:' err)
+[ -n "$bad" ] && fail_because "stderr lines not starting 'winnow: stats:':
+$bad"
+finish
+
+# --- the issue's example ------------------------------------------------------------
+
+begin "issue example with defaults: paragraphs 1, 2 and the quote"
+run_stdin issue.txt
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+finish
+
+begin "issue example with --no-rules: the restated lead is still gone"
+run_stdin issue.txt --no-rules
+expect_rc 0; expect_out_file issue.norules.expected; expect_err_empty
+grep -q 'Pictured' out && fail_because "line 5 (the restated lead) was kept"
+finish
+
+begin "issue example with --no-rules --explain: restates line 1"
+run_stdin issue.txt --no-rules --explain
+expect_rc 0; expect_out_file issue.norules.expected
+expect_err "-:5: restates line 1 (containment 1.00): Flood barriers failed in three towns overnight , according t..."
+finish
+
+# --- bytes ------------------------------------------------------------------------
+
+begin "CRLF input keeps \\r\\n"
+printf 'Skip to content\r\n\r\n%s\r\n\r\nShare\r\n\r\n%s\r\n' "$share_p1" "$share_p2" > crlf.txt
+run crlf.txt
+expect_rc 0; expect_out '%s\r\n\r\n%s\r\n' "$share_p1" "$share_p2"; expect_err_empty
+finish
+
+begin "invalid UTF-8 in a kept sentence comes out unchanged"
+printf 'The mayor said the caf\xff\xfe reopens next week after the repairs.\n\nShare\n\n%s\n' "$share_p2" > bad-utf8.txt
+run bad-utf8.txt
+expect_rc 0
+expect_out 'The mayor said the caf\xff\xfe reopens next week after the repairs.\n\n%s\n' "$share_p2"
+expect_err_empty
+finish
+
+begin "NUL bytes inside a kept line pass through"
+printf 'The report lists a NUL \0 byte inside this kept sentence.\n\nShare\n\n%s\n' "$share_p2" > nul.txt
+run nul.txt
+expect_rc 0
+expect_out 'The report lists a NUL \0 byte inside this kept sentence.\n\n%s\n' "$share_p2"
+expect_err_empty
+finish
+
+begin "a last line without a newline stays without one"
+printf '%s\n\n%s' "$share_p1" "$share_p2" > nonl.txt
+run nonl.txt
+expect_rc 0; expect_out '%s\n\n%s' "$share_p1" "$share_p2"; expect_err_empty
+finish
+
+begin "empty input: empty output, exit 0"
+: > empty.txt
+run_stdin empty.txt
+expect_rc 0; expect_out_empty; expect_err_empty
+run empty.txt
+expect_rc 0; expect_out_empty; expect_err_empty
+finish
+
+begin "only blank lines: empty output"
+printf '\n\n\n' > blank.txt
+run blank.txt
+expect_rc 0; expect_out_empty; expect_err_empty
+printf '  \r\n\t\n\r\n\n' > blank2.txt
+run blank2.txt
+expect_rc 0; expect_out_empty; expect_err_empty
+finish
+
+# --- pipes and failed writes ------------------------------------------------------
+
+begin "winnow | head -1 ends quietly (SIGPIPE or 0, empty stderr)"
+# Distinct lines: nothing is a near-duplicate, so about 15 MB come out,
+# far more than a pipe holds.
+seq 1 300000 | sed 's/.*/Sentence & is a distinct line of body text here./' |
+  timeout 180 "$W" 2> pipe.err | head -n 1 > pipe.out
+status=("${PIPESTATUS[@]}")
+case ${status[2]} in
+  0|141) ;;
+  124) fail_because "winnow did not finish within 180 s" ;;
+  *) fail_because "winnow exited ${status[2]}, expected 141 (SIGPIPE) or 0" ;;
+esac
+[ -s pipe.err ] && fail_because "stderr should be empty; got: $(head -n 3 pipe.err)"
+printf 'Sentence 1 is a distinct line of body text here.\n' > pipe.expected
+expect_same_file pipe.expected pipe.out "head did not get the first line"
+finish
+
+begin "write to /dev/full: exit 1, 'write failed' message"
+if [ -w /dev/full ]; then
+  "$W" < issue.txt > /dev/full 2> err
+  rc=$?
+  expect_rc 1
+  expect_err "winnow: standard output: write failed: No space left on device"
+else
+  echo "# /dev/full is not writable here; skipping its assertions"
+fi
+finish
+
+begin "--explain-to /dev/full: exit 1, message names the file"
+if [ -w /dev/full ]; then
+  "$W" --explain-to /dev/full < issue.txt > out 2> err
+  rc=$?
+  expect_rc 1
+  expect_err "winnow: /dev/full: write failed: No space left on device"
+fi
+finish
+
+# --- determinism and size ------------------------------------------------------------
+
+begin "determinism: two runs give identical output"
+{
+  for i in $(seq 1 60); do
+    cat page.txt
+    printf '\nParagraph %d of the long report describes the harbour and the town in some detail.\n\n' "$((i % 7))"
+    printf 'The town council met on day %d to discuss the harbour wall and the ferry timetable.\n\n' "$i"
+  done
+  cat issue.txt
+} > det.txt
+"$W" --explain det.txt > det1.out 2> det1.err; rc1=$?
+"$W" --explain det.txt > det2.out 2> det2.err; rc2=$?
+if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then fail_because "exit status $rc1, $rc2"; fi
+expect_same_file det1.out det2.out "stdout differs between runs"
+expect_same_file det1.err det2.err "--explain differs between runs"
+cmp -s det.txt det1.out && fail_because "nothing was dropped: the sample is vacuous"
+finish
+
+begin "a 20 MiB single line without newline passes through unchanged"
+{
+  seq 1 4000000 | sed 's/^/word/' | tr '\n' ' ' | head -c $((20 * 1024 * 1024 - 1))
+  printf '.'
+} > big.txt
+size=$(wc -c < big.txt)
+[ "$size" -eq $((20 * 1024 * 1024)) ] || fail_because "test input is $size bytes"
+timeout 60 "$W" big.txt > big.out 2> big.err
+rc=$?
+[ $rc -eq 124 ] && fail_because "winnow did not finish within 60 s"
+expect_rc 0
+[ -s big.err ] && fail_because "stderr should be empty; got: $(head -c 300 big.err)"
+expect_same_file big.txt big.out "output differs from the input"
+finish
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
