@@ -53,6 +53,8 @@ struct FilterStats {
 inline constexpr std::string_view kReasonNearDuplicate = "near-duplicate";
 inline constexpr std::string_view kReasonRestates = "restates";
 inline constexpr std::string_view kReasonRestated = "restated";
+// Dropped by the stream: a line seen in too many earlier documents.
+inline constexpr std::string_view kRuleRepeatedLine = "repeated-line";
 
 class Filter {
  public:
@@ -62,7 +64,22 @@ class Filter {
   Filter(const Filter&) = delete;
   Filter& operator=(const Filter&) = delete;
 
+  // Both phases below, for a document on its own.
   void Run(const Document& doc, FilterResult* result);
+
+  // Phase 1, line rules: (*verdicts)[i] is -1 to keep line i, or the id of
+  // the rule that drops it (see RuleName).
+  void JudgeLines(const Document& doc, std::vector<int>* verdicts);
+
+  // Phase 2: applies `verdicts` (phase 1's, possibly with more drops added
+  // by the caller, such as repeated_line_rule()), then removes near-duplicate
+  // paragraphs, and fills `*result`.
+  void Decide(const Document& doc, const std::vector<int>& verdicts,
+              FilterResult* result);
+
+  // The verdict id callers use for lines that recur across documents.
+  int repeated_line_rule() const { return line_filter_.rule_count(); }
+  std::string_view RuleName(int id) const;
 
   const FilterStats& stats() const { return stats_; }
   const ParagraphDeduper& deduper() const { return deduper_; }

@@ -22,6 +22,10 @@ inline constexpr std::size_t kDefaultReadChunk = 1 << 18;
 void ReadAll(int fd, std::string_view name, std::string* out,
              std::size_t chunk = kDefaultReadChunk);
 
+// Reads exactly `size` bytes into `data`. Throws winnow::Error (where =
+// name) on a read error, or "file is truncated" at end of file.
+void ReadExact(int fd, std::string_view name, void* data, std::size_t size);
+
 }  // namespace winnow
 
 #endif  // WINNOW_READER_HPP_

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -12,13 +13,16 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
 #include "winnow/reader.hpp"
+#include "winnow/records.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/stream.hpp"
 #include "winnow/writer.hpp"
 
 namespace po = boost::program_options;
@@ -48,6 +52,19 @@ struct Config {
   std::string explain_file;
   bool stats = false;
   FilterConfig filter;
+  // Document streams (--format other than text).
+  std::string format_name = "text";
+  bool nul = false;
+  StreamConfig stream;
+  bool no_doc_dedup = false;
+  bool no_repeated_lines = false;
+  bool keep_empty = false;
+  std::string index_file;
+  std::string rejects_file;
+  std::string on_error = "stop";
+  std::string stats_json;
+  bool progress = false;
+  bool force_progress = false;
 };
 
 // A usage error: reported as `winnow: WHERE: WHAT`, exit 2.
@@ -179,10 +196,54 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "the shorter paragraph needs this many words for containment")
       ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3")->value_name("X"),
        "containment applies only if the longer paragraph is at most this many times longer");
+  StreamConfig& st = config->stream;
+  po::options_description streams("Document streams (JSONL, WARC/WET, NUL)");
+  streams.add_options()
+      ("format", po::value<std::string>(&config->format_name)->default_value("text")->value_name("FMT"),
+       "text (each FILE one document), jsonl, wet (WARC/WET), nul")
+      (",z", po::bool_switch(&config->nul), "documents separated by NUL bytes (--format nul)")
+      ("text-field", po::value<std::string>(&st.fields.text)->default_value(st.fields.text)->value_name("NAME"),
+       "JSONL: the field holding the document")
+      ("id-field", po::value<std::string>(&st.fields.id)->default_value(st.fields.id)->value_name("NAME"),
+       "JSONL: the field naming the document")
+      ("url-field", po::value<std::string>(&st.fields.url)->default_value(st.fields.url)->value_name("NAME"),
+       "JSONL: the field holding the page address")
+      ("threads,j", po::value<int>(&st.threads)->default_value(0)->value_name("N"),
+       "worker threads (0: all cores); output is the same for every N")
+      ("no-doc-dedup", po::bool_switch(&config->no_doc_dedup),
+       "keep near-duplicate documents")
+      ("doc-threshold", po::value<double>(&st.doc.threshold)->default_value(st.doc.threshold, "0.8")->value_name("X"),
+       "drop a document this similar (Jaccard) to an earlier one")
+      ("doc-shingle", po::value<int>(&st.doc.shingle_words)->default_value(st.doc.shingle_words)->value_name("N"),
+       "words per shingle for documents")
+      ("max-index-docs", po::value<std::uint64_t>(&st.doc.max_documents)->default_value(st.doc.max_documents)->value_name("N"),
+       "index at most N documents; later ones are checked, not added")
+      ("index", po::value<std::string>(&config->index_file)->value_name("FILE"),
+       "load cross-document state from FILE if it exists, save it there at the end")
+      ("no-repeated-lines", po::bool_switch(&config->no_repeated_lines),
+       "keep lines that recur across documents")
+      ("repeat-documents", po::value<std::uint32_t>(&st.lines.min_documents)->default_value(st.lines.min_documents)->value_name("N"),
+       "a short line seen in N earlier documents is dropped")
+      ("repeat-max-words", po::value<int>(&st.lines.max_words)->default_value(st.lines.max_words)->value_name("N"),
+       "only lines of at most N words count as repeated lines")
+      ("keep-empty", po::bool_switch(&config->keep_empty),
+       "write documents that have no line left (default: drop them)")
+      ("annotate", po::bool_switch(&st.annotate),
+       "JSONL: drop nothing; add a \"winnow\" field saying what would go and why")
+      ("rejects", po::value<std::string>(&config->rejects_file)->value_name("FILE"),
+       "write dropped and malformed records to FILE, in the input format")
+      ("on-error", po::value<std::string>(&config->on_error)->default_value("stop")->value_name("WHAT"),
+       "a malformed record: stop (exit 1 after the records before it) or skip it")
+      ("progress", po::bool_switch(&config->progress),
+       "show bytes, documents and MB/s on stderr when it is a terminal")
+      ("force-progress", po::bool_switch(&config->force_progress),
+       "show progress even when stderr is not a terminal")
+      ("stats-json", po::value<std::string>(&config->stats_json)->value_name("FILE"),
+       "write the statistics as JSON to FILE");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(&config->files));
   po::options_description all;
-  all.add(general).add(rules).add(dd).add(hidden);
+  all.add(general).add(rules).add(dd).add(streams).add(hidden);
   po::positional_options_description positional;
   positional.add("file", -1);
 
@@ -203,7 +264,8 @@ bool ParseOptions(int argc, char** argv, Config* config) {
   }
   if (vm.count("help")) {
     std::ostringstream os;
-    os << kUsage << "\n\n" << kAbout << '\n' << general << '\n' << rules << '\n' << dd;
+    os << kUsage << "\n\n" << kAbout << '\n' << general << '\n' << rules << '\n' << dd << '\n'
+       << streams;
     std::cout << os.str();
     return false;
   }
@@ -222,6 +284,32 @@ bool ParseOptions(int argc, char** argv, Config* config) {
     throw UsageError("--jaccard", "must be in (0, 1]");
   }
   if (config->files.empty()) config->files.push_back("-");
+  if (config->nul) config->format_name = "nul";
+  if (!ParseFormat(config->format_name, &st.format)) {
+    throw UsageError("--format", "unknown format '" + config->format_name +
+                                     "' (expected text, jsonl, wet or nul)");
+  }
+  if (config->on_error != "stop" && config->on_error != "skip") {
+    throw UsageError("--on-error", "expected stop or skip, not '" + config->on_error + "'");
+  }
+  st.skip_errors = config->on_error == "skip";
+  st.doc_dedup = !config->no_doc_dedup;
+  st.repeated_lines = !config->no_repeated_lines;
+  st.drop_empty = !config->keep_empty;
+  st.explain = config->explain;
+  if (!(st.doc.threshold > 0.0 && st.doc.threshold <= 1.0)) {
+    throw UsageError("--doc-threshold", "must be in (0, 1]");
+  }
+  if (st.threads < 0 || st.threads > 256) throw UsageError("--threads", "must be between 0 and 256");
+  if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (st.annotate && st.format != Format::kJsonl) {
+    throw UsageError("--annotate", "needs --format jsonl");
+  }
+  if (st.format == Format::kText &&
+      (!config->index_file.empty() || !config->rejects_file.empty() || st.annotate)) {
+    throw UsageError("--format", "--index, --rejects and --annotate work on document streams "
+                                 "(--format jsonl, wet or nul)");
+  }
   return true;
 }
 
@@ -263,6 +351,149 @@ void LoadRules(Config& config, RuleSet* rules) {
   }
 }
 
+// A file written under a temporary name and renamed into place by Commit(),
+// so that readers never see half of it; removed if never committed.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw Error(temp_, std::strerror(errno));
+  }
+  ~AtomicFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(temp_.c_str());
+    }
+  }
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void Write(std::string_view data) { WriteAll(fd_, temp_, data); }
+  void Commit() {
+    if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
+      fd_ = -1;
+      ::unlink(temp_.c_str());
+      throw Error(temp_, std::string("write failed: ") + std::strerror(errno));
+    }
+    fd_ = -1;
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+      ::unlink(temp_.c_str());
+      throw Error(path_, std::string("rename failed: ") + std::strerror(errno));
+    }
+  }
+
+ private:
+  std::string path_, temp_;
+  int fd_;
+};
+
+void PrintStreamStats(const StreamStats& s, std::ostream& os) {
+  os << "winnow: stats: records " << s.records << ", documents in " << s.documents_in
+     << ", documents out " << s.documents_out << ", passed through " << s.passed_through
+     << ", malformed " << s.malformed << ", bytes in " << s.bytes_in << ", bytes out "
+     << s.bytes_out << '\n';
+  for (const auto& [reason, count] : s.dropped_documents) {
+    os << "winnow: stats: dropped " << count << " document" << (count == 1 ? "" : "s") << " as "
+       << reason << '\n';
+  }
+  PrintStats(s.lines, os);
+}
+
+std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index) {
+  std::ostringstream os;
+  os << "{\"records\":" << s.records << ",\"documents_in\":" << s.documents_in
+     << ",\"documents_out\":" << s.documents_out << ",\"passed_through\":" << s.passed_through
+     << ",\"malformed\":" << s.malformed << ",\"bytes_in\":" << s.bytes_in
+     << ",\"bytes_out\":" << s.bytes_out << ",\"dropped_documents\":{";
+  bool first = true;
+  for (const auto& [reason, count] : s.dropped_documents) {
+    os << (first ? "" : ",") << '"' << reason << "\":" << count;
+    first = false;
+  }
+  os << "},\"lines_in\":" << s.lines.lines_in << ",\"lines_out\":" << s.lines.lines_out
+     << ",\"dropped_lines\":{";
+  first = true;
+  for (const auto& [reason, count] : s.lines.dropped_lines) {
+    os << (first ? "" : ",") << '"' << reason << "\":" << count;
+    first = false;
+  }
+  os << "},\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
+     << ",\"not_indexed\":" << index.not_indexed() << "}}\n";
+  return os.str();
+}
+
+int RunStream(const Config& config, const RuleSet& rules) {
+  StreamProcessor processor(&rules, config.filter, config.stream);
+  if (!config.index_file.empty() && ::access(config.index_file.c_str(), F_OK) == 0) {
+    processor.LoadState(config.index_file);
+  }
+  std::unique_ptr<AtomicFile> rejects;
+  if (!config.rejects_file.empty()) rejects = std::make_unique<AtomicFile>(config.rejects_file);
+  std::unique_ptr<AtomicFile> explain_file;
+  if (!config.explain_file.empty()) explain_file = std::make_unique<AtomicFile>(config.explain_file);
+
+  const bool show_progress = config.force_progress || (config.progress && ::isatty(STDERR_FILENO));
+  const auto started = std::chrono::steady_clock::now();
+  StreamSinks sinks;
+  sinks.output = [](std::string_view data) { WriteAll(STDOUT_FILENO, "standard output", data); };
+  if (rejects) sinks.rejects = [&](std::string_view data) { rejects->Write(data); };
+  if (config.explain) {
+    sinks.explain = [&](std::string_view data) {
+      if (explain_file) {
+        explain_file->Write(data);
+      } else {
+        WriteAll(STDERR_FILENO, "standard error", data);
+      }
+    };
+  }
+  sinks.warning = [](const std::string& message) { std::cerr << "winnow: " << message << '\n'; };
+  if (show_progress) {
+    sinks.progress = [&](const StreamStats& s) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      char line[160];
+      std::snprintf(line, sizeof line, "\rwinnow: %.1f MB, %llu documents, %.1f MB/s ",
+                    s.bytes_in / 1e6, static_cast<unsigned long long>(s.records),
+                    seconds > 0 ? s.bytes_in / 1e6 / seconds : 0.0);
+      std::cerr << line << std::flush;
+    };
+  }
+
+  int status = kExitOk;
+  for (const std::string& file : config.files) {
+    const bool is_stdin = file == "-";
+    int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
+      status = kExitRuntimeError;
+      continue;
+    }
+    RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
+                        config.stream.fields);
+    try {
+      processor.Run(reader, is_stdin ? "-" : file, sinks);
+    } catch (const Error& e) {
+      if (!is_stdin) ::close(fd);
+      if (show_progress) std::cerr << '\n';
+      std::cerr << "winnow: " << e.what() << '\n';
+      if (rejects) rejects->Commit();
+      return kExitRuntimeError;
+    }
+    if (!is_stdin) ::close(fd);
+  }
+  if (show_progress) std::cerr << '\n';
+  if (rejects) rejects->Commit();
+  if (explain_file) explain_file->Commit();
+  if (!config.index_file.empty() && status == kExitOk) processor.SaveState(config.index_file);
+  if (config.stats) PrintStreamStats(processor.stats(), std::cerr);
+  if (!config.stats_json.empty()) {
+    AtomicFile json(config.stats_json);
+    json.Write(StreamStatsJson(processor.stats(), processor.index()));
+    json.Commit();
+  }
+  return status;
+}
+
 int Run(int argc, char** argv) {
   Config config;
   if (!ParseOptions(argc, argv, &config)) return kExitOk;
@@ -285,6 +516,8 @@ int Run(int argc, char** argv) {
     WriteAll(STDOUT_FILENO, "standard output", out);
     return kExitOk;
   }
+
+  if (config.stream.format != Format::kText) return RunStream(config, rules);
 
   Filter filter(&rules, config.filter);
   int explain_fd = STDERR_FILENO;

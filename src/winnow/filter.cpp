@@ -7,17 +7,30 @@ Filter::Filter(const RuleSet* rules, const FilterConfig& config)
       line_filter_(rules, config.lines),
       deduper_(config.dedup_config) {}
 
+std::string_view Filter::RuleName(int id) const {
+  if (id == repeated_line_rule()) return kRuleRepeatedLine;
+  return line_filter_.RuleName(id);
+}
+
+void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts) {
+  if (config_.line_rules) {
+    line_filter_.Judge(doc, verdicts);
+  } else {
+    verdicts->assign(doc.lines.size(), -1);
+  }
+}
+
 void Filter::Run(const Document& doc, FilterResult* result) {
+  JudgeLines(doc, &verdicts_);
+  Decide(doc, verdicts_, result);
+}
+
+void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
+                    FilterResult* result) {
   const std::size_t n = doc.lines.size();
   result->keep.assign(n, false);
   result->drops.clear();
   ++stats_.documents;
-
-  if (config_.line_rules) {
-    line_filter_.Judge(doc, &verdicts_);
-  } else {
-    verdicts_.assign(n, -1);
-  }
   deduper_.Reset();
 
   for (const Paragraph& para : doc.paragraphs) {
@@ -28,7 +41,7 @@ void Filter::Run(const Document& doc, FilterResult* result) {
     std::uint32_t first_kept = 0;
     for (std::uint32_t i = para.first; i < para.end; ++i) {
       ++stats_.lines_in;
-      const int v = verdicts_[i];
+      const int v = verdicts[i];
       if (v < 0) {
         if (kept == 0) first_kept = i;
         ++kept;
@@ -37,7 +50,7 @@ void Filter::Run(const Document& doc, FilterResult* result) {
         joined_.push_back('\n');
         continue;
       }
-      std::string_view name = line_filter_.RuleName(v);
+      std::string_view name = RuleName(v);
       ++stats_.dropped_lines[std::string(name)];
       if (!result->drops.empty() && result->drops.back().reason == name &&
           result->drops.back().of_line == 0 &&

@@ -29,4 +29,18 @@ void ReadAll(int fd, std::string_view name, std::string* out,
   }
 }
 
+void ReadExact(int fd, std::string_view name, void* data, std::size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t n = ::read(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(std::string(name), std::string("read failed: ") + std::strerror(errno));
+    }
+    if (n == 0) throw Error(std::string(name), "file is truncated");
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
 }  // namespace winnow

@@ -1,0 +1,85 @@
+// Document streams: reading records of one format from a file descriptor,
+// and writing them back in the same format.
+//
+//   text   the whole input is one document (the core filter's mode)
+//   jsonl  one JSON object per line, the document in a string field
+//   wet    WARC records; `conversion` records hold the documents
+//   nul    documents separated by NUL bytes, as with sort -z and xargs -0
+//
+// Records are read with large reads into one buffer that is compacted as
+// records are consumed, so memory follows the largest record, not the
+// stream. A malformed record is returned with `error` set and its bytes in
+// `raw`; reading goes on after it (at the next line for JSONL, the next
+// "WARC/1." line for WET).
+#ifndef WINNOW_RECORDS_HPP_
+#define WINNOW_RECORDS_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "winnow/jsonl.hpp"
+#include "winnow/warc.hpp"
+
+namespace winnow {
+
+enum class Format { kText, kJsonl, kWet, kNul };
+
+// Parses "text", "jsonl", "wet" (or "warc"), "nul". Returns false otherwise.
+bool ParseFormat(std::string_view name, Format* format);
+std::string_view FormatName(Format format);
+
+struct Record {
+  std::uint64_t number = 0;  // 1-based position in its input
+  std::uint64_t offset = 0;  // byte offset of its first byte in its input
+  std::string raw;           // its bytes as read, terminator included
+  std::string error;         // non-empty: malformed, and why
+  bool has_text = false;     // false: passed through unchanged
+  std::string text;          // the document, when has_text
+  std::string id;            // JSONL id field (raw JSON) or WARC-Record-ID
+  std::string url;           // JSONL url field or WARC-Target-URI
+  // Where the text sits, to write the record back:
+  std::size_t text_begin = 0, text_end = 0;  // jsonl: value span in raw
+  WarcRecord warc;                           // wet: views into raw
+};
+
+class RecordReader {
+ public:
+  // Reads `fd` (not owned). `name` is used in error messages.
+  RecordReader(int fd, std::string name, Format format, JsonlFields fields,
+               std::size_t chunk = 1 << 20);
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Fills `*record` with the next record; returns false at end of input.
+  // Throws winnow::Error if reading fails.
+  bool Next(Record* record);
+
+  std::uint64_t bytes_read() const { return consumed_; }
+
+ private:
+  bool Fill();  // reads more; false at end of input
+  bool NextDelimited(char delimiter, Record* record);
+  bool NextWarc(Record* record);
+
+  int fd_;
+  std::string name_;
+  Format format_;
+  JsonlFields fields_;
+  std::size_t chunk_;
+  std::string buffer_;
+  std::size_t start_ = 0;      // first unconsumed byte of buffer_
+  std::uint64_t consumed_ = 0; // input offset of buffer_[start_]
+  std::uint64_t number_ = 0;
+  bool eof_ = false;
+  JsonLine json_;
+};
+
+// Appends `record` to `*out` with its document replaced by `text` (records
+// without text and malformed records: their raw bytes).
+void AppendRecord(Format format, const Record& record, std::string_view text,
+                  std::string* out);
+
+}  // namespace winnow
+
+#endif  // WINNOW_RECORDS_HPP_

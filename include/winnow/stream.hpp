@@ -1,0 +1,110 @@
+// The crawler pipeline: a stream of documents through the core filter,
+// site-wide repeated lines and cross-document deduplication, on N threads,
+// with output that is byte-identical for every N.
+//
+// Records are read in batches. Per batch:
+//   A (parallel)   split each document and run the line rules;
+//   B (in order)   drop lines seen in too many earlier documents, count them;
+//   C (parallel)   remove near-duplicate paragraphs, sign the cleaned text;
+//   D (in order)   drop near-duplicate documents, write the batch.
+// Everything that depends on earlier documents happens in input order (B
+// and D), so the result does not depend on the thread count.
+#ifndef WINNOW_STREAM_HPP_
+#define WINNOW_STREAM_HPP_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/doc_dedup.hpp"
+#include "winnow/filter.hpp"
+#include "winnow/records.hpp"
+#include "winnow/repeated_lines.hpp"
+#include "winnow/rules.hpp"
+
+namespace winnow {
+
+struct StreamConfig {
+  Format format = Format::kJsonl;
+  JsonlFields fields;
+  bool doc_dedup = true;
+  DocDedupConfig doc;
+  bool repeated_lines = true;
+  RepeatedLinesConfig lines;
+  bool drop_empty = true;  // a document with no line left is dropped
+  bool annotate = false;   // JSONL: keep every record, add a "winnow" field
+  bool explain = false;
+  int threads = 1;
+  std::size_t batch = 512;
+  bool skip_errors = false;  // --on-error skip (default: stop)
+};
+
+struct StreamStats {
+  std::uint64_t records = 0;        // read
+  std::uint64_t documents_in = 0;   // records with text
+  std::uint64_t documents_out = 0;
+  std::uint64_t passed_through = 0; // records without text, written as they were
+  std::uint64_t malformed = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::map<std::string, std::uint64_t, std::less<>> dropped_documents;  // by reason
+  FilterStats lines;
+};
+
+// Where output goes. Each callback may be empty.
+struct StreamSinks {
+  std::function<void(std::string_view)> output;   // kept records
+  std::function<void(std::string_view)> rejects;  // dropped and malformed records, raw
+  std::function<void(std::string_view)> explain;  // one line per decision
+  std::function<void(const StreamStats&)> progress;  // after each batch
+  // A malformed record: with skip_errors it is reported here and skipped;
+  // otherwise Run() throws winnow::Error after writing every record before it.
+  std::function<void(const std::string& message)> warning;
+};
+
+class StreamProcessor {
+ public:
+  // `rules` must be frozen and outlive the processor.
+  StreamProcessor(const RuleSet* rules, const FilterConfig& filter, const StreamConfig& config);
+  ~StreamProcessor();
+  StreamProcessor(const StreamProcessor&) = delete;
+  StreamProcessor& operator=(const StreamProcessor&) = delete;
+
+  // Processes every record of `reader`; `name` names the input in messages.
+  void Run(RecordReader& reader, const std::string& name, const StreamSinks& sinks);
+
+  // Cross-document state (document index and repeated-line counts) to and
+  // from a file: a versioned header with the hashing parameters; written to a
+  // temporary name, synced, renamed. Load throws winnow::Error on a missing,
+  // truncated or foreign file, or one made with other parameters.
+  void SaveState(const std::string& path) const;
+  void LoadState(const std::string& path);
+
+  const StreamStats& stats() const { return stats_; }
+  const DocumentIndex& index() const { return index_; }
+
+ private:
+  struct Item;
+  struct Worker;
+  void PhaseA(Item& item, Worker& worker);
+  void PhaseC(Item& item, Worker& worker);
+  // Runs f(items[i], worker) for i < n, on contiguous slices, one per thread.
+  template <typename F>
+  void Parallel(std::vector<Item>& items, std::size_t n, F f);
+
+  const RuleSet* rules_;
+  FilterConfig filter_config_;
+  StreamConfig config_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  RepeatedLines repeated_;
+  DocumentIndex index_;
+  StreamStats stats_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_STREAM_HPP_

@@ -1,0 +1,376 @@
+#include "winnow/jsonl.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "winnow/normalize.hpp"
+
+namespace winnow {
+namespace {
+
+namespace ondemand = simdjson::ondemand;
+
+// simdjson's own default; On Demand does not enforce it, so ValidateValue
+// does, before entering a container (simdjson assumes the limit holds).
+constexpr int kMaxDepth = static_cast<int>(simdjson::DEFAULT_MAX_DEPTH);
+
+bool Fail(std::string_view message, std::string* error) {
+  error->assign(message);
+  return false;
+}
+
+std::string_view Message(simdjson::error_code code) {
+  switch (code) {
+    case simdjson::EMPTY: return "empty line";
+    case simdjson::UTF8_ERROR: return "invalid UTF-8";
+    case simdjson::UNESCAPED_CHARS: return "unescaped control character in string";
+    case simdjson::UNCLOSED_STRING: return "unterminated string";
+    case simdjson::STRING_ERROR: return "invalid string";
+    case simdjson::NUMBER_ERROR: return "invalid number";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "invalid literal";
+    case simdjson::INCORRECT_TYPE: return "not a JSON object";
+    case simdjson::TAPE_ERROR: return "malformed JSON";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "unterminated object or array";
+    case simdjson::DEPTH_ERROR: return "nesting too deep";
+    case simdjson::CAPACITY: return "line too long";
+    case simdjson::MEMALLOC: return "out of memory";
+    default: return simdjson::error_message(code);
+  }
+}
+
+bool Fail(simdjson::error_code code, std::string* error) {
+  return Fail(Message(code), error);
+}
+
+constexpr std::array<signed char, 256> kHexValue = [] {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<signed char>(c - 'A' + 10);
+  return t;
+}();
+
+bool IsJsonSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool IsDigit(std::string_view s, std::size_t i) {
+  return i < s.size() && static_cast<unsigned char>(s[i]) - '0' < 10u;
+}
+
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && IsJsonSpace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Reads 4 hex digits at s[i]; false if there are fewer.
+bool Hex4(std::string_view s, std::size_t i, unsigned* value) {
+  *value = 0;
+  for (std::size_t k = i; k < i + 4; ++k) {
+    if (k >= s.size()) return false;
+    const int digit = kHexValue[static_cast<unsigned char>(s[k])];
+    if (digit < 0) return false;
+    *value = *value << 4 | static_cast<unsigned>(digit);
+  }
+  return true;
+}
+
+// simdjson reports every bad escape as STRING_ERROR; this tells the user which.
+// `s` starts just after the opening quote of the string simdjson rejected.
+std::string_view ClassifyStringError(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] != '"') {
+    if (s[i] != '\\') {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= s.size()) break;
+    const char escape = s[i + 1];
+    i += 2;
+    switch (escape) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        continue;
+      case 'u':
+        break;
+      default:
+        return "invalid escape";
+    }
+    unsigned unit;
+    if (!Hex4(s, i, &unit)) return "invalid escape";
+    i += 4;
+    if (unit >= 0xDC00 && unit <= 0xDFFF) return "lone surrogate";
+    if (unit < 0xD800 || unit > 0xDBFF) continue;
+    unsigned low;
+    if (i + 1 >= s.size() || s[i] != '\\' || s[i + 1] != 'u') return "lone surrogate";
+    if (!Hex4(s, i + 2, &low)) return "invalid escape";
+    if (low < 0xDC00 || low > 0xDFFF) return "lone surrogate";
+    i += 6;
+  }
+  return "invalid string";
+}
+
+// RFC 8259 number grammar. simdjson would also reject numbers that do not
+// fit a double (1e999); they are valid JSON and pass through untouched.
+bool IsJsonNumber(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (!IsDigit(s, i)) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else {
+    while (IsDigit(s, i)) ++i;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!IsDigit(s, i)) return false;
+    while (IsDigit(s, i)) ++i;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!IsDigit(s, i)) return false;
+    while (IsDigit(s, i)) ++i;
+  }
+  return i == s.size();
+}
+
+// When simdjson says "incomplete" before iterating, the line either never
+// closes its object or has more after it; a bracket count tells which.
+// Stage 1 has already checked that every string is closed.
+std::string_view DiagnoseIncomplete(std::string_view line) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return "trailing content after the object";
+    }
+  }
+  return "unterminated object or array";
+}
+
+// Validates the value `value` refers to and consumes it; `depth` counts the
+// containers around it. A string's unescaped contents (in the parser's
+// buffer, valid until the next iterate) go to *string when it is not null.
+bool ValidateValue(ondemand::value& value, int depth, std::string_view* string,
+                   bool* is_string, std::string* error) {
+  if (is_string != nullptr) *is_string = false;
+  ondemand::json_type type;
+  if (auto code = value.type().get(type)) return Fail(code, error);
+  switch (type) {
+    case ondemand::json_type::object: {
+      if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error);
+      ondemand::object object;
+      if (auto code = value.get_object().get(object)) return Fail(code, error);
+      for (auto result : object) {
+        ondemand::field field;
+        if (auto code = std::move(result).get(field)) return Fail(code, error);
+        const char* key_raw = field.key().raw();
+        std::string_view key;
+        if (auto code = field.unescaped_key().get(key)) {
+          if (code != simdjson::STRING_ERROR) return Fail(code, error);
+          return Fail(ClassifyStringError(key_raw), error);
+        }
+        if (!ValidateValue(field.value(), depth + 1, nullptr, nullptr, error)) return false;
+      }
+      return true;
+    }
+    case ondemand::json_type::array: {
+      if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error);
+      ondemand::array array;
+      if (auto code = value.get_array().get(array)) return Fail(code, error);
+      for (auto result : array) {
+        ondemand::value element;
+        if (auto code = std::move(result).get(element)) return Fail(code, error);
+        if (!ValidateValue(element, depth + 1, nullptr, nullptr, error)) return false;
+      }
+      return true;
+    }
+    case ondemand::json_type::string: {
+      const std::string_view token = value.raw_json_token();
+      std::string_view contents;
+      if (auto code = value.get_string().get(contents)) {
+        if (code != simdjson::STRING_ERROR) return Fail(code, error);
+        return Fail(ClassifyStringError(token.substr(1)), error);
+      }
+      if (string != nullptr) *string = contents;
+      if (is_string != nullptr) *is_string = true;
+      return true;
+    }
+    // Scalars are checked on their token and left for the parent's iterator
+    // to step over: simdjson's number parser would refuse valid JSON such as
+    // 1e999, and the token test covers "true" and "truex" alike.
+    case ondemand::json_type::number:
+      if (!IsJsonNumber(TrimRight(value.raw_json_token()))) return Fail("invalid number", error);
+      return true;
+    case ondemand::json_type::boolean: {
+      const std::string_view token = TrimRight(value.raw_json_token());
+      if (token != "true" && token != "false") return Fail("invalid literal", error);
+      return true;
+    }
+    case ondemand::json_type::null:
+      if (TrimRight(value.raw_json_token()) != "null") return Fail("invalid literal", error);
+      return true;
+  }
+  return Fail("malformed JSON", error);
+}
+
+// Per byte of a string being written as JSON: kPlain bytes are copied,
+// kNonAscii bytes start a UTF-8 sequence to check, any other value is the
+// letter of its backslash escape ('u' meaning \u00XX).
+constexpr unsigned char kPlain = 0;
+constexpr unsigned char kNonAscii = 1;
+constexpr std::array<unsigned char, 256> kEscapeOf = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
+  t['\b'] = 'b';
+  t['\t'] = 't';
+  t['\n'] = 'n';
+  t['\f'] = 'f';
+  t['\r'] = 'r';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  for (int c = 0x80; c < 0x100; ++c) t[c] = kNonAscii;
+  return t;
+}();
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+}  // namespace
+
+bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* out,
+                   std::string* error) {
+  out->has_text = false;
+  out->text.clear();
+  out->text_begin = 0;
+  out->text_end = 0;
+  out->id.clear();
+  out->url.clear();
+
+  // One parser per thread: it keeps its buffers between lines.
+  thread_local ondemand::parser parser;
+  const simdjson::padded_string padded(line);
+  if (padded.data() == nullptr && !line.empty()) return Fail("out of memory", error);
+  const char* const base = padded.data();
+
+  ondemand::document doc;
+  if (auto code = parser.iterate(padded).get(doc)) return Fail(code, error);
+  ondemand::object object;
+  if (auto code = doc.get_object().get(object)) {
+    if (code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) return Fail(DiagnoseIncomplete(line), error);
+    return Fail(code, error);
+  }
+
+  bool seen_text = false, seen_id = false, seen_url = false;
+  for (auto result : object) {
+    ondemand::field field;
+    if (auto code = std::move(result).get(field)) return Fail(code, error);
+    const char* key_raw = field.key().raw();
+    std::string_view key;
+    if (auto code = field.unescaped_key().get(key)) {
+      if (code != simdjson::STRING_ERROR) return Fail(code, error);
+      return Fail(ClassifyStringError(std::string_view(key_raw, base + line.size() - key_raw)),
+                  error);
+    }
+    // Only a key's first occurrence counts; later ones are validated only.
+    const bool want_text = !seen_text && key == fields.text;
+    const bool want_id = !seen_id && key == fields.id;
+    const bool want_url = !seen_url && key == fields.url;
+    seen_text |= want_text;
+    seen_id |= want_id;
+    seen_url |= want_url;
+
+    ondemand::value value = field.value();
+    const std::string_view token = value.raw_json_token();
+    std::string_view contents;
+    bool is_string = false;
+    if (!ValidateValue(value, 1, &contents, &is_string, error)) return false;
+    if (want_text && is_string) {
+      out->has_text = true;
+      out->text.assign(contents);
+      out->text_begin = static_cast<std::size_t>(token.data() - base);
+      out->text_end = out->text_begin + TrimRight(token).size();
+    }
+    if (want_url && is_string) out->url.assign(contents);
+    if (want_id) {
+      std::string_view raw = TrimRight(token);
+      if (raw.front() == '{' || raw.front() == '[') {
+        // A container's token is its bracket; it ends where the next token starts.
+        const char* next;
+        if (auto code = value.current_location().get(next)) return Fail(code, error);
+        raw = TrimRight(std::string_view(token.data(), next - token.data()));
+      }
+      out->id.assign(raw);
+    }
+  }
+  // The object has been read to its '}'; anything after it is an error.
+  if (!doc.current_location().error()) return Fail("trailing content after the object", error);
+  return true;
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->reserve(out->size() + text.size() + 2);
+  out->push_back('"');
+  std::size_t run = 0;  // start of the bytes not yet appended, all copied as they are
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char byte = static_cast<unsigned char>(text[i]);
+    const unsigned char escape = kEscapeOf[byte];
+    if (escape == kPlain) {
+      ++i;
+      continue;
+    }
+    if (escape == kNonAscii) {
+      std::size_t next = i;
+      DecodeUtf8(text, &next);
+      if (next - i > 1) {  // a valid sequence: part of the run
+        i = next;
+        continue;
+      }
+      out->append(text.data() + run, i - run);
+      out->append("\\ufffd");
+      run = ++i;
+      continue;
+    }
+    out->append(text.data() + run, i - run);
+    out->push_back('\\');
+    out->push_back(static_cast<char>(escape));
+    if (escape == 'u') {
+      out->append("00");
+      out->push_back(kHexDigits[byte >> 4]);
+      out->push_back(kHexDigits[byte & 0xF]);
+    }
+    run = ++i;
+  }
+  out->append(text.data() + run, i - run);
+  out->push_back('"');
+}
+
+void AppendWithText(std::string_view line, std::size_t begin, std::size_t end,
+                    std::string_view text, std::string* out) {
+  assert(begin <= end && end <= line.size());
+  out->reserve(out->size() + line.size() - (end - begin) + text.size() + 2);
+  out->append(line.data(), begin);
+  AppendJsonString(text, out);
+  out->append(line.data() + end, line.size() - end);
+}
+
+}  // namespace winnow

@@ -1,0 +1,386 @@
+#include "winnow/stream.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <mutex>
+#include <thread>
+
+#include "winnow/detail/xxhash.hpp"
+#include "winnow/document.hpp"
+#include "winnow/error.hpp"
+#include "winnow/line_filter.hpp"
+#include "winnow/normalize.hpp"
+#include "winnow/reader.hpp"
+#include "winnow/writer.hpp"
+
+namespace winnow {
+
+// One record on its way through the four phases.
+struct StreamProcessor::Item {
+  Record record;
+  Document doc;
+  std::vector<int> verdicts;
+  // Phase A: (line index, key) of the lines eligible for the repeated-line
+  // rule, in line order.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
+  FilterResult result;
+  std::string cleaned;
+  DocSignature signature;
+};
+
+// A thread's own filter and scratch space.
+struct StreamProcessor::Worker {
+  Worker(const RuleSet* rules, const FilterConfig& filter, const DocDedupConfig& doc)
+      : filter(rules, filter), signer(doc) {}
+  Filter filter;
+  DocSigner signer;
+  Normalized norm;
+};
+
+namespace {
+
+constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
+constexpr std::uint32_t kStateVersion = 1;
+
+struct RepeatedHeader {
+  std::uint32_t min_documents;
+  std::int32_t max_words;
+  std::int32_t sentence_words;
+  std::int32_t log2_width;
+};
+
+void AppendJsonNumber(double value, std::string* out) {
+  std::ostringstream os;
+  os.precision(4);
+  os << std::fixed << value;
+  out->append(os.str());
+}
+
+// The --annotate field: what would have been dropped, and why.
+std::string Annotation(const Filter& filter, const FilterResult& result, bool keep,
+                       std::string_view reason, const DocVerdict& dup) {
+  (void)filter;
+  std::string a = "\"winnow\":{\"keep\":";
+  a += keep ? "true" : "false";
+  a += ",\"reason\":";
+  if (reason.empty()) {
+    a += "null";
+  } else {
+    a += '"';
+    a += reason;
+    a += '"';
+  }
+  if (dup.duplicate) {
+    a += ",\"duplicate_of\":" + std::to_string(dup.of) + ",\"similarity\":";
+    AppendJsonNumber(dup.similarity, &a);
+  }
+  a += ",\"dropped_lines\":[";
+  bool first = true;
+  for (const Drop& d : result.drops) {
+    if (!first) a += ',';
+    first = false;
+    a += "{\"line\":" + std::to_string(d.line) + ",\"lines\":" + std::to_string(d.lines) +
+         ",\"reason\":\"" + std::string(d.reason) + "\"";
+    if (d.of_line != 0) {
+      a += ",\"of_line\":" + std::to_string(d.of_line) + ",\"similarity\":";
+      AppendJsonNumber(d.similarity, &a);
+    }
+    a += '}';
+  }
+  a += "]}";
+  return a;
+}
+
+// Inserts `field` ("name":value) as the last member of the JSON object in
+// `line` (a line that parsed as one object, its '\n' included or not).
+void AppendAnnotated(std::string_view line, const std::string& field, std::string* out) {
+  std::size_t end = line.size();
+  while (end > 0 && line[end - 1] != '}') --end;
+  if (end == 0) {  // cannot happen for a parsed object; keep the bytes
+    out->append(line);
+    return;
+  }
+  std::size_t before = end - 1;  // the '}'
+  std::size_t k = before;
+  while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t' || line[k - 1] == '\r' || line[k - 1] == '\n')) --k;
+  const bool empty_object = k > 0 && line[k - 1] == '{';
+  out->append(line.substr(0, before));
+  if (!empty_object) out->push_back(',');
+  out->append(field);
+  out->append(line.substr(before));
+}
+
+}  // namespace
+
+StreamProcessor::StreamProcessor(const RuleSet* rules, const FilterConfig& filter,
+                                 const StreamConfig& config)
+    : rules_(rules),
+      filter_config_(filter),
+      config_(config),
+      repeated_(config.lines),
+      index_(config.doc) {
+  const int threads = config.threads < 1 ? 1 : config.threads;
+  for (int t = 0; t < threads; ++t) {
+    workers_.push_back(std::make_unique<Worker>(rules, filter, config.doc));
+  }
+}
+
+StreamProcessor::~StreamProcessor() = default;
+
+template <typename F>
+void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
+  const std::size_t threads = std::min(workers_.size(), n);
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(items[i], *workers_[0]);
+    return;
+  }
+  // Contiguous slices: which thread handles a record never changes its result.
+  std::vector<std::thread> pool;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (std::size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        for (std::size_t i = t * n / threads; i < (t + 1) * n / threads; ++i) f(items[i], *workers_[t]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+void StreamProcessor::PhaseA(Item& item, Worker& w) {
+  item.eligible.clear();
+  if (!item.record.has_text || !item.record.error.empty()) return;
+  SplitDocument(item.record.text, &item.doc);
+  w.filter.JudgeLines(item.doc, &item.verdicts);
+  if (!config_.repeated_lines) return;
+  for (std::uint32_t i = 0; i < item.doc.lines.size(); ++i) {
+    const Line& line = item.doc.lines[i];
+    if (line.blank || item.verdicts[i] >= 0) continue;
+    Normalize(line.text, &w.norm);
+    if (!repeated_.Eligible(CountWords(w.norm), EndsWithClosingPunctuation(line.text))) continue;
+    item.eligible.emplace_back(i, XXH3_64bits(w.norm.text.data(), w.norm.text.size()));
+  }
+}
+
+void StreamProcessor::PhaseC(Item& item, Worker& w) {
+  item.cleaned.clear();
+  item.signature.values.clear();
+  if (!item.record.has_text || !item.record.error.empty()) return;
+  w.filter.Decide(item.doc, item.verdicts, &item.result);
+  AppendKept(item.doc, item.result.keep, &item.cleaned);
+  if (config_.doc_dedup && !item.cleaned.empty()) {
+    Normalize(item.cleaned, &w.norm);
+    w.signer.Sign(w.norm, &item.signature);
+  }
+}
+
+void StreamProcessor::Run(RecordReader& reader, const std::string& name,
+                          const StreamSinks& sinks) {
+  std::vector<Item> items(config_.batch);
+  std::vector<std::uint64_t> keys;
+  std::string out, rejects, explain;
+  const std::uint64_t bytes_before = reader.bytes_read();
+  for (;;) {
+    std::size_t n = 0;
+    while (n < items.size() && reader.Next(&items[n].record)) ++n;
+    if (n == 0) break;
+
+    Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
+
+    // B: repeated lines, in input order.
+    if (config_.repeated_lines) {
+      const int rule = workers_[0]->filter.repeated_line_rule();
+      for (std::size_t i = 0; i < n; ++i) {
+        Item& item = items[i];
+        keys.clear();
+        for (auto [line, key] : item.eligible) {
+          if (repeated_.Repeated(key)) item.verdicts[line] = rule;
+          keys.push_back(key);
+        }
+        if (!keys.empty()) repeated_.AddDocument(&keys);
+      }
+    }
+
+    Parallel(items, n, [this](Item& item, Worker& w) { PhaseC(item, w); });
+
+    // D: documents, in input order.
+    out.clear();
+    rejects.clear();
+    explain.clear();
+    std::string fatal;
+    for (std::size_t i = 0; i < n; ++i) {
+      Item& item = items[i];
+      const Record& r = item.record;
+      ++stats_.records;
+      const std::string where = name + ":" + std::to_string(r.number);
+      if (!r.error.empty()) {
+        ++stats_.malformed;
+        const std::string message = name + ": record " + std::to_string(r.number) + " (byte " +
+                  std::to_string(r.offset) + "): " + r.error;
+        if (!config_.skip_errors) {
+          fatal = message;
+          break;
+        }
+        ++stats_.dropped_documents["malformed"];
+        rejects.append(r.raw);
+        if (sinks.warning) sinks.warning(message);
+        continue;
+      }
+      if (!r.has_text) {
+        ++stats_.passed_through;
+        out.append(r.raw);
+        continue;
+      }
+      ++stats_.documents_in;
+      std::string_view reason;
+      DocVerdict dup;
+      if (config_.drop_empty && item.cleaned.empty()) {
+        reason = "empty";
+        index_.Add(DocSignature{});  // keeps ordinals in step with the stream
+      } else if (config_.doc_dedup) {
+        dup = index_.Add(item.signature);
+        if (dup.duplicate) reason = "near-duplicate-document";
+      }
+      if (config_.explain) {
+        for (const Drop& d : item.result.drops) {
+          std::ostringstream line;
+          line << where << ':' << d.line << ": ";
+          if (d.of_line == 0) {
+            line << "rule " << d.reason;
+          } else {
+            line.precision(2);
+            line << std::fixed << d.reason << (d.reason == kReasonNearDuplicate ? " of line " : " line ")
+                 << d.of_line << (d.reason == kReasonNearDuplicate ? " (jaccard " : " (containment ")
+                 << d.similarity << ')';
+          }
+          if (d.lines > 1) line << " [" << d.lines << " lines]";
+          line << '\n';
+          explain += line.str();
+        }
+        if (!reason.empty()) {
+          std::ostringstream line;
+          line << where << ": document " << reason;
+          if (dup.duplicate) {
+            line.precision(2);
+            line << std::fixed << " of document " << dup.of << " (jaccard " << dup.similarity << ')';
+          }
+          line << '\n';
+          explain += line.str();
+        }
+      }
+      if (config_.annotate && config_.format == Format::kJsonl) {
+        AppendAnnotated(r.raw, Annotation(workers_[0]->filter, item.result, reason.empty(), reason, dup),
+                        &out);
+        if (reason.empty()) ++stats_.documents_out;
+        else ++stats_.dropped_documents[std::string(reason)];
+        continue;
+      }
+      if (!reason.empty()) {
+        ++stats_.dropped_documents[std::string(reason)];
+        rejects.append(r.raw);
+        continue;
+      }
+      ++stats_.documents_out;
+      AppendRecord(config_.format, r, item.cleaned, &out);
+    }
+    stats_.bytes_in = reader.bytes_read() - bytes_before;
+    stats_.bytes_out += out.size();
+    if (sinks.output && !out.empty()) sinks.output(out);
+    if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
+    if (sinks.explain && !explain.empty()) sinks.explain(explain);
+    if (!fatal.empty()) {
+      // Only whole records before the bad one were written.
+      throw Error("", fatal);
+    }
+    if (sinks.progress) sinks.progress(stats_);
+  }
+  // Merge the threads' line statistics (sums: independent of who did what).
+  FilterStats merged;
+  for (const auto& w : workers_) {
+    const FilterStats& s = w->filter.stats();
+    merged.documents += s.documents;
+    merged.lines_in += s.lines_in;
+    merged.lines_out += s.lines_out;
+    merged.paragraphs_in += s.paragraphs_in;
+    merged.paragraphs_out += s.paragraphs_out;
+    for (const auto& [reason, count] : s.dropped_lines) merged.dropped_lines[reason] += count;
+  }
+  stats_.lines = merged;
+}
+
+void StreamProcessor::SaveState(const std::string& path) const {
+  const std::string temp = path + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw Error(temp, std::strerror(errno));
+  try {
+    WriteAll(fd, temp, std::string_view(kStateMagic, sizeof kStateMagic));
+    const std::uint32_t version = kStateVersion;
+    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(&version), sizeof version));
+    index_.Write(fd, temp);
+    const RepeatedLinesConfig& c = repeated_.config();
+    RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width};
+    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+    const auto& counts = repeated_.counts();
+    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(counts.data()),
+                                        counts.size() * sizeof(counts[0])));
+    if (::fsync(fd) != 0) throw Error(temp, std::string("fsync failed: ") + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    ::unlink(temp.c_str());
+    throw Error(temp, std::string("close failed: ") + std::strerror(errno));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    throw Error(path, std::string("rename failed: ") + std::strerror(errno));
+  }
+}
+
+void StreamProcessor::LoadState(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path, std::strerror(errno));
+  try {
+    char magic[sizeof kStateMagic];
+    ReadExact(fd, path, magic, sizeof magic);
+    if (std::memcmp(magic, kStateMagic, sizeof magic) != 0) throw Error(path, "not a winnow index file");
+    std::uint32_t version;
+    ReadExact(fd, path, &version, sizeof version);
+    if (version != kStateVersion) {
+      throw Error(path, "index file version " + std::to_string(version) + ", this winnow reads version " +
+                            std::to_string(kStateVersion));
+    }
+    index_.Read(fd, path);
+    RepeatedHeader h;
+    ReadExact(fd, path, &h, sizeof h);
+    const RepeatedLinesConfig& c = repeated_.config();
+    if (h.min_documents != c.min_documents || h.max_words != c.max_words ||
+        h.sentence_words != c.sentence_words || h.log2_width != c.log2_width) {
+      throw Error(path, "index was made with other repeated-line parameters (--repeat-documents " +
+                            std::to_string(h.min_documents) + ", this run uses " +
+                            std::to_string(c.min_documents) + ")");
+    }
+    std::vector<std::uint16_t> counts(repeated_.counts().size());
+    ReadExact(fd, path, counts.data(), counts.size() * sizeof(counts[0]));
+    char extra;
+    if (::read(fd, &extra, 1) != 0) throw Error(path, "index file has trailing bytes");
+    repeated_.set_counts(std::move(counts));
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+}
+
+}  // namespace winnow
