@@ -39,7 +39,7 @@ inline constexpr std::size_t kMaxWarcHeaderBytes = std::size_t{1} << 20;
 // unchanged and alive (appending to the std::string that holds them may
 // move it and invalidate every view).
 struct WarcHeader {
-  std::string_view name;   // as written, before the ':'
+  std::string_view name;  // as written, before the ':'
   // Without leading/trailing spaces and tabs. A value folded over
   // continuation lines (lines starting with a space or tab) is one view
   // that keeps the inner line breaks and indentation as written.
@@ -114,7 +114,8 @@ std::size_t FindNextWarcRecord(std::string_view data, std::size_t from);
 //  - WARC-Block-Digest is rewritten as WarcSha1Digest(block) when `block`
 //    differs from record.block, and kept otherwise.
 // So a parsed record with an unchanged block is written byte for byte as
-// it was read. `block` may overlap the record's bytes; `out` must not.
+// it was read. `block` may be a view into the record's input; neither it
+// nor the record's views may point into `*out`, which appending may move.
 void AppendWarcRecord(const WarcRecord& record, std::string_view block,
                       std::string* out);
 

@@ -1,12 +1,100 @@
 #include "winnow/reader.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "winnow/error.hpp"
 
 namespace winnow {
 namespace {
+
+// Bytes that a text-oriented reader could mangle: NUL, 0xff, CR, LF.
+std::string AwkwardBytes(std::size_t n) {
+  std::string s;
+  s.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (i % 7) {
+      case 0: s.push_back('\0'); break;
+      case 1: s.push_back('\xff'); break;
+      case 2: s.push_back('\r'); break;
+      case 3: s.push_back('\n'); break;
+      default: s.push_back(static_cast<char>('a' + i % 26)); break;
+    }
+  }
+  return s;
+}
+
+// Writes `data` into a pipe from another thread (so that data larger than
+// the pipe buffer does not deadlock) and reads it back with ReadAll.
+std::string ReadThroughPipe(const std::string& data, std::size_t chunk) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  std::thread writer([&] {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = write(fds[1], data.data() + done, data.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    close(fds[1]);
+  });
+  std::string out;
+  ReadAll(fds[0], "pipe", &out, chunk);
+  writer.join();
+  close(fds[0]);
+  return out;
+}
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& data) {
+    char name[] = "/tmp/winnow_reader_test_XXXXXX";
+    fd_ = mkstemp(name);
+    path_ = name;
+    EXPECT_GE(fd_, 0);
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = write(fd_, data.data() + done, data.size() - done);
+      EXPECT_GT(n, 0);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    EXPECT_EQ(lseek(fd_, 0, SEEK_SET), 0);
+  }
+  ~TempFile() {
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+struct ReadCase {
+  const char* name;
+  std::string data;
+};
+
+std::vector<ReadCase> ReadCases() {
+  return {
+      {"empty", ""},
+      {"one byte", "x"},
+      {"one newline", "\n"},
+      {"nul and ff", std::string("a\0b\xff\n\0", 6)},
+      {"just under 4096", AwkwardBytes(4095)},
+      {"exactly 4096", AwkwardBytes(4096)},
+      {"just over 4096", AwkwardBytes(4097)},
+      {"awkward 10000", AwkwardBytes(10000)},
+  };
+}
 
 TEST(ReadAllTest, ReadsEverythingWithTinyChunks) {
   const std::string data(10000, 'x');
@@ -18,6 +106,158 @@ TEST(ReadAllTest, ReadsEverythingWithTinyChunks) {
   ReadAll(fds[0], "pipe", &out, 7);
   close(fds[0]);
   EXPECT_EQ(out, data);
+}
+
+constexpr std::size_t kChunks[] = {0, 1, 2, 3, 7, 4096, kDefaultReadChunk};
+
+TEST(ReadAllTest, PipeGivesBackEveryByteForEveryChunkSize) {
+  for (const ReadCase& c : ReadCases()) {
+    for (std::size_t chunk : kChunks) {
+      SCOPED_TRACE(std::string(c.name) + ", chunk " + std::to_string(chunk));
+      EXPECT_EQ(ReadThroughPipe(c.data, chunk), c.data);
+    }
+  }
+}
+
+TEST(ReadAllTest, FileGivesBackEveryByteForEveryChunkSize) {
+  for (const ReadCase& c : ReadCases()) {
+    for (std::size_t chunk : kChunks) {
+      SCOPED_TRACE(std::string(c.name) + ", chunk " + std::to_string(chunk));
+      TempFile file(c.data);
+      std::string out;
+      ReadAll(file.fd(), "file", &out, chunk);
+      EXPECT_EQ(out, c.data);
+    }
+  }
+}
+
+TEST(ReadAllTest, AppendsToWhatIsAlreadyInTheBuffer) {
+  for (std::size_t chunk : kChunks) {
+    SCOPED_TRACE(chunk);
+    TempFile file(std::string("tail\0\xff", 6));
+    std::string out = "head:";
+    ReadAll(file.fd(), "file", &out, chunk);
+    EXPECT_EQ(out, std::string("head:tail\0\xff", 11));
+  }
+}
+
+TEST(ReadAllTest, DataLargerThanThePipeBuffer) {
+  // Linux pipes hold 64 KiB by default; 1 MiB forces many partial reads.
+  const std::string data = AwkwardBytes(1 << 20);
+  for (std::size_t chunk : {std::size_t{3}, std::size_t{4096}, kDefaultReadChunk}) {
+    SCOPED_TRACE(chunk);
+    std::string out = ReadThroughPipe(data, chunk);
+    ASSERT_EQ(out.size(), data.size());
+    EXPECT_TRUE(out == data);
+  }
+}
+
+TEST(ReadAllTest, AllByteValuesSurvive) {
+  std::string data;
+  for (int i = 0; i < 256; ++i) data.push_back(static_cast<char>(i));
+  for (std::size_t chunk : kChunks) {
+    SCOPED_TRACE(chunk);
+    EXPECT_EQ(ReadThroughPipe(data, chunk), data);
+  }
+}
+
+TEST(ReadAllTest, BadFileDescriptorThrowsWithTheName) {
+  // An fd that was just closed is certainly not open.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);
+  close(fds[1]);
+  for (int fd : {-1, fds[0]}) {
+    SCOPED_TRACE(fd);
+    std::string out = "kept";
+    try {
+      ReadAll(fd, "some/file.txt", &out, 7);
+      ADD_FAILURE() << "ReadAll did not throw";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), "some/file.txt");
+      EXPECT_NE(e.message().find("read failed"), std::string::npos) << e.message();
+    }
+    // A failed read leaves no garbage behind what was there before.
+    EXPECT_EQ(out, "kept");
+  }
+}
+
+TEST(ReadAllTest, ReadingADirectoryThrows) {
+  int fd = open("/", O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  std::string out;
+  EXPECT_THROW(ReadAll(fd, "/", &out, 4096), Error);
+  close(fd);
+  EXPECT_TRUE(out.empty());
+}
+
+struct ExactCase {
+  const char* name;
+  std::size_t available;  // bytes in the file
+  std::size_t wanted;
+  bool ok;
+};
+
+TEST(ReadExactTest, Table) {
+  const ExactCase kCases[] = {
+      {"nothing from nothing", 0, 0, true},
+      {"nothing from something", 5, 0, true},
+      {"all of it", 4097, 4097, true},
+      {"part of it", 10, 3, true},
+      {"one byte short", 4096, 4097, false},
+      {"from an empty file", 0, 1, false},
+  };
+  for (const ExactCase& c : kCases) {
+    SCOPED_TRACE(c.name);
+    const std::string data = AwkwardBytes(c.available);
+    TempFile file(data);
+    std::string buf(c.wanted, '?');
+    if (c.ok) {
+      ReadExact(file.fd(), "file", buf.data(), c.wanted);
+      EXPECT_EQ(buf, data.substr(0, c.wanted));
+      // The rest is still there to read.
+      std::string rest;
+      ReadAll(file.fd(), "file", &rest, 7);
+      EXPECT_EQ(rest, data.substr(c.wanted));
+    } else {
+      try {
+        ReadExact(file.fd(), "some.state", buf.data(), c.wanted);
+        ADD_FAILURE() << "no error";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.where(), "some.state");
+        EXPECT_NE(e.message().find("truncated"), std::string::npos) << e.message();
+      }
+    }
+  }
+}
+
+TEST(ReadExactTest, GathersAcrossShortPipeReads) {
+  // The writer sends one byte at a time: ReadExact must keep reading.
+  const std::string data = AwkwardBytes(300);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::thread writer([&] {
+    for (char c : data) {
+      if (write(fds[1], &c, 1) != 1) break;
+    }
+    close(fds[1]);
+  });
+  std::string buf(data.size(), '?');
+  ReadExact(fds[0], "pipe", buf.data(), buf.size());
+  writer.join();
+  close(fds[0]);
+  EXPECT_EQ(buf, data);
+}
+
+TEST(ReadExactTest, BadFileDescriptorThrows) {
+  char c;
+  try {
+    ReadExact(-1, "bad", &c, 1);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "bad");
+    EXPECT_NE(e.message().find("read failed"), std::string::npos) << e.message();
+  }
 }
 
 }  // namespace

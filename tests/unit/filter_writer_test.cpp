@@ -1,0 +1,438 @@
+// The per-document pipeline (filter.hpp) and the writer (writer.hpp),
+// tested together: what Filter::Run keeps is what AppendKept writes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "winnow/document.hpp"
+#include "winnow/error.hpp"
+#include "winnow/filter.hpp"
+#include "winnow/reader.hpp"
+#include "winnow/rules.hpp"
+#include "winnow/writer.hpp"
+
+namespace winnow {
+namespace {
+
+using namespace std::string_literals;
+
+// Body lines: closing punctuation and at least five words.
+const std::string kB1 = "The river rose three metres overnight in the town centre.";
+const std::string kB2 = "Residents were moved to the school hall before midnight.";
+const std::string kB3 = "Officials said the barriers would be repaired by Friday.";
+const std::string kHarbour =
+    "The harbour authority confirmed that the northern pier will remain closed to "
+    "visitors until engineers finish a full survey of the damage.";
+// corpus/issue_example.txt: a lead, and the lead restated with a caption.
+const std::string kLead =
+    "Flood barriers failed in three towns overnight, according to a report by a "
+    "UK-based engineering panel.";
+const std::string kCaptionedLead =
+    "Flood barriers failed in three towns overnight , according to a report by a "
+    "U.K.-based engineering panel. Pictured: Residents wade through water in "
+    "Carlisle, Cumbria, on 12 March 2025";
+const std::string kCouncil =
+    "The council met on Monday evening to discuss the budget. Councillors agreed "
+    "that the new library would open in the spring after a long delay caused by "
+    "the floods.";
+const std::string kLibrary =
+    "Councillors agreed that the new library would open in the spring.";
+
+constexpr std::string_view kTestRules = "share literal share this\n";
+
+// The thresholds the rows below are built around, set here so that tuning a
+// default does not silently change what a row tests.
+FilterConfig TestConfig() {
+  FilterConfig c;
+  c.line_rules = true;
+  c.lines.no_terminal_punct = true;
+  c.lines.too_short = true;
+  c.lines.boilerplate_block = true;
+  c.lines.min_words = 5;
+  c.lines.long_words = 20;
+  c.lines.caption_words = 9;
+  c.lines.max_run = 40;
+  c.lines.list_words = 5;
+  c.lines.colon_closes = true;
+  c.lines.keep_title = true;
+  c.lines.min_body_lines = 1;
+  c.lines.min_prose_share = 0.2;
+  c.lines.listing_line_words = 2.5;
+  c.dedup = true;
+  c.dedup_config.shingle_words = 3;
+  c.dedup_config.permutations = 128;
+  c.dedup_config.jaccard = 0.7;
+  c.dedup_config.containment = 0.8;
+  c.dedup_config.min_containment_words = 8;
+  c.dedup_config.max_growth = 3.0;
+  return c;
+}
+
+struct ExpectedDrop {
+  std::uint32_t line;
+  std::uint32_t lines;
+  std::string_view reason;
+  std::uint32_t of_line = 0;
+};
+
+struct FilterCase {
+  const char* name;
+  std::string input;
+  std::string output;
+  std::vector<ExpectedDrop> drops;
+  std::function<void(FilterConfig*)> configure = nullptr;
+};
+
+std::vector<FilterCase> FilterCases() {
+  const std::string_view ntp = kRuleNoTerminalPunct;
+  const std::string_view shrt = kRuleTooShort;
+  return {
+      {"empty document", "", "", {}},
+      {"only blank lines", "\n \n\t\n", "", {}},
+      {"body paragraphs are kept as they are",
+       kB1 + "\n" + kB2 + "\n\n" + kB3 + "\n",
+       kB1 + "\n" + kB2 + "\n\n" + kB3 + "\n",
+       {}},
+      {"dropped paragraphs leave one blank line, none at the ends",
+       "Home\nNews\n\n" + kB1 + "\n" + kB2 + "\n\nShare this\n\n" + kB3 + "\n\nContact\n",
+       kB1 + "\n" + kB2 + "\n\n" + kB3 + "\n",
+       {{1, 2, ntp}, {7, 1, "share"}, {11, 1, ntp}}},
+      {"runs of blank lines become one",
+       "\n\n\n" + kB1 + "\n\n\n\n" + kB2 + "\n \n\t\n",
+       kB1 + "\n\n" + kB2 + "\n",
+       {}},
+      {"CRLF kept, the blank separator is CRLF",
+       "Home\r\nNews\r\n\r\n" + kB1 + "\r\n" + kB2 + "\r\n\r\nShare this\r\n\r\n" + kB3 +
+           "\r\n",
+       kB1 + "\r\n" + kB2 + "\r\n\r\n" + kB3 + "\r\n",
+       {{1, 2, ntp}, {7, 1, "share"}}},
+      {"separator follows the line before it: CRLF then LF",
+       kB1 + "\r\n\n" + kB2 + "\n\r\n" + kB3 + "\r\n",
+       kB1 + "\r\n\r\n" + kB2 + "\n\n" + kB3 + "\r\n",
+       {}},
+      {"last line without newline is preserved",
+       kB1 + "\n\n" + kB2,
+       kB1 + "\n\n" + kB2,
+       {}},
+      {"last line without newline, CRLF before",
+       kB1 + "\r\n\r\n" + kB2,
+       kB1 + "\r\n\r\n" + kB2,
+       {}},
+      {"dropped last line leaves no trailing blank",
+       kB1 + "\n\nShare this",
+       kB1 + "\n",
+       {{3, 1, "share"}}},
+      {"no blank lines: no separators",
+       "Home\n" + kB1 + "\n" + kB2 + "\nShare this\n" + kB3 + "\n",
+       kB1 + "\n" + kB2 + "\n" + kB3 + "\n",
+       {{1, 1, ntp}, {4, 1, "share"}}},
+      {"bytes pass through untouched",
+       "The caf\xc3\xa9 \xff\xfe opened its doors again on\0 Monday morning.\n"s,
+       "The caf\xc3\xa9 \xff\xfe opened its doors again on\0 Monday morning.\n"s,
+       {}},
+      {"consecutive lines dropped by one rule are one drop",
+       "Home\nNews\nSport\n\n" + kB1 + "\n" + kB2 + "\n",
+       kB1 + "\n" + kB2 + "\n",
+       {{1, 3, ntp}}},
+      {"one drop per rule run",
+       "Home\nShare this\nNews\nSport\n\n" + kB1 + "\n",
+       kB1 + "\n",
+       {{1, 1, ntp}, {2, 1, "share"}, {3, 2, ntp}}},
+      {"blank lines split a rule run",
+       "Home\nMenu\n\nNews\nSport\n\n" + kB1 + "\n",
+       kB1 + "\n",
+       {{1, 2, ntp}, {4, 2, ntp}}},
+      {"too short",
+       kB1 + "\n\nThe end.\n",
+       kB1 + "\n",
+       {{3, 1, shrt}}},
+      {"a short first line standing alone is the title",
+       "Flood Warnings\n\n" + kB1 + "\n",
+       "Flood Warnings\n\n" + kB1 + "\n",
+       {}},
+      {"keep_title off: the first line is judged like any other",
+       "Flood Warnings\n\n" + kB1 + "\n",
+       kB1 + "\n",
+       {{1, 1, ntp}},
+       [](FilterConfig* c) { c->lines.keep_title = false; }},
+      {"heading between body paragraphs is kept",
+       kB1 + "\n\nFlood Warnings\n\n" + kB2 + "\n",
+       kB1 + "\n\nFlood Warnings\n\n" + kB2 + "\n",
+       {}},
+      {"near duplicate paragraph",
+       kHarbour + "\n\n" + kB1 + "\n\n" + kHarbour + "\n",
+       kHarbour + "\n\n" + kB1 + "\n",
+       {{5, 1, kReasonNearDuplicate, 1}}},
+      {"near duplicate of a multi-line paragraph",
+       kB1 + "\n" + kB2 + "\n\n" + kB3 + "\n\n" + kB1 + "\n" + kB2 + "\n",
+       kB1 + "\n" + kB2 + "\n\n" + kB3 + "\n",
+       {{6, 2, kReasonNearDuplicate, 1}}},
+      {"the lead restated behind a caption",
+       kLead + "\n\n" + kB1 + "\n\n" + kCaptionedLead + "\n",
+       kLead + "\n\n" + kB1 + "\n",
+       {{5, 1, kReasonRestates, 1}}},
+      {"a sentence restated from an earlier paragraph",
+       kCouncil + "\n\n" + kB1 + "\n\n" + kLibrary + "\n",
+       kCouncil + "\n\n" + kB1 + "\n",
+       {{5, 1, kReasonRestated, 1}}},
+      {"of_line is the first kept line of the earlier paragraph",
+       kB1 + "\n\nShare this\n" + kHarbour + "\n\n" + kHarbour + "\n",
+       kB1 + "\n\n" + kHarbour + "\n",
+       {{3, 1, "share"}, {6, 1, kReasonNearDuplicate, 4}}},
+      {"rule drops and a dedup drop in one paragraph stay in input order",
+       kHarbour + "\n\nShare this\n" + kHarbour + "\nShare this\n",
+       kHarbour + "\n",
+       {{3, 1, "share"}, {4, 1, kReasonNearDuplicate, 1}, {5, 1, "share"}}},
+      {"dedup compares what the rules left",
+       kHarbour + "\n\n" + kHarbour + "\nShare this\n",
+       kHarbour + "\n",
+       {{3, 1, kReasonNearDuplicate, 1}, {4, 1, "share"}}},
+      {"a dropped paragraph between kept ones leaves one separator, CRLF",
+       kB1 + "\r\n\r\n" + kB1 + "\r\n\r\n" + kB2 + "\r\n",
+       kB1 + "\r\n\r\n" + kB2 + "\r\n",
+       {{3, 1, kReasonNearDuplicate, 1}}},
+      {"no dedup: duplicates stay",
+       kHarbour + "\n\n" + kHarbour + "\n",
+       kHarbour + "\n\n" + kHarbour + "\n",
+       {},
+       [](FilterConfig* c) { c->dedup = false; }},
+      {"no line rules: patterns and built-ins are off",
+       "Home\n\nShare this\n\n" + kB1 + "\n\n" + kB1 + "\n",
+       "Home\n\nShare this\n\n" + kB1 + "\n",
+       {{7, 1, kReasonNearDuplicate, 5}},
+       [](FilterConfig* c) { c->line_rules = false; }},
+      {"built-ins off: only patterns drop",
+       "Home\n\nShare this\n\n" + kB1 + "\n",
+       "Home\n\n" + kB1 + "\n",
+       {{3, 1, "share"}},
+       [](FilterConfig* c) {
+         c->lines.no_terminal_punct = false;
+         c->lines.too_short = false;
+         c->lines.boilerplate_block = false;
+       }},
+  };
+}
+
+void CheckDrops(const std::vector<Drop>& got, const std::vector<ExpectedDrop>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE("drop " + std::to_string(i));
+    EXPECT_EQ(got[i].line, want[i].line);
+    EXPECT_EQ(got[i].lines, want[i].lines);
+    EXPECT_EQ(got[i].reason, want[i].reason);
+    EXPECT_EQ(got[i].of_line, want[i].of_line);
+    if (want[i].of_line != 0) {
+      EXPECT_GE(got[i].similarity, 0.7);
+      EXPECT_LE(got[i].similarity, 1.0);
+    } else {
+      EXPECT_EQ(got[i].similarity, 0.0);
+    }
+  }
+}
+
+TEST(FilterTest, RunAndAppendKept) {
+  RuleSet rules;
+  rules.Parse(kTestRules, "test.rules");
+  rules.Freeze();
+  for (const FilterCase& c : FilterCases()) {
+    SCOPED_TRACE(c.name);
+    FilterConfig config = TestConfig();
+    if (c.configure) c.configure(&config);
+    Filter filter(&rules, config);
+    Document doc;
+    SplitDocument(c.input, &doc);
+    FilterResult result;
+    result.keep = {true, true};
+    result.drops.push_back({99, 1, "stale"});
+    filter.Run(doc, &result);
+    ASSERT_EQ(result.keep.size(), doc.lines.size());
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      if (doc.lines[i].blank) {
+        EXPECT_FALSE(result.keep[i]) << "blank line " << i + 1;
+      }
+    }
+    std::string out;
+    AppendKept(doc, result.keep, &out);
+    EXPECT_EQ(out, c.output);
+    CheckDrops(result.drops, c.drops);
+    // Every non-blank line is either kept or inside exactly one drop.
+    std::vector<int> covered(doc.lines.size(), 0);
+    for (const Drop& d : result.drops) {
+      for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+        if (doc.lines[i].number >= d.line && doc.lines[i].number < d.line + d.lines &&
+            !doc.lines[i].blank && !result.keep[i]) {
+          ++covered[i];
+        }
+      }
+    }
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      if (doc.lines[i].blank) continue;
+      EXPECT_EQ(covered[i] + (result.keep[i] ? 1 : 0), 1) << "line " << i + 1;
+    }
+  }
+}
+
+TEST(FilterTest, SimilarityOfDedupDrops) {
+  Filter filter(nullptr, TestConfig());
+  Document doc;
+  const std::string input = kHarbour + "\n\n" + kLead + "\n\n" + kHarbour + "\n\n" +
+                            kCaptionedLead + "\n";
+  SplitDocument(input, &doc);
+  FilterResult result;
+  filter.Run(doc, &result);
+  ASSERT_EQ(result.drops.size(), 2u);
+  EXPECT_EQ(result.drops[0].reason, kReasonNearDuplicate);
+  EXPECT_EQ(result.drops[0].similarity, 1.0);
+  EXPECT_EQ(result.drops[1].reason, kReasonRestates);
+  EXPECT_EQ(result.drops[1].of_line, 3u);
+  EXPECT_EQ(result.drops[1].similarity, 1.0);
+}
+
+TEST(FilterTest, StatsCountPerReasonAcrossDocuments) {
+  RuleSet rules;
+  rules.Parse(kTestRules, "test.rules");
+  rules.Freeze();
+  Filter filter(&rules, TestConfig());
+  FilterResult result;
+  Document doc;
+
+  // Document 1: 7 non-blank lines in 5 paragraphs.
+  const std::string doc1 = "Home\nNews\n\n" + kB1 + "\n" + kB2 + "\n\nShare this\n\n" +
+                           kHarbour + "\n\n" + kHarbour + "\n";
+  SplitDocument(doc1, &doc);
+  filter.Run(doc, &result);
+  // Document 2: the same paragraph as in document 1 is new here (dedup is
+  // per document), and a restated sentence.
+  const std::string doc2 = kHarbour + "\n\n" + kCouncil + "\n\n" + kLibrary + "\n";
+  SplitDocument(doc2, &doc);
+  filter.Run(doc, &result);
+  EXPECT_TRUE(result.drops.size() == 1 && result.drops[0].reason == kReasonRestated);
+  // Document 3: empty.
+  SplitDocument("", &doc);
+  filter.Run(doc, &result);
+  EXPECT_TRUE(result.keep.empty());
+  EXPECT_TRUE(result.drops.empty());
+
+  const FilterStats& s = filter.stats();
+  EXPECT_EQ(s.documents, 3u);
+  EXPECT_EQ(s.lines_in, 7u + 3u);
+  EXPECT_EQ(s.lines_out, 3u + 2u);
+  EXPECT_EQ(s.paragraphs_in, 5u + 3u);
+  EXPECT_EQ(s.paragraphs_out, 2u + 2u);
+  const std::map<std::string, std::uint64_t, std::less<>> expected = {
+      {std::string(kRuleNoTerminalPunct), 2},
+      {"share", 1},
+      {std::string(kReasonNearDuplicate), 1},
+      {std::string(kReasonRestated), 1},
+  };
+  EXPECT_EQ(s.dropped_lines, expected);
+}
+
+TEST(FilterTest, InvalidDedupConfigThrows) {
+  FilterConfig config = TestConfig();
+  config.dedup_config.shingle_words = 0;
+  EXPECT_THROW(Filter(nullptr, config), Error);
+  config.dedup_config.shingle_words = 3;
+  config.dedup_config.jaccard = 2.0;
+  EXPECT_THROW(Filter(nullptr, config), Error);
+}
+
+// AppendKept on its own, with keep vectors no filter would produce.
+struct AppendCase {
+  const char* name;
+  std::string input;
+  std::vector<bool> keep;
+  std::string prefix;  // already in the output buffer
+  std::string expected;
+};
+
+TEST(AppendKeptTest, Table) {
+  const AppendCase kCases[] = {
+      {"nothing kept", "a\n\nb\n", {false, false, false}, "", ""},
+      {"nothing kept, buffer untouched", "a\n\nb\n", {false, false, false}, "x\n", "x\n"},
+      {"appends without a leading separator", "a\n\nb\n", {true, false, true}, "x\r\n",
+       "x\r\na\n\nb\n"},
+      {"only the second paragraph", "a\n\nb\n", {false, false, true}, "", "b\n"},
+      {"partial paragraphs", "a\nb\nc\n\nd\ne\n", {false, true, false, false, false, true},
+       "", "b\n\ne\n"},
+      {"paragraph with nothing kept adds no separator",
+       "a\n\nb\n\nc\n", {true, false, false, false, true}, "", "a\n\nc\n"},
+      {"CRLF paragraph then LF", "a\r\n\r\nb\n", {true, false, true}, "", "a\r\n\r\nb\n"},
+      {"LF paragraph then CRLF", "a\n\nb\r\n", {true, false, true}, "", "a\n\nb\r\n"},
+      {"last kept line of the paragraph decides", "a\r\nb\n\nc\r\n", {true, true, false, true},
+       "", "a\r\nb\n\nc\r\n"},
+      {"last kept line decides, CRLF", "a\nb\r\n\nc\n", {true, true, false, true}, "",
+       "a\nb\r\n\r\nc\n"},
+      {"dropped CRLF line does not decide", "a\nb\r\n\nc\n", {true, false, false, true}, "",
+       "a\n\nc\n"},
+      {"no blank lines: no separators", "a\r\nb\nc", {true, true, true}, "", "a\r\nb\nc"},
+      {"unterminated last line", "a\n\nb", {true, false, true}, "", "a\n\nb"},
+      {"lone CR stays in the text", "a\rb\n\nc\r", {true, false, true}, "", "a\rb\n\nc\r"},
+  };
+  for (const AppendCase& c : kCases) {
+    SCOPED_TRACE(c.name);
+    Document doc;
+    SplitDocument(c.input, &doc);
+    ASSERT_EQ(doc.lines.size(), c.keep.size());
+    std::string out = c.prefix;
+    AppendKept(doc, c.keep, &out);
+    EXPECT_EQ(out, c.expected);
+  }
+}
+
+TEST(AppendKeptTest, KeepingEverythingNonBlankReproducesNormalisedInput) {
+  // With every non-blank line kept, the output is the input with runs of
+  // blank lines squeezed to one and blank lines at the ends removed.
+  const std::string input = "\n\na\r\nb\r\n\r\n\r\nc\nd\n \n\te\n\n";
+  Document doc;
+  SplitDocument(input, &doc);
+  std::vector<bool> keep;
+  for (const Line& l : doc.lines) keep.push_back(!l.blank);
+  std::string out;
+  AppendKept(doc, keep, &out);
+  EXPECT_EQ(out, "a\r\nb\r\n\r\nc\nd\n\n\te\n");
+}
+
+TEST(WriteAllTest, DevFullThrows) {
+  const int fd = open("/dev/full", O_WRONLY);
+  if (fd < 0) GTEST_SKIP() << "/dev/full is not available";
+  try {
+    WriteAll(fd, "<stdout>", "some data\n");
+    ADD_FAILURE() << "WriteAll to /dev/full did not throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "<stdout>");
+    EXPECT_NE(e.message().find("write failed"), std::string::npos) << e.message();
+  }
+  // Nothing to write is not a failure.
+  EXPECT_NO_THROW(WriteAll(fd, "<stdout>", ""));
+  close(fd);
+}
+
+TEST(WriteAllTest, BadDescriptorThrows) {
+  EXPECT_THROW(WriteAll(-1, "out", "x"), Error);
+}
+
+TEST(WriteAllTest, LargeWriteThroughAPipeArrivesWhole) {
+  // More than a pipe holds: WriteAll must loop over short writes.
+  std::string data(1 << 20, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 251);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string got;
+  std::thread reader([&] { ReadAll(fds[0], "pipe", &got, 4096); });
+  WriteAll(fds[1], "pipe", data);
+  close(fds[1]);
+  reader.join();
+  close(fds[0]);
+  EXPECT_TRUE(got == data);
+  EXPECT_EQ(got.size(), data.size());
+}
+
+}  // namespace
+}  // namespace winnow

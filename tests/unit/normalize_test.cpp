@@ -1,0 +1,333 @@
+#include "winnow/normalize.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace winnow {
+namespace {
+
+using namespace std::string_view_literals;
+
+std::string Norm(std::string_view in) {
+  Normalized n;
+  Normalize(in, &n);
+  return n.text;
+}
+
+std::vector<std::string> Words(std::string_view in) {
+  Normalized n;
+  Normalize(in, &n);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < n.words.size(); ++i) words.emplace_back(n.word(i));
+  return words;
+}
+
+struct NormCase {
+  const char* name;
+  std::string_view input;
+  std::string_view expected;  // the normalised text
+};
+
+const NormCase kNormCases[] = {
+    {"empty", "", ""},
+    {"only separators", " ,.;-- \t!?", ""},
+    {"plain words", "Hello world", "hello world"},
+    {"runs of spaces collapse", "  a   b\t\tc  ", "a b c"},
+    {"dots inside a word join", "U.K.-based", "uk based"},
+    {"no dots", "UK-based", "uk based"},
+    {"trailing dot ends the word", "end.", "end"},
+    {"dot between words with space", "end. Next", "end next"},
+    {"dot before a digit joins", "3.14", "314"},
+    {"double dot separates", "a..b", "a b"},
+    {"ascii apostrophe joins", "don't", "dont"},
+    {"right single quote joins", "don\u2019t", "dont"},
+    {"left single quote joins", "don\u2018t", "dont"},
+    {"modifier apostrophe joins", "don\u02bct", "dont"},
+    {"soft hyphen joins", "co\u00adop", "coop"},
+    {"quote at word edges is a separator", "'quoted'", "quoted"},
+    {"typographic quotes at edges", "\u2018hi\u2019 \u201cthere\u201d", "hi there"},
+    {"space before comma", "overnight ,", "overnight"},
+    {"comma", "overnight,", "overnight"},
+    {"em dash separates", "one\u2014two", "one two"},
+    {"en dash separates", "one\u2013two", "one two"},
+    {"hyphen separates", "one-two", "one two"},
+    {"slash and brackets", "(a)/[b]{c}", "a b c"},
+    {"symbols separate", "a+b=c*d#e@f", "a b c d e f"},
+    {"NUL separates", "a\0b"sv, "a b"},
+    {"control characters separate", "a\x01\x1f\x7f" "b", "a b"},
+    {"no-break space separates", "a\u00a0b", "a b"},
+    {"ideographic space separates", "a\u3000b", "a b"},
+    {"BOM separates", "\ufeffhello", "hello"},
+    {"emoji separate", "a\U0001F600b", "a b"},
+    {"Latin-1 punctuation separates", "\u00aba\u00bb \u00bfb?", "a b"},
+    {"multiplication sign separates", "2\u00d73", "2 3"},
+    {"ordinal indicators are letters", "1\u00aa 2\u00ba", "1\u00aa 2\u00ba"},
+    {"ASCII case", "ABCXYZ abcxyz 0189", "abcxyz abcxyz 0189"},
+    {"Latin-1 case", "\u00c0\u00c9\u00d6\u00d8\u00de", "\u00e0\u00e9\u00f6\u00f8\u00fe"},
+    {"sharp s stays", "STRA\u00dfE", "stra\u00dfe"},
+    {"Latin Extended-A case",
+     "\u0100\u0106\u0139\u0141\u0147\u014a\u0150\u0152\u0160\u0176",
+     "\u0101\u0107\u013a\u0142\u0148\u014b\u0151\u0153\u0161\u0177"},
+    {"Latin Extended-A Z with marks and Y diaeresis",
+     "\u0178\u0179\u017b\u017d", "\u00ff\u017a\u017c\u017e"},
+    {"Cyrillic case", "\u041f\u0420\u0418\u0412\u0415\u0422 \u042f",
+     "\u043f\u0440\u0438\u0432\u0435\u0442 \u044f"},
+    {"Cyrillic Io and Ukrainian letters", "\u0401\u0404\u0406\u0407\u040f",
+     "\u0451\u0454\u0456\u0457\u045f"},
+    {"Greek case", "\u0391\u0392\u0393 \u03a9\u03a3", "\u03b1\u03b2\u03b3 \u03c9\u03c3"},
+    {"Greek final sigma folds to sigma", "\u03bf\u03b4\u03bf\u03c2",
+     "\u03bf\u03b4\u03bf\u03c3"},
+    {"fullwidth digits fold", "\uff11\uff12", "12"},
+    {"CJK ideographs are one word each", "\u4e2d\u6587", "\u4e2d \u6587"},
+    {"kana are one word each", "\u3072\u3089\u30ab\u30ca", "\u3072 \u3089 \u30ab \u30ca"},
+    {"CJK next to latin", "abc\u4e2ddef", "abc \u4e2d def"},
+    {"CJK punctuation separates", "\u4e2d\u3002\u6587\uff01", "\u4e2d \u6587"},
+    {"Hangul is a letter", "\ud55c\uad6d\uc5b4", "\ud55c\uad6d\uc5b4"},
+    {"invalid byte inside a word", "ab\xff" "cd", "ab\xef\xbf\xbd" "cd"},
+    {"invalid byte alone", "\x80", "\xef\xbf\xbd"},
+    {"each invalid byte is one U+FFFD", "\xc3\x28",
+     "\xef\xbf\xbd"},  // 0xC3 invalid lead here; '(' separates
+    {"truncated sequence at end", "ab\xe2\x82", "ab\xef\xbf\xbd\xef\xbf\xbd"},
+};
+
+TEST(NormalizeTest, Table) {
+  for (const NormCase& c : kNormCases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(Norm(c.input), c.expected) << "input: " << ::testing::PrintToString(std::string(c.input));
+  }
+}
+
+// Pairs that must normalise to the same words.
+struct SameCase {
+  std::string_view a, b;
+};
+
+const SameCase kSameCases[] = {
+    {"U.K.-based", "UK-based"},
+    {"U.K.-based", "uk based"},
+    {"don\u2019t", "don't"},
+    {"don't", "dont"},
+    {"DON\u2019T", "dont"},
+    {"overnight ,", "overnight,"},
+    {"Flood barriers failed overnight , officials said.",
+     "Flood barriers failed overnight, officials said"},
+    {"war \u2014 and peace", "war - and peace"},
+    {"war\u2013peace", "war peace"},
+    {"\u00c9COLE", "\u00e9cole"},
+    {"\u041c\u041e\u0421\u041a\u0412\u0410", "\u043c\u043e\u0441\u043a\u0432\u0430"},
+    {"\u0391\u0398\u0397\u039d\u0391", "\u03b1\u03b8\u03b7\u03bd\u03b1"},
+    {"\u039f\u0394\u039f\u03a3", "\u03bf\u03b4\u03bf\u03c2"},  // ΟΔΟΣ / οδος
+    {"\u017d\u0139\u0164", "\u017e\u013a\u0165"},
+    {"Share This!", "share  this"},
+};
+
+TEST(NormalizeTest, EquivalentSpellingsGiveTheSameWords) {
+  for (const SameCase& c : kSameCases) {
+    SCOPED_TRACE(std::string(c.a) + " | " + std::string(c.b));
+    EXPECT_EQ(Words(c.a), Words(c.b));
+    EXPECT_FALSE(Words(c.a).empty());
+  }
+}
+
+TEST(NormalizeTest, WordsIndexTheText) {
+  Normalized n;
+  Normalize("  Hello, W\u00d6RLD \u4e2d\u6587 x  ", &n);
+  EXPECT_EQ(n.text, "hello w\u00f6rld \u4e2d \u6587 x");
+  ASSERT_EQ(n.words.size(), 5u);
+  const std::vector<std::string_view> expected = {"hello", "w\u00f6rld", "\u4e2d",
+                                                  "\u6587", "x"};
+  std::string rebuilt;
+  for (std::size_t i = 0; i < n.words.size(); ++i) {
+    EXPECT_EQ(n.word(i), expected[i]);
+    if (i) rebuilt.push_back(' ');
+    rebuilt.append(n.word(i));
+  }
+  EXPECT_EQ(rebuilt, n.text);
+  EXPECT_EQ(n.cjk_words, 2u);
+}
+
+struct CjkCase {
+  std::string_view input;
+  std::size_t words;
+  std::uint32_t cjk;
+};
+
+const CjkCase kCjkCases[] = {
+    {"", 0, 0},
+    {"plain latin words", 3, 0},
+    {"\u4e2d", 1, 1},
+    {"\u4e2d\u6587\u5b57", 3, 3},
+    {"\u4e2d\u6587 and \u65e5\u672c\u8a9e", 6, 5},
+    {"\u3072\u3089\u304c\u306a", 4, 4},                  // hiragana
+    {"\U00020000\U0002A6D6", 2, 2},                       // CJK Extension B
+    {"\uf900", 1, 1},                                      // compatibility ideograph
+    {"\u4e00\u3002\u9fff", 2, 2},                          // block edges
+};
+
+TEST(NormalizeTest, CjkCharactersAreWordsAndCounted) {
+  for (const CjkCase& c : kCjkCases) {
+    SCOPED_TRACE(std::string(c.input));
+    Normalized n;
+    Normalize(c.input, &n);
+    EXPECT_EQ(n.words.size(), c.words);
+    EXPECT_EQ(n.cjk_words, c.cjk);
+  }
+}
+
+TEST(NormalizeTest, OutputIsClearedAndReused) {
+  Normalized n;
+  Normalize("\u4e2d\u6587 many words here", &n);
+  ASSERT_EQ(n.cjk_words, 2u);
+  Normalize("x", &n);
+  EXPECT_EQ(n.text, "x");
+  EXPECT_EQ(n.words.size(), 1u);
+  EXPECT_EQ(n.cjk_words, 0u);
+  Normalize("", &n);
+  EXPECT_EQ(n.text, "");
+  EXPECT_TRUE(n.words.empty());
+}
+
+TEST(NormalizeTest, InvalidUtf8NeverEscapesAsRawBytes) {
+  // Every byte value, alone and between letters: the output is valid UTF-8.
+  for (int b = 0; b < 256; ++b) {
+    SCOPED_TRACE(b);
+    std::string in = "a";
+    in.push_back(static_cast<char>(b));
+    in.push_back('z');
+    Normalized n;
+    Normalize(in, &n);
+    std::size_t pos = 0;
+    while (pos < n.text.size()) {
+      std::size_t before = pos;
+      char32_t c = DecodeUtf8(n.text, &pos);
+      if (c == 0xFFFD) {
+        // Only a real, encoded U+FFFD may decode as the replacement.
+        ASSERT_EQ(n.text.substr(before, 3), "\xef\xbf\xbd");
+        pos = before + 3;
+      }
+    }
+    if (b >= 0x80) {
+      // A lone non-ASCII byte is invalid UTF-8: a letter U+FFFD in the word.
+      EXPECT_EQ(n.text, "a\xef\xbf\xbdz");
+    }
+  }
+}
+
+struct DecodeCase {
+  const char* name;
+  std::string_view bytes;
+  char32_t expected;
+  std::size_t advance;
+};
+
+const DecodeCase kDecodeCases[] = {
+    {"NUL", "\0"sv, 0, 1},
+    {"ASCII", "A", 'A', 1},
+    {"DEL", "\x7f", 0x7F, 1},
+    {"2-byte min", "\xc2\x80", 0x80, 2},
+    {"2-byte max", "\xdf\xbf", 0x7FF, 2},
+    {"3-byte min", "\xe0\xa0\x80", 0x800, 3},
+    {"before surrogates", "\xed\x9f\xbf", 0xD7FF, 3},
+    {"after surrogates", "\xee\x80\x80", 0xE000, 3},
+    {"U+FFFD itself", "\xef\xbf\xbd", 0xFFFD, 3},
+    {"3-byte max", "\xef\xbf\xbf", 0xFFFF, 3},
+    {"4-byte min", "\xf0\x90\x80\x80", 0x10000, 4},
+    {"max code point", "\xf4\x8f\xbf\xbf", 0x10FFFF, 4},
+    {"continuation byte alone", "\x80", 0xFFFD, 1},
+    {"continuation byte 0xbf", "\xbf", 0xFFFD, 1},
+    {"overlong C0", "\xc0\x80", 0xFFFD, 1},
+    {"overlong C1", "\xc1\xbf", 0xFFFD, 1},
+    {"overlong 3-byte", "\xe0\x80\x80", 0xFFFD, 1},
+    {"overlong 3-byte max", "\xe0\x9f\xbf", 0xFFFD, 1},
+    {"overlong 4-byte", "\xf0\x80\x80\x80", 0xFFFD, 1},
+    {"overlong 4-byte max", "\xf0\x8f\xbf\xbf", 0xFFFD, 1},
+    {"surrogate low edge", "\xed\xa0\x80", 0xFFFD, 1},
+    {"surrogate high edge", "\xed\xbf\xbf", 0xFFFD, 1},
+    {"above U+10FFFF", "\xf4\x90\x80\x80", 0xFFFD, 1},
+    {"F5 lead", "\xf5\x80\x80\x80", 0xFFFD, 1},
+    {"FE", "\xfe", 0xFFFD, 1},
+    {"FF", "\xff", 0xFFFD, 1},
+    {"truncated 2-byte", "\xc3", 0xFFFD, 1},
+    {"truncated 3-byte", "\xe2\x82", 0xFFFD, 1},
+    {"truncated 4-byte", "\xf0\x9f\x98", 0xFFFD, 1},
+    {"bad continuation (ASCII)", "\xc3(", 0xFFFD, 1},
+    {"bad continuation (lead)", "\xe2\xc3\xa9", 0xFFFD, 1},
+    {"bad last continuation", "\xf0\x9f\x98\x41", 0xFFFD, 1},
+};
+
+TEST(DecodeUtf8Test, Table) {
+  for (const DecodeCase& c : kDecodeCases) {
+    SCOPED_TRACE(c.name);
+    // Followed by more bytes, and at a non-zero offset: the decoder must
+    // look only at its own sequence.
+    const std::string padded = "x" + std::string(c.bytes) + "yz";
+    std::size_t pos = 1;
+    EXPECT_EQ(static_cast<std::uint32_t>(DecodeUtf8(padded, &pos)),
+              static_cast<std::uint32_t>(c.expected));
+    EXPECT_EQ(pos, 1 + c.advance);
+    // Exactly at the end of the input (truncation is seen as truncation).
+    pos = 0;
+    DecodeUtf8(c.bytes, &pos);
+    EXPECT_EQ(pos, c.advance);
+  }
+}
+
+TEST(Utf8RoundTripTest, BoundaryCodePoints) {
+  const char32_t kPoints[] = {0x0,    0x1,    0x7F,    0x80,    0x7FF,
+                              0x800,  0xFFF,  0x1000,  0xD7FF,  0xE000,
+                              0xFFFD, 0xFFFE, 0xFFFF,  0x10000, 0x3FFFF,
+                              0x40000, 0xFFFFF, 0x100000, 0x10FFFF};
+  const std::size_t kLengths[] = {1, 1, 1, 2, 2, 3, 3, 3, 3, 3,
+                                  3, 3, 3, 4, 4, 4, 4, 4, 4};
+  static_assert(std::size(kPoints) == std::size(kLengths));
+  for (std::size_t i = 0; i < std::size(kPoints); ++i) {
+    const char32_t c = kPoints[i];
+    SCOPED_TRACE(static_cast<std::uint32_t>(c));
+    std::string s = "pre";
+    AppendUtf8(c, &s);
+    ASSERT_EQ(s.size(), 3 + kLengths[i]);
+    std::size_t pos = 3;
+    EXPECT_EQ(static_cast<std::uint32_t>(DecodeUtf8(s, &pos)),
+              static_cast<std::uint32_t>(c));
+    EXPECT_EQ(pos, s.size());
+  }
+}
+
+TEST(Utf8RoundTripTest, EveryScalarValue) {
+  std::string s;
+  for (char32_t c = 0; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    s.clear();
+    AppendUtf8(c, &s);
+    std::size_t pos = 0;
+    char32_t back = DecodeUtf8(s, &pos);
+    if (back != c || pos != s.size()) {
+      FAIL() << "U+" << std::hex << static_cast<std::uint32_t>(c);
+    }
+  }
+}
+
+TEST(Utf8RoundTripTest, KnownEncodings) {
+  struct {
+    char32_t c;
+    std::string_view bytes;
+  } const kCases[] = {
+      {U'\u00e9', "\xc3\xa9"},
+      {U'\u20ac', "\xe2\x82\xac"},
+      {U'\uFFFD', "\xef\xbf\xbd"},
+      {U'\U0001F600', "\xf0\x9f\x98\x80"},
+  };
+  for (const auto& c : kCases) {
+    std::string s;
+    AppendUtf8(c.c, &s);
+    EXPECT_EQ(s, c.bytes);
+  }
+}
+
+}  // namespace
+}  // namespace winnow

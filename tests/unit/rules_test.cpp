@@ -1,0 +1,399 @@
+#include "winnow/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/error.hpp"
+#include "winnow/normalize.hpp"
+
+namespace winnow {
+namespace {
+
+// The name of the rule matching `line`, or "" when none does.
+std::string MatchName(const RuleSet& rules, std::string_view line) {
+  Normalized norm;
+  Normalize(line, &norm);
+  const int pattern = rules.Match(line, norm);
+  if (pattern < 0) return "";
+  EXPECT_LT(pattern, static_cast<int>(rules.patterns().size()));
+  const int rule = rules.patterns()[pattern].rule;
+  EXPECT_TRUE(rules.enabled(rule));
+  return rules.names()[rule];
+}
+
+bool IsValidName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+struct ParseErrorCase {
+  const char* name;
+  std::string_view text;
+  int line;  // expected line in where()
+};
+
+const ParseErrorCase kParseErrorCases[] = {
+    {"missing pattern", "share literal", 1},
+    {"missing pattern, trailing spaces", "share literal   \t", 1},
+    {"missing pattern, CRLF", "share literal\r\n", 1},
+    {"missing kind and pattern", "share", 1},
+    {"error after comments and blanks", "# comment\n\n   \n  # indented\nshare literal\n", 5},
+    {"error after good lines", "a literal one\nb contains two\nc regex x\nd prefix\n", 4},
+    {"unknown kind", "share exact share", 1},
+    {"unknown kind with limit", "share word:3 share", 1},
+    {"kind is case-sensitive", "share Literal share", 1},
+    {"upper-case name", "Share literal share", 1},
+    {"name with a capital inside", "shAre literal share", 1},
+    {"name with a slash", "share/this literal share", 1},
+    {"name with non-ASCII", "\xc3\xa9t\xc3\xa9 literal share", 1},
+    {"MAXWORDS zero", "x literal:0 share", 1},
+    {"MAXWORDS negative", "x literal:-3 share", 1},
+    {"MAXWORDS empty", "x literal: share", 1},
+    {"MAXWORDS not a number", "x literal:many share", 1},
+    {"MAXWORDS trailing junk", "x literal:5x share", 1},
+    {"MAXWORDS overflow", "x contains:99999999999999999999 share", 1},
+    {"MAXWORDS plus sign", "x literal:+5 share", 1},
+    {"invalid regex: open paren", "r regex (abc", 1},
+    {"invalid regex: bad repeat", "r regex a{2,1}", 1},
+    {"invalid regex: bad class", "r regex [z-a]", 1},
+    {"invalid regex: backreference", "r regex (a)\\1", 1},
+    {"invalid regex on a later line", "\n\nok regex ^a$\nr regex *x\n", 4},
+    {"+list alone is no kind", "x +list foo", 1},
+    {"+list misspelt", "x literal+lst foo", 1},
+    {"+list twice", "x literal+list+list foo", 1},
+    {"+list before the limit", "x literal+list:3 foo", 1},
+    {"+list after an empty limit", "x literal:+list foo", 1},
+    {"literal with no words", "x literal ...", 1},
+    {"prefix with no words", "x prefix --- !!", 1},
+    {"contains with no words", "x contains \xe2\x80\x94", 1},
+};
+
+TEST(RuleSetParseTest, ErrorsNameSourceAndLine) {
+  for (const ParseErrorCase& c : kParseErrorCases) {
+    SCOPED_TRACE(c.name);
+    RuleSet rules;
+    const std::string where = "my.rules:" + std::to_string(c.line);
+    try {
+      rules.Parse(c.text, "my.rules");
+      ADD_FAILURE() << "no error for " << ::testing::PrintToString(std::string(c.text));
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), where);
+      EXPECT_FALSE(e.message().empty());
+      EXPECT_EQ(std::string(e.what()).rfind(where + ": ", 0), 0u) << e.what();
+    }
+  }
+}
+
+TEST(RuleSetParseTest, AcceptsCommentsBlanksAndSpacing) {
+  RuleSet rules;
+  rules.Parse(
+      "# header\n"
+      "\n"
+      "   # indented comment\n"
+      "share\tliteral\tShare This!\r\n"
+      "  read-more   prefix:4    Read more \n"
+      "a.b_c-9 contains   privacy   policy\n"
+      "r regex:2 ^\\s*x  y\\s*$\n"
+      "share literal tweet\n"
+      "rel literal+list Related articles\n"
+      "rel contains:4+list see also\n"
+      "rel regex+list ^More:",  // no final newline
+      "src");
+  ASSERT_EQ(rules.names(),
+            (std::vector<std::string>{"share", "read-more", "a.b_c-9", "r", "rel"}));
+  ASSERT_EQ(rules.patterns().size(), 8u);
+  const auto& p = rules.patterns();
+  EXPECT_EQ(p[0].rule, 0);
+  EXPECT_EQ(p[0].kind, PatternKind::kLiteral);
+  EXPECT_EQ(p[0].text, "share this");  // normalised
+  EXPECT_EQ(p[0].max_words, 0);
+  EXPECT_EQ(p[0].source, "src:4");
+  EXPECT_EQ(p[1].kind, PatternKind::kPrefix);
+  EXPECT_EQ(p[1].text, "read more");
+  EXPECT_EQ(p[1].max_words, 4);
+  EXPECT_EQ(p[1].source, "src:5");
+  EXPECT_EQ(p[2].kind, PatternKind::kContains);
+  EXPECT_EQ(p[2].text, "privacy policy");
+  EXPECT_EQ(p[3].kind, PatternKind::kRegex);
+  EXPECT_EQ(p[3].text, "^\\s*x  y\\s*$");  // as written, inner spaces kept
+  EXPECT_EQ(p[3].max_words, 2);
+  EXPECT_EQ(p[4].rule, 0);  // a repeated name joins the first rule
+  EXPECT_EQ(p[4].source, "src:8");
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(p[i].list) << i;
+  EXPECT_EQ(p[5].kind, PatternKind::kLiteral);
+  EXPECT_EQ(p[5].text, "related articles");
+  EXPECT_TRUE(p[5].list);
+  EXPECT_EQ(p[5].max_words, 0);
+  EXPECT_EQ(p[6].kind, PatternKind::kContains);
+  EXPECT_EQ(p[6].max_words, 4);
+  EXPECT_TRUE(p[6].list);
+  EXPECT_EQ(p[7].kind, PatternKind::kRegex);
+  EXPECT_EQ(p[7].text, "^More:");
+  EXPECT_TRUE(p[7].list);
+  EXPECT_EQ(p[7].rule, 4);
+}
+
+TEST(RuleSetMatchTest, ReturnsTheFirstMatchingPatternIndex) {
+  RuleSet rules;
+  rules.Parse("a literal one\nb literal two\na literal three\nb contains three\n", "t");
+  rules.Freeze();
+  struct {
+    std::string_view line;
+    int pattern;
+  } const kCases[] = {{"one", 0}, {"Two!", 1}, {"three", 2}, {"say three", 3}, {"four", -1}};
+  for (const auto& c : kCases) {
+    Normalized norm;
+    Normalize(c.line, &norm);
+    EXPECT_EQ(rules.Match(c.line, norm), c.pattern) << c.line;
+  }
+}
+
+TEST(RuleSetParseTest, SeveralSourcesAccumulate) {
+  RuleSet rules;
+  rules.Parse("a literal one\n", "first");
+  rules.Parse("b literal two\na literal three\n", "second");
+  ASSERT_EQ(rules.names(), (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(rules.patterns().size(), 3u);
+  EXPECT_EQ(rules.patterns()[1].source, "second:1");
+  EXPECT_EQ(rules.patterns()[2].rule, 0);
+  rules.Freeze();
+  EXPECT_EQ(MatchName(rules, "Three."), "a");
+  EXPECT_EQ(MatchName(rules, "two"), "b");
+}
+
+struct MatchCase {
+  const char* name;
+  std::string_view rules;
+  std::string_view line;
+  std::string_view expected;  // rule name, or "" for no match
+};
+
+const MatchCase kMatchCases[] = {
+    // literal: the whole normalised line.
+    {"literal exact", "s literal share this", "share this", "s"},
+    {"literal ignores case and punctuation", "s literal share this", "Share This!", "s"},
+    {"literal ignores spacing", "s literal share this", "  SHARE   this ", "s"},
+    {"literal ignores dashes", "s literal share this", "share\xe2\x80\x94this", "s"},
+    {"literal pattern is normalised too", "s literal Share-This!", "share this", "s"},
+    {"literal needs the whole line", "s literal share this", "share this story", ""},
+    {"literal needs every word", "s literal share this", "share", ""},
+    {"literal on an empty line", "s literal share", "", ""},
+    {"literal U.K. equals UK", "s literal U.K. edition", "UK Edition", "s"},
+    {"literal apostrophes", "s literal don't miss", "Don\xe2\x80\x99t miss!", "s"},
+    {"literal Cyrillic case", "s literal \xd0\xbf\xd0\xbe\xd0\xb8\xd1\x81\xd0\xba",
+     "\xd0\x9f\xd0\x9e\xd0\x98\xd0\xa1\xd0\x9a", "s"},
+    // prefix: the first words of the line.
+    {"prefix at start", "p prefix read more", "Read more: the full story", "p"},
+    {"prefix whole line", "p prefix read more", "read more", "p"},
+    {"prefix respects word ends", "p prefix read more", "read moreover here", ""},
+    {"prefix not in the middle", "p prefix read more", "please read more", ""},
+    {"prefix longer than the line", "p prefix read more now", "read more", ""},
+    // contains: whole words anywhere.
+    {"contains in the middle", "c contains share", "we share this", "c"},
+    {"contains at the end", "c contains share", "please share", "c"},
+    {"contains whole line", "c contains share", "Share.", "c"},
+    {"contains: not inside a longer word", "c contains share", "shareholder meeting", ""},
+    {"contains: not at the end of a word", "c contains share", "timeshare offers", ""},
+    {"contains: hyphen is a break", "c contains share", "re-share it", "c"},
+    {"contains phrase", "c contains privacy policy", "Read our Privacy-Policy now.", "c"},
+    {"contains phrase needs adjacency", "c contains privacy policy", "privacy and policy", ""},
+    {"contains phrase, word boundaries both ends", "c contains cy pol", "privacy policy", ""},
+    {"contains CJK", "c contains \xe7\x99\xbb\xe5\xbd\x95",
+     "\xe8\xaf\xb7\xe7\x99\xbb\xe5\xbd\x95\xe8\xb4\xa6\xe6\x88\xb7", "c"},
+    {"contains pattern is normalised", "c contains A.B", "ab", "c"},
+    {"contains with plus in pattern", "c contains c++", "I write c code", "c"},
+    // regex: raw bytes, case-sensitive unless (?i).
+    {"regex raw", "r regex ^Source link$", "Source link", "r"},
+    {"regex is case-sensitive", "r regex ^Source link$", "source link", ""},
+    {"regex (?i)", "r regex (?i)^source link$", "SOURCE LINK", "r"},
+    {"regex sees raw punctuation", "r regex U\\.K\\.", "the U.K. team", "r"},
+    {"regex does not see the normalised text", "r regex uk team", "the U.K. team", ""},
+    {"regex unanchored", "r regex link", "a link here", "r"},
+    {"regex on a line without words", "r regex ^\\W+$", "***", "r"},
+    // :MAXWORDS.
+    {"limit: fewer words", "m contains:3 privacy policy", "privacy policy", "m"},
+    {"limit: exactly", "m contains:3 privacy policy", "our privacy policy", "m"},
+    {"limit: one over", "m contains:3 privacy policy", "read our privacy policy", ""},
+    {"limit on literal", "m literal:1 share", "Share!", "m"},
+    {"limit on prefix", "m prefix:3 read more", "read more here now", ""},
+    {"limit on regex", "m regex:2 ^a", "a b", "m"},
+    {"limit on regex, over", "m regex:2 ^a", "a b c", ""},
+    {"limit falls through to the next rule", "m contains:2 share\nn contains share",
+     "please share this", "n"},
+    // first rule in file order.
+    {"first rule wins", "first contains share\nsecond literal share this", "share this",
+     "first"},
+    {"first rule wins, reversed", "second literal share this\nfirst contains share",
+     "share this", "second"},
+    {"regex before literal", "r regex ^Share\ns literal share", "Share", "r"},
+    {"literal before regex", "s literal share\nr regex ^Share", "Share", "s"},
+    {"first pattern in file order, not first rule",
+     "a literal x\nb contains y\na contains z", "y z", "b"},
+    {"only the matching rule", "a literal one\nb literal two\nc literal three", "Two",
+     "b"},
+    {"no rule matches", "a literal one\nb contains two\nc regex ^three", "four", ""},
+};
+
+TEST(RuleSetMatchTest, Table) {
+  for (const MatchCase& c : kMatchCases) {
+    SCOPED_TRACE(c.name);
+    RuleSet rules;
+    rules.Parse(c.rules, "t");
+    rules.Freeze();
+    EXPECT_EQ(MatchName(rules, c.line), c.expected)
+        << "line: " << ::testing::PrintToString(std::string(c.line));
+  }
+}
+
+TEST(RuleSetMatchTest, EmptyRuleSetMatchesNothing) {
+  RuleSet rules;
+  rules.Parse("# only a comment\n\n", "t");
+  rules.Freeze();
+  EXPECT_TRUE(rules.names().empty());
+  EXPECT_EQ(MatchName(rules, "anything at all"), "");
+  EXPECT_EQ(MatchName(rules, ""), "");
+}
+
+constexpr std::string_view kDisableRules =
+    "a literal x\n"
+    "b contains x\n"
+    "c regex x\n";
+
+TEST(RuleSetDisableTest, DisabledRulesNoLongerMatch) {
+  struct {
+    std::vector<std::string_view> disable;
+    std::string_view expected;
+  } const kCases[] = {
+      {{}, "a"},
+      {{"a"}, "b"},
+      {{"b"}, "a"},
+      {{"a", "b"}, "c"},
+      {{"a", "c"}, "b"},
+      {{"a", "b", "c"}, ""},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(::testing::PrintToString(c.disable.size()) + " disabled, expect " +
+                 std::string(c.expected));
+    RuleSet rules;
+    rules.Parse(kDisableRules, "t");
+    for (std::string_view name : c.disable) EXPECT_TRUE(rules.Disable(name));
+    rules.Freeze();
+    EXPECT_EQ(MatchName(rules, "x"), c.expected);
+    for (int i = 0; i < 3; ++i) {
+      bool disabled = false;
+      for (std::string_view name : c.disable) disabled |= rules.names()[i] == name;
+      EXPECT_EQ(rules.enabled(i), !disabled) << rules.names()[i];
+    }
+  }
+}
+
+TEST(RuleSetDisableTest, DisablingANameDisablesAllItsLines) {
+  RuleSet rules;
+  rules.Parse("a literal one\nb literal two\na literal three\n", "t");
+  EXPECT_TRUE(rules.Disable("a"));
+  rules.Freeze();
+  EXPECT_EQ(MatchName(rules, "one"), "");
+  EXPECT_EQ(MatchName(rules, "three"), "");
+  EXPECT_EQ(MatchName(rules, "two"), "b");
+}
+
+TEST(RuleSetDisableTest, UnknownNameReturnsFalse) {
+  RuleSet rules;
+  rules.Parse(kDisableRules, "t");
+  EXPECT_FALSE(rules.Disable("d"));
+  EXPECT_FALSE(rules.Disable(""));
+  EXPECT_FALSE(rules.Disable("A"));   // names are case-sensitive
+  EXPECT_FALSE(rules.Disable("a "));
+  rules.Freeze();
+  EXPECT_EQ(MatchName(rules, "x"), "a");  // nothing was disabled
+}
+
+TEST(RuleSetDisableTest, DisableAll) {
+  RuleSet rules;
+  rules.Parse(kDisableRules, "t");
+  rules.DisableAll();
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(rules.enabled(i));
+  rules.Freeze();
+  EXPECT_EQ(MatchName(rules, "x"), "");
+}
+
+TEST(RuleSetRegexTest, PathologicalPatternsRunInLinearTime) {
+  // Each would take longer than the age of the universe in a backtracking
+  // engine; RE2 answers at once. Only the answers are checked.
+  struct {
+    std::string_view pattern;
+    std::string line;
+    std::string_view expected;
+  } const kCases[] = {
+      {"(a+)+$", std::string(50000, 'a'), "r"},
+      {"(a+)+$", std::string(50000, 'a') + "!", ""},  // '$' only at the end
+      {"^(a+)+b", std::string(50000, 'a'), ""},
+      {"(x+x+)+y", std::string(50000, 'x'), ""},
+      {"(x+x+)+y", std::string(50000, 'x') + "y", "r"},
+      {"^(a|aa)+$", std::string(50000, 'a') + "b", ""},
+      {"(.*a){20}", std::string(50000, 'a'), "r"},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(std::string(c.pattern) + " on " + std::to_string(c.line.size()) + " bytes");
+    RuleSet rules;
+    rules.Parse("r regex " + std::string(c.pattern), "t");
+    rules.Freeze();
+    EXPECT_EQ(MatchName(rules, c.line), c.expected);
+  }
+}
+
+TEST(DefaultRulesTest, ParseAndFreeze) {
+  RuleSet rules;
+  ASSERT_FALSE(DefaultRulesText().empty());
+  ASSERT_NO_THROW(rules.Parse(DefaultRulesText(), "default.rules"));
+  ASSERT_NO_THROW(rules.Freeze());
+  EXPECT_GT(rules.patterns().size(), 100u);
+  for (const std::string& name : rules.names()) {
+    EXPECT_TRUE(IsValidName(name)) << name;
+  }
+  // The rule names the README promises.
+  const std::set<std::string> names(rules.names().begin(), rules.names().end());
+  for (const char* name :
+       {"share", "source-link", "advertisement", "read-more", "navigation",
+        "cookie-banner", "newsletter", "counter", "loading", "javascript",
+        "lorem-ipsum", "copyright", "policy", "caption", "credit"}) {
+    EXPECT_EQ(names.count(name), 1u) << name;
+  }
+  EXPECT_EQ(names.size(), rules.names().size()) << "names() holds duplicates";
+}
+
+TEST(DefaultRulesTest, MatchTypicalBoilerplateAndSpareProse) {
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules");
+  rules.Freeze();
+  struct {
+    std::string_view line;
+    std::string_view expected;
+  } const kCases[] = {
+      {"Share This!", "share"},
+      {"Pictured: the flooded high street on Tuesday", "caption"},
+      {"We use cookies to improve your experience.", "cookie-banner"},
+      {"Copyright 2024 Example Ltd. All rights reserved.", "copyright"},
+      {"Privacy Policy", "policy"},
+      {"Shareholders met on Tuesday to approve the merger of the two firms.", ""},
+      {"The council said the privacy of residents was its first concern in the "
+       "policy review, which will be published next spring after consultation.",
+       ""},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(std::string(c.line));
+    EXPECT_EQ(MatchName(rules, c.line), c.expected);
+  }
+}
+
+}  // namespace
+}  // namespace winnow
