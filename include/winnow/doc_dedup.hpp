@@ -45,7 +45,7 @@ struct DocDedupConfig {
 
 struct DocVerdict {
   bool duplicate = false;
-  std::uint64_t of = 0;      // ordinal (1-based, across runs) of the kept document
+  std::uint64_t of = 0;      // ordinal of the kept document
   double similarity = 0.0;   // estimated Jaccard
 };
 
@@ -73,11 +73,20 @@ class DocumentIndex {
   DocumentIndex(const DocumentIndex&) = delete;
   DocumentIndex& operator=(const DocumentIndex&) = delete;
 
-  // Judges the next document of the stream; indexes it when kept (and the
-  // index is not full). Documents must come in stream order.
-  DocVerdict Add(const DocSignature& signature);
+  // Judges the document at `ordinal` (its record's position in the whole
+  // stream, across runs: see next_ordinal); indexes it when kept and the
+  // index is not full. Ordinals must increase.
+  DocVerdict Add(const DocSignature& signature, std::uint64_t ordinal);
 
-  std::uint64_t documents() const { return next_ordinal_ - 1; }
+  // One past the last ordinal seen (1 for a new index): where a stream that
+  // continues this index starts numbering its records.
+  std::uint64_t next_ordinal() const { return next_ordinal_; }
+  // Records that were not documents (passed through, malformed) still take
+  // ordinals: the stream moves the count on before saving.
+  void AdvanceTo(std::uint64_t next_ordinal) {
+    if (next_ordinal > next_ordinal_) next_ordinal_ = next_ordinal;
+  }
+  std::uint64_t documents() const { return documents_; }
   std::uint64_t indexed() const { return sketches_.size() / permutations_; }
   std::uint64_t not_indexed() const { return not_indexed_; }
   const DocDedupConfig& config() const { return config_; }
@@ -104,6 +113,7 @@ class DocumentIndex {
   std::vector<std::uint64_t> band_keys_;    // bands per document (for Save)
   std::vector<std::uint64_t> ordinals_;     // stream ordinal per indexed document
   std::uint64_t next_ordinal_ = 1;
+  std::uint64_t documents_ = 0;
   std::uint64_t not_indexed_ = 0;
   std::vector<std::uint32_t> candidates_;
 };

@@ -81,7 +81,7 @@ class StreamProcessor {
   // from a file: a versioned header with the hashing parameters; written to a
   // temporary name, synced, renamed. Load throws winnow::Error on a missing,
   // truncated or foreign file, or one made with other parameters.
-  void SaveState(const std::string& path) const;
+  void SaveState(const std::string& path);
   void LoadState(const std::string& path);
 
   const StreamStats& stats() const { return stats_; }
@@ -102,6 +102,7 @@ class StreamProcessor {
   std::vector<std::unique_ptr<Worker>> workers_;
   RepeatedLines repeated_;
   DocumentIndex index_;
+  std::uint64_t next_ordinal_ = 1;  // the next record's position in the stream
   StreamStats stats_;
 };
 

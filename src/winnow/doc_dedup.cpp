@@ -80,9 +80,10 @@ void DocumentIndex::Insert(std::uint32_t position, const std::uint64_t* band_key
   sketches_.insert(sketches_.end(), sketch, sketch + permutations_);
 }
 
-DocVerdict DocumentIndex::Add(const DocSignature& signature) {
+DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordinal) {
   DocVerdict verdict;
-  const std::uint64_t ordinal = next_ordinal_++;
+  next_ordinal_ = std::max(next_ordinal_, ordinal + 1);
+  ++documents_;
   if (signature.values.empty()) return verdict;  // nothing to compare
   std::uint64_t keys[kMaxPermutations];
   std::uint16_t sketch[kMaxPermutations];

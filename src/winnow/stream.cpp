@@ -221,6 +221,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       Item& item = items[i];
       const Record& r = item.record;
       ++stats_.records;
+      const std::uint64_t ordinal = next_ordinal_++;
       const std::string where = name + ":" + std::to_string(r.number);
       if (!r.error.empty()) {
         ++stats_.malformed;
@@ -245,9 +246,9 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       DocVerdict dup;
       if (config_.drop_empty && item.cleaned.empty()) {
         reason = "empty";
-        index_.Add(DocSignature{});  // keeps ordinals in step with the stream
+        index_.Add(DocSignature{}, ordinal);
       } else if (config_.doc_dedup) {
-        dup = index_.Add(item.signature);
+        dup = index_.Add(item.signature, ordinal);
         if (dup.duplicate) reason = "near-duplicate-document";
       }
       if (config_.explain) {
@@ -271,7 +272,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
           line << where << ": document " << reason;
           if (dup.duplicate) {
             line.precision(2);
-            line << std::fixed << " of document " << dup.of << " (jaccard " << dup.similarity << ')';
+            line << std::fixed << " of record " << dup.of << " (jaccard " << dup.similarity << ')';
           }
           line << '\n';
           explain += line.str();
@@ -317,7 +318,8 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
   stats_.lines = merged;
 }
 
-void StreamProcessor::SaveState(const std::string& path) const {
+void StreamProcessor::SaveState(const std::string& path) {
+  index_.AdvanceTo(next_ordinal_);
   const std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) throw Error(temp, std::strerror(errno));
@@ -362,6 +364,7 @@ void StreamProcessor::LoadState(const std::string& path) {
                             std::to_string(kStateVersion));
     }
     index_.Read(fd, path);
+    next_ordinal_ = index_.next_ordinal();
     RepeatedHeader h;
     ReadExact(fd, path, &h, sizeof h);
     const RepeatedLinesConfig& c = repeated_.config();

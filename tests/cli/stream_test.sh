@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# stream_test.sh WINNOW: tests of document streams through the built binary:
+# NUL-separated documents, WARC/WET, JSONL; cross-document deduplication,
+# repeated lines, --index, --rejects, --on-error, --annotate, thread counts.
+#
+# Prints "ok - NAME" / "not ok - NAME" per check, then "N passed, M failed".
+set -u
+
+if [ $# -ne 1 ]; then
+  echo "usage: bash tests/cli/stream_test.sh /path/to/winnow" >&2
+  exit 2
+fi
+W=$1
+case $W in /*) ;; *) W=$PWD/$W ;; esac
+[ -x "$W" ] || { echo "stream_test.sh: $W is not an executable" >&2; exit 2; }
+
+# shellcheck source=tests/cli/testlib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-stream-test.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+# --- documents ---------------------------------------------------------------
+
+# article N: a distinct article of body paragraphs with a menu line inside.
+article() {
+  local n=$1
+  printf 'Council budget story number %s\n\n' "$n"
+  printf 'The district council approved budget number %s on Tuesday after a debate that lasted well into the evening.\n\n' "$n"
+  printf 'Main menu of the county paper\n\n'
+  printf 'Councillors from ward %s said the plan for item %s would protect the library and the swimming pool for another year.\n\n' "$n" "$n"
+  printf 'Residents will be able to comment on proposal %s until the end of next month at the town hall.\n' "$n"
+}
+
+: > a.nul
+article 1 >> a.nul; printf '\0' >> a.nul
+article 2 >> a.nul; printf '\0' >> a.nul
+article 1 >> a.nul; printf '\0' >> a.nul            # an exact copy of document 1
+{ printf 'Skip to content\nHome\nNews\n\n'; article 2; printf '\nShare this article\nFacebook\n'; } >> a.nul
+printf '\0' >> a.nul                                  # document 2 with other boilerplate
+printf 'Home\nNews\nContact\n' >> a.nul; printf '\0' >> a.nul   # nothing left: empty
+
+# --- NUL-separated documents ---------------------------------------------------
+
+begin "-z: copies and copies with other boilerplate are dropped, the first kept"
+run -z --explain a.nul
+expect_rc 0
+{ article 1; printf '\0'; article 2; printf '\0'; } > a.kept
+# The kept documents lose their menu line (no-terminal-punct keeps it only
+# between body lines: it is between body lines, so it stays), compare with
+# a run of each document alone.
+"$W" < <(article 1) > one.txt
+"$W" < <(article 2) > two.txt
+{ cat one.txt; printf '\0'; cat two.txt; printf '\0'; } > a.expected
+expect_out_file a.expected
+grep -q '^a.nul:3: document near-duplicate-document of record 1 (jaccard 1.00)$' err ||
+  fail_because "no explain line for document 3; stderr: $(head -n 20 err)"
+grep -qE '^a.nul:4: document near-duplicate-document of record 2 \(jaccard (0\.[89][0-9]|1\.00)\)$' err ||
+  fail_because "no explain line for document 4"
+grep -q '^a.nul:5: document empty$' err || fail_because "no explain line for document 5"
+finish
+
+begin "-z: the same bytes for -j1, -j2 and -j4 (and small batches)"
+"$W" -z -j1 a.nul > j1.out
+for j in 2 4; do
+  "$W" -z -j$j a.nul > j$j.out
+  expect_same_file j1.out j$j.out "-j$j differs from -j1"
+done
+finish
+
+begin "-z --keep-empty keeps the empty document as an empty record"
+run -z --keep-empty a.nul
+expect_rc 0
+{ cat a.expected; printf '\0'; } > keep-empty.expected
+expect_out_file keep-empty.expected
+finish
+
+begin "--no-doc-dedup keeps the copies"
+run -z --no-doc-dedup a.nul
+expect_rc 0
+[ "$(tr -cd '\0' < out | wc -c)" -eq 4 ] || fail_because "expected 4 records, got $(tr -cd '\0' < out | wc -c)"
+finish
+
+begin "--rejects FILE gets the dropped records, byte for byte"
+run -z --rejects rejects.nul a.nul
+expect_rc 0
+# Records 3, 4 and 5 of the input, in order.
+python3 - <<'PY' > rejects.expected
+import sys
+recs = open("a.nul", "rb").read().split(b"\0")
+sys.stdout.buffer.write(b"".join(r + b"\0" for r in recs[2:5]))
+PY
+expect_same_file rejects.expected rejects.nul "rejects file"
+[ -e rejects.nul.tmp ] && fail_because "temporary rejects file left behind"
+finish
+
+# --- repeated lines --------------------------------------------------------------
+
+: > many.nul
+for i in $(seq 1 14); do article "$i" >> many.nul; printf '\0' >> many.nul; done
+
+begin "a short line in 10 earlier documents is dropped from the 11th on"
+run -z --explain many.nul
+expect_rc 0
+for i in $(seq 1 10); do
+  grep -q "^many.nul:$i:5: rule repeated-line" err && fail_because "document $i lost the menu line"
+done
+for i in $(seq 11 14); do
+  grep -q "^many.nul:$i:5: rule repeated-line$" err || fail_because "document $i kept the menu line"
+done
+[ "$(grep -c 'Main menu of the county paper' out)" -eq 10 ] ||
+  fail_because "expected the menu line 10 times in the output"
+finish
+
+begin "--repeat-documents 3 and --no-repeated-lines"
+run -z --repeat-documents 3 many.nul
+[ "$(grep -c 'Main menu of the county paper' out)" -eq 3 ] || fail_because "expected 3 copies"
+run -z --no-repeated-lines many.nul
+[ "$(grep -c 'Main menu of the county paper' out)" -eq 14 ] || fail_because "expected 14 copies"
+finish
+
+begin "a real sentence quoted in every document is never a repeated line"
+: > quote.nul
+for i in $(seq 1 14); do
+  { article "$i"; printf '\nThe mayor said the decision was the hardest the council had faced in years.\n'; } >> quote.nul
+  printf '\0' >> quote.nul
+done
+run -z quote.nul
+[ "$(grep -c 'The mayor said the decision was the hardest' out)" -eq 14 ] ||
+  fail_because "the quotation was dropped from some documents"
+finish
+
+# --- --index: incremental runs -----------------------------------------------------
+
+: > part1.nul; : > part2.nul
+for i in 1 2 3 4 5 6 7; do article "$i" >> part1.nul; printf '\0' >> part1.nul; done
+for i in 5 6 8 9 10 11 12 13; do article "$i" >> part2.nul; printf '\0' >> part2.nul; done
+cat part1.nul part2.nul > whole.nul
+
+begin "--index: two runs give the output of one run over both parts"
+"$W" -z whole.nul > whole.out
+rm -f state.idx
+"$W" -z --index state.idx part1.nul > p1.out
+rc1=$?
+"$W" -z --index state.idx part2.nul > p2.out
+rc2=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] || fail_because "exit statuses $rc1 $rc2"
+cat p1.out p2.out > parts.out
+expect_same_file whole.out parts.out "split runs differ from the single run"
+[ -s state.idx ] || fail_because "no index file written"
+[ -e state.idx.tmp ] && fail_because "temporary index file left behind"
+finish
+
+begin "--index made with other parameters is an error, not a silent mismatch"
+cp state.idx other.idx
+run -z --index other.idx --doc-threshold 0.7 part2.nul
+expect_rc 1; expect_out_empty
+expect_err_mentions "other.idx: index was made with --doc-threshold"
+run -z --index other.idx --doc-shingle 4 part2.nul
+expect_rc 1
+expect_err_mentions "index was made with --doc-shingle 5, this run uses 4"
+expect_same_file state.idx other.idx "a refused index file was changed"
+finish
+
+begin "--index: truncated, foreign or empty files are refused"
+head -c 100 state.idx > trunc.idx
+run -z --index trunc.idx part2.nul
+expect_rc 1; expect_out_empty; expect_err "winnow: trunc.idx: file is truncated"
+printf 'this is not an index at all, just some text\n' > foreign.idx
+run -z --index foreign.idx part2.nul
+expect_rc 1; expect_err "winnow: foreign.idx: not a winnow index file"
+: > empty.idx
+run -z --index empty.idx part2.nul
+expect_rc 1; expect_err "winnow: empty.idx: file is truncated"
+finish
+
+# --- WARC/WET -------------------------------------------------------------------------
+
+# wet_record URI ID TEXT: a conversion record with a correct digest.
+wet_record() {
+  local len digest
+  len=$(printf '%s' "$3" | wc -c)
+  # shellcheck disable=SC2059
+  digest=$(printf "$(printf '%s' "$3" | sha1sum | cut -c1-40 | sed 's/../\\x&/g')" | base32)
+  printf 'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: %s\r\nWARC-Date: 2026-01-02T03:04:05Z\r\nWARC-Record-ID: <urn:uuid:%s>\r\nWARC-Block-Digest: sha1:%s\r\nContent-Type: text/plain\r\nContent-Length: %s\r\n\r\n%s\r\n\r\n' \
+    "$1" "$2" "$digest" "$len" "$3"
+}
+info='software: example-crawler
+format: WARC File Format 1.0
+'
+{
+  printf 'WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Date: 2026-01-02T03:04:05Z\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000000>\r\nContent-Type: application/warc-fields\r\nContent-Length: %s\r\n\r\n%s\r\n\r\n' "$(printf '%s' "$info" | wc -c)" "$info"
+  wet_record "https://a.example/one" 11111111-1111-1111-1111-111111111111 "$(article 1)"
+  wet_record "https://b.example/two" 22222222-2222-2222-2222-222222222222 "$(article 2)"
+  wet_record "https://c.example/copy" 33333333-3333-3333-3333-333333333333 "$(article 1)"
+} > in.wet
+
+begin "--format wet: warcinfo passes through, conversion records are cleaned, a copy is dropped"
+run --format wet --explain in.wet
+expect_rc 0
+[ "$(grep -c '^WARC/1.0' out)" -eq 3 ] || fail_because "expected 3 records, got $(grep -c '^WARC/1.0' out)"
+grep -q 'WARC-Type: warcinfo' out || fail_because "warcinfo record missing"
+grep -q 'c.example/copy' out && fail_because "the copy was kept"
+grep -q '^in.wet:4: document near-duplicate-document of record 2' err ||
+  fail_because "explain: $(head -n 5 err)"
+# The first record (warcinfo) comes out byte for byte.
+head -c "$(grep -b -m2 -a '^WARC/1.0' in.wet | tail -1 | cut -d: -f1)" in.wet > info.rec
+head -c "$(wc -c < info.rec)" out > out.info.rec
+expect_same_file info.rec out.info.rec "warcinfo record changed"
+finish
+
+begin "--format wet: Content-Length and WARC-Block-Digest match the new blocks"
+# Parse our own output: every conversion block's length and digest.
+awk 'BEGIN { RS = "\r\n\r\nWARC/1.0"; } { n++ } END { exit !(n == 3) }' out || fail_because "records split wrong"
+grep -a 'Content-Length' out | tail -2 | tr -d '\r' | awk '{ print $2 }' > lengths.got
+# Block lengths: the bytes between the blank line after the headers and the trailer.
+python3 - out > lengths.want <<'PY' || fail_because "our own WARC output does not parse"
+import hashlib, base64, sys
+data = open(sys.argv[1], "rb").read()
+recs = data.split(b"WARC/1.0\r\n")[1:]
+for r in recs[1:]:
+    head, _, rest = r.partition(b"\r\n\r\n")
+    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    block = rest[:length]
+    assert rest[length:length + 4] == b"\r\n\r\n", "trailer"
+    digest = [l.split(b": ")[1] for l in head.split(b"\r\n") if l.startswith(b"WARC-Block-Digest")][0]
+    assert digest == b"sha1:" + base64.b32encode(hashlib.sha1(block).digest()), "digest"
+    print(length)
+PY
+expect_same_file lengths.want lengths.got "Content-Length or digest wrong"
+finish
+
+begin "--format wet: garbage between records stops the run (default) after whole records"
+{ head -c "$(wc -c < info.rec)" in.wet; printf 'this is not a WARC record\r\n\r\n'; tail -c +"$(( $(wc -c < info.rec) + 1 ))" in.wet; } > bad.wet
+run --format wet bad.wet
+expect_rc 1
+expect_err "winnow: bad.wet: record 2 (byte $(wc -c < info.rec)): no WARC version line"
+expect_same_file info.rec out "stdout should hold exactly the records before the bad one"
+finish
+
+begin "--on-error skip: the bad record goes to --rejects, the rest is processed"
+run --format wet --on-error skip --rejects bad.rej bad.wet
+expect_rc 0
+expect_err_mentions "bad.wet: record 2 (byte"
+[ "$(grep -c '^WARC/1.0' out)" -eq 3 ] || fail_because "expected 3 records out"
+grep -q 'this is not a WARC record' bad.rej || fail_because "rejects lacks the bad bytes"
+finish
+
+begin "--stats-json FILE and --force-progress"
+run -z --stats-json stats.json --force-progress a.nul
+expect_rc 0
+grep -q '"documents_in":5' stats.json || fail_because "stats.json: $(cat stats.json)"
+grep -q '"near-duplicate-document":2' stats.json || fail_because "stats.json: $(cat stats.json)"
+grep -q 'MB/s' err || fail_because "no progress line on stderr"
+run -z --progress a.nul
+expect_err_empty
+finish
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
