@@ -17,31 +17,61 @@ struct JsonlFields {
 };
 
 struct JsonLine {
-  bool has_text = false;   // the object has a string field named fields.text
-  std::string text;        // its value, unescaped (UTF-8)
-  std::size_t text_begin;  // byte span of the value in the line, quotes included
+  bool has_text = false;  // the object has a string field named fields.text
+  std::string text;       // its value, unescaped (UTF-8; \u0000 is a NUL byte)
+  // Byte span of the value in the line, quotes included; both 0 when
+  // has_text is false.
+  std::size_t text_begin;
   std::size_t text_end;
-  std::string id;          // the id field as raw JSON (a string keeps its quotes), or empty
-  std::string url;         // the url field's value if it is a string, or empty
+  // The id field as raw JSON (a string keeps its quotes), or empty.
+  std::string id;
+  std::string url;  // the url field's value if it is a string, or empty
 };
 
 // Parses one line (without its '\n'). Returns true and fills `*out` when the
-// line is one valid JSON object (a missing or non-string text field is not
-// an error: has_text is then false). Returns false and sets `*error` to a
-// short reason ("not a JSON object", "invalid escape", "lone surrogate",
-// "unterminated string", ...) otherwise. When a key repeats, the first
-// occurrence counts. Never throws on bad input.
+// line is one valid JSON object (RFC 8259), with only JSON whitespace (space,
+// \t, \r, \n) around it; a missing or non-string text field is not an
+// error: has_text is then false.
+//
+// The whole line is validated, the fields winnow does not use included:
+// every escape, number, literal and bracket, the UTF-8 of the line, and a
+// nesting depth of at most 1023 objects and arrays (the top-level object
+// counts as one; simdjson's own limit). Numbers are checked against the JSON
+// grammar only, so 1e999 and 30-digit integers are accepted; a byte order mark
+// is not skipped.
+//
+// Only top-level keys are looked at, compared with the JsonlFields names
+// after unescaping ("te\u0078t" is "text"). When a key repeats, its first
+// occurrence counts, whatever the type of its value. id is the field's raw
+// JSON whatever its type, without the whitespace around it ("doc-1" with
+// quotes, 1.0e+10 as written, {"a": 1} as written).
+//
+// Returns false and sets `*error` to a short reason otherwise: "empty line",
+// "not a JSON object", "trailing content after the object", "unterminated
+// object or array", "unterminated string", "invalid escape", "lone
+// surrogate", "unescaped control character in string", "invalid UTF-8",
+// "invalid number", "invalid literal", "nesting too deep", "malformed JSON"
+// (any other misplaced token), rarely another simdjson message. `*out` is
+// then unspecified.
+//
+// `*out` keeps no view into `line`. Uses one simdjson parser per thread, so
+// threads may call it at once (each parser keeps buffers sized for the
+// longest line it has seen). Never throws on bad input.
 bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
                    JsonLine* out, std::string* error);
 
 // Appends `text` as a JSON string literal (with quotes): '"' and '\\'
-// escaped, control characters as \n \r \t \b \f or \u00XX, DEL and all
-// other bytes of valid UTF-8 as they are; a byte that is not valid UTF-8
-// becomes \ufffd, so the output is always valid JSON.
+// escaped, control characters as \n \r \t \b \f or \u00xx (lowercase
+// hex); DEL, '/', U+2028 and all other valid UTF-8 as they are. Each byte
+// that is not part of valid UTF-8 (as DecodeUtf8 decides: overlong forms,
+// encoded surrogates and truncated sequences are not) becomes \ufffd, so the
+// output is always valid JSON.
 void AppendJsonString(std::string_view text, std::string* out);
 
 // Appends `line` with the byte span [begin, end) replaced by the JSON
-// string of `text`.
+// string of `text` (AppendJsonString); every other byte is kept. Requires
+// begin <= end <= line.size(). With the span of a JsonLine, parsing the
+// result gives back `text` exactly when `text` is valid UTF-8.
 void AppendWithText(std::string_view line, std::size_t begin, std::size_t end,
                     std::string_view text, std::string* out);
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "winnow/normalize.hpp"
 
@@ -15,9 +16,11 @@ namespace {
 
 namespace ondemand = simdjson::ondemand;
 
-// simdjson's own default; On Demand does not enforce it, so ValidateValue
-// does, before entering a container (simdjson assumes the limit holds).
-constexpr int kMaxDepth = static_cast<int>(simdjson::DEFAULT_MAX_DEPTH);
+// How many objects and arrays may nest, the top-level object included:
+// what simdjson's DOM parser accepts with its default limit (1024 counts the
+// document level too). On Demand does not enforce a limit, it assumes one, so
+// the Validator checks before it enters a container.
+constexpr int kMaxDepth = static_cast<int>(simdjson::DEFAULT_MAX_DEPTH) - 1;
 
 bool Fail(std::string_view message, std::string* error) {
   error->assign(message);
@@ -26,22 +29,36 @@ bool Fail(std::string_view message, std::string* error) {
 
 std::string_view Message(simdjson::error_code code) {
   switch (code) {
-    case simdjson::EMPTY: return "empty line";
-    case simdjson::UTF8_ERROR: return "invalid UTF-8";
-    case simdjson::UNESCAPED_CHARS: return "unescaped control character in string";
-    case simdjson::UNCLOSED_STRING: return "unterminated string";
-    case simdjson::STRING_ERROR: return "invalid string";
-    case simdjson::NUMBER_ERROR: return "invalid number";
+    case simdjson::EMPTY:
+      return "empty line";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8";
+    case simdjson::UNESCAPED_CHARS:
+      return "unescaped control character in string";
+    case simdjson::UNCLOSED_STRING:
+      return "unterminated string";
+    case simdjson::STRING_ERROR:
+      return "invalid string";
+    case simdjson::NUMBER_ERROR:
+      return "invalid number";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "invalid literal";
-    case simdjson::INCORRECT_TYPE: return "not a JSON object";
-    case simdjson::TAPE_ERROR: return "malformed JSON";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "unterminated object or array";
-    case simdjson::DEPTH_ERROR: return "nesting too deep";
-    case simdjson::CAPACITY: return "line too long";
-    case simdjson::MEMALLOC: return "out of memory";
-    default: return simdjson::error_message(code);
+    case simdjson::N_ATOM_ERROR:
+      return "invalid literal";
+    case simdjson::INCORRECT_TYPE:
+      return "not a JSON object";
+    case simdjson::TAPE_ERROR:
+      return "malformed JSON";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "unterminated object or array";
+    case simdjson::DEPTH_ERROR:
+      return "nesting too deep";
+    case simdjson::CAPACITY:
+      return "line too long";
+    case simdjson::MEMALLOC:
+      return "out of memory";
+    default:
+      return simdjson::error_message(code);
   }
 }
 
@@ -53,19 +70,24 @@ constexpr std::array<signed char, 256> kHexValue = [] {
   std::array<signed char, 256> t{};
   for (auto& v : t) v = -1;
   for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<signed char>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<signed char>(c - 'a' + 10);
-  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<signed char>(c - 'A' + 10);
+  for (int c = 'a'; c <= 'f'; ++c)
+    t[c] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c)
+    t[c] = static_cast<signed char>(c - 'A' + 10);
   return t;
 }();
 
-bool IsJsonSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsJsonSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool IsDigit(std::string_view s, std::size_t i) {
-  return i < s.size() && static_cast<unsigned char>(s[i]) - '0' < 10u;
+  return i < s.size() && s[i] >= '0' && s[i] <= '9';
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && IsJsonSpace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && IsJsonSpace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -94,7 +116,14 @@ std::string_view ClassifyStringError(std::string_view s) {
     const char escape = s[i + 1];
     i += 2;
     switch (escape) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         continue;
       case 'u':
         break;
@@ -107,7 +136,8 @@ std::string_view ClassifyStringError(std::string_view s) {
     if (unit >= 0xDC00 && unit <= 0xDFFF) return "lone surrogate";
     if (unit < 0xD800 || unit > 0xDBFF) continue;
     unsigned low;
-    if (i + 1 >= s.size() || s[i] != '\\' || s[i + 1] != 'u') return "lone surrogate";
+    if (i + 1 >= s.size() || s[i] != '\\' || s[i + 1] != 'u')
+      return "lone surrogate";
     if (!Hex4(s, i + 2, &low)) return "invalid escape";
     if (low < 0xDC00 || low > 0xDFFF) return "lone surrogate";
     i += 6;
@@ -140,11 +170,12 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-// When simdjson says "incomplete" before iterating, the line either never
-// closes its object or has more after it; a bracket count tells which.
-// Stage 1 has already checked that every string is closed.
+// When simdjson says "incomplete" before iterating, the line's last token is
+// not the '}' of its first object: the object is cut short or something
+// follows it. Matching the brackets tells which. Stage 1 has already checked
+// that every string is closed.
 std::string_view DiagnoseIncomplete(std::string_view line) {
-  int depth = 0;
+  std::string closers;  // the brackets still open, as the bytes that close them
   bool in_string = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
@@ -154,84 +185,116 @@ std::string_view DiagnoseIncomplete(std::string_view line) {
       } else if (c == '"') {
         in_string = false;
       }
-      continue;
-    }
-    if (c == '"') {
+    } else if (c == '"') {
       in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return "trailing content after the object";
+    } else if (c == '{') {
+      closers.push_back('}');
+    } else if (c == '[') {
+      closers.push_back(']');
+    } else if (c == '}' || c == ']') {
+      if (closers.empty() || closers.back() != c) return "malformed JSON";
+      closers.pop_back();
+      if (closers.empty()) return "trailing content after the object";
     }
   }
-  return "unterminated object or array";
+  return closers.empty() ? "malformed JSON" : "unterminated object or array";
 }
 
-// Validates the value `value` refers to and consumes it; `depth` counts the
-// containers around it. A string's unescaped contents (in the parser's
-// buffer, valid until the next iterate) go to *string when it is not null.
-bool ValidateValue(ondemand::value& value, int depth, std::string_view* string,
-                   bool* is_string, std::string* error) {
-  if (is_string != nullptr) *is_string = false;
-  ondemand::json_type type;
-  if (auto code = value.type().get(type)) return Fail(code, error);
-  switch (type) {
-    case ondemand::json_type::object: {
-      if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error);
-      ondemand::object object;
-      if (auto code = value.get_object().get(object)) return Fail(code, error);
-      for (auto result : object) {
-        ondemand::field field;
-        if (auto code = std::move(result).get(field)) return Fail(code, error);
-        const char* key_raw = field.key().raw();
-        std::string_view key;
-        if (auto code = field.unescaped_key().get(key)) {
-          if (code != simdjson::STRING_ERROR) return Fail(code, error);
-          return Fail(ClassifyStringError(key_raw), error);
-        }
-        if (!ValidateValue(field.value(), depth + 1, nullptr, nullptr, error)) return false;
-      }
-      return true;
+// Walks the values of one line, checking everything On Demand leaves
+// unchecked until asked: escapes, numbers, literals, nesting.
+class Validator {
+ public:
+  // `line` is the padded copy being parsed.
+  Validator(std::string_view line, std::string* error)
+      : line_(line), error_(error) {}
+
+  // Unescapes the key of `field` into *key (the parser's buffer).
+  bool Key(ondemand::field& field, std::string_view* key) {
+    const char* raw = field.key().raw();  // just after the opening quote
+    if (auto code = field.unescaped_key().get(*key)) {
+      if (code != simdjson::STRING_ERROR) return Fail(code, error_);
+      return Fail(ClassifyStringError(line_.substr(
+                      static_cast<std::size_t>(raw - line_.data()))),
+                  error_);
     }
-    case ondemand::json_type::array: {
-      if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error);
-      ondemand::array array;
-      if (auto code = value.get_array().get(array)) return Fail(code, error);
-      for (auto result : array) {
-        ondemand::value element;
-        if (auto code = std::move(result).get(element)) return Fail(code, error);
-        if (!ValidateValue(element, depth + 1, nullptr, nullptr, error)) return false;
-      }
-      return true;
-    }
-    case ondemand::json_type::string: {
-      const std::string_view token = value.raw_json_token();
-      std::string_view contents;
-      if (auto code = value.get_string().get(contents)) {
-        if (code != simdjson::STRING_ERROR) return Fail(code, error);
-        return Fail(ClassifyStringError(token.substr(1)), error);
-      }
-      if (string != nullptr) *string = contents;
-      if (is_string != nullptr) *is_string = true;
-      return true;
-    }
-    // Scalars are checked on their token and left for the parent's iterator
-    // to step over: simdjson's number parser would refuse valid JSON such as
-    // 1e999, and the token test covers "true" and "truex" alike.
-    case ondemand::json_type::number:
-      if (!IsJsonNumber(TrimRight(value.raw_json_token()))) return Fail("invalid number", error);
-      return true;
-    case ondemand::json_type::boolean: {
-      const std::string_view token = TrimRight(value.raw_json_token());
-      if (token != "true" && token != "false") return Fail("invalid literal", error);
-      return true;
-    }
-    case ondemand::json_type::null:
-      if (TrimRight(value.raw_json_token()) != "null") return Fail("invalid literal", error);
-      return true;
+    return true;
   }
-  return Fail("malformed JSON", error);
-}
+
+  // Validates the value `value` refers to and consumes it; `depth` counts
+  // the containers around it. When it is a string, its unescaped contents
+  // (in the parser's buffer, valid until the next iterate) go to *string.
+  bool Value(ondemand::value& value, int depth, std::string_view* string,
+             bool* is_string) {
+    *is_string = false;
+    ondemand::json_type type;
+    if (auto code = value.type().get(type)) return Fail(code, error_);
+    std::string_view unused;
+    bool unused_is_string;
+    switch (type) {
+      case ondemand::json_type::object: {
+        if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error_);
+        ondemand::object object;
+        if (auto code = value.get_object().get(object))
+          return Fail(code, error_);
+        for (auto result : object) {
+          ondemand::field field;
+          if (auto code = std::move(result).get(field))
+            return Fail(code, error_);
+          std::string_view key;
+          if (!Key(field, &key)) return false;
+          if (!Value(field.value(), depth + 1, &unused, &unused_is_string))
+            return false;
+        }
+        return true;
+      }
+      case ondemand::json_type::array: {
+        if (depth + 1 > kMaxDepth) return Fail("nesting too deep", error_);
+        ondemand::array array;
+        if (auto code = value.get_array().get(array)) return Fail(code, error_);
+        for (auto result : array) {
+          ondemand::value element;
+          if (auto code = std::move(result).get(element))
+            return Fail(code, error_);
+          if (!Value(element, depth + 1, &unused, &unused_is_string))
+            return false;
+        }
+        return true;
+      }
+      case ondemand::json_type::string: {
+        const std::string_view token = value.raw_json_token();
+        if (auto code = value.get_string().get(*string)) {
+          if (code != simdjson::STRING_ERROR) return Fail(code, error_);
+          return Fail(ClassifyStringError(token.substr(1)), error_);
+        }
+        *is_string = true;
+        return true;
+      }
+      // Scalars are checked on their token and left for the parent's
+      // iterator to step over: simdjson's number parser would refuse valid
+      // JSON such as 1e999, and the token test catches "truex" as well.
+      case ondemand::json_type::number:
+        if (!IsJsonNumber(TrimRight(value.raw_json_token()))) {
+          return Fail("invalid number", error_);
+        }
+        return true;
+      case ondemand::json_type::boolean: {
+        const std::string_view token = TrimRight(value.raw_json_token());
+        if (token != "true" && token != "false")
+          return Fail("invalid literal", error_);
+        return true;
+      }
+      case ondemand::json_type::null:
+        if (TrimRight(value.raw_json_token()) != "null")
+          return Fail("invalid literal", error_);
+        return true;
+    }
+    return Fail("malformed JSON", error_);
+  }
+
+ private:
+  std::string_view line_;
+  std::string* error_;
+};
 
 // Per byte of a string being written as JSON: kPlain bytes are copied,
 // kNonAscii bytes start a UTF-8 sequence to check, any other value is the
@@ -256,8 +319,8 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 
 }  // namespace
 
-bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* out,
-                   std::string* error) {
+bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
+                   JsonLine* out, std::string* error) {
   out->has_text = false;
   out->text.clear();
   out->text_begin = 0;
@@ -268,28 +331,26 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* o
   // One parser per thread: it keeps its buffers between lines.
   thread_local ondemand::parser parser;
   const simdjson::padded_string padded(line);
-  if (padded.data() == nullptr && !line.empty()) return Fail("out of memory", error);
+  if (padded.data() == nullptr && !line.empty())
+    return Fail("out of memory", error);
   const char* const base = padded.data();
 
   ondemand::document doc;
   if (auto code = parser.iterate(padded).get(doc)) return Fail(code, error);
   ondemand::object object;
   if (auto code = doc.get_object().get(object)) {
-    if (code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) return Fail(DiagnoseIncomplete(line), error);
+    if (code == simdjson::INCOMPLETE_ARRAY_OR_OBJECT)
+      return Fail(DiagnoseIncomplete(line), error);
     return Fail(code, error);
   }
 
+  Validator validator(std::string_view(base, line.size()), error);
   bool seen_text = false, seen_id = false, seen_url = false;
   for (auto result : object) {
     ondemand::field field;
     if (auto code = std::move(result).get(field)) return Fail(code, error);
-    const char* key_raw = field.key().raw();
     std::string_view key;
-    if (auto code = field.unescaped_key().get(key)) {
-      if (code != simdjson::STRING_ERROR) return Fail(code, error);
-      return Fail(ClassifyStringError(std::string_view(key_raw, base + line.size() - key_raw)),
-                  error);
-    }
+    if (!validator.Key(field, &key)) return false;
     // Only a key's first occurrence counts; later ones are validated only.
     const bool want_text = !seen_text && key == fields.text;
     const bool want_id = !seen_id && key == fields.id;
@@ -298,11 +359,12 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* o
     seen_id |= want_id;
     seen_url |= want_url;
 
-    ondemand::value value = field.value();
+    ondemand::value& value = field.value();
+    // The value's first token, with the whitespace after it.
     const std::string_view token = value.raw_json_token();
     std::string_view contents;
-    bool is_string = false;
-    if (!ValidateValue(value, 1, &contents, &is_string, error)) return false;
+    bool is_string;
+    if (!validator.Value(value, 1, &contents, &is_string)) return false;
     if (want_text && is_string) {
       out->has_text = true;
       out->text.assign(contents);
@@ -313,23 +375,28 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* o
     if (want_id) {
       std::string_view raw = TrimRight(token);
       if (raw.front() == '{' || raw.front() == '[') {
-        // A container's token is its bracket; it ends where the next token starts.
+        // A container's token is only its bracket; the container ends
+        // where the token after it starts.
         const char* next;
-        if (auto code = value.current_location().get(next)) return Fail(code, error);
-        raw = TrimRight(std::string_view(token.data(), next - token.data()));
+        if (auto code = value.current_location().get(next))
+          return Fail(code, error);
+        raw = TrimRight(std::string_view(
+            token.data(), static_cast<std::size_t>(next - token.data())));
       }
       out->id.assign(raw);
     }
   }
   // The object has been read to its '}'; anything after it is an error.
-  if (!doc.current_location().error()) return Fail("trailing content after the object", error);
+  if (!doc.current_location().error())
+    return Fail("trailing content after the object", error);
   return true;
 }
 
 void AppendJsonString(std::string_view text, std::string* out) {
   out->reserve(out->size() + text.size() + 2);
   out->push_back('"');
-  std::size_t run = 0;  // start of the bytes not yet appended, all copied as they are
+  // text[run, i) is still to be appended, as it is.
+  std::size_t run = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     const unsigned char byte = static_cast<unsigned char>(text[i]);
