@@ -6,9 +6,29 @@
 set -u
 winnow=$1
 input=$2
+status=0
+# corpus/streams/NAME.FORMAT: a document stream, compared with
+# NAME.FORMAT.expected, run with --format FORMAT (-j1 and -j4 alike).
+case $input in
+  *.jsonl|*.wet|*.nul)
+    format=${input##*.}
+    for j in 1 4; do
+      out=$(mktemp)
+      "$winnow" --format "$format" -j$j < "$input" > "$out" || { echo "FAIL: exit $? on $input"; status=1; }
+      if cmp -s "$out" "$input.expected"; then
+        echo "ok: winnow --format $format -j$j < $input"
+      else
+        echo "FAIL: winnow --format $format -j$j < $input differs from $input.expected"
+        cmp "$out" "$input.expected"
+        status=1
+      fi
+      rm -f "$out"
+    done
+    exit $status
+    ;;
+esac
 base=${input%.txt}
 [ -f "$base.expected" ] || { echo "missing $base.expected"; exit 1; }
-status=0
 check() {  # check EXPECTED [OPTION...]
   local expected=$1
   shift

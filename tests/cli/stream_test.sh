@@ -14,8 +14,9 @@ W=$1
 case $W in /*) ;; *) W=$PWD/$W ;; esac
 [ -x "$W" ] || { echo "stream_test.sh: $W is not an executable" >&2; exit 2; }
 
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/testlib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh"
+source "$HERE/testlib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-stream-test.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
@@ -255,6 +256,99 @@ grep -q '"near-duplicate-document":2' stats.json || fail_because "stats.json: $(
 grep -q 'MB/s' err || fail_because "no progress line on stderr"
 run -z --progress a.nul
 expect_err_empty
+finish
+
+# --- JSONL ------------------------------------------------------------------------
+
+NEWS=$HERE/../../corpus/streams/news.jsonl
+CORPUS=$HERE/../../corpus
+
+begin "jsonl: other fields byte for byte, text-less record unchanged, text cleaned as in text mode"
+run --format jsonl "$NEWS"
+expect_rc 0
+grep -qF '"score":1.0e+10' out || fail_because "the number format of another field changed"
+grep -qF ' ,"lang"' out || fail_because "spacing between fields changed"
+grep -qxF "$(sed -n 7p "$NEWS")" out || fail_because "the record without text changed"
+python3 - "$NEWS" out "$W" "$CORPUS" <<'PY' || fail_because "a kept text differs from text-mode output"
+import json, subprocess, sys
+src = {json.loads(l)["id"]: l for l in open(sys.argv[1], encoding="utf-8")}
+out = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+kept = [o["id"] for o in out]
+assert kept == ["t1", "w1", "w2", "g1", "meta", "r1", "c1", "b1"], kept
+for o in out:
+    if "text" not in o:
+        continue
+    orig = json.loads(src[o["id"]])["text"].encode("utf-8", "surrogateescape")
+    alone = subprocess.run([sys.argv[3]], input=orig, stdout=subprocess.PIPE, check=True).stdout
+    assert o["text"].encode("utf-8") == alone, o["id"]
+PY
+finish
+
+begin "jsonl: --annotate keeps every record and says what would go and why"
+run --format jsonl --annotate "$NEWS"
+expect_rc 0
+[ "$(wc -l < out)" -eq 12 ] || fail_because "expected 12 records, got $(wc -l < out)"
+python3 - "$NEWS" out <<'PY' || fail_because "annotations wrong"
+import json, sys
+src = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+out = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+notes = []
+for s, o in zip(src, out):
+    w = o.pop("winnow", None)
+    notes.append(w)
+    assert o == s, "record changed: %s" % s.get("id")
+    if "text" not in s:
+        assert w is None
+        continue
+    want = {"t2": "near-duplicate-document", "t3": "near-duplicate-document",
+            "b2": "near-duplicate-document", "e1": "empty"}.get(s["id"])
+    assert w["keep"] == (want is None) and w["reason"] == want, (s["id"], w)
+    if want == "near-duplicate-document":
+        assert w["duplicate_of"] in (1, 11) and w["similarity"] >= 0.8, w
+    assert all("line" in d and "reason" in d for d in w["dropped_lines"])
+assert any(d["reason"] == "share" for d in notes[0]["dropped_lines"]), notes[0]
+PY
+finish
+
+begin "jsonl: a line that is not JSON stops the run after the records before it"
+{ sed -n 1,2p "$NEWS"; printf '{"id": "bad", "text": "unterminated\n'; sed -n 8p "$NEWS"; } > bad.jsonl
+run --format jsonl bad.jsonl
+expect_rc 1
+expect_err "winnow: bad.jsonl: record 3 (byte $(sed -n 1,2p "$NEWS" | wc -c)): unterminated string"
+"$W" --format jsonl < <(sed -n 1,2p "$NEWS") > first2.expected
+expect_out_file first2.expected
+finish
+
+begin "jsonl: --on-error skip reports it, keeps going, rejects it"
+run --format jsonl --on-error skip --rejects bad.rej bad.jsonl
+expect_rc 0
+expect_err "winnow: bad.jsonl: record 3 (byte $(sed -n 1,2p "$NEWS" | wc -c)): unterminated string"
+[ "$(wc -l < out)" -eq 3 ] || fail_because "expected 3 records out"
+expect_same_file <(printf '{"id": "bad", "text": "unterminated\n') bad.rej "rejects file"
+finish
+
+begin "jsonl: lone surrogate, bad escape, not an object"
+printf '{"text": "a \\ud800 b"}\n' > s1.jsonl
+run --format jsonl s1.jsonl
+expect_rc 1; expect_err "winnow: s1.jsonl: record 1 (byte 0): lone surrogate"
+printf '{"text": "a \\q b"}\n' > s2.jsonl
+run --format jsonl s2.jsonl
+expect_rc 1; expect_err "winnow: s2.jsonl: record 1 (byte 0): invalid escape"
+printf '["text"]\n' > s3.jsonl
+run --format jsonl s3.jsonl
+expect_rc 1; expect_err "winnow: s3.jsonl: record 1 (byte 0): not a JSON object"
+finish
+
+begin "jsonl: --text-field names another field; the same bytes for every -j"
+sed 's/"text":/"body":/' "$NEWS" > body.jsonl
+run --format jsonl --text-field body body.jsonl
+expect_rc 0
+sed 's/"text":/"body":/' "$NEWS.expected" > body.expected
+expect_out_file body.expected
+for j in 1 2 3 8; do
+  "$W" --format jsonl -j$j "$NEWS" > jj.out
+  expect_same_file "$NEWS.expected" jj.out "-j$j"
+done
 finish
 
 echo "$passed passed, $failed failed"
