@@ -56,6 +56,15 @@ inline constexpr std::string_view kReasonRestated = "restated";
 // Dropped by the stream: a line seen in too many earlier documents.
 inline constexpr std::string_view kRuleRepeatedLine = "repeated-line";
 
+// Appends one line per drop of `result`, for --explain:
+//   WHERE:LINE: rule NAME: TEXT
+//   WHERE:LINE: near-duplicate of line N (jaccard 0.83): TEXT
+//   WHERE:LINE: restates line N (containment 0.91) [3 lines]: TEXT
+// TEXT is the start of the first dropped line: at most 60 bytes, cut on a
+// UTF-8 boundary, control bytes shown as '?', so a decision stays one line.
+void AppendExplanation(std::string_view where, const Document& doc,
+                       const FilterResult& result, std::string* out);
+
 class Filter {
  public:
   // `rules` must be frozen and outlive the filter (null: no pattern rules).

@@ -86,44 +86,6 @@ std::string ReadFile(const std::string& path) {
   return data;
 }
 
-// The start of a line for --explain: at most 60 bytes, cut on a UTF-8
-// boundary, control bytes shown as '?', so each decision stays one line.
-std::string Excerpt(std::string_view text) {
-  constexpr std::size_t kMax = 60;
-  std::size_t end = text.size();
-  if (end > kMax) {
-    end = kMax;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  }
-  std::string out(text.substr(0, end));
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-  }
-  if (end < text.size()) out += "...";
-  return out;
-}
-
-void Explain(const std::string& name, const Document& doc,
-             const FilterResult& result, std::string* out) {
-  for (const Drop& d : result.drops) {
-    std::ostringstream line;
-    line << name << ':' << d.line << ": ";
-    if (d.of_line == 0) {
-      line << "rule " << d.reason;
-    } else {
-      line.precision(2);
-      line << std::fixed << d.reason
-           << (d.reason == kReasonNearDuplicate ? " of line " : " line ")
-           << d.of_line
-           << (d.reason == kReasonNearDuplicate ? " (jaccard " : " (containment ")
-           << d.similarity << ')';
-    }
-    if (d.lines > 1) line << " [" << d.lines << " lines]";
-    line << ": " << Excerpt(doc.lines[d.line - 1].text) << '\n';
-    out->append(line.str());
-  }
-}
-
 void PrintStats(const FilterStats& s, std::ostream& os) {
   os << "winnow: stats: documents " << s.documents << ", lines in " << s.lines_in
      << ", lines out " << s.lines_out << ", paragraphs in " << s.paragraphs_in
@@ -572,7 +534,7 @@ int Run(int argc, char** argv) {
     }
     if (config.explain) {
       explanation.clear();
-      Explain(is_stdin ? "-" : file, doc, result, &explanation);
+      AppendExplanation(is_stdin ? "-" : file, doc, result, &explanation);
       WriteAll(explain_fd, explain_name, explanation);
     }
   }

@@ -1,6 +1,45 @@
 #include "winnow/filter.hpp"
 
+#include <sstream>
+
 namespace winnow {
+namespace {
+
+std::string Excerpt(std::string_view text) {
+  constexpr std::size_t kMax = 60;
+  std::size_t end = text.size();
+  if (end > kMax) {
+    end = kMax;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  std::string out(text.substr(0, end));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  }
+  if (end < text.size()) out += "...";
+  return out;
+}
+
+}  // namespace
+
+void AppendExplanation(std::string_view where, const Document& doc,
+                       const FilterResult& result, std::string* out) {
+  for (const Drop& d : result.drops) {
+    std::ostringstream line;
+    line << where << ':' << d.line << ": ";
+    if (d.of_line == 0) {
+      line << "rule " << d.reason;
+    } else {
+      const bool jaccard = d.reason == kReasonNearDuplicate;
+      line.precision(2);
+      line << std::fixed << d.reason << (jaccard ? " of line " : " line ") << d.of_line
+           << (jaccard ? " (jaccard " : " (containment ") << d.similarity << ')';
+    }
+    if (d.lines > 1) line << " [" << d.lines << " lines]";
+    line << ": " << Excerpt(doc.lines[d.line - 1].text) << '\n';
+    out->append(line.str());
+  }
+}
 
 Filter::Filter(const RuleSet* rules, const FilterConfig& config)
     : config_(config),

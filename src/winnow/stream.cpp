@@ -252,21 +252,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         if (dup.duplicate) reason = "near-duplicate-document";
       }
       if (config_.explain) {
-        for (const Drop& d : item.result.drops) {
-          std::ostringstream line;
-          line << where << ':' << d.line << ": ";
-          if (d.of_line == 0) {
-            line << "rule " << d.reason;
-          } else {
-            line.precision(2);
-            line << std::fixed << d.reason << (d.reason == kReasonNearDuplicate ? " of line " : " line ")
-                 << d.of_line << (d.reason == kReasonNearDuplicate ? " (jaccard " : " (containment ")
-                 << d.similarity << ')';
-          }
-          if (d.lines > 1) line << " [" << d.lines << " lines]";
-          line << '\n';
-          explain += line.str();
-        }
+        AppendExplanation(where, item.doc, item.result, &explain);
         if (!reason.empty()) {
           std::ostringstream line;
           line << where << ": document " << reason;
