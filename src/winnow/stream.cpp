@@ -248,7 +248,13 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         reason = "empty";
         index_.Add(DocSignature{}, ordinal);
       } else if (config_.doc_dedup) {
+        const std::uint64_t full_before = index_.not_indexed();
         dup = index_.Add(item.signature, ordinal);
+        if (full_before == 0 && index_.not_indexed() == 1 && sinks.warning) {
+          sinks.warning("index full at " + std::to_string(index_.indexed()) +
+                        " documents (--max-index-docs): later documents are checked against it "
+                        "but not added");
+        }
         if (dup.duplicate) reason = "near-duplicate-document";
       }
       if (config_.explain) {
