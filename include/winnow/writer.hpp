@@ -22,6 +22,27 @@ void AppendKept(const Document& doc, const std::vector<bool>& keep,
 // winnow::Error (where = name) on failure.
 void WriteAll(int fd, std::string_view name, std::string_view data);
 
+// A file written under a temporary name (PATH.tmp) and renamed into place
+// by Commit() after fsync, so that a reader never sees half of it, after a
+// crash or a full disk alike. Destroyed without Commit(), it removes the
+// temporary file and leaves PATH as it was. Throws winnow::Error.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void Write(std::string_view data) { WriteAll(fd_, temp_, data); }
+  int fd() const { return fd_; }
+  const std::string& temp_name() const { return temp_; }
+  void Commit();
+
+ private:
+  std::string path_, temp_;
+  int fd_;
+};
+
 }  // namespace winnow
 
 #endif  // WINNOW_WRITER_HPP_

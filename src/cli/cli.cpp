@@ -313,42 +313,6 @@ void LoadRules(Config& config, RuleSet* rules) {
   }
 }
 
-// A file written under a temporary name and renamed into place by Commit(),
-// so that readers never see half of it; removed if never committed.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd_ < 0) throw Error(temp_, std::strerror(errno));
-  }
-  ~AtomicFile() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      ::unlink(temp_.c_str());
-    }
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-
-  void Write(std::string_view data) { WriteAll(fd_, temp_, data); }
-  void Commit() {
-    if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
-      fd_ = -1;
-      ::unlink(temp_.c_str());
-      throw Error(temp_, std::string("write failed: ") + std::strerror(errno));
-    }
-    fd_ = -1;
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-      ::unlink(temp_.c_str());
-      throw Error(path_, std::string("rename failed: ") + std::strerror(errno));
-    }
-  }
-
- private:
-  std::string path_, temp_;
-  int fd_;
-};
-
 void PrintStreamStats(const StreamStats& s, std::ostream& os) {
   os << "winnow: stats: records " << s.records << ", documents in " << s.documents_in
      << ", documents out " << s.documents_out << ", passed through " << s.passed_through

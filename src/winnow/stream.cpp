@@ -312,34 +312,19 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
 
 void StreamProcessor::SaveState(const std::string& path) {
   index_.AdvanceTo(next_ordinal_);
-  const std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error(temp, std::strerror(errno));
-  try {
-    WriteAll(fd, temp, std::string_view(kStateMagic, sizeof kStateMagic));
-    const std::uint32_t version = kStateVersion;
-    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(&version), sizeof version));
-    index_.Write(fd, temp);
-    const RepeatedLinesConfig& c = repeated_.config();
-    RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width};
-    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
-    const auto& counts = repeated_.counts();
-    WriteAll(fd, temp, std::string_view(reinterpret_cast<const char*>(counts.data()),
-                                        counts.size() * sizeof(counts[0])));
-    if (::fsync(fd) != 0) throw Error(temp, std::string("fsync failed: ") + std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    throw Error(temp, std::string("close failed: ") + std::strerror(errno));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    throw Error(path, std::string("rename failed: ") + std::strerror(errno));
-  }
+  AtomicFile file(path);
+  const std::string& name = file.temp_name();
+  file.Write(std::string_view(kStateMagic, sizeof kStateMagic));
+  const std::uint32_t version = kStateVersion;
+  file.Write(std::string_view(reinterpret_cast<const char*>(&version), sizeof version));
+  index_.Write(file.fd(), name);
+  const RepeatedLinesConfig& c = repeated_.config();
+  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width};
+  file.Write(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  const auto& counts = repeated_.counts();
+  file.Write(std::string_view(reinterpret_cast<const char*>(counts.data()),
+                              counts.size() * sizeof(counts[0])));
+  file.Commit();
 }
 
 void StreamProcessor::LoadState(const std::string& path) {

@@ -1,9 +1,11 @@
 #include "winnow/writer.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "winnow/error.hpp"
 
@@ -41,6 +43,37 @@ void WriteAll(int fd, std::string_view name, std::string_view data) {
                   std::string("write failed: ") + std::strerror(errno));
     }
     data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd_ < 0) throw Error(temp_, std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+  }
+}
+
+void AtomicFile::Commit() {
+  const int fd = fd_;
+  fd_ = -1;
+  if (::fsync(fd) != 0) {
+    const int e = errno;
+    ::close(fd);
+    ::unlink(temp_.c_str());
+    throw Error(temp_, std::string("fsync failed: ") + std::strerror(e));
+  }
+  if (::close(fd) != 0) {
+    ::unlink(temp_.c_str());
+    throw Error(temp_, std::string("write failed: ") + std::strerror(errno));
+  }
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    ::unlink(temp_.c_str());
+    throw Error(path_, std::string("rename failed: ") + std::strerror(errno));
   }
 }
 
