@@ -443,22 +443,29 @@ int Run(int argc, char** argv) {
     return kExitOk;
   }
 
+  // Files winnow writes must never be one of its inputs.
+  const std::pair<const char*, const std::string*> outputs[] = {
+      {"--explain-to", &config.explain_file},
+      {"--rejects", &config.rejects_file},
+      {"--stats-json", &config.stats_json}};
+  for (const auto& [option, path] : outputs) {
+    struct stat target;
+    if (path->empty() || ::stat(path->c_str(), &target) != 0) continue;
+    for (const std::string& file : config.files) {
+      struct stat in;
+      if (file != "-" && ::stat(file.c_str(), &in) == 0 && in.st_dev == target.st_dev &&
+          in.st_ino == target.st_ino) {
+        throw UsageError(*path, std::string(option) + " would overwrite an input file");
+      }
+    }
+  }
+
   if (config.stream.format != Format::kText) return RunStream(config, rules);
 
   Filter filter(&rules, config.filter);
   int explain_fd = STDERR_FILENO;
   std::string explain_name = "standard error";
   if (config.explain && !config.explain_file.empty()) {
-    struct stat target;
-    if (::stat(config.explain_file.c_str(), &target) == 0) {
-      for (const std::string& file : config.files) {
-        struct stat in;
-        if (file != "-" && ::stat(file.c_str(), &in) == 0 &&
-            in.st_dev == target.st_dev && in.st_ino == target.st_ino) {
-          throw UsageError(config.explain_file, "--explain-to would overwrite an input file");
-        }
-      }
-    }
     explain_fd = ::open(config.explain_file.c_str(),
                         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (explain_fd < 0) throw Error(config.explain_file, std::strerror(errno));

@@ -351,5 +351,16 @@ for j in 1 2 3 8; do
 done
 finish
 
+begin "--rejects or --stats-json naming an input file is refused"
+cp a.nul victim.nul
+run -z --rejects victim.nul victim.nul
+expect_rc 2; expect_out_empty
+expect_err "winnow: victim.nul: --rejects would overwrite an input file"
+expect_same_file a.nul victim.nul "the input file was changed"
+run -z --stats-json victim.nul victim.nul
+expect_rc 2
+expect_err "winnow: victim.nul: --stats-json would overwrite an input file"
+finish
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
