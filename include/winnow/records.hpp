@@ -41,13 +41,21 @@ struct Record {
   // Where the text sits, to write the record back:
   std::size_t text_begin = 0, text_end = 0;  // jsonl: value span in raw
   WarcRecord warc;                           // wet: views into raw
+  bool json_pending = false;  // jsonl read with defer_json: DecodeJsonRecord() not yet called
 };
+
+// Parses a JSONL record's raw line into its fields (text, span, id, url,
+// error). RecordReader does this itself unless told to defer it, which lets
+// callers parse lines on several threads.
+void DecodeJsonRecord(const JsonlFields& fields, Record* record);
 
 class RecordReader {
  public:
   // Reads `fd` (not owned). `name` is used in error messages.
+  // With `defer_json`, JSONL records come back with json_pending set and
+  // only `raw`, `number` and `offset` filled: see DecodeJsonRecord().
   RecordReader(int fd, std::string name, Format format, JsonlFields fields,
-               std::size_t chunk = 1 << 20);
+               std::size_t chunk = 1 << 20, bool defer_json = false);
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 
@@ -72,7 +80,7 @@ class RecordReader {
   std::uint64_t consumed_ = 0; // input offset of buffer_[start_]
   std::uint64_t number_ = 0;
   bool eof_ = false;
-  JsonLine json_;
+  bool defer_json_;
 };
 
 // Appends `record` to `*out` with its document replaced by `text` (records

@@ -395,7 +395,7 @@ int RunStream(const Config& config, const RuleSet& rules) {
       continue;
     }
     RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
-                        config.stream.fields);
+                        config.stream.fields, 1 << 20, /*defer_json=*/true);
     try {
       processor.Run(reader, is_stdin ? "-" : file, sinks);
     } catch (const Error& e) {

@@ -35,12 +35,13 @@ std::string_view FormatName(Format format) {
 }
 
 RecordReader::RecordReader(int fd, std::string name, Format format,
-                           JsonlFields fields, std::size_t chunk)
+                           JsonlFields fields, std::size_t chunk, bool defer_json)
     : fd_(fd),
       name_(std::move(name)),
       format_(format),
       fields_(std::move(fields)),
-      chunk_(chunk == 0 ? 1 : chunk) {}
+      chunk_(chunk == 0 ? 1 : chunk),
+      defer_json_(defer_json) {}
 
 bool RecordReader::Fill() {
   if (eof_) return false;
@@ -77,6 +78,7 @@ bool RecordReader::Next(Record* r) {
   r->url.clear();
   r->text_begin = r->text_end = 0;
   r->warc = WarcRecord{};
+  r->json_pending = false;
   switch (format_) {
     case Format::kText: {
       while (Fill()) {
@@ -132,20 +134,32 @@ bool RecordReader::NextDelimited(char delimiter, Record* r) {
     r->text.assign(body);
     return true;
   }
-  // JSONL: a blank line is passed through as it is.
+  if (defer_json_) {
+    r->json_pending = true;
+  } else {
+    DecodeJsonRecord(fields_, r);
+  }
+  return true;
+}
+
+void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
+  r->json_pending = false;
+  std::string_view body = r->raw;
+  if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  // A blank line is passed through as it is.
   std::string_view trimmed = body;
   while (!trimmed.empty() && (trimmed.back() == '\r' || trimmed.back() == ' ' || trimmed.back() == '\t')) {
     trimmed.remove_suffix(1);
   }
-  if (trimmed.empty()) return true;
-  if (!ParseJsonLine(body, fields_, &json_, &r->error)) return true;
-  r->has_text = json_.has_text;
-  r->text = std::move(json_.text);
-  r->text_begin = json_.text_begin;
-  r->text_end = json_.text_end;
-  r->id = std::move(json_.id);
-  r->url = std::move(json_.url);
-  return true;
+  if (trimmed.empty()) return;
+  thread_local JsonLine json;
+  if (!ParseJsonLine(body, fields, &json, &r->error)) return;
+  r->has_text = json.has_text;
+  r->text = std::move(json.text);
+  r->text_begin = json.text_begin;
+  r->text_end = json.text_end;
+  r->id = std::move(json.id);
+  r->url = std::move(json.url);
 }
 
 bool RecordReader::NextWarc(Record* r) {

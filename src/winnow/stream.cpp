@@ -158,6 +158,7 @@ void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
 
 void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.eligible.clear();
+  if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
   SplitDocument(item.record.text, &item.doc);
   w.filter.JudgeLines(item.doc, &item.verdicts);
