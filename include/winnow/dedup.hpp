@@ -35,6 +35,10 @@ struct DedupConfig {
   double containment = 0.8;
   int min_containment_words = 5;
   double max_growth = 3.0;
+  // At most this many paragraphs of one document are remembered; later ones
+  // are still compared with them but not added, which bounds the index of a
+  // pathological document (600,000 one-line paragraphs) to a few tens of MB.
+  std::uint32_t max_indexed = 20000;
 };
 
 struct DedupVerdict {

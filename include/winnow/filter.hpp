@@ -24,6 +24,9 @@ struct FilterConfig {
   LineFilterConfig lines;
   bool dedup = true;
   DedupConfig dedup_config;
+  // Paragraphs larger than this are kept without deduplication: a single
+  // 100 MiB paragraph would otherwise cost gigabytes of shingle index.
+  std::size_t max_paragraph_bytes = 1 << 20;
 };
 
 struct Drop {
@@ -47,6 +50,7 @@ struct FilterStats {
   std::uint64_t lines_out = 0;
   std::uint64_t paragraphs_in = 0;
   std::uint64_t paragraphs_out = 0;
+  std::uint64_t unanalysed_paragraphs = 0;  // over max_paragraph_bytes, kept
   std::map<std::string, std::uint64_t, std::less<>> dropped_lines;  // by reason
 };
 

@@ -49,6 +49,8 @@ struct LineFilterConfig {
   bool colon_closes = true;
   // A short first line standing alone is the page title, and is kept.
   bool keep_title = true;
+  // Lines longer than this are not analysed: they stay, as body.
+  std::size_t max_line_bytes = 1 << 20;
   // With fewer body lines than this, the page has no prose to anchor on
   // (a listing, a table, a code page): only pattern rules apply.
   int min_body_lines = 1;

@@ -89,7 +89,8 @@ std::string ReadFile(const std::string& path) {
 void PrintStats(const FilterStats& s, std::ostream& os) {
   os << "winnow: stats: documents " << s.documents << ", lines in " << s.lines_in
      << ", lines out " << s.lines_out << ", paragraphs in " << s.paragraphs_in
-     << ", paragraphs out " << s.paragraphs_out << '\n';
+     << ", paragraphs out " << s.paragraphs_out << ", paragraphs not analysed (too large) "
+     << s.unanalysed_paragraphs << '\n';
   for (const auto& [reason, count] : s.dropped_lines) {
     os << "winnow: stats: dropped " << count << " line" << (count == 1 ? "" : "s")
        << " by " << reason << '\n';
@@ -156,6 +157,10 @@ bool ParseOptions(int argc, char** argv, Config* config) {
       ("min-containment-words",
        po::value<int>(&dedup.min_containment_words)->default_value(dedup.min_containment_words)->value_name("N"),
        "the shorter paragraph needs this many words for containment")
+      ("max-paragraph-bytes", po::value<std::size_t>(&config->filter.max_paragraph_bytes)->default_value(config->filter.max_paragraph_bytes)->value_name("N"),
+       "larger paragraphs are kept without deduplication (bounds memory and time)")
+      ("max-line-bytes", po::value<std::size_t>(&lines.max_line_bytes)->default_value(lines.max_line_bytes)->value_name("N"),
+       "longer lines are kept without analysis (bounds memory and time)")
       ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3")->value_name("X"),
        "containment applies only if the longer paragraph is at most this many times longer");
   StreamConfig& st = config->stream;

@@ -127,7 +127,8 @@ DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
   }
   if (verdict.reason != DedupVerdict::Reason::kKeep) return verdict;
 
-  // Kept: remember it.
+  // Kept: remember it, while there is room.
+  if (entries_.size() >= config_.max_indexed) return verdict;
   const auto e = static_cast<std::uint32_t>(entries_.size());
   lsh_.Insert(signature_, e);
   for (std::uint64_t s : shingles_) full_index_.Add(s, e);

@@ -102,7 +102,9 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     }
     if (kept == 0) continue;
 
-    if (config_.dedup) {
+    if (config_.dedup && joined_.size() > config_.max_paragraph_bytes) {
+      ++stats_.unanalysed_paragraphs;  // kept as it is: see FilterConfig
+    } else if (config_.dedup) {
       Normalize(joined_, &norm_);
       DedupVerdict verdict =
           deduper_.Add(norm_, doc.lines[first_kept].number);

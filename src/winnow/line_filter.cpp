@@ -136,6 +136,13 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
     if (line.blank) continue;
+    if (line.text.size() > config_.max_line_bytes) {
+      // Too long to analyse (a binary blob, a minified script): it stays,
+      // as body, unjudged; the limit keeps time and memory bounded.
+      cls_[i] = Class::kBody;
+      ++body_lines;
+      continue;
+    }
     Normalize(line.text, &norm_);
     if (rules_) {
       const int p = rules_->Match(line.text, norm_);

@@ -181,12 +181,18 @@ bool RecordReader::NextWarc(Record* r) {
     std::size_t size;
     if (n < 0) {
       // Skip to the next record start; the skipped bytes are the bad record.
+      // FindNextWarcRecord also stops at a line holding only a prefix of
+      // "WARC/1." at the end of the data: read on until at least that many
+      // bytes follow the line start, so chunk boundaries never split the bad
+      // record. At end of input such a prefix cannot start a record.
+      constexpr std::size_t kResync = sizeof "WARC/1." - 1;
       size = FindNextWarcRecord(data, 1);
-      while (size == data.size() && !eof_) {
+      while (data.size() - size < kResync && !eof_) {
         if (!Fill()) break;
         data = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
         size = FindNextWarcRecord(data, 1);
       }
+      if (eof_ && data.size() - size < kResync) size = data.size();
       r->error = error;
     } else {
       size = static_cast<std::size_t>(n);

@@ -306,6 +306,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
     merged.lines_out += s.lines_out;
     merged.paragraphs_in += s.paragraphs_in;
     merged.paragraphs_out += s.paragraphs_out;
+    merged.unanalysed_paragraphs += s.unanalysed_paragraphs;
     for (const auto& [reason, count] : s.dropped_lines) merged.dropped_lines[reason] += count;
   }
   stats_.lines = merged;
