@@ -478,6 +478,18 @@ finish
 
 # --- pipes and failed writes ------------------------------------------------------
 
+begin "--max-line-bytes: longer lines stay unanalysed; --max-paragraph-bytes: no dedup above it"
+run --max-line-bytes 4 issue.txt
+expect_rc 0
+grep -qx 'Source link' out || fail_because "an 11-byte line over a 4-byte limit was judged"
+grep -qx 'Share.' out || fail_because "a 6-byte line over a 4-byte limit was judged"
+run --no-rules --max-paragraph-bytes 50 issue.txt
+expect_rc 0
+grep -q 'U.K.-based' out || fail_because "a paragraph over the limit was deduplicated"
+run --no-rules --max-paragraph-bytes 1000 issue.txt
+grep -q 'U.K.-based' out && fail_because "a paragraph under the limit was not deduplicated"
+finish
+
 begin "winnow | head -1 ends quietly (SIGPIPE or 0, empty stderr)"
 # Distinct lines: nothing is a near-duplicate, so about 15 MB come out,
 # far more than a pipe holds.
