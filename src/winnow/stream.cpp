@@ -61,9 +61,8 @@ void AppendJsonNumber(double value, std::string* out) {
 }
 
 // The --annotate field: what would have been dropped, and why.
-std::string Annotation(const Filter& filter, const FilterResult& result, bool keep,
-                       std::string_view reason, const DocVerdict& dup) {
-  (void)filter;
+std::string Annotation(const FilterResult& result, bool keep, std::string_view reason,
+                       const DocVerdict& dup) {
   std::string a = "\"winnow\":{\"keep\":";
   a += keep ? "true" : "false";
   a += ",\"reason\":";
@@ -272,7 +271,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         }
       }
       if (config_.annotate && config_.format == Format::kJsonl) {
-        AppendAnnotated(r.raw, Annotation(workers_[0]->filter, item.result, reason.empty(), reason, dup),
+        AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup),
                         &out);
         if (reason.empty()) ++stats_.documents_out;
         else ++stats_.dropped_documents[std::string(reason)];
