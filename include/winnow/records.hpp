@@ -40,7 +40,9 @@ struct Record {
   std::string url;           // JSONL url field or WARC-Target-URI
   // Where the text sits, to write the record back:
   std::size_t text_begin = 0, text_end = 0;  // jsonl: value span in raw
-  WarcRecord warc;                           // wet: views into raw
+  // wet: views into `raw` of this very object; a copy of a Record still
+  // points into the original's `raw`, so copy with care (or re-parse).
+  WarcRecord warc;
   bool json_pending = false;  // jsonl read with defer_json: DecodeJsonRecord() not yet called
 };
 

@@ -188,8 +188,10 @@ bool RecordReader::NextWarc(Record* r) {
       constexpr std::size_t kResync = sizeof "WARC/1." - 1;
       size = FindNextWarcRecord(data, 1);
       while (data.size() - size < kResync && !eof_) {
-        if (!Fill()) break;
+        // Fill() may move the buffer even when it finds end of input.
+        const bool more = Fill();
         data = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
+        if (!more) break;
         size = FindNextWarcRecord(data, 1);
       }
       if (eof_ && data.size() - size < kResync) size = data.size();

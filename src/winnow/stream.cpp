@@ -188,7 +188,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
   std::vector<Item> items(config_.batch);
   std::vector<std::uint64_t> keys;
   std::string out, rejects, explain;
-  const std::uint64_t bytes_before = reader.bytes_read();
+  std::uint64_t bytes_counted = reader.bytes_read();  // stats are totals over every Run()
   for (;;) {
     std::size_t n = 0;
     while (n < items.size() && reader.Next(&items[n].record)) ++n;
@@ -285,7 +285,8 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       ++stats_.documents_out;
       AppendRecord(config_.format, r, item.cleaned, &out);
     }
-    stats_.bytes_in = reader.bytes_read() - bytes_before;
+    stats_.bytes_in += reader.bytes_read() - bytes_counted;
+    bytes_counted = reader.bytes_read();
     stats_.bytes_out += out.size();
     if (sinks.output && !out.empty()) sinks.output(out);
     if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);

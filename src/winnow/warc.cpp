@@ -249,7 +249,10 @@ long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
       return Fail(error,
                   "bad record trailer: expected CRLF CRLF after the block, "
                   "found " +
-                      Quote(data.substr(trailer_begin, 8)));
+                      // Up to the offending byte only: it is always in
+                      // `data`, so the message never depends on how much
+                      // input happened to be buffered.
+                      Quote(data.substr(trailer_begin, end + 1 - trailer_begin)));
     }
     ++ends;
   }

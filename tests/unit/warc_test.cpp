@@ -563,21 +563,21 @@ TEST(WarcParse, MalformedRecords) {
       {"Content-Length too small",
        "WARC/1.0\r\nContent-Length: 3\r\n\r\nabcdef\r\n\r\n", false,
        "bad record trailer: expected CRLF CRLF after the block, found "
-       "'def\\x0d\\x0a\\x0d\\x0a'"},
+       "'d'"},
       {"Content-Length too small at EOF",
        "WARC/1.0\r\nContent-Length: 3\r\n\r\nabcd", true,
        "bad record trailer: expected CRLF CRLF after the block, found 'd'"},
       {"one CRLF then the next record",
        "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\nWARC/1.0\r\n", false,
        "bad record trailer: expected CRLF CRLF after the block, found "
-       "'\\x0d\\x0aWARC/1'"},
+       "'\\x0d\\x0aW'"},
       {"CR CR", "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\r\n\r\n", false,
        "bad record trailer: expected CRLF CRLF after the block, found "
-       "'\\x0d\\x0d\\x0a\\x0d\\x0a'"},
+       "'\\x0d'"},
       {"space in trailer", "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc \r\n\r\n",
        false,
        "bad record trailer: expected CRLF CRLF after the block, found "
-       "' \\x0d\\x0a\\x0d\\x0a'"},
+       "' '"},
   };
   for (const Case& c : kCases) {
     WarcRecord record;
@@ -750,13 +750,13 @@ TEST(WarcResync, SkipsGarbageBetweenRecords) {
     EXPECT_EQ(ids[i], kSample[i].record_id);
   }
   // The bad record with Content-Length 99 swallows the start of the next
-  // one, so its trailer is wrong ("le-leaf-" is in the middle of the next
+  // one, so its trailer is wrong (the 'l' of "le-leaf-", in the middle of the next
   // record's WARC-Target-URI); resynchronising from one byte past the bad
   // record's start finds the next record anyway.
   const std::vector<std::string> kErrors = {
       "no WARC version line", "no WARC version line",
       "bad record trailer: expected CRLF CRLF after the block, found "
-      "'le-leaf-'",
+      "'l'",
       "no WARC version line"};
   EXPECT_EQ(errors, kErrors);
 }

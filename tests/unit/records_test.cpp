@@ -1,0 +1,635 @@
+#include "winnow/records.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "winnow/error.hpp"
+#include "winnow/jsonl.hpp"
+
+namespace winnow {
+namespace {
+
+using namespace std::string_literals;
+
+// The chunk sizes every reader test runs with: 1 byte splits a record at
+// every byte boundary; 1 << 20 reads each input in one go.
+constexpr std::size_t kChunks[] = {1, 2, 3, 5, 7, 64, std::size_t{1} << 20};
+
+enum class Source { kPipe, kFile };
+
+// A record's observable fields, copied out of the reader's Record (whose
+// `warc` views point into its own `raw`, so it is not kept).
+struct Rec {
+  std::uint64_t number = 0;
+  std::uint64_t offset = 0;
+  std::string raw;
+  std::string error;
+  bool has_text = false;
+  std::string text;
+  std::string id;
+  std::string url;
+  bool operator==(const Rec&) const = default;
+};
+
+std::string Show(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string Show(const Rec& r) {
+  std::ostringstream os;
+  os << "#" << r.number << " @" << r.offset << " raw='" << Show(r.raw) << "' error='"
+     << r.error << "' has_text=" << r.has_text << " text='" << Show(r.text) << "' id='"
+     << r.id << "' url='" << r.url << "'";
+  return os.str();
+}
+
+// A pipe whose write end is fed from another thread, so inputs larger than
+// the pipe buffer cannot deadlock; the writer writes in small pieces so the
+// reader also sees short reads.
+class PipeFeed {
+ public:
+  explicit PipeFeed(std::string data) : data_(std::move(data)) {
+    int fds[2];
+    if (pipe(fds) != 0) std::abort();
+    read_fd_ = fds[0];
+    const int write_fd = fds[1];
+    writer_ = std::thread([this, write_fd] {
+      std::size_t done = 0;
+      while (done < data_.size()) {
+        const std::size_t piece = std::min<std::size_t>(data_.size() - done, 4093);
+        const ssize_t n = write(write_fd, data_.data() + done, piece);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      close(write_fd);
+    });
+  }
+  ~PipeFeed() {
+    close(read_fd_);  // a reader that stopped early makes the writer fail, not hang
+    writer_.join();
+  }
+  int fd() const { return read_fd_; }
+
+ private:
+  std::string data_;
+  int read_fd_;
+  std::thread writer_;
+};
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& data) {
+    char name[] = "/tmp/winnow_records_test_XXXXXX";
+    fd_ = mkstemp(name);
+    if (fd_ < 0) std::abort();
+    path_ = name;
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = write(fd_, data.data() + done, data.size() - done);
+      if (n <= 0) std::abort();
+      done += static_cast<std::size_t>(n);
+    }
+    if (lseek(fd_, 0, SEEK_SET) != 0) std::abort();
+  }
+  ~TempFile() {
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+struct ReadResult {
+  std::vector<Rec> records;
+  std::string rewritten;  // every record through AppendRecord with its own text
+  std::uint64_t bytes_read = 0;
+  bool next_after_end = false;  // Next() once more after it returned false
+};
+
+ReadResult ReadFrom(int fd, Format format, std::size_t chunk) {
+  ReadResult result;
+  RecordReader reader(fd, "input", format, JsonlFields{}, chunk);
+  Record r;
+  r.raw = "stale";
+  r.error = "stale";
+  r.id = "stale";
+  while (reader.Next(&r)) {
+    result.records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url});
+    // AppendRecord now, while r's views are valid.
+    AppendRecord(format, r, r.text, &result.rewritten);
+  }
+  result.bytes_read = reader.bytes_read();
+  result.next_after_end = reader.Next(&r);
+  return result;
+}
+
+ReadResult Read(const std::string& input, Format format, std::size_t chunk, Source source) {
+  if (source == Source::kPipe) {
+    PipeFeed feed(input);
+    return ReadFrom(feed.fd(), format, chunk);
+  }
+  TempFile file(input);
+  return ReadFrom(file.fd(), format, chunk);
+}
+
+// What a record should be. `error` is a substring the error must contain
+// ("" for a record without error; kAnyError for any non-empty error).
+struct Want {
+  std::string raw;
+  std::string error;
+  bool has_text;
+  std::string text;
+  std::string id;
+  std::string url;
+};
+
+const std::string kAnyError = "<any>";
+
+Want Doc(std::string raw, std::string text, std::string id = "", std::string url = "") {
+  return {std::move(raw), "", true, std::move(text), std::move(id), std::move(url)};
+}
+Want Pass(std::string raw, std::string id = "") { return {std::move(raw), "", false, "", std::move(id), ""}; }
+Want Bad(std::string raw, std::string error) { return {std::move(raw), std::move(error), false, "", "", ""}; }
+
+struct Case {
+  std::string name;
+  Format format;
+  std::string input;
+  std::vector<Want> want;
+  // What AppendRecord(format, r, r.text) gives for the whole input, when it
+  // is not the input itself (only where a header documents the difference).
+  std::optional<std::string> rewritten = std::nullopt;
+};
+
+// A WARC record. `eol` is the line end used throughout.
+std::string Warc(std::string_view type, std::string_view id, std::string_view uri,
+                 std::string_view block, std::string_view eol = "\r\n",
+                 bool trailer = true) {
+  std::string s = "WARC/1.0"s + std::string(eol);
+  s += "WARC-Type: " + std::string(type) + std::string(eol);
+  if (!uri.empty()) s += "WARC-Target-URI: " + std::string(uri) + std::string(eol);
+  s += "WARC-Record-ID: " + std::string(id) + std::string(eol);
+  s += "Content-Length: " + std::to_string(block.size()) + std::string(eol);
+  s += eol;
+  s += block;
+  if (trailer) s += std::string(eol) + std::string(eol);
+  return s;
+}
+
+std::string Repeat(std::string_view unit, std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += unit;
+  return s;
+}
+
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+
+  // --- text: the whole input is one document ---------------------------
+  cases.push_back({"text: empty input is one empty document", Format::kText, "", {Doc("", "")}});
+  cases.push_back({"text: every byte, NUL and newlines included", Format::kText,
+                   "line one\n\0\r\n\xff last"s, {Doc("line one\n\0\r\n\xff last"s, "line one\n\0\r\n\xff last"s)}});
+  {
+    const std::string big = Repeat("0123456789abcdef\n", 40);  // 680 bytes: many chunks
+    cases.push_back({"text: larger than a chunk", Format::kText, big, {Doc(big, big)}});
+  }
+
+  // --- nul ---------------------------------------------------------------
+  cases.push_back({"nul: empty input has no records", Format::kNul, "", {}});
+  cases.push_back({"nul: two terminated records", Format::kNul, "one\0two\0"s,
+                   {Doc("one\0"s, "one"), Doc("two\0"s, "two")}});
+  cases.push_back({"nul: trailing data without a NUL is a record", Format::kNul, "one\0tail"s,
+                   {Doc("one\0"s, "one"), Doc("tail", "tail")}});
+  cases.push_back({"nul: a single NUL is one empty record", Format::kNul, "\0"s, {Doc("\0"s, "")}});
+  cases.push_back({"nul: empty records between NULs", Format::kNul, "\0\0a\0\0"s,
+                   {Doc("\0"s, ""), Doc("\0"s, ""), Doc("a\0"s, "a"), Doc("\0"s, "")}});
+  cases.push_back({"nul: newlines, CR and 0xff are text", Format::kNul, "a\nb\r\n\xff\0\n\0"s,
+                   {Doc("a\nb\r\n\xff\0"s, "a\nb\r\n\xff"), Doc("\n\0"s, "\n")}});
+  {
+    // Records of 0..149 bytes: the buffer is compacted many times.
+    Case c{"nul: 150 records of growing size", Format::kNul, "", {}};
+    for (int i = 0; i < 150; ++i) {
+      std::string body = Repeat("x", static_cast<std::size_t>(i));
+      if (i > 0) body[static_cast<std::size_t>(i) / 2] = static_cast<char>('a' + i % 26);
+      c.input += body + '\0';
+      c.want.push_back(Doc(body + '\0', body));
+    }
+    cases.push_back(c);
+  }
+
+  // --- jsonl -------------------------------------------------------------
+  cases.push_back({"jsonl: empty input has no records", Format::kJsonl, "", {}});
+  cases.push_back(
+      {"jsonl: text, id and url", Format::kJsonl,
+       "{\"id\":\"a1\",\"url\":\"http://e.com/1\",\"text\":\"Hello\\nworld\"}\n"
+       "{\"text\":\"tab\\there \\\"q\\\" \\\\ caf\xc3\xa9\",\"id\":42}\n",
+       {Doc("{\"id\":\"a1\",\"url\":\"http://e.com/1\",\"text\":\"Hello\\nworld\"}\n", "Hello\nworld",
+            "\"a1\"", "http://e.com/1"),
+        Doc("{\"text\":\"tab\\there \\\"q\\\" \\\\ caf\xc3\xa9\",\"id\":42}\n",
+            "tab\there \"q\" \\ caf\xc3\xa9", "42")}});
+  cases.push_back({"jsonl: last line without a newline", Format::kJsonl,
+                   "{\"text\":\"a\"}\n{\"text\":\"b\"}",
+                   {Doc("{\"text\":\"a\"}\n", "a"), Doc("{\"text\":\"b\"}", "b")}});
+  cases.push_back({"jsonl: blank lines pass through without text", Format::kJsonl,
+                   "\n{\"text\":\"a\"}\n   \r\n\t\n\n{\"text\":\"b\"}\n\n",
+                   {Pass("\n"), Doc("{\"text\":\"a\"}\n", "a"), Pass("   \r\n"), Pass("\t\n"), Pass("\n"),
+                    Doc("{\"text\":\"b\"}\n", "b"), Pass("\n")}});
+  cases.push_back({"jsonl: a blank last line without a newline", Format::kJsonl, "{\"text\":\"a\"}\n  ",
+                   {Doc("{\"text\":\"a\"}\n", "a"), Pass("  ")}});
+  cases.push_back({"jsonl: objects without a string text field pass through", Format::kJsonl,
+                   "{\"id\":1}\n{\"text\":5,\"id\":\"x\"}\n{}\n",
+                   {Pass("{\"id\":1}\n", "1"), Pass("{\"text\":5,\"id\":\"x\"}\n", "\"x\""), Pass("{}\n")}});
+  cases.push_back({"jsonl: a bad line is an error record and reading goes on", Format::kJsonl,
+                   "{\"text\":\"a\"}\n{\"text\":\"unterminated}\n{\"text\":\"c\"}\n",
+                   {Doc("{\"text\":\"a\"}\n", "a"), Bad("{\"text\":\"unterminated}\n", kAnyError),
+                    Doc("{\"text\":\"c\"}\n", "c")}});
+  cases.push_back({"jsonl: malformed lines of every kind", Format::kJsonl,
+                   "[1,2]\n{\"text\":\"a\"} x\n{\"text\":\"\xff\"}\nnot json\n{\"text\":\"ok\"}\n{",
+                   {Bad("[1,2]\n", "not a JSON object"), Bad("{\"text\":\"a\"} x\n", kAnyError),
+                    Bad("{\"text\":\"\xff\"}\n", "UTF-8"), Bad("not json\n", kAnyError),
+                    Doc("{\"text\":\"ok\"}\n", "ok"), Bad("{", kAnyError)}});
+  {
+    // A line much longer than the 64-byte chunk.
+    const std::string words = Repeat("long line ", 40);
+    const std::string line = "{\"text\":\"" + words + "\",\"id\":7}\n";
+    cases.push_back({"jsonl: a line longer than a chunk", Format::kJsonl,
+                     line + "{\"text\":\"short\"}\n", {Doc(line, words, "7"), Doc("{\"text\":\"short\"}\n", "short")}});
+  }
+  {
+    // Escapes that AppendJsonString does not write come back in its form:
+    // only the value is rewritten (jsonl.hpp), and to the same text.
+    const std::string line = "{\"text\":\"caf\\u00e9 \\/ \\u0041\", \"id\":1}\n";
+    cases.push_back({"jsonl: non-canonical escapes", Format::kJsonl, line,
+                     {Doc(line, "caf\xc3\xa9 / A", "1")},
+                     "{\"text\":\"caf\xc3\xa9 / A\", \"id\":1}\n"});
+  }
+
+  // --- wet ---------------------------------------------------------------
+  const std::string info = Warc("warcinfo", "<urn:uuid:info>", "", "software: test\r\n");
+  const std::string conv1 =
+      Warc("conversion", "<urn:uuid:1>", "http://a.example/1", "First page.\nSecond line.\n");
+  const std::string conv2 =
+      Warc("conversion", "<urn:uuid:2>", "http://b.example/2", "Other page.\n");
+  const Want want_info{info, "", false, "", "<urn:uuid:info>", ""};
+  const Want want1 = Doc(conv1, "First page.\nSecond line.\n", "<urn:uuid:1>", "http://a.example/1");
+  const Want want2 = Doc(conv2, "Other page.\n", "<urn:uuid:2>", "http://b.example/2");
+
+  cases.push_back({"wet: empty input has no records", Format::kWet, "", {}});
+  cases.push_back({"wet: warcinfo passes through, conversions have text", Format::kWet,
+                   info + conv1 + conv2, {want_info, want1, want2}});
+  {
+    const std::string lf = Warc("conversion", "<urn:uuid:lf>", "http://lf.example/", "LF only.\n", "\n");
+    cases.push_back({"wet: bare LF line ends", Format::kWet, lf + conv1,
+                     {Doc(lf, "LF only.\n", "<urn:uuid:lf>", "http://lf.example/"), want1}});
+  }
+  {
+    // The block holds lines that look like record starts; Content-Length
+    // decides where the record ends.
+    const std::string block = "text\nWARC/1.0\nWARC-Type: conversion\n\n";
+    const std::string tricky = Warc("conversion", "<urn:uuid:t>", "http://t.example/", block);
+    cases.push_back({"wet: a block holding WARC lines", Format::kWet, tricky + conv2,
+                     {Doc(tricky, block, "<urn:uuid:t>", "http://t.example/"), want2}});
+  }
+  {
+    const std::string empty = Warc("conversion", "<urn:uuid:e>", "http://e.example/", "");
+    cases.push_back({"wet: an empty block", Format::kWet, empty + conv1,
+                     {Doc(empty, "", "<urn:uuid:e>", "http://e.example/"), want1}});
+  }
+  {
+    // Lines starting with prefixes of "WARC/1." ("W", "WAR", "WARC/")
+    // must not cut the garbage into pieces at any chunk size.
+    const std::string garbage = "junk line\nWelcome\nWAR\nWARNING: x\nWARC/0.9\nW";
+    cases.push_back({"wet: garbage between two records is one error record", Format::kWet,
+                     conv1 + garbage + "\n" + conv2, {want1, Bad(garbage + "\n", "no WARC version line"), want2}});
+  }
+  cases.push_back({"wet: garbage before the first record", Format::kWet, "leading junk\n" + conv1,
+                   {Bad("leading junk\n", "no WARC version line"), want1}});
+  cases.push_back({"wet: garbage after the last record", Format::kWet, conv1 + "trailing junk",
+                   {want1, Bad("trailing junk", "no WARC version line")}});
+  // At end of input, a last line that is a prefix of "WARC/1." cannot
+  // start a record: it belongs to the garbage before it.
+  cases.push_back({"wet: garbage ending in a prefix of a version line", Format::kWet,
+                   conv1 + "junk\nWARC/1", {want1, Bad("junk\nWARC/1", "no WARC version line")}});
+  cases.push_back({"wet: garbage ending in a line 'W'", Format::kWet, conv1 + "junk\nW\n\nW",
+                   {want1, Bad("junk\nW\n\nW", "no WARC version line")}});
+  cases.push_back({"wet: a truncated last record is an error record", Format::kWet,
+                   conv1 + "WARC/1.0\r\nContent-Length: 100\r\n\r\nshort",
+                   {want1, Bad("WARC/1.0\r\nContent-Length: 100\r\n\r\nshort",
+                               "truncated record: 5 of 100 block bytes")}});
+  cases.push_back({"wet: end of input in the headers", Format::kWet,
+                   conv1 + "WARC/1.0\r\nWARC-Type: conv",
+                   {want1, Bad("WARC/1.0\r\nWARC-Type: conv", "truncated record: end of input in the headers")}});
+  // (A bad trailer followed by more records: see WetBadTrailerMessage.)
+  cases.push_back({"wet: a bad trailer at end of input", Format::kWet,
+                   conv1 + "WARC/1.0\r\nContent-Length: 3\r\n\r\nabcX",
+                   {want1, Bad("WARC/1.0\r\nContent-Length: 3\r\n\r\nabcX",
+                               "bad record trailer: expected CRLF CRLF after the block, found 'X'")}});
+  {
+    const std::string bad = "WARC/1.0\r\nno colon here\r\nContent-Length: 1\r\n\r\nx\r\n\r\n";
+    cases.push_back({"wet: a header line without ':', then a good record", Format::kWet,
+                     bad + conv1 + conv2, {Bad(bad, "header line without ':'"), want1, want2}});
+  }
+  {
+    const std::string bad = "WARC/1.0\r\nContent-Length: 12x\r\n\r\nabc\r\n\r\n";
+    cases.push_back({"wet: a bad Content-Length, then a good record", Format::kWet, bad + conv1,
+                     {Bad(bad, "bad Content-Length"), want1}});
+  }
+  {
+    // At end of input a missing trailer is tolerated; AppendWarcRecord
+    // writes the CRLF CRLF the record lacked (warc.hpp).
+    const std::string open = Warc("conversion", "<urn:uuid:o>", "http://o.example/", "end", "\r\n", false);
+    cases.push_back({"wet: no trailer at end of input", Format::kWet, conv1 + open,
+                     {want1, Doc(open, "end", "<urn:uuid:o>", "http://o.example/")},
+                     conv1 + open + "\r\n\r\n"});
+  }
+  return cases;
+}
+
+void ExpectRecords(const std::vector<Rec>& got, const std::vector<Want>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  std::uint64_t offset = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i + 1) + ": " + Show(got[i]));
+    EXPECT_EQ(got[i].number, i + 1);
+    EXPECT_EQ(got[i].offset, offset);
+    EXPECT_EQ(got[i].raw, want[i].raw);
+    if (want[i].error.empty()) {
+      EXPECT_EQ(got[i].error, "");
+    } else if (want[i].error == kAnyError) {
+      EXPECT_NE(got[i].error, "");
+    } else {
+      EXPECT_NE(got[i].error.find(want[i].error), std::string::npos) << got[i].error;
+    }
+    EXPECT_EQ(got[i].has_text, want[i].has_text);
+    EXPECT_EQ(got[i].text, want[i].text);
+    EXPECT_EQ(got[i].id, want[i].id);
+    EXPECT_EQ(got[i].url, want[i].url);
+    offset += want[i].raw.size();
+  }
+}
+
+void ExpectSameRecords(const std::vector<Rec>& got, const std::vector<Rec>& want) {
+  for (std::size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
+    if (i >= got.size()) {
+      ADD_FAILURE() << "missing " << Show(want[i]);
+    } else if (i >= want.size()) {
+      ADD_FAILURE() << "extra   " << Show(got[i]);
+    } else {
+      EXPECT_EQ(got[i], want[i]) << "got      " << Show(got[i]) << "\nexpected " << Show(want[i]);
+    }
+  }
+}
+
+TEST(RecordsTest, ParseFormatAndName) {
+  struct Row {
+    std::string name;
+    bool ok;
+    Format format;
+    std::string canonical;
+  };
+  const Row rows[] = {
+      {"text", true, Format::kText, "text"},  {"jsonl", true, Format::kJsonl, "jsonl"},
+      {"wet", true, Format::kWet, "wet"},     {"warc", true, Format::kWet, "wet"},
+      {"nul", true, Format::kNul, "nul"},     {"", false, Format::kText, ""},
+      {"JSONL", false, Format::kText, ""},    {"json", false, Format::kText, ""},
+      {"nul ", false, Format::kText, ""},     {"wet\0"s, false, Format::kText, ""},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE("'" + Show(row.name) + "'");
+    Format f = Format::kNul;
+    EXPECT_EQ(ParseFormat(row.name, &f), row.ok);
+    if (row.ok) {
+      EXPECT_EQ(f, row.format);
+      EXPECT_EQ(FormatName(f), row.canonical);
+    }
+  }
+}
+
+// Every case, from a pipe and from a file, at every chunk size: the records
+// are the expected ones, and all reads agree field for field.
+TEST(RecordsTest, SameRecordsAtEveryChunkSize) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    const ReadResult reference = Read(c.input, c.format, std::size_t{1} << 20, Source::kFile);
+    ExpectRecords(reference.records, c.want);
+    for (Source source : {Source::kPipe, Source::kFile}) {
+      for (std::size_t chunk : kChunks) {
+        SCOPED_TRACE(std::string(source == Source::kPipe ? "pipe" : "file") + ", chunk " +
+                     std::to_string(chunk));
+        const ReadResult got = Read(c.input, c.format, chunk, source);
+        ExpectSameRecords(got.records, reference.records);
+        EXPECT_EQ(got.bytes_read, c.input.size());
+        EXPECT_FALSE(got.next_after_end);
+      }
+    }
+  }
+}
+
+// The error of a record with a bad trailer is part of the record, and is
+// what the stream prints as a warning: it must not depend on how the input
+// arrived (a pipe delivers different chunks from run to run).
+TEST(RecordsTest, WetBadTrailerMessage) {
+  const std::string bad = "WARC/1.0\r\nContent-Length: 3\r\n\r\nabcXY\r\n\r\n";
+  const std::string good = Warc("conversion", "<urn:uuid:2>", "http://b.example/2", "Other page.\n");
+  const std::string input = bad + good;
+  const ReadResult reference = Read(input, Format::kWet, std::size_t{1} << 20, Source::kFile);
+  ASSERT_EQ(reference.records.size(), 2u);
+  EXPECT_EQ(reference.records[0].raw, bad);
+  EXPECT_NE(reference.records[0].error.find("bad record trailer"), std::string::npos);
+  EXPECT_EQ(reference.records[1].raw, good);
+  for (std::size_t chunk : kChunks) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    ExpectSameRecords(Read(input, Format::kWet, chunk, Source::kFile).records, reference.records);
+  }
+}
+
+// Nothing is lost: the raw bytes of the records, malformed ones included,
+// are the input, and each offset is where its raw bytes start.
+TEST(RecordsTest, RawBytesConcatenateToTheInput) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    for (std::size_t chunk : kChunks) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk));
+      const ReadResult got = Read(c.input, c.format, chunk, Source::kPipe);
+      std::string joined;
+      for (const Rec& r : got.records) {
+        EXPECT_EQ(r.offset, joined.size());
+        EXPECT_EQ(c.input.compare(r.offset, r.raw.size(), r.raw), 0) << Show(r);
+        joined += r.raw;
+      }
+      EXPECT_EQ(joined, c.input);
+    }
+  }
+}
+
+// Writing each record back with its own text gives the input back.
+TEST(RecordsTest, AppendRecordWithOwnTextGivesTheInputBack) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 20}) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk));
+      const ReadResult got = Read(c.input, c.format, chunk, Source::kFile);
+      EXPECT_EQ(Show(got.rewritten), Show(c.rewritten.value_or(c.input)));
+    }
+  }
+}
+
+// The documented exceptions still round-trip through the reader: reading
+// the rewritten bytes gives the same texts.
+TEST(RecordsTest, RewrittenInputReadsBackToTheSameTexts) {
+  for (const Case& c : Cases()) {
+    if (!c.rewritten) continue;
+    SCOPED_TRACE(c.name);
+    const ReadResult first = Read(c.input, c.format, 1 << 20, Source::kFile);
+    const ReadResult second = Read(*c.rewritten, c.format, 1, Source::kPipe);
+    ASSERT_EQ(second.records.size(), first.records.size());
+    for (std::size_t i = 0; i < first.records.size(); ++i) {
+      EXPECT_EQ(second.records[i].text, first.records[i].text);
+      EXPECT_EQ(second.records[i].error, first.records[i].error);
+      EXPECT_EQ(second.records[i].has_text, first.records[i].has_text);
+    }
+  }
+}
+
+// A changed text: only the value's bytes change in a JSONL line.
+TEST(RecordsTest, JsonlChangedTextKeepsEveryOtherByte) {
+  struct Row {
+    std::string name;
+    std::string line;
+    std::string text;
+    std::string want;
+  };
+  const Row rows[] = {
+      {"spacing and fields around the value",
+       "{ \"id\" : 7 ,\"text\" :  \"old text\"  , \"n\":[1, 2.50e3, {\"text\":\"inner\"}] }\n", "new",
+       "{ \"id\" : 7 ,\"text\" :  \"new\"  , \"n\":[1, 2.50e3, {\"text\":\"inner\"}] }\n"},
+      {"CRLF line end", "{\"text\":\"old\",\"url\":\"u\"}\r\n", "a\nb",
+       "{\"text\":\"a\\nb\",\"url\":\"u\"}\r\n"},
+      {"no final newline", "{\"url\":\"u\",\"text\":\"old\"}", "", "{\"url\":\"u\",\"text\":\"\"}"},
+      {"first text key wins", "{\"text\":\"one\",\"text\":\"two\"}\n", "1",
+       "{\"text\":\"1\",\"text\":\"two\"}\n"},
+      {"escaped key", "{\"te\\u0078t\":\"old\"}\n", "x", "{\"te\\u0078t\":\"x\"}\n"},
+      {"characters needing escapes", "{\"text\":\"old\"}\n", "q\"b\\t\tc\x01\x7f/\xe2\x80\xa8",
+       "{\"text\":\"q\\\"b\\\\t\\tc\\u0001\x7f/\xe2\x80\xa8\"}\n"},
+      {"escapes in the old value", "{\"text\":\"\\u00e9\\n\\\"\",\"id\":null}\n", "plain",
+       "{\"text\":\"plain\",\"id\":null}\n"},
+      {"longer than the old value", "{\"a\":1,\"text\":\"x\",\"b\":2}\n", Repeat("long ", 30),
+       "{\"a\":1,\"text\":\"" + Repeat("long ", 30) + "\",\"b\":2}\n"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{1} << 20}) {
+      PipeFeed feed(row.line);
+      RecordReader reader(feed.fd(), "input", Format::kJsonl, JsonlFields{}, chunk);
+      Record r;
+      ASSERT_TRUE(reader.Next(&r));
+      ASSERT_TRUE(r.has_text) << r.error;
+      std::string out = "prefix|";
+      AppendRecord(Format::kJsonl, r, row.text, &out);
+      EXPECT_EQ(out, "prefix|" + row.want);
+      EXPECT_FALSE(reader.Next(&r));
+    }
+    // And the result reads back with the new text.
+    const ReadResult back = Read(row.want, Format::kJsonl, 3, Source::kPipe);
+    ASSERT_EQ(back.records.size(), 1u);
+    EXPECT_EQ(back.records[0].error, "");
+    EXPECT_EQ(back.records[0].text, row.text);
+  }
+}
+
+// A changed text in every format: the record reads back with that text and
+// the records around it are unchanged.
+TEST(RecordsTest, ChangedTextReadsBack) {
+  const std::string conv1 = Warc("conversion", "<urn:uuid:1>", "http://a.example/1", "Old text.\n");
+  const std::string info = Warc("warcinfo", "<urn:uuid:i>", "", "x: y\r\n");
+  const std::string conv2 = Warc("conversion", "<urn:uuid:2>", "http://b.example/2", "Kept.\n");
+  struct Row {
+    std::string name;
+    Format format;
+    std::string input;
+    std::size_t changed;  // index of the record given `text`
+    std::string text;
+  };
+  const Row rows[] = {
+      {"text", Format::kText, "old document\n", 0, "new\ndocument\n"},
+      {"nul: terminated", Format::kNul, "a\0old\0c\0"s, 1, "new text"},
+      {"nul: unterminated last", Format::kNul, "a\0old"s, 1, "newer"},
+      {"nul: to empty", Format::kNul, "a\0old\0c"s, 1, ""},
+      {"jsonl", Format::kJsonl, "{\"text\":\"a\"}\n{\"text\":\"old\"}\n\n", 1, "n\xc3\xa9w"},
+      {"wet: shorter block", Format::kWet, conv1 + info + conv2, 0, "New.\n"},
+      {"wet: longer block", Format::kWet, info + conv1 + conv2, 1, Repeat("Much longer text.\n", 20)},
+      {"wet: empty block", Format::kWet, conv1 + conv2, 1, ""},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    std::string out;
+    std::vector<Rec> before;
+    {
+      TempFile file(row.input);
+      RecordReader reader(file.fd(), "input", row.format, JsonlFields{}, 5);
+      Record r;
+      while (reader.Next(&r)) {
+        before.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url});
+        const bool change = before.size() - 1 == row.changed;
+        AppendRecord(row.format, r, change ? std::string_view(row.text) : std::string_view(r.text), &out);
+      }
+    }
+    const ReadResult after = Read(out, row.format, 2, Source::kPipe);
+    ASSERT_EQ(after.records.size(), before.size()) << Show(out);
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      SCOPED_TRACE("record " + std::to_string(i + 1));
+      EXPECT_EQ(after.records[i].error, "");
+      EXPECT_EQ(after.records[i].has_text, before[i].has_text);
+      EXPECT_EQ(after.records[i].id, before[i].id);
+      EXPECT_EQ(after.records[i].url, before[i].url);
+      if (i == row.changed) {
+        EXPECT_EQ(after.records[i].text, row.text);
+      } else {
+        EXPECT_EQ(after.records[i].raw, before[i].raw);
+      }
+    }
+  }
+}
+
+// A read error is a winnow::Error naming the input.
+TEST(RecordsTest, ReadErrorThrows) {
+  for (Format format : {Format::kText, Format::kJsonl, Format::kWet, Format::kNul}) {
+    SCOPED_TRACE(std::string(FormatName(format)));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    close(fds[0]);
+    // The write end cannot be read: read() fails with EBADF.
+    RecordReader reader(fds[1], "the-input", format, JsonlFields{}, 16);
+    Record r;
+    try {
+      reader.Next(&r);
+      ADD_FAILURE() << "no exception";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), "the-input");
+    }
+    close(fds[1]);
+  }
+}
+
+}  // namespace
+}  // namespace winnow

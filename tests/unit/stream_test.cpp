@@ -1,0 +1,509 @@
+#include "winnow/stream.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "winnow/error.hpp"
+#include "winnow/filter.hpp"
+#include "winnow/records.hpp"
+#include "winnow/rules.hpp"
+
+namespace winnow {
+namespace {
+
+// The built-in rules, frozen once for every test.
+const RuleSet& DefaultRules() {
+  static const RuleSet* rules = [] {
+    auto* r = new RuleSet;
+    r->Parse(DefaultRulesText(), "default.rules");
+    r->Freeze();
+    return r;
+  }();
+  return *rules;
+}
+
+// Feeds `data` into a pipe from another thread.
+class PipeFeed {
+ public:
+  explicit PipeFeed(std::string data) : data_(std::move(data)) {
+    int fds[2];
+    if (pipe(fds) != 0) std::abort();
+    read_fd_ = fds[0];
+    const int write_fd = fds[1];
+    writer_ = std::thread([this, write_fd] {
+      std::size_t done = 0;
+      while (done < data_.size()) {
+        const ssize_t n = write(write_fd, data_.data() + done, data_.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      close(write_fd);
+    });
+  }
+  ~PipeFeed() {
+    close(read_fd_);  // a reader that stopped early makes the writer fail, not block
+    writer_.join();
+  }
+  int fd() const { return read_fd_; }
+
+ private:
+  std::string data_;
+  int read_fd_;
+  std::thread writer_;
+};
+
+struct Captured {
+  std::string output, rejects, explain;
+  std::vector<std::string> warnings;
+};
+
+// Runs `input` through `processor` from a pipe; the sinks append to `*out`.
+void Feed(StreamProcessor& processor, const StreamConfig& config, const std::string& input,
+          Captured* out, std::size_t chunk = 1 << 16) {
+  PipeFeed feed(input);
+  RecordReader reader(feed.fd(), "input", config.format, config.fields, chunk);
+  StreamSinks sinks;
+  sinks.output = [out](std::string_view s) { out->output.append(s); };
+  sinks.rejects = [out](std::string_view s) { out->rejects.append(s); };
+  sinks.explain = [out](std::string_view s) { out->explain.append(s); };
+  sinks.warning = [out](const std::string& m) { out->warnings.push_back(m); };
+  processor.Run(reader, "input", sinks);
+}
+
+Captured Process(const StreamConfig& config, const std::string& input, std::size_t chunk = 1 << 16) {
+  StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+  Captured out;
+  Feed(processor, config, input, &out, chunk);
+  return out;
+}
+
+// --- a generated stream --------------------------------------------------
+
+const char* const kBoilerplate[] = {
+    "Main menu of the county paper",
+    "Follow the Gazette on every network",
+    "Subscribe to the weekly newsletter today",
+    "Back to the top of the page",
+    "More stories from the valley desk",
+    "Opening hours and contact details",
+};
+
+std::string Sentence(std::mt19937_64& rng) {
+  static const char* const kWords[] = {
+      "council", "river",   "budget", "school",  "library", "bridge", "market", "harbour",
+      "weather", "railway", "museum", "farmers", "police",  "garden", "health", "housing",
+      "orchard", "theatre", "ferry",  "tunnel",  "festival", "clinic", "parish", "quarry"};
+  std::string s = "The";
+  const int words = 8 + static_cast<int>(rng() % 10);
+  for (int i = 0; i < words; ++i) {
+    s += ' ';
+    s += kWords[rng() % (sizeof kWords / sizeof kWords[0])];
+    if (rng() % 5 == 0) s += std::to_string(rng() % 1000);
+  }
+  return s + ".";
+}
+
+// One article: a title, body paragraphs, and boilerplate lines between them.
+std::string Article(std::mt19937_64& rng) {
+  std::string doc = "Story number " + std::to_string(rng() % 100000) + "\n\n";
+  const int paragraphs = 2 + static_cast<int>(rng() % 4);
+  for (int p = 0; p < paragraphs; ++p) {
+    const int sentences = 1 + static_cast<int>(rng() % 3);
+    for (int s = 0; s < sentences; ++s) doc += Sentence(rng) + (s + 1 < sentences ? " " : "\n");
+    if (rng() % 2 == 0) doc += std::string(kBoilerplate[rng() % 6]) + "\n";
+    doc += "\n";
+  }
+  return doc;
+}
+
+// 300 NUL-terminated documents: new articles, exact copies, copies with
+// other boilerplate or one more paragraph, and pages of boilerplate only.
+std::vector<std::string> GeneratedDocuments(std::uint64_t seed = 2024, std::size_t count = 300) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> docs;
+  while (docs.size() < count) {
+    const std::uint64_t kind = rng() % 10;
+    if (kind < 2 && !docs.empty()) {
+      docs.push_back(docs[rng() % docs.size()]);  // exact copy
+    } else if (kind < 4 && !docs.empty()) {
+      std::string copy = docs[rng() % docs.size()];
+      copy = std::string(kBoilerplate[rng() % 6]) + "\n" + copy + Sentence(rng) + "\n";
+      docs.push_back(copy);  // near copy
+    } else if (kind == 4) {
+      docs.push_back(std::string(kBoilerplate[rng() % 6]) + "\n" + kBoilerplate[rng() % 6] + "\n");
+    } else {
+      docs.push_back(Article(rng));
+    }
+  }
+  return docs;
+}
+
+std::string NulStream(const std::vector<std::string>& docs, std::size_t begin, std::size_t end) {
+  std::string s;
+  for (std::size_t i = begin; i < end; ++i) s += docs[i] + '\0';
+  return s;
+}
+
+std::uint64_t Count(const std::map<std::string, std::uint64_t, std::less<>>& counts,
+                    std::string_view key) {
+  const auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
+
+StreamConfig NulConfig() {
+  StreamConfig config;
+  config.format = Format::kNul;
+  config.lines.min_documents = 3;
+  config.explain = true;
+  return config;
+}
+
+// The output does not depend on the thread count, the batch size or how
+// the input arrives.
+TEST(StreamTest, OutputIsTheSameForEveryThreadCount) {
+  const std::vector<std::string> docs = GeneratedDocuments();
+  const std::string input = NulStream(docs, 0, docs.size());
+  const StreamConfig base = NulConfig();
+  StreamProcessor reference_processor(&DefaultRules(), FilterConfig{}, base);
+  Captured reference;
+  Feed(reference_processor, base, input, &reference);
+  const StreamStats& stats = reference_processor.stats();
+
+  // The stream exercises what it is meant to.
+  EXPECT_EQ(stats.records, 300u);
+  EXPECT_GT(Count(stats.dropped_documents, "near-duplicate-document"), 30u);
+  EXPECT_GT(Count(stats.dropped_documents, "empty"), 5u);
+  EXPECT_GT(Count(stats.lines.dropped_lines, kRuleRepeatedLine), 20u);
+  EXPECT_GT(stats.documents_out, 100u);
+  EXPECT_NE(reference.explain.find(": rule repeated-line: "), std::string::npos);
+  EXPECT_NE(reference.explain.find(": document near-duplicate-document of record "), std::string::npos);
+
+  struct Row {
+    int threads;
+    std::size_t batch;
+    std::size_t chunk;
+  };
+  const Row rows[] = {
+      {1, 512, 1 << 16}, {2, 512, 1 << 16}, {3, 512, 1 << 16}, {8, 512, 1 << 16},
+      {1, 7, 1 << 16},   {2, 7, 1 << 16},   {3, 7, 1 << 16},   {8, 7, 1 << 16},
+      {8, 1, 1 << 16},   {3, 2, 3},         {8, 300, 1 << 16}, {8, 299, 1 << 16},
+      {2, 512, 1},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE("threads " + std::to_string(row.threads) + ", batch " + std::to_string(row.batch) +
+                 ", chunk " + std::to_string(row.chunk));
+    StreamConfig config = base;
+    config.threads = row.threads;
+    config.batch = row.batch;
+    StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+    Captured got;
+    Feed(processor, config, input, &got, row.chunk);
+    EXPECT_TRUE(got.output == reference.output) << "output differs";
+    EXPECT_TRUE(got.rejects == reference.rejects) << "rejects differ";
+    EXPECT_TRUE(got.explain == reference.explain) << "explanations differ";
+    EXPECT_EQ(got.warnings, reference.warnings);
+    EXPECT_EQ(processor.stats().documents_out, stats.documents_out);
+    EXPECT_EQ(processor.stats().dropped_documents, stats.dropped_documents);
+    EXPECT_EQ(processor.stats().lines.dropped_lines, stats.lines.dropped_lines);
+    EXPECT_EQ(processor.stats().lines.lines_out, stats.lines.lines_out);
+  }
+}
+
+// Every record ends up in the output or in the rejects, in input order:
+// the rejects are the raw dropped records, the output has one record per
+// kept document.
+TEST(StreamTest, EveryRecordIsWrittenOrRejected) {
+  const std::vector<std::string> docs = GeneratedDocuments(77, 120);
+  const std::string input = NulStream(docs, 0, docs.size());
+  StreamConfig config = NulConfig();
+  config.threads = 3;
+  config.batch = 7;
+  StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+  Captured got;
+  Feed(processor, config, input, &got);
+  const StreamStats& s = processor.stats();
+  std::uint64_t dropped = 0;
+  for (const auto& [reason, n] : s.dropped_documents) dropped += n;
+  EXPECT_EQ(s.records, docs.size());
+  EXPECT_EQ(s.documents_in, docs.size());
+  EXPECT_EQ(s.documents_out + dropped, docs.size());
+  EXPECT_EQ(static_cast<std::uint64_t>(std::count(got.output.begin(), got.output.end(), '\0')),
+            s.documents_out);
+  EXPECT_EQ(s.bytes_in, input.size());
+  EXPECT_EQ(s.bytes_out, got.output.size());
+  // The rejects are whole input records, in input order.
+  std::size_t from = 0;
+  std::size_t rejected = 0;
+  for (std::size_t pos = 0; pos < got.rejects.size();) {
+    const std::size_t end = got.rejects.find('\0', pos);
+    ASSERT_NE(end, std::string::npos);
+    const std::string record = got.rejects.substr(pos, end - pos);
+    bool found = false;
+    for (; from < docs.size(); ++from) {
+      if (docs[from] == record) {
+        found = true;
+        ++from;
+        break;
+      }
+    }
+    EXPECT_TRUE(found) << "rejected record " << rejected + 1 << " is not an input record in order";
+    ++rejected;
+    pos = end + 1;
+  }
+  EXPECT_EQ(rejected, dropped);
+}
+
+// Stats are totals over every Run() of a processor.
+TEST(StreamTest, StatsAddUpOverRuns) {
+  const std::vector<std::string> docs = GeneratedDocuments(5, 40);
+  const std::string a = NulStream(docs, 0, 25), b = NulStream(docs, 25, 40);
+  const StreamConfig config = NulConfig();
+  StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+  Captured got;
+  Feed(processor, config, a, &got);
+  Feed(processor, config, b, &got);
+  const StreamStats& s = processor.stats();
+  EXPECT_EQ(s.records, 40u);
+  EXPECT_EQ(s.documents_in, 40u);
+  EXPECT_EQ(s.bytes_out, got.output.size());
+  EXPECT_EQ(s.bytes_in, a.size() + b.size());
+}
+
+// Renumbers "input:N:" at the start of each explanation line by `delta`.
+std::string ShiftExplain(const std::string& explain, long delta) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < explain.size()) {
+    std::size_t end = explain.find('\n', pos);
+    if (end == std::string::npos) end = explain.size() - 1;
+    std::string line = explain.substr(pos, end + 1 - pos);
+    const std::string prefix = "input:";
+    if (line.rfind(prefix, 0) == 0) {
+      const std::size_t colon = line.find(':', prefix.size());
+      const long n = std::stol(line.substr(prefix.size(), colon - prefix.size()));
+      line = prefix + std::to_string(n + delta) + line.substr(colon);
+    }
+    out += line;
+    pos = end + 1;
+  }
+  return out;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/winnow_stream_test_XXXXXX";
+    if (!mkdtemp(name)) std::abort();
+    path_ = name;
+  }
+  ~TempDir() {
+    for (const std::string& f : files_) unlink(f.c_str());
+    rmdir(path_.c_str());
+  }
+  std::string File(const std::string& name) {
+    files_.push_back(path_ + "/" + name);
+    files_.push_back(path_ + "/" + name + ".tmp");
+    return path_ + "/" + name;
+  }
+
+ private:
+  std::string path_;
+  std::vector<std::string> files_;
+};
+
+// Part A, SaveState, LoadState in a new processor, part B: the same as one
+// processor over A and B.
+TEST(StreamTest, SaveAndLoadStateContinueTheStream) {
+  const std::vector<std::string> docs = GeneratedDocuments();
+  const std::string part_a = NulStream(docs, 0, 150), part_b = NulStream(docs, 150, 300);
+  TempDir dir;
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    StreamConfig config = NulConfig();
+    config.threads = threads;
+    config.batch = 16;
+
+    const Captured whole = Process(config, part_a + part_b);
+    Captured split_a, split_b;
+    const std::string state = dir.File("state" + std::to_string(threads));
+    {
+      StreamProcessor first(&DefaultRules(), FilterConfig{}, config);
+      Feed(first, config, part_a, &split_a);
+      first.SaveState(state);
+    }
+    StreamProcessor second(&DefaultRules(), FilterConfig{}, config);
+    second.LoadState(state);
+    EXPECT_EQ(second.index().next_ordinal(), 151u);
+    Feed(second, config, part_b, &split_b);
+    EXPECT_TRUE(split_a.output + split_b.output == whole.output) << "output differs";
+    EXPECT_TRUE(split_a.rejects + split_b.rejects == whole.rejects) << "rejects differ";
+    // Duplicates in part B are named by their ordinal in the whole stream.
+    EXPECT_EQ(split_a.explain + ShiftExplain(split_b.explain, 150), whole.explain);
+
+    // Without the state, part B comes out otherwise: the test can tell.
+    const Captured alone = Process(config, part_b);
+    EXPECT_NE(alone.output, split_b.output);
+  }
+}
+
+TEST(StreamTest, LoadStateRejectsBadFiles) {
+  const std::vector<std::string> docs = GeneratedDocuments(9, 30);
+  TempDir dir;
+  const std::string good = dir.File("good");
+  const StreamConfig config = NulConfig();
+  {
+    StreamProcessor p(&DefaultRules(), FilterConfig{}, config);
+    Captured out;
+    Feed(p, config, NulStream(docs, 0, docs.size()), &out);
+    p.SaveState(good);
+  }
+  std::string bytes;
+  {
+    const int fd = open(good.c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) bytes.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+  }
+  auto write_file = [&](const std::string& name, const std::string& data) {
+    const std::string path = dir.File(name);
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    EXPECT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    close(fd);
+    return path;
+  };
+  struct Row {
+    std::string name;
+    std::string path;
+    void (*change)(StreamConfig*);
+    std::string message;  // a part of the error message
+  };
+  const Row rows[] = {
+      {"missing file", dir.File("missing"), nullptr, ""},
+      {"empty file", write_file("empty", ""), nullptr, ""},
+      {"truncated header", write_file("short", bytes.substr(0, 10)), nullptr, ""},
+      {"truncated counts", write_file("cut", bytes.substr(0, bytes.size() - 1)), nullptr, "truncated"},
+      {"trailing bytes", write_file("long", bytes + "x"), nullptr, "trailing"},
+      {"foreign file", write_file("foreign", std::string(bytes.size(), 'z')), nullptr, ""},
+      {"other repeat documents", good, [](StreamConfig* c) { c->lines.min_documents = 4; }, "--repeat-documents"},
+      {"other doc shingle", good, [](StreamConfig* c) { c->doc.shingle_words = 6; }, "--doc-shingle"},
+      {"other threshold", good, [](StreamConfig* c) { c->doc.threshold = 0.9; }, "--doc-threshold"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    StreamConfig other = config;
+    if (row.change) row.change(&other);
+    StreamProcessor p(&DefaultRules(), FilterConfig{}, other);
+    try {
+      p.LoadState(row.path);
+      ADD_FAILURE() << "no exception";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(row.message), std::string::npos) << e.what();
+    }
+  }
+  StreamProcessor p(&DefaultRules(), FilterConfig{}, config);
+  EXPECT_NO_THROW(p.LoadState(good));
+  EXPECT_EQ(p.index().next_ordinal(), docs.size() + 1);
+}
+
+// --- malformed records ------------------------------------------------------
+
+// A JSONL line holding `text` as its document.
+std::string JsonLine(int id, const std::string& text) {
+  std::string line = "{\"id\":" + std::to_string(id) + ",\"text\":\"";
+  for (char c : text) {
+    if (c == '\n') {
+      line += "\\n";
+    } else {
+      line += c;
+    }
+  }
+  return line + "\"}\n";
+}
+
+std::vector<std::string> JsonLines(int count) {
+  std::mt19937_64 rng(31337);
+  std::vector<std::string> lines;
+  for (int i = 1; i <= count; ++i) lines.push_back(JsonLine(i, Article(rng)));
+  return lines;
+}
+
+std::string Concat(const std::vector<std::string>& lines, std::size_t begin, std::size_t end) {
+  std::string s;
+  for (std::size_t i = begin; i < end; ++i) s += lines[i];
+  return s;
+}
+
+const std::string kBadLine = "{\"id\":6,\"text\":\"unterminated}\n";
+
+TEST(StreamTest, MalformedRecordStopsAfterTheRecordsBeforeIt) {
+  std::vector<std::string> lines = JsonLines(9);
+  lines.insert(lines.begin() + 5, kBadLine);  // record 6
+  const std::string input = Concat(lines, 0, lines.size());
+  const std::size_t bad_offset = Concat(lines, 0, 5).size();
+  for (std::size_t batch : {1, 2, 4, 5, 6, 7, 512}) {
+    for (int threads : {1, 3}) {
+      SCOPED_TRACE("batch " + std::to_string(batch) + ", threads " + std::to_string(threads));
+      StreamConfig config;
+      config.format = Format::kJsonl;
+      config.batch = batch;
+      config.threads = threads;
+      config.explain = true;
+      const Captured before = Process(config, Concat(lines, 0, 5));
+      ASSERT_FALSE(before.output.empty());
+      StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+      Captured got;
+      try {
+        Feed(processor, config, input, &got);
+        ADD_FAILURE() << "no exception";
+      } catch (const Error& e) {
+        const std::string want = "record 6 (byte " + std::to_string(bad_offset) + ")";
+        EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+      }
+      EXPECT_TRUE(got.output == before.output) << "output:\n" << got.output;
+      EXPECT_EQ(got.rejects, before.rejects);
+      EXPECT_EQ(got.explain, before.explain);
+      EXPECT_TRUE(got.warnings.empty());
+    }
+  }
+}
+
+TEST(StreamTest, MalformedRecordIsSkippedWithAWarning) {
+  std::vector<std::string> lines = JsonLines(9);
+  const std::string without = Concat(lines, 0, lines.size());
+  lines.insert(lines.begin() + 5, kBadLine);  // record 6
+  const std::string input = Concat(lines, 0, lines.size());
+  const std::size_t bad_offset = Concat(lines, 0, 5).size();
+  for (std::size_t batch : {1, 5, 6, 512}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    StreamConfig config;
+    config.format = Format::kJsonl;
+    config.batch = batch;
+    config.skip_errors = true;
+    const Captured clean = Process(config, without);
+    StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+    Captured got;
+    ASSERT_NO_THROW(Feed(processor, config, input, &got));
+    ASSERT_EQ(got.warnings.size(), 1u);
+    const std::string want = "record 6 (byte " + std::to_string(bad_offset) + ")";
+    EXPECT_NE(got.warnings[0].find(want), std::string::npos) << got.warnings[0];
+    EXPECT_EQ(got.output, clean.output);
+    EXPECT_EQ(clean.rejects, "");
+    EXPECT_EQ(got.rejects, kBadLine);
+    EXPECT_EQ(processor.stats().malformed, 1u);
+    EXPECT_EQ(processor.stats().records, 10u);
+  }
+}
+
+}  // namespace
+}  // namespace winnow
