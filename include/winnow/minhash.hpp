@@ -1,11 +1,17 @@
-// MinHash signatures over shingle hashes.
+// MinHash signatures over shingle hashes: one-permutation hashing with
+// optimal densification (Shrivastava, ICML 2017).
 //
-// Permutation i maps a shingle hash x to a_i * x + b_i (mod 2^64) with a_i
-// odd: a bijection of the 64-bit space, so each is a true permutation of the
-// (already uniformly hashed) shingles. a_i and b_i come from the seed through
-// splitmix64, so signatures are deterministic for a (seed, permutations)
-// pair. The inner loop is a multiply-add and a min over plain arrays, which
-// compilers vectorise; there is no modulo prime per shingle.
+// Each shingle hash x is remixed once with the seed (a splitmix64 finaliser,
+// a bijection of the 64-bit space); the high bits of the result pick one of
+// K bins and each bin keeps the smallest value that falls in it. That is one
+// hash per shingle instead of K, the cost that dominates classic MinHash.
+// Bins that no shingle reached are filled by optimal densification: empty
+// bin i copies the value of the first non-empty bin in its probe order, a
+// random order of all bins fixed by (seed, i), so two sets fill the same way
+// and P[bin i agrees] stays equal to their Jaccard similarity. (The paper
+// probes with a hash per attempt; a fixed shuffled order per bin is the same
+// distribution without replacement, and a table walk instead of a hash.) Signatures are
+// deterministic for a (seed, K) pair.
 #ifndef WINNOW_MINHASH_HPP_
 #define WINNOW_MINHASH_HPP_
 
@@ -16,22 +22,24 @@ namespace winnow {
 
 class MinHasher {
  public:
+  // `permutations` is the number of bins K (the signature length).
   // Throws winnow::Error unless 1 <= permutations <= kMaxPermutations.
   MinHasher(int permutations, std::uint64_t seed);
 
-  int permutations() const { return static_cast<int>(a_.size()); }
+  int permutations() const { return bins_; }
 
-  // Replaces `*signature` with the minimum of each permutation over the
-  // shingles, and `*sample` (if not null) with the shingle that reached each
-  // minimum: a sample of the set with replacement, used to estimate
-  // containment. Both are all-ones for an empty set.
+  // Replaces `*signature` with each bin's value over the shingles (after
+  // densification), and `*sample` (if not null) with the shingle that gave
+  // each value: a sample of the set, used to estimate containment. Both are
+  // all-ones for an empty set.
   void Sign(const std::vector<std::uint64_t>& shingles,
             std::vector<std::uint64_t>* signature,
             std::vector<std::uint64_t>* sample) const;
 
  private:
-  std::vector<std::uint64_t> a_;
-  std::vector<std::uint64_t> b_;
+  int bins_;
+  std::uint64_t seed_;
+  std::vector<std::uint16_t> probes_;  // bins_ x bins_ probe orders
 };
 
 // The share of positions where two signatures agree: an unbiased estimate of

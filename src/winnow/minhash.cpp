@@ -1,6 +1,7 @@
 #include "winnow/minhash.hpp"
 
 #include <limits>
+#include <utility>
 
 #include "winnow/error.hpp"
 #include "winnow/hashing.hpp"
@@ -8,55 +9,78 @@
 namespace winnow {
 namespace {
 
-std::uint64_t SplitMix64(std::uint64_t* state) {
-  std::uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+// The splitmix64 finaliser: a bijection with full avalanche.
+std::uint64_t Mix(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
 
+// Maps a uniform 64-bit value onto [0, n) without a division.
+std::uint32_t Range(std::uint64_t h, std::uint32_t n) {
+  return static_cast<std::uint32_t>((static_cast<unsigned __int128>(h) * n) >> 64);
+}
+
 }  // namespace
 
-MinHasher::MinHasher(int permutations, std::uint64_t seed) {
+MinHasher::MinHasher(int permutations, std::uint64_t seed)
+    : bins_(permutations), seed_(Mix(seed + 0x9E3779B97F4A7C15ULL)) {
   if (permutations < 1 || permutations > kMaxPermutations) {
     throw Error("--permutations", "must be between 1 and " +
                                       std::to_string(kMaxPermutations));
   }
-  std::uint64_t state = seed;
-  a_.resize(permutations);
-  b_.resize(permutations);
-  for (int i = 0; i < permutations; ++i) {
-    a_[i] = SplitMix64(&state) | 1;
-    b_[i] = SplitMix64(&state);
+  // Each bin's probe order: a seeded shuffle of all bins (Fisher-Yates with
+  // a splitmix64 stream), fixed for the hasher, so densification is a table
+  // walk rather than a hash per attempt.
+  const auto k = static_cast<std::uint32_t>(bins_);
+  probes_.resize(static_cast<std::size_t>(k) * k);
+  std::uint64_t state = seed_;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    std::uint16_t* row = probes_.data() + static_cast<std::size_t>(i) * k;
+    for (std::uint32_t j = 0; j < k; ++j) row[j] = static_cast<std::uint16_t>(j);
+    for (std::uint32_t j = k - 1; j > 0; --j) {
+      state += 0x9E3779B97F4A7C15ULL;
+      const std::uint32_t r = Range(Mix(state), j + 1);
+      std::swap(row[j], row[r]);
+    }
   }
 }
 
 void MinHasher::Sign(const std::vector<std::uint64_t>& shingles,
                      std::vector<std::uint64_t>* signature,
                      std::vector<std::uint64_t>* sample) const {
-  const std::size_t k = a_.size();
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-  signature->assign(k, kMax);
-  if (sample) sample->assign(k, kMax);
+  const auto k = static_cast<std::uint32_t>(bins_);
+  constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
+  signature->assign(k, kEmpty);
+  if (sample) sample->assign(k, kEmpty);
+  if (shingles.empty()) return;
   std::uint64_t* sig = signature->data();
-  const std::uint64_t* a = a_.data();
-  const std::uint64_t* b = b_.data();
+  std::uint64_t* smp = sample ? sample->data() : nullptr;
   for (std::uint64_t x : shingles) {
-    if (sample) {
-      std::uint64_t* smp = sample->data();
-      for (std::size_t i = 0; i < k; ++i) {
-        std::uint64_t h = a[i] * x + b[i];
-        if (h < sig[i]) {
-          sig[i] = h;
-          smp[i] = x;
-        }
-      }
-    } else {
-      for (std::size_t i = 0; i < k; ++i) {
-        std::uint64_t h = a[i] * x + b[i];
-        sig[i] = h < sig[i] ? h : sig[i];
-      }
+    const std::uint64_t h = Mix(x ^ seed_);
+    const std::uint32_t bin = Range(h, k);
+    if (h < sig[bin]) {
+      sig[bin] = h;
+      if (smp) smp[bin] = x;
     }
+  }
+  // Optimal densification. `filled` marks the bins a shingle reached; only
+  // those are copied from, so the result does not depend on the order in
+  // which empty bins are visited.
+  bool filled[kMaxPermutations];
+  std::uint32_t empty = 0;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    filled[i] = sig[i] != kEmpty;
+    empty += !filled[i];
+  }
+  if (empty == 0) return;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    if (filled[i]) continue;
+    const std::uint16_t* row = probes_.data() + static_cast<std::size_t>(i) * k;
+    std::uint32_t p = 0;
+    while (!filled[row[p]]) ++p;  // ends: at least one bin is filled
+    sig[i] = sig[row[p]];
+    if (smp) smp[i] = smp[row[p]];
   }
 }
 
