@@ -15,6 +15,16 @@ namespace winnow {
 
 inline constexpr std::size_t kDefaultReadChunk = 1 << 18;
 
+// Interruption: when a read(2) fails with EINTR and `*flag` is non-zero,
+// reads throw winnow::Error ("interrupted") instead of retrying, so that a
+// signal handler that sets the flag (installed without SA_RESTART) stops a
+// reader blocked on an idle pipe. Writes are never cut short this way: a
+// record is written whole or not at all. Pass nullptr to turn it off.
+void SetInterruptFlag(const volatile int* flag);
+
+// Throws winnow::Error (where = name, "interrupted") if the flag is set.
+void CheckInterrupted(std::string_view name);
+
 // Appends every byte that can be read from `fd` until end of file to `*out`.
 // `name` is used only in error messages. `chunk` is the size of each read(2)
 // request (tests use tiny values). Retries on EINTR. Throws winnow::Error

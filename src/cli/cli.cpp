@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <csignal>
+#include <type_traits>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -29,6 +30,14 @@ namespace po = boost::program_options;
 
 namespace winnow::cli {
 namespace {
+
+static_assert(std::is_same_v<std::sig_atomic_t, int>, "SetInterruptFlag takes an int flag");
+volatile std::sig_atomic_t g_signal = 0;  // the signal that asks winnow to stop
+
+void OnSignal(int signal) { g_signal = signal; }
+
+// Called after each whole write: stops between records.
+void StopIfInterrupted() { CheckInterrupted("standard output"); }
 
 constexpr const char* kUsage = "Usage: winnow [OPTIONS] [FILE...]";
 constexpr const char* kAbout =
@@ -366,7 +375,10 @@ int RunStream(const Config& config, const RuleSet& rules) {
   const bool show_progress = config.force_progress || (config.progress && ::isatty(STDERR_FILENO));
   const auto started = std::chrono::steady_clock::now();
   StreamSinks sinks;
-  sinks.output = [](std::string_view data) { WriteAll(STDOUT_FILENO, "standard output", data); };
+  sinks.output = [](std::string_view data) {
+    WriteAll(STDOUT_FILENO, "standard output", data);
+    StopIfInterrupted();
+  };
   if (rejects) sinks.rejects = [&](std::string_view data) { rejects->Write(data); };
   if (config.explain) {
     sinks.explain = [&](std::string_view data) {
@@ -405,6 +417,7 @@ int RunStream(const Config& config, const RuleSet& rules) {
       processor.Run(reader, is_stdin ? "-" : file, sinks);
     } catch (const Error& e) {
       if (!is_stdin) ::close(fd);
+      if (g_signal != 0) throw;  // no rejects, no index: Main reports it
       if (show_progress) std::cerr << '\n';
       std::cerr << "winnow: " << e.what() << '\n';
       if (rejects) rejects->Commit();
@@ -492,6 +505,7 @@ int Run(int argc, char** argv) {
         input = ReadFile(file);
       }
     } catch (const Error& e) {
+      if (g_signal != 0) throw;  // Main reports it
       std::cerr << "winnow: " << e.what() << '\n';
       status = kExitRuntimeError;
       continue;
@@ -508,6 +522,7 @@ int Run(int argc, char** argv) {
       unterminated = output.back() != '\n';
       WriteAll(STDOUT_FILENO, "standard output", output);
     }
+    StopIfInterrupted();
     if (config.explain) {
       explanation.clear();
       AppendExplanation(is_stdin ? "-" : file, doc, result, &explanation);
@@ -526,6 +541,16 @@ int Run(int argc, char** argv) {
 int Main(int argc, char** argv) {
   // `winnow ... | head` must end quietly: die of SIGPIPE like cat does.
   std::signal(SIGPIPE, SIG_DFL);
+  // SIGINT and SIGTERM stop winnow between records, never inside one: the
+  // handler only sets a flag; a blocked read gives up (no SA_RESTART), and
+  // the flag is checked after each whole write.
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  SetInterruptFlag(&g_signal);
   try {
     return Run(argc, argv);
   } catch (const UsageError& e) {
@@ -533,6 +558,11 @@ int Main(int argc, char** argv) {
     if (e.where().empty()) std::cerr << "Try 'winnow --help' for more information.\n";
     return kExitUsageError;
   } catch (const Error& e) {
+    if (g_signal != 0) {
+      std::cerr << "winnow: interrupted by " << (g_signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << "; the output holds whole records only\n";
+      return 128 + g_signal;
+    }
     std::cerr << "winnow: " << e.what() << '\n';
     return kExitRuntimeError;
   } catch (const std::exception& e) {

@@ -8,6 +8,19 @@
 #include "winnow/error.hpp"
 
 namespace winnow {
+namespace {
+
+const volatile int* interrupt_flag = nullptr;
+
+}  // namespace
+
+void SetInterruptFlag(const volatile int* flag) { interrupt_flag = flag; }
+
+void CheckInterrupted(std::string_view name) {
+  if (interrupt_flag != nullptr && *interrupt_flag != 0) {
+    throw Error(std::string(name), "interrupted");
+  }
+}
 
 void ReadAll(int fd, std::string_view name, std::string* out,
              std::size_t chunk) {
@@ -20,7 +33,10 @@ void ReadAll(int fd, std::string_view name, std::string* out,
     ssize_t got = ::read(fd, out->data() + used, chunk);
     if (got < 0) {
       out->resize(used);
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        CheckInterrupted(name);
+        continue;
+      }
       throw Error(std::string(name), std::string("read failed: ") +
                                          std::strerror(errno));
     }
@@ -34,7 +50,10 @@ void ReadExact(int fd, std::string_view name, void* data, std::size_t size) {
   while (size > 0) {
     ssize_t n = ::read(fd, p, size);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        CheckInterrupted(name);
+        continue;
+      }
       throw Error(std::string(name), std::string("read failed: ") + std::strerror(errno));
     }
     if (n == 0) throw Error(std::string(name), "file is truncated");

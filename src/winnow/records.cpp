@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "winnow/error.hpp"
+#include "winnow/reader.hpp"
 
 namespace winnow {
 
@@ -57,7 +58,10 @@ bool RecordReader::Fill() {
     const ssize_t got = ::read(fd_, buffer_.data() + used, chunk_);
     if (got < 0) {
       buffer_.resize(used);
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        CheckInterrupted(name_);
+        continue;
+      }
       throw Error(name_, std::string("read failed: ") + std::strerror(errno));
     }
     buffer_.resize(used + static_cast<std::size_t>(got));

@@ -362,5 +362,31 @@ expect_rc 2
 expect_err "winnow: victim.nul: --stats-json would overwrite an input file"
 finish
 
+begin "SIGTERM and SIGINT at random points: the output is always whole records"
+python3 "$HERE/../../bench/make_stream.py" --mb 12 --format jsonl > kill.jsonl
+"$W" --format jsonl -j2 kill.jsonl > kill.full
+for i in 1 2 3 4 5 6 7 8; do
+  sig=TERM
+  [ $((i % 2)) -eq 0 ] && sig=INT
+  "$W" --format jsonl -j2 kill.jsonl > kill.out 2> kill.err &
+  pid=$!
+  sleep "0.$(( (RANDOM % 9) + 1 ))"
+  kill -s $sig $pid 2>/dev/null
+  wait $pid
+  rc=$?
+  size=$(wc -c < kill.out)
+  case $rc in
+    0) cmp -s kill.out kill.full || fail_because "run $i finished (rc 0) but its output differs" ;;
+    130|143)
+      [ "$size" -gt 0 ] && [ "$(tail -c 1 kill.out | od -An -c | tr -d ' ')" != '\n' ] &&
+        fail_because "run $i (SIG$sig): output does not end at a record boundary"
+      cmp -s -n "$size" kill.out kill.full || fail_because "run $i (SIG$sig): output is not a prefix of the full output"
+      grep -q "^winnow: interrupted by SIG$sig; the output holds whole records only$" kill.err ||
+        fail_because "run $i: stderr: $(cat kill.err)" ;;
+    *) fail_because "run $i (SIG$sig): exit status $rc" ;;
+  esac
+done
+finish
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
