@@ -17,7 +17,7 @@ struct Line {
   std::string_view text;  // the line without its terminator ("\n" or "\r\n")
   std::string_view eol;   // "\n", "\r\n", or "" for a last unterminated line
   std::uint32_t number;   // 1-based line number in the input
-  bool blank;             // only spaces, tabs, \f, \v (or nothing)
+  bool blank;             // only spaces, tabs, \f, \v, \r (or nothing)
 };
 
 struct Paragraph {

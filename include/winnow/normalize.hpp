@@ -8,8 +8,9 @@
 //    word separators, except that '.', apostrophes (' and ’) and U+00AD
 //    inside a word are dropped, joining its parts: "U.K." == "UK",
 //    "don’t" == "dont";
-//  - makes every CJK ideograph, kana and fullwidth letter a word of its own,
-//    since those scripts do not separate words by spaces.
+//  - makes every CJK ideograph and kana a word of its own, since those
+//    scripts do not separate words by spaces; fullwidth Latin letters and
+//    digits fold to their ASCII forms.
 // The result is the words joined by single spaces.
 #ifndef WINNOW_NORMALIZE_HPP_
 #define WINNOW_NORMALIZE_HPP_

@@ -62,6 +62,7 @@ Kind Classify(char32_t c) {
 char32_t FoldCase(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c == 0x130) return 'i';                   // İ: dotted capital I
   if (c >= 0x100 && c <= 0x137) return c | 1;  // Latin Extended-A pairs
   if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
   if (c >= 0x14A && c <= 0x177) return c | 1;

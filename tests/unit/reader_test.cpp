@@ -46,6 +46,11 @@ std::string ReadThroughPipe(const std::string& data, std::size_t chunk) {
   });
   std::string out;
   ReadAll(fds[0], "pipe", &out, chunk);
+  // Should ReadAll stop early, drain the pipe so that the writer can finish
+  // and the test fails instead of hanging.
+  char buf[4096];
+  while (read(fds[0], buf, sizeof buf) > 0) {
+  }
   writer.join();
   close(fds[0]);
   return out;
