@@ -7,7 +7,6 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <csignal>
-#include <type_traits>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -15,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "winnow/document.hpp"
