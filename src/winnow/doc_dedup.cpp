@@ -44,6 +44,23 @@ void WriteArray(int fd, const std::string& name, const T* data, std::size_t coun
   WriteAll(fd, name, std::string_view(reinterpret_cast<const char*>(data), count * sizeof(T)));
 }
 
+// Reads `count` elements into `*out`. Unless `sized` (the file's size has
+// been checked against the count), it grows as the data arrives: from a
+// pipe a corrupt count then costs memory only for the bytes really there.
+template <typename T>
+void ReadArray(int fd, const std::string& name, std::uint64_t count, bool sized,
+               std::vector<T>* out) {
+  constexpr std::uint64_t kStep = (std::uint64_t{1} << 20) / sizeof(T);
+  out->clear();
+  if (sized) out->reserve(static_cast<std::size_t>(count));
+  while (out->size() < count) {
+    const std::size_t done = out->size();
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(count - done, kStep));
+    out->resize(done + n);
+    ReadExact(fd, name, out->data() + done, n * sizeof(T));
+  }
+}
+
 }  // namespace
 
 DocSigner::DocSigner(const DocDedupConfig& config)
@@ -170,16 +187,15 @@ void DocumentIndex::Read(int fd, const std::string& path) {
     // Never trust a count for an allocation: the data must be in the file.
     struct stat st;
     const std::uint64_t need = h.indexed * (8 + 8ULL * h.bands + 2ULL * h.permutations);
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        static_cast<std::uint64_t>(st.st_size) < sizeof h + need) {
+    const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (sized && static_cast<std::uint64_t>(st.st_size) < sizeof h + need) {
       throw Error(path, "file is truncated");
     }
-    std::vector<std::uint64_t> ordinals(h.indexed);
-    std::vector<std::uint64_t> band_keys(h.indexed * h.bands);
-    std::vector<std::uint16_t> sketches(h.indexed * h.permutations);
-    ReadExact(fd, path, ordinals.data(), ordinals.size() * sizeof(std::uint64_t));
-    ReadExact(fd, path, band_keys.data(), band_keys.size() * sizeof(std::uint64_t));
-    ReadExact(fd, path, sketches.data(), sketches.size() * sizeof(std::uint16_t));
+    std::vector<std::uint64_t> ordinals, band_keys;
+    std::vector<std::uint16_t> sketches;
+    ReadArray(fd, path, h.indexed, sized, &ordinals);
+    ReadArray(fd, path, h.indexed * h.bands, sized, &band_keys);
+    ReadArray(fd, path, h.indexed * h.permutations, sized, &sketches);
     bands_.Clear();
     band_keys_.clear();
     sketches_.clear();

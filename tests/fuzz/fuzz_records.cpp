@@ -1,0 +1,106 @@
+// RecordReader (records.hpp) over an in-memory file with small reads.
+//
+// The first input byte picks the format (low two bits: text, jsonl, wet,
+// nul) and the read size (1 to 16 bytes); the rest is the stream.
+// Invariants:
+//  - the raw bytes of all records, concatenated, are the stream; records
+//    are numbered 1, 2, ... with offsets that add up; bytes_read() is the
+//    stream's size at the end; Next() stays false after it;
+//  - a JSONL or NUL record is one line or chunk: its delimiter only at its
+//    end, and missing only on the last record;
+//  - the records do not depend on the read size (the same fields with
+//    1 MiB reads), nor, for JSONL, on deferring the parse to
+//    DecodeJsonRecord;
+//  - a well-formed record with text, written back with its own text by
+//    AppendRecord, is its raw bytes (text, NUL, WET with a whole trailer);
+//    a JSONL one parses back to the same text.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_util.hpp"
+#include "winnow/jsonl.hpp"
+#include "winnow/records.hpp"
+
+namespace {
+
+using winnow::Format;
+
+struct Rec {
+  std::uint64_t number, offset;
+  std::string raw, error;
+  bool has_text;
+  std::string text, id, url;
+  std::size_t text_begin, text_end;
+  bool operator==(const Rec&) const = default;
+};
+
+bool WholeTrailer(std::string_view t) {
+  return t == "\r\n\r\n" || t == "\n\n" || t == "\r\n\n" || t == "\n\r\n";
+}
+
+std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chunk, bool defer,
+                         bool check_written) {
+  winnow::fuzz::MemFile file(stream);
+  const winnow::JsonlFields fields;
+  winnow::RecordReader reader(file.fd(), "fuzz", format, fields, chunk, defer);
+  std::vector<Rec> records;
+  winnow::Record r;
+  std::string joined;
+  while (reader.Next(&r)) {
+    if (r.json_pending) {
+      FUZZ_CHECK(defer && format == Format::kJsonl);
+      winnow::DecodeJsonRecord(fields, &r);
+    }
+    FUZZ_CHECK(!r.json_pending);
+    FUZZ_CHECK(r.number == records.size() + 1);
+    FUZZ_CHECK(r.offset == joined.size());
+    joined += r.raw;
+    FUZZ_CHECK(!r.raw.empty() || (format == Format::kText && stream.empty()));
+    if (format == Format::kJsonl || format == Format::kNul) {
+      const char delimiter = format == Format::kJsonl ? '\n' : '\0';
+      const std::size_t at = r.raw.find(delimiter);
+      FUZZ_CHECK(at == std::string::npos || at + 1 == r.raw.size());
+      FUZZ_CHECK(at != std::string::npos || joined.size() == stream.size());
+    }
+    if (check_written && r.has_text && r.error.empty()) {
+      std::string out;
+      winnow::AppendRecord(format, r, r.text, &out);
+      if (format == Format::kJsonl) {
+        winnow::JsonLine parsed;
+        std::string error;
+        std::string_view line = out;
+        if (line.ends_with('\n')) line.remove_suffix(1);
+        FUZZ_CHECK(winnow::ParseJsonLine(line, fields, &parsed, &error));
+        FUZZ_CHECK(parsed.has_text && parsed.text == r.text);
+      } else if (format != Format::kWet || WholeTrailer(r.warc.trailer)) {
+        FUZZ_CHECK(out == r.raw);
+      }
+    }
+    records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url,
+                       r.text_begin, r.text_end});
+  }
+  FUZZ_CHECK(!reader.Next(&r));
+  FUZZ_CHECK(joined == stream);
+  FUZZ_CHECK(reader.bytes_read() == stream.size());
+  return records;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  static constexpr Format kFormats[] = {Format::kText, Format::kJsonl, Format::kWet, Format::kNul};
+  const Format format = kFormats[data[0] & 3];
+  const std::size_t chunk = 1 + ((data[0] >> 2) & 15);
+  const std::string_view stream(reinterpret_cast<const char*>(data) + 1, size - 1);
+
+  const std::vector<Rec> small = ReadAll(stream, format, chunk, false, true);
+  FUZZ_CHECK(ReadAll(stream, format, std::size_t{1} << 20, false, false) == small);
+  if (format == Format::kJsonl) {
+    FUZZ_CHECK(ReadAll(stream, format, chunk, true, false) == small);
+  }
+  return 0;
+}

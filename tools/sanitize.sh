@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# tools/sanitize.sh asan|tsan|fuzz SECONDS|all [SECONDS]
+#
+# The test suite under sanitizers, built with Clang (installed if missing,
+# as tools/quickstart.sh installs the rest of what the build needs):
+#   asan          the whole ctest suite with AddressSanitizer and
+#                 UndefinedBehaviorSanitizer (preset asan: build-asan,
+#                 RelWithDebInfo, no recovery: any report fails its test);
+#   tsan          the multi-threaded tests with ThreadSanitizer (preset
+#                 tsan: build-tsan): the unit tests (the stream processor's
+#                 with 1 and 3 threads, and the readers' writer threads) and
+#                 the binary's stream tests (-j1 to -j8);
+#   fuzz SECONDS  every libFuzzer target for SECONDS each
+#                 (tests/fuzz/run_fuzzers.sh);
+#   all [SECONDS] asan, tsan, then fuzz SECONDS (default 25).
+# CI (.ci/run) runs `all` after the normal build and tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  echo "usage: tools/sanitize.sh asan|tsan|fuzz SECONDS|all [SECONDS]" >&2
+  exit 2
+}
+
+install_clang() {
+  local packages=(clang libclang-rt-14-dev) missing=() p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "sanitize: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# Reports fail the run, with a stack; stderr stays free of anything else, so
+# the CLI tests that check it still pass.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+run_asan() {
+  echo "=== sanitize: ASan+UBSan build (build-asan), whole test suite" >&2
+  cmake --preset asan -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+  cmake --build build-asan -j "$(nproc)"
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+}
+
+run_tsan() {
+  echo "=== sanitize: TSan build (build-tsan), multi-threaded tests" >&2
+  cmake --preset tsan -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+  cmake --build build-tsan -j "$(nproc)" --target winnow winnow_tests
+  # Everything but the single-threaded tests of the binary: the unit tests,
+  # the stream CLI tests and the corpus streams, which compare -j1 with -j4.
+  ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" \
+        -E '^(cli|warc_roundtrip)$|^corpus\.[^.]+$'
+}
+
+run_fuzz() {
+  echo "=== sanitize: libFuzzer targets (build-fuzz), $1 s each" >&2
+  tests/fuzz/run_fuzzers.sh "$1"
+}
+
+[ $# -ge 1 ] || usage
+install_clang
+case $1 in
+  asan) [ $# -eq 1 ] || usage; run_asan ;;
+  tsan) [ $# -eq 1 ] || usage; run_tsan ;;
+  fuzz) [ $# -eq 2 ] || usage; run_fuzz "$2" ;;
+  all)
+    [ $# -le 2 ] || usage
+    run_asan
+    run_tsan
+    run_fuzz "${2:-25}"
+    ;;
+  *) usage ;;
+esac
