@@ -100,6 +100,8 @@ for t in "${running[@]}"; do finish "$t"; done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "run_fuzzers: failed: ${failed[*]} (inputs in $build/artifacts/)" >&2
   ls -l "$build/artifacts" >&2
+  echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
   exit 1
 fi
 echo "run_fuzzers: all ${#targets[@]} targets ok"
+echo "fuzz: ${#targets[@]} passed, 0 failed"
