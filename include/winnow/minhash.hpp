@@ -40,6 +40,7 @@ class MinHasher {
   int bins_;
   std::uint64_t seed_;
   std::vector<std::uint16_t> probes_;  // bins_ x bins_ probe orders
+  std::vector<std::uint16_t> ranks_;   // ranks_[i][j]: position of bin j in probes_[i]
 };
 
 // The share of positions where two signatures agree: an unbiased estimate of
