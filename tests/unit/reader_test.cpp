@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "winnow/error.hpp"
+#include "test_io.hpp"
 
 namespace winnow {
 namespace {
+
+using testing::TempFile;
 
 // Bytes that a text-oriented reader could mangle: NUL, 0xff, CR, LF.
 std::string AwkwardBytes(std::size_t n) {
@@ -55,33 +58,6 @@ std::string ReadThroughPipe(const std::string& data, std::size_t chunk) {
   close(fds[0]);
   return out;
 }
-
-class TempFile {
- public:
-  explicit TempFile(const std::string& data) {
-    char name[] = "/tmp/winnow_reader_test_XXXXXX";
-    fd_ = mkstemp(name);
-    path_ = name;
-    EXPECT_GE(fd_, 0);
-    std::size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = write(fd_, data.data() + done, data.size() - done);
-      EXPECT_GT(n, 0);
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    EXPECT_EQ(lseek(fd_, 0, SEEK_SET), 0);
-  }
-  ~TempFile() {
-    close(fd_);
-    unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-  std::string path_;
-};
 
 struct ReadCase {
   const char* name;

@@ -12,9 +12,13 @@
 
 #include "winnow/error.hpp"
 #include "winnow/jsonl.hpp"
+#include "test_io.hpp"
 
 namespace winnow {
 namespace {
+
+using testing::PipeFeed;
+using testing::TempFile;
 
 using namespace std::string_literals;
 
@@ -59,65 +63,6 @@ std::string Show(const Rec& r) {
      << r.id << "' url='" << r.url << "'";
   return os.str();
 }
-
-// A pipe whose write end is fed from another thread, so inputs larger than
-// the pipe buffer cannot deadlock; the writer writes in small pieces so the
-// reader also sees short reads.
-class PipeFeed {
- public:
-  explicit PipeFeed(std::string data) : data_(std::move(data)) {
-    int fds[2];
-    if (pipe(fds) != 0) std::abort();
-    read_fd_ = fds[0];
-    const int write_fd = fds[1];
-    writer_ = std::thread([this, write_fd] {
-      std::size_t done = 0;
-      while (done < data_.size()) {
-        const std::size_t piece = std::min<std::size_t>(data_.size() - done, 4093);
-        const ssize_t n = write(write_fd, data_.data() + done, piece);
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-      }
-      close(write_fd);
-    });
-  }
-  ~PipeFeed() {
-    close(read_fd_);  // a reader that stopped early makes the writer fail, not hang
-    writer_.join();
-  }
-  int fd() const { return read_fd_; }
-
- private:
-  std::string data_;
-  int read_fd_;
-  std::thread writer_;
-};
-
-class TempFile {
- public:
-  explicit TempFile(const std::string& data) {
-    char name[] = "/tmp/winnow_records_test_XXXXXX";
-    fd_ = mkstemp(name);
-    if (fd_ < 0) std::abort();
-    path_ = name;
-    std::size_t done = 0;
-    while (done < data.size()) {
-      const ssize_t n = write(fd_, data.data() + done, data.size() - done);
-      if (n <= 0) std::abort();
-      done += static_cast<std::size_t>(n);
-    }
-    if (lseek(fd_, 0, SEEK_SET) != 0) std::abort();
-  }
-  ~TempFile() {
-    close(fd_);
-    unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-  std::string path_;
-};
 
 struct ReadResult {
   std::vector<Rec> records;

@@ -16,9 +16,12 @@
 #include "winnow/filter.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
+#include "test_io.hpp"
 
 namespace winnow {
 namespace {
+
+using testing::PipeFeed;
 
 // The built-in rules, frozen once for every test.
 const RuleSet& DefaultRules() {
@@ -30,36 +33,6 @@ const RuleSet& DefaultRules() {
   }();
   return *rules;
 }
-
-// Feeds `data` into a pipe from another thread.
-class PipeFeed {
- public:
-  explicit PipeFeed(std::string data) : data_(std::move(data)) {
-    int fds[2];
-    if (pipe(fds) != 0) std::abort();
-    read_fd_ = fds[0];
-    const int write_fd = fds[1];
-    writer_ = std::thread([this, write_fd] {
-      std::size_t done = 0;
-      while (done < data_.size()) {
-        const ssize_t n = write(write_fd, data_.data() + done, data_.size() - done);
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-      }
-      close(write_fd);
-    });
-  }
-  ~PipeFeed() {
-    close(read_fd_);  // a reader that stopped early makes the writer fail, not block
-    writer_.join();
-  }
-  int fd() const { return read_fd_; }
-
- private:
-  std::string data_;
-  int read_fd_;
-  std::thread writer_;
-};
 
 struct Captured {
   std::string output, rejects, explain;
