@@ -31,16 +31,6 @@
 
 namespace {
 
-const winnow::RuleSet& DefaultRules() {
-  static const winnow::RuleSet* rules = [] {
-    auto* r = new winnow::RuleSet;
-    r->Parse(winnow::DefaultRulesText(), "default.rules");
-    r->Freeze();
-    return r;
-  }();
-  return *rules;
-}
-
 bool IsSeparator(std::string_view line) { return line == "\n" || line == "\r\n"; }
 
 bool IsBlankLine(std::string_view line) {
@@ -58,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   winnow::Document doc;
   winnow::SplitDocument(input, &doc);
 
-  static winnow::Filter* reused = new winnow::Filter(&DefaultRules(), config);
+  static winnow::Filter* reused = new winnow::Filter(&winnow::fuzz::DefaultRules(), config);
   const winnow::FilterStats before = reused->stats();
   winnow::FilterResult result;
   reused->Run(doc, &result);
@@ -138,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(again.keep == result.keep);
   // Another filter (built once: building one computes LSH parameters),
   // which has seen other documents, phase by phase.
-  static winnow::Filter* other = new winnow::Filter(&DefaultRules(), config);
+  static winnow::Filter* other = new winnow::Filter(&winnow::fuzz::DefaultRules(), config);
   std::vector<int> verdicts;
   other->JudgeLines(doc, &verdicts);
   FUZZ_CHECK(verdicts.size() == doc.lines.size());

@@ -38,16 +38,6 @@
 
 namespace {
 
-const winnow::RuleSet& DefaultRules() {
-  static const winnow::RuleSet* rules = [] {
-    auto* r = new winnow::RuleSet;
-    r->Parse(winnow::DefaultRulesText(), "default.rules");
-    r->Freeze();
-    return r;
-  }();
-  return *rules;
-}
-
 // A directory for SaveState's files, on tmpfs when there is one (SaveState
 // syncs), removed at exit.
 const std::string& TempDir() {
@@ -137,7 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Built once (building one computes LSH parameters): a load replaces all
   // the state that SaveState writes, whatever the processor held before.
   static winnow::StreamProcessor* processor =
-      new winnow::StreamProcessor(&DefaultRules(), filter, config);
+      new winnow::StreamProcessor(&winnow::fuzz::DefaultRules(), filter, config);
   std::string error;
   try {
     processor->LoadState(file.path());
@@ -147,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!error.empty());
   }
   static winnow::StreamProcessor* piped =
-      new winnow::StreamProcessor(&DefaultRules(), filter, config);
+      new winnow::StreamProcessor(&winnow::fuzz::DefaultRules(), filter, config);
   const std::string pipe_error =
       LoadThroughFifo(piped, std::string_view(reinterpret_cast<const char*>(data), size));
   if (pipe_error != error) {

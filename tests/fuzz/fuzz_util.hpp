@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "winnow/rules.hpp"
 #include "winnow/stream.hpp"
 
 // Aborts with the failed condition when an invariant does not hold.
@@ -21,6 +22,17 @@
   ((condition) ? static_cast<void>(0) : ::winnow::fuzz::Fail(#condition, __FILE__, __LINE__))
 
 namespace winnow::fuzz {
+
+// The built-in rules, parsed and frozen once per process.
+inline const RuleSet& DefaultRules() {
+  static const RuleSet* rules = [] {
+    auto* r = new RuleSet;
+    r->Parse(DefaultRulesText(), "default.rules");
+    r->Freeze();
+    return r;
+  }();
+  return *rules;
+}
 
 [[noreturn]] inline void Fail(const char* condition, const char* file, int line) {
   std::fprintf(stderr, "%s:%d: invariant violated: %s\n", file, line, condition);
