@@ -27,6 +27,19 @@ struct AsciiTable {
 };
 constexpr AsciiTable kAscii;
 
+// The ASCII letters and digits, and their case-folded bytes.
+struct AsciiFold {
+  bool letter[256];
+  char lower[256];
+  constexpr AsciiFold() : letter(), lower() {
+    for (int c = 0; c < 128; ++c) {
+      letter[c] = kAscii.kind[c] == Kind::kLetter;
+      lower[c] = static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+  }
+};
+constexpr AsciiFold kAsciiFold;
+
 Kind Classify(char32_t c) {
   if (c < 0x80) return kAscii.kind[c];
   if (c == 0x2019 || c == 0x2018 || c == 0x00AD || c == 0x02BC) {
@@ -140,25 +153,61 @@ void AppendUtf8(char32_t c, std::string* out) {
 }
 
 void Normalize(std::string_view in, Normalized* out) {
-  out->text.clear();
   out->words.clear();
   out->cjk_words = 0;
+  // The output is written through a pointer into a buffer sized for the
+  // worst case (an invalid byte becomes the three bytes of U+FFFD, plus a
+  // space), then cut to length: no capacity check per byte.
+  std::string& text = out->text;
+  text.resize(in.size() * 4 + 1);
+  char* const base = text.data();
+  char* o = base;
   bool in_word = false;
   std::uint32_t word_begin = 0;
   auto end_word = [&] {
     if (!in_word) return;
-    out->words.push_back(
-        {word_begin, static_cast<std::uint32_t>(out->text.size()) - word_begin});
+    const auto at = static_cast<std::uint32_t>(o - base);
+    out->words.push_back({word_begin, at - word_begin});
     in_word = false;
   };
   auto start_word = [&] {
-    if (!out->text.empty()) out->text.push_back(' ');
-    word_begin = static_cast<std::uint32_t>(out->text.size());
+    if (o != base) *o++ = ' ';
+    word_begin = static_cast<std::uint32_t>(o - base);
     in_word = true;
   };
+  auto append = [&](char32_t c) {
+    // AppendUtf8, into the buffer.
+    if (c < 0x80) {
+      *o++ = static_cast<char>(c);
+    } else if (c < 0x800) {
+      *o++ = static_cast<char>(0xC0 | (c >> 6));
+      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      *o++ = static_cast<char>(0xE0 | (c >> 12));
+      *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      *o++ = static_cast<char>(0xF0 | (c >> 18));
+      *o++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  const std::size_t n = in.size();
   std::size_t pos = 0;
-  while (pos < in.size()) {
+  while (pos < n) {
     unsigned char b = static_cast<unsigned char>(in[pos]);
+    // ASCII letters and digits, the bulk of most text: one table look-up
+    // per byte, folded by the same table.
+    if (kAsciiFold.letter[b]) {
+      if (!in_word) start_word();
+      do {
+        *o++ = kAsciiFold.lower[b];
+        if (++pos == n) break;
+        b = static_cast<unsigned char>(in[pos]);
+      } while (kAsciiFold.letter[b]);
+      continue;
+    }
     char32_t c;
     if (b < 0x80) {
       c = b;
@@ -169,17 +218,13 @@ void Normalize(std::string_view in, Normalized* out) {
     switch (Classify(c)) {
       case Kind::kLetter:
         if (!in_word) start_word();
-        if (c < 0x80) {
-          out->text.push_back(static_cast<char>(FoldCase(c)));
-        } else {
-          AppendUtf8(FoldCase(c), &out->text);
-        }
+        append(FoldCase(c));
         break;
       case Kind::kJoiner: {
         // Joins only between two letters: "U.K." -> "uk", "end." -> "end".
         std::size_t peek = pos;
         bool letter_follows = false;
-        if (in_word && peek < in.size()) {
+        if (in_word && peek < n) {
           char32_t next = DecodeUtf8(in, &peek);
           letter_follows = Classify(next) == Kind::kLetter;
         }
@@ -189,7 +234,7 @@ void Normalize(std::string_view in, Normalized* out) {
       case Kind::kIdeograph:
         end_word();
         start_word();
-        AppendUtf8(c, &out->text);
+        append(c);
         end_word();
         ++out->cjk_words;
         break;
@@ -199,6 +244,7 @@ void Normalize(std::string_view in, Normalized* out) {
     }
   }
   end_word();
+  text.resize(static_cast<std::size_t>(o - base));
 }
 
 }  // namespace winnow

@@ -11,10 +11,19 @@
 
 namespace winnow {
 
+// Hashes std::string keys and looks them up by std::string_view, so a
+// line's words are looked up without building a string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const {
+    return std::hash<std::string_view>()(s);
+  }
+};
+
 struct RuleSet::Compiled {
   // literal and prefix patterns, keyed by normalised text.
-  std::unordered_map<std::string, std::vector<int>> literal;
-  std::unordered_map<std::string, std::vector<int>> prefix;
+  std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> literal;
+  std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> prefix;
   std::vector<int> prefix_lengths;  // distinct word counts of prefixes
   // contains patterns run as one automaton over the normalised text;
   // regex patterns as one automaton over the raw line.
@@ -219,27 +228,26 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
     if (p.max_words != 0 && words > p.max_words) return;
     if (best < 0 || id < best) best = id;
   };
+  thread_local std::vector<int> hits;  // RE2::Set's matches, memory reused
   if (words > 0) {
-    if (auto it = c.literal.find(norm.text); it != c.literal.end()) {
+    if (auto it = c.literal.find(std::string_view(norm.text)); it != c.literal.end()) {
       for (int id : it->second) consider(id);
     }
     for (int n : c.prefix_lengths) {
       if (n > words) break;
       const auto& last = norm.words[n - 1];
       std::string_view key(norm.text.data(), last.begin + last.size);
-      if (auto it = c.prefix.find(std::string(key)); it != c.prefix.end()) {
+      if (auto it = c.prefix.find(key); it != c.prefix.end()) {
         for (int id : it->second) consider(id);
       }
     }
     if (!c.contains_ids.empty()) {
-      std::vector<int> hits;
       if (c.contains->Match(norm.text, &hits)) {
         for (int h : hits) consider(c.contains_ids[h]);
       }
     }
   }
   if (!c.regex_ids.empty()) {
-    std::vector<int> hits;
     if (c.regex->Match(raw, &hits)) {
       for (int h : hits) consider(c.regex_ids[h]);
     }

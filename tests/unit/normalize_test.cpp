@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <iterator>
+#include <map>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -259,6 +261,103 @@ const DecodeCase kDecodeCases[] = {
     {"bad continuation (lead)", "\xe2\xc3\xa9", 0xFFFD, 1},
     {"bad last continuation", "\xf0\x9f\x98\x41", 0xFFFD, 1},
 };
+
+// A slow model of Normalize() built from Normalize() on single code points
+// (what each one is: a letter and its folded form, a joiner, a separator, an
+// ideograph) and the word rules written plainly: the fast paths (ASCII runs,
+// the output buffer) must agree with it on any bytes.
+class SlowNormalizer {
+ public:
+  std::string Run(std::string_view in, std::vector<std::string>* words, std::uint32_t* cjk) {
+    words->clear();
+    *cjk = 0;
+    std::string current;
+    bool in_word = false;
+    auto end_word = [&] {
+      if (in_word) words->push_back(current);
+      current.clear();
+      in_word = false;
+    };
+    std::size_t pos = 0;
+    while (pos < in.size()) {
+      const char32_t c = DecodeUtf8(in, &pos);
+      const Info& info = Classify(c);
+      if (info.ideograph) {
+        end_word();
+        std::string one;
+        AppendUtf8(c, &one);
+        words->push_back(one);
+        ++*cjk;
+      } else if (info.joiner) {
+        std::size_t peek = pos;
+        const bool letter_follows =
+            in_word && peek < in.size() && Classify(DecodeUtf8(in, &peek)).letter;
+        if (!letter_follows) end_word();
+      } else if (info.letter) {
+        in_word = true;
+        current += info.folded;
+      } else {
+        end_word();
+      }
+    }
+    end_word();
+    std::string text;
+    for (const std::string& w : *words) text += (text.empty() ? "" : " ") + w;
+    return text;
+  }
+
+ private:
+  struct Info {
+    bool letter = false, joiner = false, ideograph = false;
+    std::string folded;
+  };
+  const Info& Classify(char32_t c) {
+    auto it = cache_.find(c);
+    if (it != cache_.end()) return it->second;
+    Info info;
+    std::string alone;
+    AppendUtf8(c, &alone);
+    Normalized n;
+    Normalize(alone, &n);
+    if (n.cjk_words == 1) {
+      info.ideograph = true;
+    } else if (n.words.size() == 1) {
+      info.letter = true;
+      info.folded = n.text;
+    } else {
+      Normalize("a" + alone + "a", &n);
+      info.joiner = n.text == "aa";
+    }
+    return cache_[c] = info;
+  }
+  std::map<char32_t, Info> cache_;
+};
+
+TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
+  // Bytes drawn from a mix that exercises every path: ASCII letters and
+  // punctuation, joiners, multi-byte letters, ideographs, invalid bytes.
+  const std::vector<std::string> pieces = {
+      "a", "Z", "7", " ", ".", "'", "-", "\n", "\t", "\xE2\x80\x99", "\xC3\x89",
+      "\xC3\xA9", "\xD0\x96", "\xCE\xA3", "\xE4\xB8\xAD", "\xE3\x81\x82", "\xEF\xBC\xA1",
+      "\xC2\xAD", "\xC2\xA0", "\x80", "\xFF", "\xE4\xB8", "\xF0\x9F\x98\x80", "\xC4\xB0",
+      "U.K.", "don't", "x"};
+  std::mt19937 rng(12345);
+  SlowNormalizer slow;
+  Normalized fast;
+  std::vector<std::string> words;
+  std::uint32_t cjk = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string in;
+    const int n = static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) in += pieces[rng() % pieces.size()];
+    const std::string expected = slow.Run(in, &words, &cjk);
+    Normalize(in, &fast);
+    ASSERT_EQ(fast.text, expected) << "input: " << testing::PrintToString(in);
+    ASSERT_EQ(fast.words.size(), words.size());
+    for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast.word(i), words[i]);
+    ASSERT_EQ(fast.cjk_words, cjk);
+  }
+}
 
 TEST(DecodeUtf8Test, Table) {
   for (const DecodeCase& c : kDecodeCases) {

@@ -1,6 +1,7 @@
 #include "winnow/rules.hpp"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <set>
 #include <string>
@@ -392,6 +393,36 @@ TEST(DefaultRulesTest, MatchTypicalBoilerplateAndSpareProse) {
   for (const auto& c : kCases) {
     SCOPED_TRACE(std::string(c.line));
     EXPECT_EQ(MatchName(rules, c.line), c.expected);
+  }
+}
+
+// Regex rules run as one automaton; a line must match exactly the first
+// pattern that RE2 alone says it matches, within its word limit.
+TEST(RuleSetRegexTest, TheSetAgreesWithEachPatternAlone) {
+  const std::vector<std::string> patterns = {
+      "^abc",       "^a|b",        "(?i)^ABC\\s*$", "(?m)^c",      "^[|]x",
+      "^(a|b)c",    "^\\|y",       "(?i:^z)q",      "c$",          "^[]|]w",
+      "(?s)^.b",    "^$"};
+  std::string text;
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    text += "r" + std::to_string(i) + (i % 3 == 0 ? " regex:3 " : " regex ") + patterns[i] + "\n";
+  }
+  RuleSet rules;
+  rules.Parse(text, "set");
+  rules.Freeze();
+  const std::vector<std::string> lines = {
+      "abc", "xabc", "ABC  ", "b", "xb", "c", "xc", "|x", "x|x", "ac", "bc", "xbc",
+      "|y", "zq", "xzq", "abc", "a b c d e", "|w", "]w", "xw", "ab", "", "a"};
+  for (const std::string& line : lines) {
+    Normalized norm;
+    Normalize(line, &norm);
+    int expected = -1;
+    for (std::size_t i = 0; i < patterns.size() && expected < 0; ++i) {
+      const bool limited = i % 3 == 0;
+      if (limited && norm.words.size() > 3) continue;
+      if (RE2::PartialMatch(line, RE2(patterns[i]))) expected = static_cast<int>(i);
+    }
+    EXPECT_EQ(rules.Match(line, norm), expected) << "line: " << line;
   }
 }
 
