@@ -67,6 +67,9 @@ class ParagraphDeduper {
   // remembered under `id` for later paragraphs. A paragraph without words is
   // always kept and never remembered.
   DedupVerdict Add(const Normalized& norm, std::uint32_t id);
+  // The same for a paragraph given as its words' hashes (HashWord with
+  // kWordSeed, in order), as the line filter leaves them (LineWords).
+  DedupVerdict AddWords(const std::vector<std::uint64_t>& words, std::uint32_t id);
 
   LshParams lsh_params() const { return lsh_params_; }
 

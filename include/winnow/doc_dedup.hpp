@@ -59,6 +59,9 @@ class DocSigner {
  public:
   explicit DocSigner(const DocDedupConfig& config);
   void Sign(const Normalized& text, DocSignature* out);
+  // The same for a text given as its words' hashes (HashWord with
+  // kWordSeed, in order).
+  void SignWords(const std::vector<std::uint64_t>& words, DocSignature* out);
 
  private:
   DocDedupConfig config_;

@@ -82,13 +82,17 @@ class Filter {
 
   // Phase 1, line rules: (*verdicts)[i] is -1 to keep line i, or the id of
   // the rule that drops it (see RuleName).
-  void JudgeLines(const Document& doc, std::vector<int>* verdicts);
+  // With `words`, also fills it (see LineWords) for Decide().
+  void JudgeLines(const Document& doc, std::vector<int>* verdicts,
+                  LineWords* words = nullptr);
 
   // Phase 2: applies `verdicts` (phase 1's, possibly with more drops added
   // by the caller, such as repeated_line_rule()), then removes near-duplicate
   // paragraphs, and fills `*result`.
+  // `words`, from JudgeLines() on the same document, saves normalising the
+  // paragraphs again.
   void Decide(const Document& doc, const std::vector<int>& verdicts,
-              FilterResult* result);
+              FilterResult* result, const LineWords* words = nullptr);
 
   // The verdict id callers use for lines that recur across documents.
   int repeated_line_rule() const { return line_filter_.rule_count(); }
@@ -103,6 +107,8 @@ class Filter {
   ParagraphDeduper deduper_;
   FilterStats stats_;
   std::vector<int> verdicts_;
+  LineWords words_;
+  std::vector<std::uint64_t> paragraph_words_;
   std::string joined_;
   Normalized norm_;
 };

@@ -8,6 +8,9 @@
 namespace winnow {
 
 inline constexpr std::uint64_t kDefaultSeed = 0x77696e6e6f77ULL;  // "winnow"
+// Words are hashed once, with this seed, and the hashes shared by every
+// stage; each stage's own seed goes into its shingle hashes.
+inline constexpr std::uint64_t kWordSeed = 0x776f726473ULL;  // "words"
 inline constexpr int kDefaultShingleWords = 3;
 inline constexpr int kDefaultPermutations = 128;
 inline constexpr int kMaxPermutations = 1024;

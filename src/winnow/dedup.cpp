@@ -62,15 +62,20 @@ void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
 }
 
 DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
-  DedupVerdict verdict;
-  if (norm.words.empty()) return verdict;
   word_hashes_.clear();
-  HashWords(norm, config_.seed, &word_hashes_);
-  Shingles(word_hashes_, config_.shingle_words, config_.seed, &shingles_);
+  HashWords(norm, kWordSeed, &word_hashes_);
+  return AddWords(word_hashes_, id);
+}
+
+DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_hashes,
+                                        std::uint32_t id) {
+  DedupVerdict verdict;
+  if (word_hashes.empty()) return verdict;
+  Shingles(word_hashes, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &signature_, &sample_);
   std::sort(sample_.begin(), sample_.end());
   sample_.erase(std::unique(sample_.begin(), sample_.end()), sample_.end());
-  const auto words = static_cast<std::uint32_t>(norm.words.size());
+  const auto words = static_cast<std::uint32_t>(word_hashes.size());
   const double size = static_cast<double>(shingles_.size());
 
   auto consider = [&](DedupVerdict::Reason reason, std::uint32_t entry,

@@ -18,7 +18,9 @@ namespace winnow {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'I', 'X'};
-constexpr std::uint32_t kVersion = 1;
+// Version 2: words are hashed with kWordSeed (version 1 used the document
+// seed), so version 1 signatures do not compare with new ones.
+constexpr std::uint32_t kVersion = 2;
 
 // The header: every parameter a saved index depends on, little-endian as
 // this machine writes it (the file is not meant to move between
@@ -67,11 +69,15 @@ DocSigner::DocSigner(const DocDedupConfig& config)
     : config_(config), hasher_(config.permutations, config.seed) {}
 
 void DocSigner::Sign(const Normalized& text, DocSignature* out) {
-  out->values.clear();
-  if (text.words.empty()) return;
   words_.clear();
-  HashWords(text, config_.seed, &words_);
-  Shingles(words_, config_.shingle_words, config_.seed, &shingles_);
+  HashWords(text, kWordSeed, &words_);
+  SignWords(words_, out);
+}
+
+void DocSigner::SignWords(const std::vector<std::uint64_t>& words, DocSignature* out) {
+  out->values.clear();
+  if (words.empty()) return;
+  Shingles(words, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &out->values, nullptr);
 }
 

@@ -51,21 +51,23 @@ std::string_view Filter::RuleName(int id) const {
   return line_filter_.RuleName(id);
 }
 
-void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts) {
+void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts,
+                        LineWords* words) {
   if (config_.line_rules) {
-    line_filter_.Judge(doc, verdicts);
+    line_filter_.Judge(doc, verdicts, words);
   } else {
     verdicts->assign(doc.lines.size(), -1);
+    if (words) AnalyseLines(doc, config_.lines.max_line_bytes, words);
   }
 }
 
 void Filter::Run(const Document& doc, FilterResult* result) {
-  JudgeLines(doc, &verdicts_);
-  Decide(doc, verdicts_, result);
+  JudgeLines(doc, &verdicts_, &words_);
+  Decide(doc, verdicts_, result, &words_);
 }
 
 void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
-                    FilterResult* result) {
+                    FilterResult* result, const LineWords* words) {
   const std::size_t n = doc.lines.size();
   result->keep.assign(n, false);
   result->drops.clear();
@@ -75,7 +77,8 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
   for (const Paragraph& para : doc.paragraphs) {
     ++stats_.paragraphs_in;
     // Line rules first; consecutive lines dropped by one rule are one Drop.
-    joined_.clear();
+    std::size_t joined_bytes = 0;
+    bool hashed = words != nullptr;  // every kept line's words are in `words`
     std::uint32_t kept = 0;
     std::uint32_t first_kept = 0;
     for (std::uint32_t i = para.first; i < para.end; ++i) {
@@ -85,8 +88,8 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
         if (kept == 0) first_kept = i;
         ++kept;
         result->keep[i] = true;
-        joined_.append(doc.lines[i].text);
-        joined_.push_back('\n');
+        joined_bytes += doc.lines[i].text.size() + 1;
+        hashed = hashed && words->analysed[i];
         continue;
       }
       std::string_view name = RuleName(v);
@@ -102,12 +105,31 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     }
     if (kept == 0) continue;
 
-    if (config_.dedup && joined_.size() > config_.max_paragraph_bytes) {
+    if (config_.dedup && joined_bytes > config_.max_paragraph_bytes) {
       ++stats_.unanalysed_paragraphs;  // kept as it is: see FilterConfig
     } else if (config_.dedup) {
-      Normalize(joined_, &norm_);
-      DedupVerdict verdict =
-          deduper_.Add(norm_, doc.lines[first_kept].number);
+      // The paragraph's words: its kept lines' words, hashed by the line
+      // filter; or (a line it did not analyse) the kept lines normalised.
+      const std::uint32_t id = doc.lines[first_kept].number;
+      DedupVerdict verdict;
+      if (hashed) {
+        paragraph_words_.clear();
+        for (std::uint32_t i = para.first; i < para.end; ++i) {
+          if (verdicts[i] >= 0) continue;
+          paragraph_words_.insert(paragraph_words_.end(), words->words_of(i),
+                                  words->words_of(i) + words->words(i));
+        }
+        verdict = deduper_.AddWords(paragraph_words_, id);
+      } else {
+        joined_.clear();
+        for (std::uint32_t i = para.first; i < para.end; ++i) {
+          if (verdicts[i] >= 0) continue;
+          joined_.append(doc.lines[i].text);
+          joined_.push_back('\n');
+        }
+        Normalize(joined_, &norm_);
+        verdict = deduper_.Add(norm_, id);
+      }
       if (verdict.reason != DedupVerdict::Reason::kKeep) {
         std::string_view reason =
             verdict.reason == DedupVerdict::Reason::kNearDuplicate

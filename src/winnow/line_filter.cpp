@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "winnow/detail/xxhash.hpp"
+#include "winnow/hashing.hpp"
+#include "winnow/shingle.hpp"
+
 namespace winnow {
 namespace {
 
@@ -98,6 +102,44 @@ int LineFilter::UrlWords(std::string_view text) {
   return extra;
 }
 
+void LineWords::Reset(std::size_t lines) {
+  hashes.clear();
+  begin.assign(1, 0);
+  begin.reserve(lines + 1);
+  key.clear();
+  key.reserve(lines);
+  count.clear();
+  count.reserve(lines);
+  analysed.clear();
+  analysed.reserve(lines);
+}
+
+void LineWords::AddLine(const Normalized* norm) {
+  if (norm != nullptr) {
+    HashWords(*norm, kWordSeed, &hashes);
+    key.push_back(XXH3_64bits(norm->text.data(), norm->text.size()));
+    count.push_back(CountWords(*norm));
+  } else {
+    key.push_back(0);
+    count.push_back(0);
+  }
+  analysed.push_back(norm != nullptr);
+  begin.push_back(static_cast<std::uint32_t>(hashes.size()));
+}
+
+void AnalyseLines(const Document& doc, std::size_t max_line_bytes, LineWords* words) {
+  words->Reset(doc.lines.size());
+  Normalized norm;
+  for (const Line& line : doc.lines) {
+    if (line.blank || line.text.size() > max_line_bytes) {
+      words->AddLine(nullptr);
+      continue;
+    }
+    Normalize(line.text, &norm);
+    words->AddLine(&norm);
+  }
+}
+
 int CountWords(const Normalized& norm) {
   const int cjk = static_cast<int>(norm.cjk_words);
   return static_cast<int>(norm.words.size()) - cjk + (cjk + 1) / 2;
@@ -120,8 +162,10 @@ std::string_view LineFilter::RuleName(int id) const {
   }
 }
 
-void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
+void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
+                       LineWords* line_words) {
   const std::size_t n = doc.lines.size();
+  if (line_words) line_words->Reset(n);
   verdicts->assign(n, -1);
   cls_.assign(n, Class::kBlank);
   weak_rule_.assign(n, -1);
@@ -135,6 +179,9 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
   // 1. Each line on its own: a pattern, body, or weak.
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
+    if (line.blank || line.text.size() > config_.max_line_bytes) {
+      if (line_words) line_words->AddLine(nullptr);
+    }
     if (line.blank) continue;
     if (line.text.size() > config_.max_line_bytes) {
       // Too long to analyse (a binary blob, a minified script): it stays,
@@ -144,6 +191,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts) {
       continue;
     }
     Normalize(line.text, &norm_);
+    if (line_words) line_words->AddLine(&norm_);
     if (rules_) {
       const int p = rules_->Match(line.text, norm_);
       if (p >= 0) {

@@ -12,7 +12,8 @@ std::uint64_t HashWord(std::string_view word, std::uint64_t seed) {
 
 void HashWords(const Normalized& norm, std::uint64_t seed,
                std::vector<std::uint64_t>* out) {
-  out->reserve(out->size() + norm.words.size());
+  // No reserve(size + n): appending line after line, an exact reserve
+  // would copy the whole vector each time; push_back grows geometrically.
   for (std::size_t i = 0; i < norm.words.size(); ++i) {
     out->push_back(HashWord(norm.word(i), seed));
   }

@@ -24,6 +24,7 @@ struct StreamProcessor::Item {
   Record record;
   Document doc;
   std::vector<int> verdicts;
+  LineWords words;  // each line's words, hashed once in phase A
   // Phase A: (line index, key) of the lines eligible for the repeated-line
   // rule, in line order.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
@@ -39,6 +40,7 @@ struct StreamProcessor::Worker {
   Filter filter;
   DocSigner signer;
   Normalized norm;
+  std::vector<std::uint64_t> words;  // the cleaned text's word hashes
 };
 
 namespace {
@@ -160,14 +162,14 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
   SplitDocument(item.record.text, &item.doc);
-  w.filter.JudgeLines(item.doc, &item.verdicts);
+  w.filter.JudgeLines(item.doc, &item.verdicts, &item.words);
   if (!config_.repeated_lines) return;
   for (std::uint32_t i = 0; i < item.doc.lines.size(); ++i) {
+    // Kept lines only; a line too long to analyse is never a short one.
+    if (!item.words.analysed[i] || item.verdicts[i] >= 0) continue;
     const Line& line = item.doc.lines[i];
-    if (line.blank || item.verdicts[i] >= 0) continue;
-    Normalize(line.text, &w.norm);
-    if (!repeated_.Eligible(CountWords(w.norm), EndsWithClosingPunctuation(line.text))) continue;
-    item.eligible.emplace_back(i, XXH3_64bits(w.norm.text.data(), w.norm.text.size()));
+    if (!repeated_.Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text))) continue;
+    item.eligible.emplace_back(i, item.words.key[i]);
   }
 }
 
@@ -175,11 +177,25 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
   item.cleaned.clear();
   item.signature.values.clear();
   if (!item.record.has_text || !item.record.error.empty()) return;
-  w.filter.Decide(item.doc, item.verdicts, &item.result);
+  w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words);
   AppendKept(item.doc, item.result.keep, &item.cleaned);
   if (config_.doc_dedup && !item.cleaned.empty()) {
-    Normalize(item.cleaned, &w.norm);
-    w.signer.Sign(w.norm, &item.signature);
+    // The cleaned text's words are its kept lines' words, hashed in phase
+    // A; a kept line that was not analysed means normalising the text.
+    w.words.clear();
+    bool hashed = true;
+    for (std::size_t i = 0; i < item.doc.lines.size() && hashed; ++i) {
+      if (!item.result.keep[i]) continue;
+      hashed = item.words.analysed[i];
+      w.words.insert(w.words.end(), item.words.words_of(i),
+                     item.words.words_of(i) + item.words.words(i));
+    }
+    if (hashed) {
+      w.signer.SignWords(w.words, &item.signature);
+    } else {
+      Normalize(item.cleaned, &w.norm);
+      w.signer.Sign(w.norm, &item.signature);
+    }
   }
 }
 

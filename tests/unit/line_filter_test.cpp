@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "winnow/document.hpp"
+#include "winnow/hashing.hpp"
 #include "winnow/normalize.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/shingle.hpp"
 
 namespace winnow {
 namespace {
@@ -468,6 +470,61 @@ TEST(LineFilterTest, WithoutRulesOnlyBuiltinsExist) {
   filter.Judge(doc, &verdicts);
   EXPECT_EQ(verdicts, (std::vector<int>{LineFilter::kBuiltinNoTerminalPunct,
                                          LineFilter::kBuiltinNoTerminalPunct, -1, -1, -1}));
+}
+
+// The words the line filter leaves for later stages are those of each line
+// normalised on its own; with or without judging (AnalyseLines), and
+// joined, they are the words of the kept text normalised as a whole.
+TEST(LineWordsTest, AreEachLineNormalisedAndHashed) {
+  RuleSet rules;
+  rules.Parse(kTestRules, "test.rules");
+  rules.Freeze();
+  const std::string long_line(300, 'x');
+  LineFilterConfig config = TestConfig();
+  config.max_line_bytes = 200;
+  for (const JudgeCase& c : JudgeCases()) {
+    SCOPED_TRACE(c.name);
+    std::string text;
+    for (std::string_view line : c.lines) text.append(line).push_back('\n');
+    text += "U.K.-based \xE4\xB8\xAD\xE6\x96\x87 don\xE2\x80\x99t\n\n" + long_line + "\n";
+    Document doc;
+    SplitDocument(text, &doc);
+    LineFilter filter(&rules, config);
+    std::vector<int> verdicts;
+    LineWords judged, analysed;
+    filter.Judge(doc, &verdicts, &judged);
+    AnalyseLines(doc, config.max_line_bytes, &analysed);
+    ASSERT_EQ(judged.begin.size(), doc.lines.size() + 1);
+    EXPECT_EQ(judged.hashes, analysed.hashes);
+    EXPECT_EQ(judged.begin, analysed.begin);
+    EXPECT_EQ(judged.key, analysed.key);
+    EXPECT_EQ(judged.count, analysed.count);
+    EXPECT_EQ(judged.analysed, analysed.analysed);
+    std::vector<std::uint64_t> joined_words, expected;
+    std::string joined;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      const Line& line = doc.lines[i];
+      const bool too_long = line.text.size() > config.max_line_bytes;
+      EXPECT_EQ(judged.analysed[i], !line.blank && !too_long) << "line " << i + 1;
+      if (!judged.analysed[i]) {
+        EXPECT_EQ(judged.words(i), 0u);
+        continue;
+      }
+      Normalized norm;
+      Normalize(line.text, &norm);
+      std::vector<std::uint64_t> hashes;
+      HashWords(norm, kWordSeed, &hashes);
+      EXPECT_EQ(std::vector<std::uint64_t>(judged.words_of(i), judged.words_of(i) + judged.words(i)),
+                hashes) << "line " << i + 1;
+      EXPECT_EQ(judged.count[i], CountWords(norm));
+      joined_words.insert(joined_words.end(), hashes.begin(), hashes.end());
+      joined.append(line.text).push_back('\n');
+    }
+    Normalized whole;
+    Normalize(joined, &whole);
+    HashWords(whole, kWordSeed, &expected);
+    EXPECT_EQ(joined_words, expected);
+  }
 }
 
 }  // namespace
