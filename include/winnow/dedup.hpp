@@ -77,20 +77,24 @@ class ParagraphDeduper {
   struct Entry {
     std::uint32_t id;
     std::uint32_t words;
-    std::vector<std::uint64_t> shingles;  // sorted, distinct
-    std::uint32_t sample_size;            // distinct shingles in the sample
+    std::size_t shingles_begin;  // its shingles: shingles_[begin, end), sorted, distinct
+    std::size_t shingles_end;
+    std::uint32_t sample_size;   // distinct shingles in the sample
   };
 
   // Fills hits_ with, per entry, how many of `keys` the index holds for it,
   // and touched_ with the entries that have any.
   void CountHits(const detail::PostingIndex& index,
                  const std::vector<std::uint64_t>& keys);
+  // |shingles_ n entry's shingles|.
+  std::size_t Intersection(const Entry& entry) const;
 
   DedupConfig config_;
   MinHasher hasher_;
   LshParams lsh_params_;
   LshIndex lsh_;
   std::vector<Entry> entries_;
+  std::vector<std::uint64_t> entry_shingles_;  // every entry's shingles, one after another
   // shingle -> entries holding it, and sampled shingle -> entries sampling it
   detail::PostingIndex full_index_;
   detail::PostingIndex sample_index_;

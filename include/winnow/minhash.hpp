@@ -36,6 +36,13 @@ class MinHasher {
             std::vector<std::uint64_t>* signature,
             std::vector<std::uint64_t>* sample) const;
 
+  // Replaces `*winners` with the shingles of the sorted, distinct set
+  // `shingles` that hold a bin of `signature` (Sign() of that set): the
+  // sample's distinct values, sorted, in one pass over the set.
+  void Winners(const std::vector<std::uint64_t>& shingles,
+               const std::vector<std::uint64_t>& signature,
+               std::vector<std::uint64_t>* winners) const;
+
  private:
   int bins_;
   std::uint64_t seed_;
@@ -51,6 +58,8 @@ double EstimateJaccard(const std::vector<std::uint64_t>& a,
 // Exact |A n B| of two sorted, de-duplicated hash sets.
 std::size_t IntersectionSize(const std::vector<std::uint64_t>& a,
                              const std::vector<std::uint64_t>& b);
+std::size_t IntersectionSize(const std::uint64_t* a, std::size_t a_size,
+                             const std::uint64_t* b, std::size_t b_size);
 
 }  // namespace winnow
 

@@ -41,10 +41,17 @@ ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
 void ParagraphDeduper::Reset() {
   lsh_.Clear();
   entries_.clear();
+  entry_shingles_.clear();
   full_index_.Clear();
   sample_index_.Clear();
   hits_.clear();
   touched_.clear();
+}
+
+std::size_t ParagraphDeduper::Intersection(const Entry& entry) const {
+  return IntersectionSize(shingles_.data(), shingles_.size(),
+                          entry_shingles_.data() + entry.shingles_begin,
+                          entry.shingles_end - entry.shingles_begin);
 }
 
 void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
@@ -72,9 +79,10 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   DedupVerdict verdict;
   if (word_hashes.empty()) return verdict;
   Shingles(word_hashes, config_.shingle_words, config_.seed, &shingles_);
-  hasher_.Sign(shingles_, &signature_, &sample_);
-  std::sort(sample_.begin(), sample_.end());
-  sample_.erase(std::unique(sample_.begin(), sample_.end()), sample_.end());
+  hasher_.Sign(shingles_, &signature_, nullptr);
+  // The sample's distinct shingles, sorted: those of the (sorted) set that
+  // won a bin.
+  hasher_.Winners(shingles_, signature_, &sample_);
   const auto words = static_cast<std::uint32_t>(word_hashes.size());
   const double size = static_cast<double>(shingles_.size());
 
@@ -94,8 +102,8 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   lsh_.Query(signature_, &candidates_);
   for (std::uint32_t e : candidates_) {
     const Entry& entry = entries_[e];
-    double inter = static_cast<double>(IntersectionSize(shingles_, entry.shingles));
-    double jaccard = inter / (size + entry.shingles.size() - inter);
+    double inter = static_cast<double>(Intersection(entry));
+    double jaccard = inter / (size + static_cast<double>(entry.shingles_end - entry.shingles_begin) - inter);
     if (jaccard >= config_.jaccard) {
       consider(DedupVerdict::Reason::kNearDuplicate, e, jaccard);
     }
@@ -114,7 +122,7 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
         if (hit < (config_.containment - kSampleSlack) * sample_.size()) continue;
         const Entry& entry = entries_[e];
         if (!growth_ok(words, entry.words)) continue;
-        double c = IntersectionSize(shingles_, entry.shingles) / size;
+        double c = static_cast<double>(Intersection(entry)) / size;
         if (c >= config_.containment) consider(DedupVerdict::Reason::kRestated, e, c);
       }
     }
@@ -125,8 +133,8 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
       const Entry& entry = entries_[e];
       if (hit < (config_.containment - kSampleSlack) * entry.sample_size) continue;
       if (!growth_ok(entry.words, words)) continue;
-      double c = static_cast<double>(IntersectionSize(shingles_, entry.shingles)) /
-                 entry.shingles.size();
+      double c = static_cast<double>(Intersection(entry)) /
+                 static_cast<double>(entry.shingles_end - entry.shingles_begin);
       if (c >= config_.containment) consider(DedupVerdict::Reason::kRestates, e, c);
     }
   }
@@ -141,7 +149,10 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
     for (std::uint64_t s : sample_) sample_index_.Add(s, e);
   }
   hits_.push_back(0);
-  entries_.push_back({id, words, shingles_, static_cast<std::uint32_t>(sample_.size())});
+  const std::size_t begin = entry_shingles_.size();
+  entry_shingles_.insert(entry_shingles_.end(), shingles_.begin(), shingles_.end());
+  entries_.push_back({id, words, begin, entry_shingles_.size(),
+                      static_cast<std::uint32_t>(sample_.size())});
   return verdict;
 }
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/error.hpp"
@@ -35,6 +38,15 @@ LshParams OptimalLshParams(double threshold, int permutations,
     throw Error("threshold", "must be in (0, 1]");
   }
   if (permutations < 1) throw Error("permutations", "must be at least 1");
+  // The search integrates over every (b, r): about 40 million instructions
+  // at 128 permutations. Every filter of every thread asks the same
+  // question, so answers are remembered.
+  using Key = std::tuple<double, int, double, double>;
+  static std::mutex mutex;
+  static std::map<Key, LshParams> known;
+  const Key key{threshold, permutations, false_positive_weight, false_negative_weight};
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = known.find(key); it != known.end()) return it->second;
   LshParams best{1, permutations};
   double best_error = std::numeric_limits<double>::infinity();
   for (int b = 1; b <= permutations; ++b) {
@@ -52,6 +64,7 @@ LshParams OptimalLshParams(double threshold, int permutations,
       }
     }
   }
+  known.emplace(key, best);
   return best;
 }
 

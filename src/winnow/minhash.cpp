@@ -107,6 +107,19 @@ void MinHasher::Sign(const std::vector<std::uint64_t>& shingles,
   }
 }
 
+void MinHasher::Winners(const std::vector<std::uint64_t>& shingles,
+                        const std::vector<std::uint64_t>& signature,
+                        std::vector<std::uint64_t>* winners) const {
+  // A shingle's value is a bijection of it, so a bin whose minimum equals
+  // it was won by it; densified bins copy winners' values, adding none.
+  winners->clear();
+  const auto k = static_cast<std::uint32_t>(bins_);
+  for (std::uint64_t x : shingles) {
+    const std::uint64_t h = Mix(x ^ seed_);
+    if (signature[Range(h, k)] == h) winners->push_back(x);
+  }
+}
+
 double EstimateJaccard(const std::vector<std::uint64_t>& a,
                        const std::vector<std::uint64_t>& b) {
   if (a.empty() || a.size() != b.size()) return 0.0;
@@ -117,8 +130,13 @@ double EstimateJaccard(const std::vector<std::uint64_t>& a,
 
 std::size_t IntersectionSize(const std::vector<std::uint64_t>& a,
                              const std::vector<std::uint64_t>& b) {
+  return IntersectionSize(a.data(), a.size(), b.data(), b.size());
+}
+
+std::size_t IntersectionSize(const std::uint64_t* a, std::size_t a_size,
+                             const std::uint64_t* b, std::size_t b_size) {
   std::size_t i = 0, j = 0, n = 0;
-  while (i < a.size() && j < b.size()) {
+  while (i < a_size && j < b_size) {
     if (a[i] < b[j]) {
       ++i;
     } else if (b[j] < a[i]) {

@@ -552,5 +552,25 @@ TEST(LshIndexTest, CrowdedBucketsYieldTheirNewestIds) {
   EXPECT_EQ(out.size(), 64u);
 }
 
+TEST(MinHasherTest, WinnersAreTheSamplesDistinctValues) {
+  std::mt19937_64 rng(7);
+  for (int k : {1, 8, 128}) {
+    MinHasher h(k, 42);
+    for (int size : {0, 1, 2, 5, 64, 300}) {
+      std::vector<std::uint64_t> set = RandomSet(&rng, size);
+      std::sort(set.begin(), set.end());
+      set.erase(std::unique(set.begin(), set.end()), set.end());
+      std::vector<std::uint64_t> sig, sample, winners;
+      h.Sign(set, &sig, &sample);
+      std::vector<std::uint64_t> expected;
+      if (!set.empty()) expected = sample;
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+      h.Winners(set, sig, &winners);
+      EXPECT_EQ(winners, expected) << "k " << k << ", set size " << size;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace winnow

@@ -7,6 +7,7 @@
 #ifndef WINNOW_DETAIL_POSTING_INDEX_HPP_
 #define WINNOW_DETAIL_POSTING_INDEX_HPP_
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -18,8 +19,8 @@ class PostingIndex {
   void Add(std::uint64_t key, std::uint32_t id) {
     if ((used_ + 1) * 2 > slots_.size()) Grow();
     Slot& slot = Find(key);
-    if (slot.head == kEmpty) {
-      slot.key = key;
+    if (slot.generation != generation_) {
+      slot = {key, kEmpty, generation_};
       ++used_;
     }
     postings_.push_back({id, slot.head});
@@ -32,6 +33,7 @@ class PostingIndex {
   void ForEach(std::uint64_t key, F&& f) const {
     if (slots_.empty()) return;
     const Slot& slot = FindConst(key);
+    if (slot.generation != generation_) return;
     for (std::uint32_t p = slot.head; p != kEmpty; p = postings_[p].next) {
       if constexpr (std::is_void_v<decltype(f(std::uint32_t{}))>) {
         f(postings_[p].id);
@@ -41,8 +43,17 @@ class PostingIndex {
     }
   }
 
+  // Empties the index in constant time: slots of older generations count
+  // as empty. The slot array is kept for the next document unless it is
+  // far larger than this one needed.
   void Clear() {
-    slots_.clear();
+    if (slots_.size() > 4096 && used_ * 16 < slots_.size()) {
+      slots_.clear();
+      slots_.shrink_to_fit();
+    } else if (++generation_ == 0) {  // wrapped: really empty every slot
+      std::fill(slots_.begin(), slots_.end(), Slot{});
+      generation_ = 1;
+    }
     postings_.clear();
     used_ = 0;
   }
@@ -52,6 +63,7 @@ class PostingIndex {
   struct Slot {
     std::uint64_t key = 0;
     std::uint32_t head = kEmpty;
+    std::uint32_t generation = 0;  // in use when equal to generation_
   };
   struct Posting {
     std::uint32_t id;
@@ -62,7 +74,7 @@ class PostingIndex {
     const std::size_t mask = slots_.size() - 1;
     // Keys are hashes already; mix once more so patterned keys spread too.
     std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
-    while (slots_[i].head != kEmpty && slots_[i].key != key) i = (i + 1) & mask;
+    while (slots_[i].generation == generation_ && slots_[i].key != key) i = (i + 1) & mask;
     return i;
   }
   Slot& Find(std::uint64_t key) { return slots_[Probe(key)]; }
@@ -72,14 +84,19 @@ class PostingIndex {
     std::vector<Slot> old;
     old.swap(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    for (const Slot& s : old) {
-      if (s.head != kEmpty) Find(s.key) = s;
+    const std::uint32_t live = generation_;
+    generation_ = 1;
+    for (Slot s : old) {
+      if (s.generation != live) continue;
+      s.generation = generation_;
+      Find(s.key) = s;
     }
   }
 
   std::vector<Slot> slots_;
   std::vector<Posting> postings_;
   std::size_t used_ = 0;
+  std::uint32_t generation_ = 1;
 };
 
 }  // namespace winnow::detail

@@ -1,0 +1,64 @@
+#include "winnow/detail/posting_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <vector>
+
+namespace winnow::detail {
+namespace {
+
+std::vector<std::uint32_t> Ids(const PostingIndex& index, std::uint64_t key) {
+  std::vector<std::uint32_t> ids;
+  index.ForEach(key, [&](std::uint32_t id) { ids.push_back(id); });
+  return ids;
+}
+
+// Against a std::map model, over rounds of adds and clears of every size
+// (so the table grows, is reused by later generations, and shrinks).
+TEST(PostingIndexTest, AgreesWithAMapAcrossClears) {
+  std::mt19937_64 rng(3);
+  PostingIndex index;
+  std::map<std::uint64_t, std::vector<std::uint32_t>> previous;
+  for (int round = 0; round < 60; ++round) {
+    std::map<std::uint64_t, std::vector<std::uint32_t>> model;  // newest first
+    const int adds = round % 7 == 0 ? 20000 : static_cast<int>(rng() % 300);
+    for (int i = 0; i < adds; ++i) {
+      // Few distinct keys, so that keys repeat; some keys differ only in
+      // high bits, as patterned hashes might.
+      const std::uint64_t key = (rng() % 500) << (round % 2 ? 40 : 0);
+      const auto id = static_cast<std::uint32_t>(rng());
+      index.Add(key, id);
+      auto& ids = model[key];
+      ids.insert(ids.begin(), id);
+    }
+    for (const auto& [key, ids] : model) ASSERT_EQ(Ids(index, key), ids) << "round " << round;
+    // Keys of the round before are gone unless added again.
+    for (const auto& entry : previous) {
+      if (model.count(entry.first) == 0) ASSERT_TRUE(Ids(index, entry.first).empty());
+    }
+    for (int i = 0; i < 50; ++i) {
+      const std::uint64_t key = rng();
+      if (model.count(key) == 0) ASSERT_TRUE(Ids(index, key).empty());
+    }
+    index.Clear();
+    for (const auto& entry : model) ASSERT_TRUE(Ids(index, entry.first).empty());
+    previous = std::move(model);
+  }
+}
+
+TEST(PostingIndexTest, ForEachStopsWhenTold) {
+  PostingIndex index;
+  for (std::uint32_t id = 0; id < 10; ++id) index.Add(42, id);
+  std::vector<std::uint32_t> seen;
+  index.ForEach(42, [&](std::uint32_t id) {
+    seen.push_back(id);
+    return seen.size() < 3;
+  });
+  EXPECT_EQ(seen, (std::vector<std::uint32_t>{9, 8, 7}));
+}
+
+}  // namespace
+}  // namespace winnow::detail
