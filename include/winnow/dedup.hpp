@@ -100,7 +100,7 @@ class ParagraphDeduper {
   detail::PostingIndex sample_index_;
 
   // Scratch space reused across calls.
-  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, sample_;
+  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, sample_, band_keys_;
   std::vector<std::uint32_t> candidates_;
   std::vector<std::uint32_t> hits_;     // per entry, zero between uses
   std::vector<std::uint32_t> touched_;  // entries with non-zero hits_

@@ -102,6 +102,9 @@ class Filter {
   const ParagraphDeduper& deduper() const { return deduper_; }
 
  private:
+  // Adds `lines` to the dropped-line count of `reason`.
+  void Count(std::string_view reason, std::uint64_t lines);
+
   FilterConfig config_;
   LineFilter line_filter_;
   ParagraphDeduper deduper_;

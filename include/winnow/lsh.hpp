@@ -46,6 +46,14 @@ class LshIndex {
   void Query(const std::vector<std::uint64_t>& signature,
              std::vector<std::uint32_t>* out) const;
 
+  // The same two in steps, for a caller that queries and then inserts one
+  // signature: its band keys are computed once.
+  void BandKeys(const std::vector<std::uint64_t>& signature,
+                std::vector<std::uint64_t>* keys) const;
+  void InsertKeys(const std::vector<std::uint64_t>& keys, std::uint32_t id);
+  void QueryKeys(const std::vector<std::uint64_t>& keys,
+                 std::vector<std::uint32_t>* out) const;
+
   void Clear();
 
  private:

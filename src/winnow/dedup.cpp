@@ -99,7 +99,8 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
 
   // (a) near-identical: LSH candidates, exact Jaccard.
   candidates_.clear();
-  lsh_.Query(signature_, &candidates_);
+  lsh_.BandKeys(signature_, &band_keys_);
+  lsh_.QueryKeys(band_keys_, &candidates_);
   for (std::uint32_t e : candidates_) {
     const Entry& entry = entries_[e];
     double inter = static_cast<double>(Intersection(entry));
@@ -143,7 +144,7 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   // Kept: remember it, while there is room.
   if (entries_.size() >= config_.max_indexed) return verdict;
   const auto e = static_cast<std::uint32_t>(entries_.size());
-  lsh_.Insert(signature_, e);
+  lsh_.InsertKeys(band_keys_, e);
   for (std::uint64_t s : shingles_) full_index_.Add(s, e);
   if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
     for (std::uint64_t s : sample_) sample_index_.Add(s, e);

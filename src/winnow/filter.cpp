@@ -46,6 +46,12 @@ Filter::Filter(const RuleSet* rules, const FilterConfig& config)
       line_filter_(rules, config.lines),
       deduper_(config.dedup_config) {}
 
+void Filter::Count(std::string_view reason, std::uint64_t lines) {
+  auto it = stats_.dropped_lines.find(reason);  // no string built per line
+  if (it == stats_.dropped_lines.end()) it = stats_.dropped_lines.emplace(reason, 0).first;
+  it->second += lines;
+}
+
 std::string_view Filter::RuleName(int id) const {
   if (id == repeated_line_rule()) return kRuleRepeatedLine;
   return line_filter_.RuleName(id);
@@ -93,7 +99,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
         continue;
       }
       std::string_view name = RuleName(v);
-      ++stats_.dropped_lines[std::string(name)];
+      Count(name, 1);
       if (!result->drops.empty() && result->drops.back().reason == name &&
           result->drops.back().of_line == 0 &&
           result->drops.back().line + result->drops.back().lines ==
@@ -140,7 +146,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
         for (std::uint32_t i = para.first; i < para.end; ++i) {
           result->keep[i] = false;
         }
-        stats_.dropped_lines[std::string(reason)] += kept;
+        Count(reason, kept);
         Drop drop{doc.lines[first_kept].number, kept, reason, verdict.of,
                   verdict.similarity};
         // Keep drops in input order: rule drops of this paragraph's later

@@ -81,19 +81,22 @@ std::uint64_t LshIndex::BandKey(const std::vector<std::uint64_t>& signature,
       static_cast<std::uint64_t>(band));
 }
 
-void LshIndex::Insert(const std::vector<std::uint64_t>& signature,
-                      std::uint32_t id) {
-  for (int band = 0; band < params_.bands; ++band) {
-    table_.Add(BandKey(signature, band), id);
-  }
+void LshIndex::BandKeys(const std::vector<std::uint64_t>& signature,
+                        std::vector<std::uint64_t>* keys) const {
+  keys->resize(static_cast<std::size_t>(params_.bands));
+  for (int band = 0; band < params_.bands; ++band) (*keys)[band] = BandKey(signature, band);
 }
 
-void LshIndex::Query(const std::vector<std::uint64_t>& signature,
-                     std::vector<std::uint32_t>* out) const {
+void LshIndex::InsertKeys(const std::vector<std::uint64_t>& keys, std::uint32_t id) {
+  for (std::uint64_t key : keys) table_.Add(key, id);
+}
+
+void LshIndex::QueryKeys(const std::vector<std::uint64_t>& keys,
+                         std::vector<std::uint32_t>* out) const {
   const std::size_t start = out->size();
-  for (int band = 0; band < params_.bands; ++band) {
+  for (std::uint64_t key : keys) {
     int visited = 0;
-    table_.ForEach(BandKey(signature, band), [&](std::uint32_t id) {
+    table_.ForEach(key, [&](std::uint32_t id) {
       if (++visited > max_per_bucket_) return false;
       out->push_back(id);
       return true;
@@ -101,6 +104,20 @@ void LshIndex::Query(const std::vector<std::uint64_t>& signature,
   }
   std::sort(out->begin() + start, out->end());
   out->erase(std::unique(out->begin() + start, out->end()), out->end());
+}
+
+void LshIndex::Insert(const std::vector<std::uint64_t>& signature,
+                      std::uint32_t id) {
+  std::vector<std::uint64_t> keys;
+  BandKeys(signature, &keys);
+  InsertKeys(keys, id);
+}
+
+void LshIndex::Query(const std::vector<std::uint64_t>& signature,
+                     std::vector<std::uint32_t>* out) const {
+  std::vector<std::uint64_t> keys;
+  BandKeys(signature, &keys);
+  QueryKeys(keys, out);
 }
 
 void LshIndex::Clear() {

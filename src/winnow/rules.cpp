@@ -242,13 +242,15 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
       }
     }
     if (!c.contains_ids.empty()) {
-      if (c.contains->Match(norm.text, &hits)) {
+      // Most lines match nothing: asking without a match list first
+      // spares RE2 allocating one per call.
+      if (c.contains->Match(norm.text, nullptr) && c.contains->Match(norm.text, &hits)) {
         for (int h : hits) consider(c.contains_ids[h]);
       }
     }
   }
   if (!c.regex_ids.empty()) {
-    if (c.regex->Match(raw, &hits)) {
+    if (c.regex->Match(raw, nullptr) && c.regex->Match(raw, &hits)) {
       for (int h : hits) consider(c.regex_ids[h]);
     }
   }
