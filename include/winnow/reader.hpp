@@ -46,6 +46,17 @@ void ReadAll(int fd, std::string_view name, std::string* out,
 bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
                 std::string* out, std::size_t chunk = kDefaultReadChunk);
 
+// Makes `s->capacity()` at least `capacity`, allocating exactly that much
+// when it must grow (std::string::reserve may round a request up to twice
+// the old capacity, which would double the memory a size limit allows).
+void ReserveExactly(std::string* s, std::size_t capacity);
+
+// The capacity a buffer of `capacity` bytes that needs `needed` should grow
+// to: twice as large, but `most` once that is more than half of `most`, and
+// never less than `needed`. Growing by it costs linear time overall, and the
+// peak (old and new buffer together) stays near 1.5 times `most`.
+std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most);
+
 // One read(2) of at most `size` bytes into `data`; returns how many were
 // read, 0 at end of file. Retries on EINTR; when `interruptible` and the
 // interrupt flag is set it throws "interrupted" instead (see

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -613,6 +614,10 @@ int Main(int argc, char** argv) {
       return 128 + g_signal;
     }
     std::cerr << "winnow: " << e.what() << '\n';
+    return kExitRuntimeError;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "winnow: out of memory (a smaller --max-document-bytes, -j or --max-index-docs "
+                 "needs less)\n";
     return kExitRuntimeError;
   } catch (const std::exception& e) {
     std::cerr << "winnow: " << e.what() << '\n';

@@ -36,6 +36,24 @@ std::size_t ReadSome(int fd, std::string_view name, char* data,
   }
 }
 
+std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most) {
+  std::size_t next = capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * capacity;
+  // Past half the cap, go to the cap at once: one more doubling step would
+  // hold the old buffer and the new one together, near twice the cap.
+  if (next > most / 2) next = most;
+  return std::max(needed, next);
+}
+
+void ReserveExactly(std::string* s, std::size_t capacity) {
+  if (capacity <= s->capacity()) return;
+  // A fresh string asked for more than twice its small capacity gets
+  // exactly what it asks for.
+  std::string grown;
+  grown.reserve(capacity);
+  grown.append(*s);
+  s->swap(grown);
+}
+
 bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
                 std::string* out, std::size_t chunk) {
   if (chunk == 0) chunk = 1;
@@ -45,9 +63,7 @@ bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
     const std::size_t used = out->size();
     // Geometric growth keeps appending linear in the total size; the cap
     // keeps a document just over the limit from costing twice the limit.
-    if (used + chunk > out->capacity()) {
-      out->reserve(std::min(most, std::max(used + chunk, 2 * out->capacity())));
-    }
+    if (used + chunk > out->capacity()) ReserveExactly(out, GrowthFor(out->capacity(), used + chunk, most));
     out->resize(used + chunk);
     std::size_t got;
     try {

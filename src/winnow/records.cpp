@@ -63,7 +63,7 @@ bool RecordReader::Fill() {
     // Geometric growth, capped near the size limit: a record just under it
     // must not cost twice the limit.
     const std::size_t most = max_record_ > SIZE_MAX / 2 ? SIZE_MAX / 2 : max_record_ + 2 * chunk_;
-    buffer_.reserve(std::max(used + chunk_, std::min(most, 2 * buffer_.capacity())));
+    ReserveExactly(&buffer_, GrowthFor(buffer_.capacity(), used + chunk_, most));
   }
   buffer_.resize(used + chunk_);
   std::size_t got;
