@@ -52,8 +52,8 @@ bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
 void ReserveExactly(std::string* s, std::size_t capacity);
 
 // The capacity a buffer of `capacity` bytes that needs `needed` should grow
-// to: twice as large, but `most` once that is more than half of `most`, and
-// never less than `needed`. Growing by it costs linear time overall, and the
+// to: twice as large, but `most` once that is more than half of `most`
+// (unless `needed` is beyond `most`), and never less than `needed`. Growing by it costs linear time overall, and the
 // peak (old and new buffer together) stays near 1.5 times `most`.
 std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most);
 

@@ -39,8 +39,9 @@ std::size_t ReadSome(int fd, std::string_view name, char* data,
 std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most) {
   std::size_t next = capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * capacity;
   // Past half the cap, go to the cap at once: one more doubling step would
-  // hold the old buffer and the new one together, near twice the cap.
-  if (next > most / 2) next = most;
+  // hold the old buffer and the new one together, near twice the cap. A
+  // need beyond the cap grows by doubling again, to stay linear.
+  if (next > most / 2 && needed <= most) next = most;
   return std::max(needed, next);
 }
 
