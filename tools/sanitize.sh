@@ -5,7 +5,9 @@
 # as tools/quickstart.sh installs the rest of what the build needs):
 #   asan          the whole ctest suite with AddressSanitizer and
 #                 UndefinedBehaviorSanitizer (preset asan: build-asan,
-#                 RelWithDebInfo, no recovery: any report fails its test);
+#                 RelWithDebInfo, no recovery: any report fails its test;
+#                 the bad-input suite in its light form, small inputs and
+#                 no ulimit -v);
 #   tsan          the multi-threaded tests with ThreadSanitizer (preset
 #                 tsan: build-tsan): the unit tests (the stream processor's
 #                 with 1 and 3 threads, and the readers' writer threads) and
@@ -46,17 +48,20 @@ run_asan() {
   echo "=== sanitize: ASan+UBSan build (build-asan), whole test suite" >&2
   cmake --preset asan -DCMAKE_CXX_COMPILER=clang++ >/dev/null
   cmake --build build-asan -j "$(nproc)"
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+  # The bad-input suite on small inputs, without its ulimit -v runs:
+  # sanitizers reserve terabytes of address space.
+  WINNOW_HOSTILE_LIGHT=1 ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 }
 
 run_tsan() {
   echo "=== sanitize: TSan build (build-tsan), multi-threaded tests" >&2
   cmake --preset tsan -DCMAKE_CXX_COMPILER=clang++ >/dev/null
   cmake --build build-tsan -j "$(nproc)" --target winnow winnow_tests
-  # Everything but the single-threaded tests of the binary: the unit tests,
-  # the stream CLI tests and the corpus streams, which compare -j1 with -j4.
+  # Everything but the single-threaded tests of the binary (and the
+  # bad-input suite, mostly big single-threaded runs): the unit tests, the
+  # stream CLI tests and the corpus streams, which compare -j1 with -j4.
   ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" \
-        -E '^(cli|warc_roundtrip)$|^corpus\.[^.]+$'
+        -E '^(cli|hostile|warc_roundtrip)$|^corpus\.[^.]+$'
 }
 
 run_fuzz() {

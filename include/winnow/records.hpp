@@ -8,7 +8,9 @@
 //
 // Records are read with large reads into one buffer that is compacted as
 // records are consumed, so memory follows the largest record, not the
-// stream. A malformed record is returned with `error` set and its bytes in
+// stream. A record larger than the reader's limit (--max-document-bytes) is
+// not held whole: it comes back in pieces, to be passed through unanalysed,
+// so memory follows the limit. A malformed record is returned with `error` set and its bytes in
 // `raw`; reading goes on after it (at the next line for JSONL, the next
 // "WARC/1." line for WET).
 #ifndef WINNOW_RECORDS_HPP_
@@ -19,6 +21,7 @@
 #include <string_view>
 
 #include "winnow/jsonl.hpp"
+#include "winnow/reader.hpp"
 #include "winnow/warc.hpp"
 
 namespace winnow {
@@ -44,6 +47,16 @@ struct Record {
   // points into the original's `raw`, so copy with care (or re-parse).
   WarcRecord warc;
   bool json_pending = false;  // jsonl read with defer_json: DecodeJsonRecord() not yet called
+  // A record over the reader's size limit comes as a run of pieces, each in
+  // `raw`, all with its number and offset and `oversized` set, `has_text`
+  // false: it is passed through unanalysed. `continued` is set on every
+  // piece but the first, `more` on every piece but the last. Concatenated,
+  // the pieces are the record's bytes (a WARC record's trailer included).
+  // The last piece of a WARC record that the input cuts short has `error`
+  // set ("truncated record: ...").
+  bool oversized = false;
+  bool continued = false;
+  bool more = false;
 };
 
 // Parses a JSONL record's raw line into its fields (text, span, id, url,
@@ -56,8 +69,14 @@ class RecordReader {
   // Reads `fd` (not owned). `name` is used in error messages.
   // With `defer_json`, JSONL records come back with json_pending set and
   // only `raw`, `number` and `offset` filled: see DecodeJsonRecord().
+  // `max_record_bytes` is the size limit of a JSONL line or NUL chunk
+  // (without its terminator) and of a WARC block (its Content-Length);
+  // larger records come back in pieces of at most `chunk` bytes (see
+  // Record::oversized). It does not apply to Format::kText, which reads the
+  // whole input as one record.
   RecordReader(int fd, std::string name, Format format, JsonlFields fields,
-               std::size_t chunk = 1 << 20, bool defer_json = false);
+               std::size_t chunk = 1 << 20, bool defer_json = false,
+               std::size_t max_record_bytes = kDefaultMaxDocumentBytes);
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 
@@ -71,6 +90,13 @@ class RecordReader {
   bool Fill();  // reads more; false at end of input
   bool NextDelimited(char delimiter, Record* record);
   bool NextWarc(Record* record);
+  // The next piece of the oversized record in progress.
+  void NextPiece(Record* record);
+  // Takes the bytes of an oversized record's piece from the buffer.
+  void TakePiece(std::size_t size, Record* record);
+
+  // An oversized record in progress: how it continues.
+  enum class Piece { kNone, kDelimited, kWarcBlock };
 
   int fd_;
   std::string name_;
@@ -83,6 +109,11 @@ class RecordReader {
   std::uint64_t number_ = 0;
   bool eof_ = false;
   bool defer_json_;
+  std::size_t max_record_;
+  Piece piece_ = Piece::kNone;
+  std::uint64_t piece_number_ = 0, piece_offset_ = 0;
+  std::uint64_t piece_left_ = 0;   // WARC: header and block bytes still to come
+  std::uint64_t block_size_ = 0;   // WARC: the block's Content-Length
 };
 
 // Appends `record` to `*out` with its document replaced by `text` (records

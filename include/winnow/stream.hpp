@@ -41,6 +41,9 @@ struct StreamConfig {
   int threads = 1;
   std::size_t batch = 512;
   bool skip_errors = false;  // --on-error skip (default: stop)
+  // The reader's max_record_bytes, named in the message about a record over
+  // it (the processor writes such a record's pieces through as they come).
+  std::size_t max_document_bytes = kDefaultMaxDocumentBytes;
 };
 
 struct StreamStats {
@@ -48,6 +51,7 @@ struct StreamStats {
   std::uint64_t documents_in = 0;   // records with text
   std::uint64_t documents_out = 0;
   std::uint64_t passed_through = 0; // records without text, written as they were
+  std::uint64_t too_large = 0;      // records over max_document_bytes, written as they were
   std::uint64_t malformed = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
@@ -63,7 +67,11 @@ struct StreamSinks {
   std::function<void(const StreamStats&)> progress;  // after each batch
   // A malformed record: with skip_errors it is reported here and skipped;
   // otherwise Run() throws winnow::Error after writing every record before it.
+  // Also a record over max_document_bytes, once, before its first piece.
   std::function<void(const std::string& message)> warning;
+  // After each batch whose output ends between two records (not inside an
+  // oversized one): the place to stop, if asked to, with whole records out.
+  std::function<void()> record_boundary;
 };
 
 class StreamProcessor {

@@ -96,6 +96,15 @@ struct WarcRecord {
 long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
                      std::string* error);
 
+// Parses only the version line and the headers of the record at `data[0]`,
+// as ParseWarcRecord does: returns the size of the header section (through
+// the empty line that ends it) and sets `*block_size` to the record's
+// Content-Length; 0 when `data` does not yet hold the whole header section
+// and `at_eof` is false; -1 with `*error` set for the header errors listed
+// above. Lets a reader decide on a record's size before its block arrives.
+long ParseWarcHeaders(std::string_view data, bool at_eof, WarcRecord* record,
+                      std::uint64_t* block_size, std::string* error);
+
 // Where reading resumes after a malformed record: the offset of the first
 // line at or after `from` (a line starts at offset 0 or just after a '\n')
 // that begins with "WARC/1.", or data.size() if none does. A line at the end

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -61,6 +62,7 @@ struct Config {
   std::string explain_file;
   bool stats = false;
   FilterConfig filter;
+  std::size_t max_document_bytes = kDefaultMaxDocumentBytes;
   // Document streams (--format other than text).
   std::string format_name = "text";
   bool nul = false;
@@ -95,6 +97,12 @@ std::string ReadFile(const std::string& path) {
   return data;
 }
 
+// A document over --max-document-bytes, passed through unanalysed.
+std::string TooLargeMessage(std::size_t limit) {
+  return "larger than " + std::to_string(limit) +
+         " bytes (--max-document-bytes): passed through unanalysed";
+}
+
 void PrintStats(const FilterStats& s, std::ostream& os) {
   os << "winnow: stats: documents " << s.documents << ", lines in " << s.lines_in
      << ", lines out " << s.lines_out << ", paragraphs in " << s.paragraphs_in
@@ -103,6 +111,24 @@ void PrintStats(const FilterStats& s, std::ostream& os) {
   for (const auto& [reason, count] : s.dropped_lines) {
     os << "winnow: stats: dropped " << count << " line" << (count == 1 ? "" : "s")
        << " by " << reason << '\n';
+  }
+}
+
+// Text mode, a document over --max-document-bytes: writes the bytes read so
+// far (`*data`), then copies the rest of `fd` through with `*data` as the
+// buffer, so memory stays at the limit. A stop request waits for the end
+// of the document: its first bytes are out already. `*unterminated` says
+// whether the output so far ends without a newline, before and after.
+void PassThrough(int fd, const std::string& name, std::string* data, bool* unterminated) {
+  if (*unterminated) WriteAll(STDOUT_FILENO, "standard output", "\n");
+  *unterminated = false;
+  std::size_t size = data->size();
+  while (size > 0) {
+    const std::string_view piece(data->data(), size);
+    WriteAll(STDOUT_FILENO, "standard output", piece);
+    *unterminated = piece.back() != '\n';
+    data->resize(kDefaultReadChunk);
+    size = ReadSome(fd, name, data->data(), data->size(), /*interruptible=*/false);
   }
 }
 
@@ -170,6 +196,8 @@ bool ParseOptions(int argc, char** argv, Config* config) {
        "larger paragraphs are kept without deduplication (bounds memory and time)")
       ("max-line-bytes", po::value<std::size_t>(&lines.max_line_bytes)->default_value(lines.max_line_bytes)->value_name("N"),
        "longer lines are kept without analysis (bounds memory and time)")
+      ("max-document-bytes", po::value<std::size_t>(&config->max_document_bytes)->default_value(config->max_document_bytes)->value_name("N"),
+       "larger documents (a FILE, a JSONL line, a NUL chunk, a WARC block) are passed through unanalysed, with memory bounded by N")
       ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3")->value_name("X"),
        "containment applies only if the longer paragraph is at most this many times longer");
   StreamConfig& st = config->stream;
@@ -269,6 +297,7 @@ bool ParseOptions(int argc, char** argv, Config* config) {
     throw UsageError("--on-error", "expected stop or skip, not '" + config->on_error + "'");
   }
   st.skip_errors = config->on_error == "skip";
+  st.max_document_bytes = config->max_document_bytes;
   st.doc_dedup = !config->no_doc_dedup;
   st.repeated_lines = !config->no_repeated_lines;
   st.drop_empty = !config->keep_empty;
@@ -330,7 +359,7 @@ void LoadRules(Config& config, RuleSet* rules) {
 void PrintStreamStats(const StreamStats& s, std::ostream& os) {
   os << "winnow: stats: records " << s.records << ", documents in " << s.documents_in
      << ", documents out " << s.documents_out << ", passed through " << s.passed_through
-     << ", malformed " << s.malformed << ", bytes in " << s.bytes_in << ", bytes out "
+     << ", too large (passed through unanalysed) " << s.too_large << ", malformed " << s.malformed << ", bytes in " << s.bytes_in << ", bytes out "
      << s.bytes_out << '\n';
   for (const auto& [reason, count] : s.dropped_documents) {
     os << "winnow: stats: dropped " << count << " document" << (count == 1 ? "" : "s") << " as "
@@ -343,6 +372,7 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index) {
   std::ostringstream os;
   os << "{\"records\":" << s.records << ",\"documents_in\":" << s.documents_in
      << ",\"documents_out\":" << s.documents_out << ",\"passed_through\":" << s.passed_through
+     << ",\"too_large\":" << s.too_large
      << ",\"malformed\":" << s.malformed << ",\"bytes_in\":" << s.bytes_in
      << ",\"bytes_out\":" << s.bytes_out << ",\"dropped_documents\":{";
   bool first = true;
@@ -375,10 +405,8 @@ int RunStream(const Config& config, const RuleSet& rules) {
   const bool show_progress = config.force_progress || (config.progress && ::isatty(STDERR_FILENO));
   const auto started = std::chrono::steady_clock::now();
   StreamSinks sinks;
-  sinks.output = [](std::string_view data) {
-    WriteAll(STDOUT_FILENO, "standard output", data);
-    StopIfInterrupted();
-  };
+  sinks.output = [](std::string_view data) { WriteAll(STDOUT_FILENO, "standard output", data); };
+  sinks.record_boundary = [] { StopIfInterrupted(); };
   if (rejects) sinks.rejects = [&](std::string_view data) { rejects->Write(data); };
   if (config.explain) {
     sinks.explain = [&](std::string_view data) {
@@ -412,7 +440,8 @@ int RunStream(const Config& config, const RuleSet& rules) {
       continue;
     }
     RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
-                        config.stream.fields, 1 << 20, /*defer_json=*/true);
+                        config.stream.fields, 1 << 20, /*defer_json=*/true,
+                        config.stream.max_document_bytes);
     try {
       processor.Run(reader, is_stdin ? "-" : file, sinks);
     } catch (const Error& e) {
@@ -492,22 +521,39 @@ int Run(int argc, char** argv) {
 
   int status = kExitOk;
   bool unterminated = false;  // the output so far ends without a newline
+  std::uint64_t too_large = 0;
   std::string input, output, explanation;
   Document doc;
   FilterResult result;
   for (const std::string& file : config.files) {
     input.clear();
     const bool is_stdin = file == "-";
+    const std::string name = is_stdin ? "standard input" : file;
+    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
+      status = kExitRuntimeError;
+      continue;
+    }
+    bool whole = true;
     try {
-      if (is_stdin) {
-        ReadAll(STDIN_FILENO, "standard input", &input);
-      } else {
-        input = ReadFile(file);
+      whole = ReadAtMost(fd, name, config.max_document_bytes, &input);
+      if (!whole) {
+        ++too_large;
+        std::cerr << "winnow: " << name << ": " << TooLargeMessage(config.max_document_bytes)
+                  << '\n';
+        PassThrough(fd, name, &input, &unterminated);
       }
     } catch (const Error& e) {
+      if (!is_stdin) ::close(fd);
       if (g_signal != 0) throw;  // Main reports it
       std::cerr << "winnow: " << e.what() << '\n';
       status = kExitRuntimeError;
+      continue;
+    }
+    if (!is_stdin) ::close(fd);
+    if (!whole) {
+      StopIfInterrupted();
       continue;
     }
     SplitDocument(input, &doc);
@@ -532,7 +578,11 @@ int Run(int argc, char** argv) {
   if (explain_fd != STDERR_FILENO && ::close(explain_fd) != 0) {
     throw Error(explain_name, std::strerror(errno));
   }
-  if (config.stats) PrintStats(filter.stats(), std::cerr);
+  if (config.stats) {
+    PrintStats(filter.stats(), std::cerr);
+    std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << too_large
+              << '\n';
+  }
   return status;
 }
 
@@ -564,6 +614,10 @@ int Main(int argc, char** argv) {
       return 128 + g_signal;
     }
     std::cerr << "winnow: " << e.what() << '\n';
+    return kExitRuntimeError;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "winnow: out of memory (a smaller --max-document-bytes, -j or --max-index-docs "
+                 "needs less)\n";
     return kExitRuntimeError;
   } catch (const std::exception& e) {
     std::cerr << "winnow: " << e.what() << '\n';

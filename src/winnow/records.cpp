@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "winnow/error.hpp"
@@ -36,41 +38,49 @@ std::string_view FormatName(Format format) {
 }
 
 RecordReader::RecordReader(int fd, std::string name, Format format,
-                           JsonlFields fields, std::size_t chunk, bool defer_json)
+                           JsonlFields fields, std::size_t chunk, bool defer_json,
+                           std::size_t max_record_bytes)
     : fd_(fd),
       name_(std::move(name)),
       format_(format),
       fields_(std::move(fields)),
       chunk_(chunk == 0 ? 1 : chunk),
-      defer_json_(defer_json) {}
+      defer_json_(defer_json),
+      // One less than the largest size_t, so that max_record_ + 1 is defined.
+      max_record_(std::min(max_record_bytes, SIZE_MAX - 1)) {}
 
 bool RecordReader::Fill() {
   if (eof_) return false;
-  // Compact once the consumed prefix dominates, so the buffer stays about
-  // the size of the largest record.
-  if (start_ > 0 && start_ >= buffer_.size() / 2) {
+  // Compact once the consumed prefix dominates, or before the buffer would
+  // grow, so the buffer stays about the size of the largest record.
+  if (start_ > 0 &&
+      (start_ >= buffer_.size() / 2 || buffer_.size() + chunk_ > buffer_.capacity())) {
     buffer_.erase(0, start_);
     start_ = 0;
   }
-  for (;;) {
-    const std::size_t used = buffer_.size();
-    buffer_.resize(used + chunk_);
-    const ssize_t got = ::read(fd_, buffer_.data() + used, chunk_);
-    if (got < 0) {
-      buffer_.resize(used);
-      if (errno == EINTR) {
-        CheckInterrupted(name_);
-        continue;
-      }
-      throw Error(name_, std::string("read failed: ") + std::strerror(errno));
-    }
-    buffer_.resize(used + static_cast<std::size_t>(got));
-    if (got == 0) {
-      eof_ = true;
-      return false;
-    }
-    return true;
+  const std::size_t used = buffer_.size();
+  if (used + chunk_ > buffer_.capacity()) {
+    // Geometric growth, capped near the size limit: a record just under it
+    // must not cost twice the limit.
+    const std::size_t most = max_record_ > SIZE_MAX / 2 ? SIZE_MAX / 2 : max_record_ + 2 * chunk_;
+    ReserveExactly(&buffer_, GrowthFor(buffer_.capacity(), used + chunk_, most));
   }
+  buffer_.resize(used + chunk_);
+  std::size_t got;
+  try {
+    // Within an oversized record, whose first pieces may be written already,
+    // a stop request waits for the record's end.
+    got = ReadSome(fd_, name_, buffer_.data() + used, chunk_, piece_ == Piece::kNone);
+  } catch (...) {
+    buffer_.resize(used);
+    throw;
+  }
+  buffer_.resize(used + got);
+  if (got == 0) {
+    eof_ = true;
+    return false;
+  }
+  return true;
 }
 
 bool RecordReader::Next(Record* r) {
@@ -83,6 +93,11 @@ bool RecordReader::Next(Record* r) {
   r->text_begin = r->text_end = 0;
   r->warc = WarcRecord{};
   r->json_pending = false;
+  r->oversized = r->continued = r->more = false;
+  if (piece_ != Piece::kNone) {
+    NextPiece(r);
+    return true;
+  }
   switch (format_) {
     case Format::kText: {
       while (Fill()) {
@@ -113,12 +128,23 @@ bool RecordReader::NextDelimited(char delimiter, Record* r) {
   for (;;) {
     const char* base = buffer_.data() + start_;
     const std::size_t avail = buffer_.size() - start_;
-    const void* hit = std::memchr(base + scanned, delimiter, avail - scanned);
+    // A delimiter at offset max_record_ or before ends a record within the
+    // limit; none there makes the record oversized, whatever follows.
+    const std::size_t window = std::min(avail, max_record_ + 1);
+    const void* hit = scanned < window ? std::memchr(base + scanned, delimiter, window - scanned) : nullptr;
     if (hit) {
       end = start_ + static_cast<std::size_t>(static_cast<const char*>(hit) - base) + 1;
       break;
     }
-    scanned = avail;  // stays valid when Fill() compacts the buffer
+    if (avail > max_record_) {
+      piece_ = Piece::kDelimited;
+      piece_number_ = ++number_;
+      piece_offset_ = consumed_;
+      TakePiece(std::min(chunk_, max_record_ + 1), r);  // no delimiter in it
+      r->more = true;
+      return true;
+    }
+    scanned = window;  // stays valid when Fill() compacts the buffer
     if (!Fill()) {
       end = buffer_.size();
       break;
@@ -175,6 +201,19 @@ bool RecordReader::NextWarc(Record* r) {
     }
     WarcRecord parsed;
     std::string error;
+    // A block over the limit is known from the headers: the record is
+    // passed through in pieces rather than waited for.
+    std::uint64_t block_size = 0;
+    const long head = ParseWarcHeaders(data, eof_, &parsed, &block_size, &error);
+    if (head > 0 && block_size > max_record_) {
+      piece_ = Piece::kWarcBlock;
+      piece_number_ = ++number_;
+      piece_offset_ = consumed_;
+      block_size_ = block_size;
+      piece_left_ = static_cast<std::uint64_t>(head) + block_size;
+      NextPiece(r);
+      return true;
+    }
     const long n = ParseWarcRecord(data, eof_, &parsed, &error);
     if (n == 0) {
       Fill();  // at end of input, the next ParseWarcRecord call decides
@@ -216,6 +255,66 @@ bool RecordReader::NextWarc(Record* r) {
     }
     return true;
   }
+}
+
+void RecordReader::TakePiece(std::size_t size, Record* r) {
+  r->number = piece_number_;
+  r->offset = piece_offset_;
+  r->oversized = true;
+  r->raw.append(buffer_, start_, size);
+  start_ += size;
+  consumed_ += size;
+}
+
+void RecordReader::NextPiece(Record* r) {
+  r->continued = consumed_ != piece_offset_;
+  if (start_ == buffer_.size()) Fill();
+  const std::size_t avail = buffer_.size() - start_;
+  if (piece_ == Piece::kDelimited) {
+    const char delimiter = format_ == Format::kNul ? '\0' : '\n';
+    const std::size_t size = std::min(avail, chunk_);
+    const void* hit = std::memchr(buffer_.data() + start_, delimiter, size);
+    if (hit) {
+      TakePiece(static_cast<std::size_t>(static_cast<const char*>(hit) - (buffer_.data() + start_)) + 1, r);
+      piece_ = Piece::kNone;
+    } else {
+      TakePiece(size, r);  // empty at end of input: the last piece
+      r->more = size > 0;
+      if (size == 0) piece_ = Piece::kNone;
+    }
+    return;
+  }
+  // WARC: the version line, headers and block, then the trailer.
+  const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>({avail, chunk_, piece_left_}));
+  TakePiece(size, r);
+  piece_left_ -= size;
+  r->more = true;
+  if (piece_left_ > 0) {
+    if (size == 0) {  // end of input inside the block
+      const std::uint64_t got = piece_left_ >= block_size_ ? 0 : block_size_ - piece_left_;
+      r->error = "truncated record: " + std::to_string(got) + " of " + std::to_string(block_size_) +
+                 " block bytes";
+      r->more = false;
+      piece_ = Piece::kNone;
+    }
+    return;
+  }
+  // The trailer: up to two line ends ("\r\n" or "\n"), taken as they come;
+  // anything else is the start of what follows, read as the next record.
+  for (int ends = 0; ends < 2; ++ends) {
+    while (buffer_.size() - start_ < 2 && Fill()) {
+    }
+    const std::string_view rest(buffer_.data() + start_, buffer_.size() - start_);
+    if (rest.starts_with('\n')) {
+      TakePiece(1, r);
+    } else if (rest.starts_with("\r\n")) {
+      TakePiece(2, r);
+    } else {
+      break;
+    }
+  }
+  r->more = false;
+  piece_ = Piece::kNone;
 }
 
 void AppendRecord(Format format, const Record& r, std::string_view text,

@@ -207,7 +207,11 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
   std::uint64_t bytes_counted = reader.bytes_read();  // stats are totals over every Run()
   for (;;) {
     std::size_t n = 0;
-    while (n < items.size() && reader.Next(&items[n].record)) ++n;
+    // A batch ends after a piece of an oversized record, so that memory
+    // holds one piece of it at a time.
+    while (n < items.size() && reader.Next(&items[n].record)) {
+      if (items[n++].record.oversized) break;
+    }
     if (n == 0) break;
 
     Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
@@ -236,6 +240,32 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
     for (std::size_t i = 0; i < n; ++i) {
       Item& item = items[i];
       const Record& r = item.record;
+      if (r.oversized) {
+        // Passed through as it comes, unanalysed, piece by piece.
+        if (!r.continued) {
+          ++stats_.records;
+          ++stats_.too_large;
+          ++next_ordinal_;
+          if (sinks.warning) {
+            sinks.warning(name + ": record " + std::to_string(r.number) + " (byte " +
+                          std::to_string(r.offset) + "): larger than " +
+                          std::to_string(config_.max_document_bytes) +
+                          " bytes (--max-document-bytes): passed through unanalysed");
+          }
+        }
+        out.append(r.raw);
+        if (r.error.empty()) continue;
+        // Cut short by the end of input: its bytes are out already, as read.
+        ++stats_.malformed;
+        const std::string message = name + ": record " + std::to_string(r.number) + " (byte " +
+                                    std::to_string(r.offset) + "): " + r.error;
+        if (!config_.skip_errors) {
+          fatal = message;
+          break;
+        }
+        if (sinks.warning) sinks.warning(message);
+        continue;
+      }
       ++stats_.records;
       const std::uint64_t ordinal = next_ordinal_++;
       const std::string where = name + ":" + std::to_string(r.number);
@@ -312,6 +342,9 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       throw Error("", fatal);
     }
     if (sinks.progress) sinks.progress(stats_);
+    if (sinks.record_boundary && !(items[n - 1].record.oversized && items[n - 1].record.more)) {
+      sinks.record_boundary();
+    }
   }
   // Merge the threads' line statistics (sums: independent of who did what).
   FilterStats merged;

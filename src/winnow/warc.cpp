@@ -139,8 +139,8 @@ std::string_view WarcRecord::Header(std::string_view name) const {
   return {};
 }
 
-long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
-                     std::string* error) {
+long ParseWarcHeaders(std::string_view data, bool at_eof, WarcRecord* record,
+                      std::uint64_t* block_size, std::string* error) {
   // Refuse non-WARC bytes at once rather than wait for a line end that a
   // binary file may never have.
   std::size_t shown = std::min(data.size(), kMagic.size());
@@ -223,7 +223,16 @@ long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
   if (!ParseLength(length_header->value, &length)) {
     return Fail(error, "bad Content-Length " + Quote(length_header->value));
   }
+  *block_size = length;
+  return static_cast<long>(pos);
+}
 
+long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
+                     std::string* error) {
+  std::uint64_t length = 0;
+  const long head = ParseWarcHeaders(data, at_eof, record, &length, error);
+  if (head <= 0) return head;
+  const std::size_t pos = static_cast<std::size_t>(head);
   const std::size_t available = data.size() - pos;
   if (available < length) {
     if (!at_eof) return 0;

@@ -13,7 +13,12 @@
 //    DecodeJsonRecord;
 //  - a well-formed record with text, written back with its own text by
 //    AppendRecord, is its raw bytes (text, NUL, WET with a whole trailer);
-//    a JSONL one parses back to the same text.
+//    a JSONL one parses back to the same text;
+//  - with a size limit (a third of the stream), records over it come in
+//    pieces that join to their bytes (one number and offset, `continued`
+//    on all but the first, `more` on all but the last), the whole stream
+//    still reads back, and the joined records do not depend on the read
+//    size.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -88,6 +93,38 @@ std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chu
   return records;
 }
 
+// Reads with `limit`, joining each oversized record's pieces.
+std::vector<Rec> ReadJoined(std::string_view stream, Format format, std::size_t chunk,
+                            std::size_t limit) {
+  winnow::fuzz::MemFile file(stream);
+  winnow::RecordReader reader(file.fd(), "fuzz", format, winnow::JsonlFields{}, chunk, false,
+                              limit);
+  std::vector<Rec> records;
+  winnow::Record r;
+  std::string joined;
+  bool more = false;  // inside an oversized record
+  while (reader.Next(&r)) {
+    FUZZ_CHECK(r.continued == more);
+    FUZZ_CHECK(!r.oversized || !r.has_text);
+    FUZZ_CHECK(!r.more || r.oversized);
+    if (more) {
+      FUZZ_CHECK(r.number == records.back().number && r.offset == records.back().offset);
+      records.back().raw += r.raw;
+      records.back().error = r.error;
+    } else {
+      FUZZ_CHECK(r.offset == joined.size());
+      records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url,
+                         r.text_begin, r.text_end});
+    }
+    joined += r.raw;
+    more = r.more;
+  }
+  FUZZ_CHECK(!more);
+  FUZZ_CHECK(joined == stream);
+  FUZZ_CHECK(reader.bytes_read() == stream.size());
+  return records;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -101,6 +138,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(ReadAll(stream, format, std::size_t{1} << 20, false, false) == small);
   if (format == Format::kJsonl) {
     FUZZ_CHECK(ReadAll(stream, format, chunk, true, false) == small);
+  }
+  if (format != Format::kText) {
+    const std::size_t limit = stream.size() / 3;
+    FUZZ_CHECK(ReadJoined(stream, format, chunk, limit) ==
+               ReadJoined(stream, format, std::size_t{1} << 20, limit));
   }
   return 0;
 }

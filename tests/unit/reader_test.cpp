@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -239,6 +240,50 @@ TEST(ReadExactTest, BadFileDescriptorThrows) {
     EXPECT_EQ(e.where(), "bad");
     EXPECT_NE(e.message().find("read failed"), std::string::npos) << e.message();
   }
+}
+
+// ReadAtMost at the boundary: an input of `limit` bytes is whole; one more
+// byte makes it too large, with at most limit + chunk bytes read, and the
+// rest of the input still there to be copied through.
+TEST(ReadAtMostTest, StopsJustAfterTheLimit) {
+  struct Row {
+    std::size_t size, limit, chunk;
+    bool whole;
+  };
+  const Row rows[] = {
+      {0, 0, 1, true},        {0, 10, 3, true},       {10, 10, 3, true},
+      {11, 10, 3, false},     {11, 10, 1, false},     {1000, 10, 7, false},
+      {1000, 999, 64, false}, {1000, 1000, 64, true}, {5000, 100, 1 << 16, false},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE("size " + std::to_string(row.size) + ", limit " + std::to_string(row.limit) +
+                 ", chunk " + std::to_string(row.chunk));
+    const std::string data = AwkwardBytes(row.size);
+    TempFile file(data);
+    std::string got;
+    const bool whole = ReadAtMost(file.fd(), "file", row.limit, &got, row.chunk);
+    EXPECT_EQ(whole, row.whole);
+    if (whole) {
+      EXPECT_EQ(got, data);
+      continue;
+    }
+    EXPECT_GT(got.size(), row.limit);
+    EXPECT_LE(got.size(), row.limit + row.chunk);
+    EXPECT_LE(got.capacity(), std::max<std::size_t>(row.limit + row.chunk, 15));
+    // What is left is exactly the rest, for the caller to copy through.
+    std::string rest(row.size, '?');
+    std::size_t n = 0, k;
+    while ((k = ReadSome(file.fd(), "file", rest.data() + n, rest.size() - n)) > 0) n += k;
+    rest.resize(n);
+    EXPECT_EQ(got + rest, data);
+  }
+}
+
+TEST(ReadSomeTest, EndOfFileIsZero) {
+  TempFile file("ab");
+  char buf[8];
+  EXPECT_EQ(ReadSome(file.fd(), "file", buf, sizeof buf), 2u);
+  EXPECT_EQ(ReadSome(file.fd(), "file", buf, sizeof buf), 0u);
 }
 
 }  // namespace

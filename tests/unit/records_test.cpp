@@ -576,5 +576,111 @@ TEST(RecordsTest, ReadErrorThrows) {
   }
 }
 
+// --- records over the size limit -------------------------------------------
+
+// A record as the caller sees it once its pieces are joined.
+struct Joined {
+  std::string raw;
+  bool oversized = false;
+  std::string error;
+  bool operator==(const Joined&) const = default;
+};
+
+// Reads `input` with `limit`, joining the pieces of each oversized record
+// and checking how they come: one number and offset for all, `continued`
+// on all but the first, `more` on all but the last, none larger than the
+// chunk, an error only on the last.
+std::vector<Joined> ReadJoined(const std::string& input, Format format, std::size_t chunk,
+                               std::size_t limit) {
+  PipeFeed feed(input);
+  RecordReader reader(feed.fd(), "input", format, JsonlFields{}, chunk, false, limit);
+  std::vector<Joined> out;
+  Record r;
+  bool in_record = false;  // the last piece had `more`
+  std::uint64_t number = 0, offset = 0;
+  while (reader.Next(&r)) {
+    if (in_record) {
+      EXPECT_TRUE(r.oversized && r.continued) << "piece of record " << number;
+      EXPECT_EQ(r.number, number);
+      EXPECT_EQ(r.offset, offset);
+      out.back().raw += r.raw;
+      out.back().error = r.error;
+    } else {
+      EXPECT_FALSE(r.continued);
+      number = r.number;
+      offset = r.offset;
+      out.push_back({r.raw, r.oversized, r.error});
+    }
+    if (r.oversized) {
+      EXPECT_FALSE(r.has_text);
+      // A WARC piece may end with its trailer, up to 4 bytes more.
+      EXPECT_LE(r.raw.size(), chunk + (format == Format::kWet ? 4 : 0));
+      if (r.more) EXPECT_TRUE(r.error.empty());
+    }
+    in_record = r.oversized && r.more;
+  }
+  EXPECT_FALSE(in_record) << "input ended inside a record's pieces";
+  EXPECT_EQ(reader.bytes_read(), input.size());
+  return out;
+}
+
+TEST(RecordsTest, OversizedRecordsComeInPiecesThatJoinToTheirBytes) {
+  const std::string ten = "0123456789";
+  const std::string block = Repeat("words words words\n", 10);  // 180 bytes
+  const std::string small = Warc("conversion", "<urn:uuid:1>", "", "Short page.\n");
+  const std::string big = Warc("conversion", "<urn:uuid:2>", "", block);
+  const std::string big_lf = Warc("conversion", "<urn:uuid:3>", "", block, "\n");
+  const std::string cut = big.substr(0, big.size() - 50);  // 46 of 180 block bytes missing
+  struct Row {
+    std::string name;
+    Format format;
+    std::string input;
+    std::size_t limit;
+    std::vector<Joined> want;
+  };
+  const std::vector<Row> rows = {
+      {"jsonl: a line of exactly the limit is whole", Format::kJsonl, ten + "\n", 10,
+       {{ten + "\n", false, kAnyError}}},
+      {"jsonl: one byte more is oversized, its newline included", Format::kJsonl,
+       ten + "x\nnext\n", 10, {{ten + "x\n", true, ""}, {"next\n", false, kAnyError}}},
+      {"jsonl: oversized last line without a newline", Format::kJsonl, "a\n" + ten + ten, 10,
+       {{"a\n", false, kAnyError}, {ten + ten, true, ""}}},
+      {"nul: oversized chunk between small ones", Format::kNul,
+       "a\0"s + ten + ten + "\0b\0"s, 12,
+       {{"a\0"s, false, ""}, {ten + ten + "\0"s, true, ""}, {"b\0"s, false, ""}}},
+      {"nul: limit 0 leaves only empty chunks whole", Format::kNul, "\0a\0"s, 0,
+       {{"\0"s, false, ""}, {"a\0"s, true, ""}}},
+      {"wet: a block over the limit, CRLF", Format::kWet, small + big + small, 100,
+       {{small, false, ""}, {big, true, ""}, {small, false, ""}}},
+      {"wet: a block over the limit, LF", Format::kWet, big_lf + small, 179,
+       {{big_lf, true, ""}, {small, false, ""}}},
+      {"wet: a block of exactly the limit is whole", Format::kWet, big, 180,
+       {{big, false, ""}}},
+      {"wet: an oversized record cut short is passed through, then reported", Format::kWet,
+       small + cut, 100,
+       {{small, false, ""}, {cut, true, "truncated record: 134 of 180 block bytes"}}},
+      {"wet: no trailer after an oversized block at end of input", Format::kWet,
+       big.substr(0, big.size() - 4), 100, {{big.substr(0, big.size() - 4), true, ""}}},
+      {"wet: garbage after an oversized block is a record of its own", Format::kWet,
+       big + "junk\n" + small, 100,
+       {{big, true, ""}, {"junk\n", false, "no WARC version line"}, {small, false, ""}}},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    for (std::size_t chunk : kChunks) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk));
+      std::vector<Joined> got = ReadJoined(row.input, row.format, chunk, row.limit);
+      ASSERT_EQ(got.size(), row.want.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i + 1));
+        EXPECT_EQ(Show(got[i].raw), Show(row.want[i].raw));
+        EXPECT_EQ(got[i].oversized, row.want[i].oversized);
+        // JSONL errors here come from parsing, which the test does not ask for.
+        if (row.want[i].error != kAnyError) EXPECT_EQ(got[i].error, row.want[i].error);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace winnow

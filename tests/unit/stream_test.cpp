@@ -478,5 +478,75 @@ TEST(StreamTest, MalformedRecordIsSkippedWithAWarning) {
   }
 }
 
+// A record over max_document_bytes is written through unchanged, in its
+// place, piece by piece, and is neither analysed nor indexed: the output is
+// that of the stream without it, with its bytes inserted where it stood. A
+// stop is offered only between records, never between two of its pieces.
+TEST(StreamTest, OversizedRecordsPassThroughInTheirPlace) {
+  const std::vector<std::string> docs = GeneratedDocuments(31, 200);
+  // Its text repeats a document of the stream: analysed, it would be a copy.
+  std::string big;
+  for (int i = 0; i < 40; ++i) big += docs[10] + "\n";
+  ASSERT_EQ(big.find('\0'), std::string::npos);
+  const std::size_t limit = big.size() - 1;
+  big.push_back('\0');
+  const std::string part1 = NulStream(docs, 0, 60), part2 = NulStream(docs, 60, 150),
+                    part3 = NulStream(docs, 150, docs.size());
+  StreamConfig base = NulConfig();
+  base.max_document_bytes = limit;
+  // The stream without the big records, in three runs of one processor.
+  StreamProcessor reference_processor(&DefaultRules(), FilterConfig{}, base);
+  Captured r1, r2, r3;
+  Feed(reference_processor, base, part1, &r1);
+  Feed(reference_processor, base, part2, &r2);
+  Feed(reference_processor, base, part3, &r3);
+  const std::string expected = r1.output + big + r2.output + big + r3.output;
+  const std::string input = part1 + big + part2 + big + part3;
+  const std::string warning = "input: record 61 (byte " + std::to_string(part1.size()) +
+                              "): larger than " + std::to_string(limit) +
+                              " bytes (--max-document-bytes): passed through unanalysed";
+
+  struct Row {
+    int threads;
+    std::size_t batch, chunk;
+  };
+  const Row rows[] = {{1, 512, 1 << 16}, {3, 512, 1 << 16}, {2, 7, 1000}, {3, 2, 64}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE("threads " + std::to_string(row.threads) + ", batch " +
+                 std::to_string(row.batch) + ", chunk " + std::to_string(row.chunk));
+    StreamConfig config = base;
+    config.threads = row.threads;
+    config.batch = row.batch;
+    StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+    PipeFeed feed(input);
+    RecordReader reader(feed.fd(), "input", config.format, config.fields, row.chunk, false,
+                        limit);
+    Captured got;
+    bool mid_record_output = false;  // some output ended inside a record
+    bool boundary_ok = true;
+    StreamSinks sinks;
+    sinks.output = [&](std::string_view s) {
+      got.output.append(s);
+      if (got.output.back() != '\0') mid_record_output = true;
+    };
+    sinks.warning = [&](const std::string& m) { got.warnings.push_back(m); };
+    sinks.record_boundary = [&] {
+      if (!got.output.empty() && got.output.back() != '\0') boundary_ok = false;
+    };
+    processor.Run(reader, "input", sinks);
+    EXPECT_TRUE(got.output == expected) << "output differs";
+    ASSERT_EQ(got.warnings.size(), 2u);
+    EXPECT_EQ(got.warnings[0], warning);
+    EXPECT_TRUE(boundary_ok) << "a stop was offered inside a record";
+    if (row.chunk < big.size()) EXPECT_TRUE(mid_record_output) << "the big record was not streamed";
+    const StreamStats& stats = processor.stats();
+    EXPECT_EQ(stats.records, docs.size() + 2);
+    EXPECT_EQ(stats.too_large, 2u);
+    EXPECT_EQ(stats.bytes_in, input.size());
+    EXPECT_EQ(stats.bytes_out, expected.size());
+    EXPECT_EQ(stats.dropped_documents, reference_processor.stats().dropped_documents);
+  }
+}
+
 }  // namespace
 }  // namespace winnow

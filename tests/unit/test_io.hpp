@@ -2,11 +2,11 @@
 #ifndef WINNOW_TESTS_UNIT_TEST_IO_HPP_
 #define WINNOW_TESTS_UNIT_TEST_IO_HPP_
 
-#include <csignal>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -20,8 +20,8 @@ namespace winnow::testing {
 class PipeFeed {
  public:
   explicit PipeFeed(std::string data, std::size_t piece = 4093) : data_(std::move(data)) {
-    // A reader that stops early closes its end: the writer must then see
-    // EPIPE, not kill the test binary with SIGPIPE.
+    // A reader that stops early closes its end: the writer's next write
+    // must fail with EPIPE, not kill the test process with SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);
     int fds[2];
     if (pipe(fds) != 0) std::abort();

@@ -1,0 +1,517 @@
+#!/usr/bin/env bash
+# hostile_test.sh WINNOW: the bad-input suite of the built binary. One check
+# per kind of hostile input: each asserts the exit status, the exact text on
+# stderr with its location, and the output bytes (the input itself where it
+# passes through, or the expected transformation); the large ones also
+# bound time and peak memory, and the last ones run winnow under a hard
+# memory limit (ulimit -v) on inputs far larger than it.
+#
+# Large inputs are generated on the fly and piped; nothing large is stored
+# in the repository. With WINNOW_HOSTILE_LIGHT=1 (sanitizer builds, where
+# memory limits and big inputs do not apply) the large cases run on small
+# inputs and the memory-limit cases are skipped, saying so.
+#
+# Prints "ok - NAME" / "not ok - NAME" per check, then "N passed, M failed".
+set -u
+
+if [ $# -ne 1 ]; then
+  echo "usage: bash tests/hostile/hostile_test.sh /path/to/winnow" >&2
+  exit 2
+fi
+W=$1
+case $W in /*) ;; *) W=$PWD/$W ;; esac
+[ -x "$W" ] || { echo "hostile_test.sh: $W is not an executable" >&2; exit 2; }
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/cli/testlib.sh
+source "$HERE/../cli/testlib.sh"
+GEN=$HERE/gen_stream.py
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-hostile-test.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+LIGHT=${WINNOW_HOSTILE_LIGHT:-0}
+MiB=$((1024 * 1024))
+DEFAULT_LIMIT=$((64 * MiB))  # --max-document-bytes
+TOO_LARGE="bytes (--max-document-bytes): passed through unanalysed"
+
+# --- helpers -----------------------------------------------------------------
+
+# big_run SECONDS GENERATOR [ARGS...]: runs `GENERATOR | winnow ARGS` with a
+# time limit; the md5 of stdout goes to $T/out.md5, stderr to $T/err, the
+# exit status to $rc, the peak RSS in KiB to $rss ("" when /usr/bin/time is
+# missing) and the wall time in seconds to $secs.
+big_run() {
+  local seconds=$1 generator=$2 start end
+  shift 2
+  start=$(date +%s%N)
+  if [ -x /usr/bin/time ]; then
+    bash -c "$generator" | /usr/bin/time -f %M -o "$T/rss" timeout "$seconds" "$W" "$@" 2> "$T/err" |
+      md5sum > "$T/out.md5"
+    rc=${PIPESTATUS[1]}
+    rss=$(tail -n 1 "$T/rss")
+  else
+    bash -c "$generator" | timeout "$seconds" "$W" "$@" 2> "$T/err" | md5sum > "$T/out.md5"
+    rc=${PIPESTATUS[1]}
+    rss=""
+  fi
+  end=$(date +%s%N)
+  secs=$(( (end - start) / 1000000000 ))
+  [ "$rc" -eq 124 ] && fail_because "winnow did not finish within $seconds s"
+}
+
+# expect_md5_of GENERATOR: the output's md5 must be that of GENERATOR's bytes.
+expect_md5_of() {
+  local want
+  want=$(bash -c "$1" | md5sum)
+  [ "$want" = "$(cat "$T/out.md5")" ] || fail_because "output differs from: $1"
+}
+
+# expect_rss_below KIB: the peak RSS of the last big_run was below KIB.
+expect_rss_below() {
+  if [ -z "$rss" ]; then
+    echo "# /usr/bin/time is missing: peak RSS not checked"
+  elif [ "$rss" -ge "$1" ]; then
+    fail_because "peak RSS $rss KiB, expected below $1 KiB"
+  fi
+  echo "# $name: ${secs}s, peak RSS ${rss:-?} KiB"
+}
+
+# --- documents ---------------------------------------------------------------
+
+S1="The council approved the new budget for the coming year on Monday."
+S2="Councillors said the plan protects libraries and evening bus routes."
+S3="The river rose two metres overnight and flooded the lower town."
+S4="Residents can comment on the proposal until the end of next month."
+
+# === text mode ===============================================================
+
+begin "empty input: empty output, exit 0, in every format"
+: > empty
+for format in text jsonl wet nul; do
+  run_stdin empty --format $format
+  expect_rc 0; expect_out_empty; expect_err_empty
+done
+finish
+
+begin "only blank lines: empty output (spaces, tabs, CR, form feeds)"
+printf '\n \n\t\n\r\n\f\v\n\n' > blank.txt
+run blank.txt
+expect_rc 0; expect_out_empty; expect_err_empty
+finish
+
+begin "NUL bytes in text mode: lines keep them, a line of NULs between body lines stays"
+printf '%s\0\0 And more.\n\n\0\0\0\n\nShare\n\n%s\n' "$S1" "$S2" > nul.txt
+run nul.txt
+expect_rc 0
+expect_out '%s\0\0 And more.\n\n\0\0\0\n\n%s\n' "$S1" "$S2"
+expect_err_empty
+finish
+
+begin "invalid and overlong UTF-8 pass through; an overlong 'a' is not the letter a"
+# \xc1\xa1 is an overlong 'a', \xe0\x80\xaf an overlong '/', \xed\xa0\x80 a
+# UTF-16 surrogate, \xf8\x88\x80\x80\x80 a 5-byte form, a lone \xff and a
+# cut sequence: none may turn into a letter the rules match.
+# Between body lines "Share" goes by its rule; "Sh\xc1\xa1re" is not that word.
+printf '%s \xc1\xa1\xe0\x80\xaf\xed\xa0\x80\xf8\x88\x80\x80\x80\xff.\n\nSh\xc1\xa1re\n\nShare\n\n%s \xe2\x82 too.\n' "$S1" "$S2" > utf8.txt
+run --explain utf8.txt
+expect_rc 0
+expect_out '%s \xc1\xa1\xe0\x80\xaf\xed\xa0\x80\xf8\x88\x80\x80\x80\xff.\n\nSh\xc1\xa1re\n\n%s \xe2\x82 too.\n' "$S1" "$S2"
+expect_err 'utf8.txt:5: rule share: Share'
+finish
+
+begin "a BOM: kept as bytes, invisible to the rules"
+printf '\xef\xbb\xbfShare\n\n\xef\xbb\xbf%s\n\n%s\n' "$S1" "$S2" > bom.txt
+run --explain bom.txt
+expect_rc 0
+expect_out '\xef\xbb\xbf%s\n\n%s\n' "$S1" "$S2"
+expect_err "$(printf 'bom.txt:1: rule share: \xef\xbb\xbfShare')"
+finish
+
+begin "CRLF and lone CR: CRLF kept (the blank line between paragraphs too), a lone CR is inside a line"
+printf 'Share\r\n\r\n%s\r\n\r\n%s\rstill the same line.\r\n' "$S1" "$S2" > crlf.txt
+run crlf.txt
+expect_rc 0
+expect_out '%s\r\n\r\n%s\rstill the same line.\r\n' "$S1" "$S2"
+expect_err_empty
+printf 'Share\r\r%s\r' "$S1" > cr.txt  # one line holding lone CRs: body text
+run cr.txt
+expect_rc 0; expect_out_file cr.txt; expect_err_empty
+finish
+
+if [ "$LIGHT" = 1 ]; then line_mb=2; line_limit=$MiB; else line_mb=256; line_limit=$DEFAULT_LIMIT; fi
+begin "a ${line_mb} MiB line: passed through unanalysed, said once, memory bounded by --max-document-bytes"
+gen="head -c $((line_mb * MiB)) /dev/zero | tr '\\0' a"
+big_run 120 "$gen" --max-document-bytes "$line_limit"
+expect_rc 0
+expect_md5_of "$gen"
+expect_err "winnow: standard input: larger than $line_limit $TOO_LARGE"
+[ "$LIGHT" = 1 ] || expect_rss_below $((150 * 1024))
+finish
+
+begin "a 48 MiB line under the document limit: analysed, kept unanalysed as a line (--max-line-bytes)"
+if [ "$LIGHT" = 1 ]; then n=$((3 * MiB)); else n=$((48 * MiB)); fi
+gen="{ printf '%s\\n\\n' '$S1'; head -c $n /dev/zero | tr '\\0' b; printf '\\n\\n%s\\n' '$S1'; }"
+big_run 120 "$gen" --stats
+expect_rc 0
+# The copy of S1 goes; the long line stays, byte for byte.
+expect_md5_of "{ printf '%s\\n\\n' '$S1'; head -c $n /dev/zero | tr '\\0' b; printf '\\n'; }"
+grep -qF "winnow: stats: dropped 1 line by near-duplicate" err ||
+  fail_because "the repeated sentence was not dropped: $(cat err)"
+[ "$LIGHT" = 1 ] || expect_rss_below $((400 * 1024))
+finish
+
+# A paragraph of distinct body sentences: 100 MiB in one paragraph.
+if [ "$LIGHT" = 1 ]; then para_mb=3; else para_mb=100; fi
+para_gen="python3 -c 'import sys
+w=sys.stdout.write
+w(\"A long report\\n\\n\")
+n=0; size=0
+while size < $para_mb * 1048576:
+    n += 1
+    s = \"Sentence %d of one long paragraph has enough words to be body text.\\n\" % n
+    w(s); size += len(s)'"
+begin "a single ${para_mb} MiB paragraph: analysed line by line, kept without deduplication, counted"
+big_run 300 "$para_gen" --max-document-bytes $(( (para_mb + 1) * MiB )) --stats
+expect_rc 0
+expect_md5_of "$para_gen"
+grep -qE "paragraphs in 2, paragraphs out 2, paragraphs not analysed \(too large\) 1$" err ||
+  fail_because "not counted as a paragraph not analysed: $(head -n 1 err)"
+[ "$LIGHT" = 1 ] || expect_rss_below $((1024 * 1024))
+finish
+
+begin "a single ${para_mb} MiB paragraph over --max-document-bytes: passed through unanalysed, counted"
+big_run 300 "$para_gen" --max-document-bytes $MiB --stats
+expect_rc 0
+expect_md5_of "$para_gen"
+grep -qxF "winnow: standard input: larger than $MiB $TOO_LARGE" err || fail_because "no message: $(head -n 2 err)"
+grep -qxF "winnow: stats: documents passed through unanalysed (too large) 1" err ||
+  fail_because "not counted: $(cat err)"
+[ "$LIGHT" = 1 ] || expect_rss_below $((40 * 1024))
+finish
+
+if [ "$LIGHT" = 1 ]; then lines=100000; else lines=10000000; fi
+begin "$lines empty lines: empty output, memory bounded"
+big_run 120 "head -c $lines /dev/zero | tr '\\0' '\\n'"
+expect_rc 0
+expect_md5_of ": "
+[ -s err ] && fail_because "stderr: $(head -n 3 err)"
+# About 56 bytes a line: the line table of a document is its largest cost.
+[ "$LIGHT" = 1 ] || expect_rss_below $((800 * 1024))
+finish
+
+begin "text-mode documents over --max-document-bytes among others: passed through in place, newline rule kept"
+printf '%s\n\nShare\n' "$S1" > small.txt
+printf '%s %s no newline at the end' "$S3" "$S4" > big.txt  # 155 bytes
+printf '%s\n\nShare\n' "$S2" > small2.txt
+run_stdin big.txt --max-document-bytes 100 --stats small.txt big.txt small2.txt -
+expect_rc 0
+expect_out '%s\n%s %s no newline at the end\n%s\n%s %s no newline at the end' "$S1" "$S3" "$S4" "$S2" "$S3" "$S4"
+cat > expected.err <<EOF
+winnow: big.txt: larger than 100 $TOO_LARGE
+winnow: standard input: larger than 100 $TOO_LARGE
+winnow: stats: documents 2, lines in 4, lines out 2, paragraphs in 4, paragraphs out 2, paragraphs not analysed (too large) 0
+winnow: stats: dropped 2 lines by share
+winnow: stats: documents passed through unanalysed (too large) 2
+EOF
+expect_same_file expected.err err "stderr"
+# At the limit a document is analysed (and this one, of 26 words, is body).
+run --max-document-bytes 155 big.txt
+expect_rc 0; expect_out_file big.txt; expect_err_empty
+finish
+
+# === document streams ========================================================
+
+if [ "$LIGHT" = 1 ]; then docs=20000; else docs=1000000; fi
+begin "$docs one-word documents (NUL and JSONL): each dropped as empty, or kept with --keep-empty"
+big_run 120 "seq $docs | sed 's/^/word/' | tr '\\n' '\\0'" -z --stats
+expect_rc 0
+expect_md5_of ": "
+grep -qxF "winnow: stats: records $docs, documents in $docs, documents out 0, passed through 0, too large (passed through unanalysed) 0, malformed 0, bytes in $(seq "$docs" | sed 's/^/word/' | wc -c), bytes out 0" err ||
+  fail_because "stats: $(head -n 1 err)"
+[ "$LIGHT" = 1 ] || expect_rss_below $((200 * 1024))
+big_run 120 "seq $docs | sed 's/^/word/' | tr '\\n' '\\0'" -z --keep-empty
+expect_rc 0
+expect_md5_of "head -c $docs /dev/zero"
+big_run 120 "seq $docs | sed 's/.*/{\"text\":\"word&\"}/'" --format jsonl --keep-empty
+expect_rc 0
+expect_md5_of "seq $docs | sed 's/.*/{\"text\":\"\"}/'"
+[ "$LIGHT" = 1 ] || expect_rss_below $((200 * 1024))
+finish
+
+# JSONL: each malformed line stops the run after the records before it
+# (exit 1), or with --on-error skip is reported, rejected and skipped.
+good1="{\"text\":\"$S1\"}"
+good2="{\"text\":\"$S2\"}"
+# jsonl_bad NAME LINE MESSAGE: LINE between two good ones.
+jsonl_bad() {
+  begin "jsonl: $1"
+  printf '%s\n%s\n%s\n' "$good1" "$2" "$good2" > bad.jsonl
+  run --format jsonl bad.jsonl
+  expect_rc 1
+  expect_out '%s\n' "$good1"
+  expect_err "winnow: bad.jsonl: record 2 (byte $(( ${#good1} + 1 ))): $3"
+  run --format jsonl --on-error skip --rejects rejected.jsonl bad.jsonl
+  expect_rc 0
+  expect_out '%s\n%s\n' "$good1" "$good2"
+  expect_err "winnow: bad.jsonl: record 2 (byte $(( ${#good1} + 1 ))): $3"
+  printf '%s\n' "$2" > rejected.expected
+  expect_same_file rejected.expected rejected.jsonl "--rejects"
+  finish
+}
+jsonl_bad 'a bad escape (\q)' '{"text":"a \q b"}' "invalid escape"
+jsonl_bad 'a cut \u escape' '{"text":"a \u00"}' "invalid escape"
+jsonl_bad 'a lone high surrogate' '{"text":"a \ud800 b"}' "lone surrogate"
+jsonl_bad 'a lone low surrogate' '{"text":"a \udc00 b"}' "lone surrogate"
+jsonl_bad 'a raw control character in a string' "$(printf '{"text":"a \001 b"}')" "unescaped control character in string"
+jsonl_bad 'invalid UTF-8 in a string' "$(printf '{"text":"a \xff b"}')" "invalid UTF-8"
+jsonl_bad 'a line that is not JSON' 'this is not JSON' "not a JSON object"
+jsonl_bad 'an array, not an object' '[1,2,3]' "not a JSON object"
+jsonl_bad 'bytes after the object' '{"text":"a"} {"text":"b"}' "trailing content after the object"
+nest() { python3 -c "import sys; d=int(sys.argv[1]); print('{\"meta\":' + '['*d + ']'*d + ',\"text\":\"x\"}')" "$1"; }
+jsonl_bad 'nesting deeper than 1023 levels' "$(nest 1023)" "nesting too deep"
+jsonl_bad 'nesting 100,000 levels deep' "$(nest 100000)" "nesting too deep"
+
+begin "jsonl: 1023 levels of nesting is a document"
+nest 1022 | sed "s/\"x\"/\"$S1\"/" > deep.jsonl
+run --format jsonl deep.jsonl
+expect_rc 0; expect_out_file deep.jsonl; expect_err_empty
+finish
+
+begin "jsonl: duplicate keys: the first text field is the document, later ones stay as bytes"
+printf '{"text":"Share","text":"%s"}\n{"text":"%s","text":"Share"}\n' "$S1" "$S2" > dup.jsonl
+run --format jsonl --stats dup.jsonl
+expect_rc 0
+# The first record's document is "Share": nothing left, dropped.
+expect_out '{"text":"%s","text":"Share"}\n' "$S2"
+grep -qxF "winnow: stats: dropped 1 document as empty" err || fail_because "stats: $(cat err)"
+finish
+
+begin "jsonl: a missing or non-string text field: the record passes through unchanged"
+{
+  printf '{"id":1,"body":"%s"}\n' "$S1"
+  printf '{"text":12}\n{"text":null}\n{"text":true}\n{"text":["%s"]}\n{"text":{"a":"%s"}}\n' "$S2" "$S2"
+  printf '{}\n\n   \n'
+} > nofield.jsonl
+run --format jsonl --stats nofield.jsonl
+expect_rc 0
+expect_out_file nofield.jsonl
+grep -qF "winnow: stats: records 9, documents in 0, documents out 0, passed through 9," err ||
+  fail_because "stats: $(head -n 1 err)"
+finish
+
+begin "jsonl and nul: records over --max-document-bytes pass through in place, the same for -j1 and -j2"
+{
+  printf '{"text":"%s"}\n' "$S1"
+  printf '{"text":"%s %s %s"}\n' "$S3" "$S4" "$S3"   # 210 bytes, holding a repeated sentence
+  printf '{"text":"%s"}\n' "$S1"                      # a copy: dropped
+  printf '{"text":"%s"}\n' "$S2"
+} > over.jsonl
+for j in 1 2; do
+  run --format jsonl -j$j --max-document-bytes 200 --stats-json stats.json over.jsonl
+  expect_rc 0
+  expect_out '{"text":"%s"}\n{"text":"%s %s %s"}\n{"text":"%s"}\n' "$S1" "$S3" "$S4" "$S3" "$S2"
+  expect_err "winnow: over.jsonl: record 2 (byte $(( ${#S1} + 12 ))): larger than 200 $TOO_LARGE"
+  grep -qF '"records":4,"documents_in":3,"documents_out":2,"passed_through":0,"too_large":1,' stats.json ||
+    fail_because "stats: $(cat stats.json)"
+done
+tr '\n' '\0' < over.jsonl > over.nul  # NUL chunks: the same sizes
+run -z --max-document-bytes 200 over.nul
+expect_rc 0
+printf '{"text":"%s"}\0{"text":"%s %s %s"}\0{"text":"%s"}\0' "$S1" "$S3" "$S4" "$S3" "$S2" > over.expected
+expect_out_file over.expected
+expect_err "winnow: over.nul: record 2 (byte $(( ${#S1} + 12 ))): larger than 200 $TOO_LARGE"
+finish
+
+# === WARC/WET ================================================================
+
+# conv TEXT [LENGTH]: a conversion record, Content-Length LENGTH (default:
+# right).
+conv() {
+  printf 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: %s\r\n\r\n%s\r\n\r\n' "${2:-${#1}}" "$1"
+}
+W1="$S1
+"
+W2="$S2
+"
+W3="$S3
+"
+conv "$W1" > one.wet
+one=$(wc -c < one.wet)
+# wet_bad NAME MESSAGE: two.wet (a good record, then bad bytes) must stop
+# after the good record with MESSAGE about record 2.
+wet_bad() {
+  begin "wet: $1"
+  run --format wet two.wet
+  expect_rc 1
+  expect_out_file one.wet
+  expect_err "winnow: two.wet: record 2 (byte $one): $2"
+  finish
+}
+{ conv "$W1"; conv "$W2" $(( ${#W2} - 5 )); conv "$W3"; } > two.wet
+wet_bad "a Content-Length too small" "bad record trailer: expected CRLF CRLF after the block, found 't'"
+{ conv "$W1"; conv "$W2" $(( ${#W2} + 5 )); conv "$W3"; } > two.wet
+wet_bad "a Content-Length too large" "bad record trailer: expected CRLF CRLF after the block, found 'A'"
+{ conv "$W1"; conv "$W2" 12x; } > two.wet
+wet_bad "a Content-Length that is not a number" "bad Content-Length '12x'"
+{ conv "$W1"; printf 'WARC/1.0\r\nWARC-Type: conversion\r\n\r\n%s\r\n\r\n' "$W2"; } > two.wet
+wet_bad "a missing Content-Length" "missing Content-Length"
+{ conv "$W1"; conv "$W2" | head -c 60; } > two.wet
+wet_bad "a truncated last record" "truncated record: 5 of ${#W2} block bytes"
+{ conv "$W1"; conv "$W2" $(( ${#W2} + 500 )); } > two.wet
+wet_bad "a Content-Length beyond the end of input" "truncated record: $(( ${#W2} + 4 )) of $(( ${#W2} + 500 )) block bytes"
+
+begin "wet: garbage between records: stop after the records before it, or skip it"
+{ conv "$W1"; printf 'garbage line\n\x00\xff binary\n'; conv "$W2"; } > garbage.wet
+run --format wet garbage.wet
+expect_rc 1
+expect_out_file one.wet
+expect_err "winnow: garbage.wet: record 2 (byte $one): no WARC version line"
+run --format wet --on-error skip --rejects rejected.wet garbage.wet
+expect_rc 0
+{ conv "$W1"; conv "$W2"; } > garbage.expected
+expect_out_file garbage.expected
+expect_err "winnow: garbage.wet: record 2 (byte $one): no WARC version line"
+printf 'garbage line\n\x00\xff binary\n' > rejected.expected
+expect_same_file rejected.expected rejected.wet "--rejects"
+finish
+
+begin "wet: a block over --max-document-bytes passes through as it is; one cut short is reported after it"
+block="$S2
+$S3
+$S4
+"
+{ conv "$W1"; conv "$block"; conv "$W3"; } > over.wet
+run --format wet --max-document-bytes 100 over.wet
+expect_rc 0
+expect_out_file over.wet
+expect_err "winnow: over.wet: record 2 (byte $one): larger than 100 $TOO_LARGE"
+printf -v head 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: %s\r\n\r\n' "${#block}"
+{ conv "$W1"; printf '%s%s' "$head" "${block:0:120}"; } > cut.wet  # 120 block bytes of 200
+run --format wet --max-document-bytes 100 cut.wet
+expect_rc 1
+expect_out_file cut.wet
+printf 'winnow: cut.wet: record 2 (byte %s): larger than 100 %s\nwinnow: cut.wet: record 2 (byte %s): truncated record: 120 of %s block bytes\n' \
+  "$one" "$TOO_LARGE" "$one" "${#block}" > cut.err
+expect_same_file cut.err err "stderr"
+finish
+
+# === rules files =============================================================
+
+begin "rules: an invalid regex is a usage error naming FILE:LINE"
+printf '# my rules\nok literal fine\nbad regex (a+\n' > bad.rules
+run --rules bad.rules
+expect_rc 2; expect_out_empty
+expect_err "winnow: bad.rules:3: invalid regex: missing ): (a+"
+finish
+
+begin "rules: (a+)+\$ on runs of 200,000 a's finishes at once (RE2 is linear)"
+printf 'explode regex (a+)+$\n' > explode.rules
+a200k=$(head -c 200000 /dev/zero | tr '\0' a)
+printf '%s\n\n%s\n\n%sb.\n\n%s\n' "$S1" "$a200k" "$a200k" "$S2" > explode.txt
+start=$(date +%s%N)
+timeout 60 "$W" --rules explode.rules --long-words 1 --explain explode.txt > out 2> err
+rc=$?
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 0
+# The run of a's matches and goes; the one ending in "b." does not match.
+printf '%s\n\n%sb.\n\n%s\n' "$S1" "$a200k" "$S2" > explode.expected
+expect_out_file explode.expected
+expect_err "explode.txt:3: rule explode: $(head -c 60 /dev/zero | tr '\0' a)..."
+[ "$elapsed_ms" -lt 10000 ] || fail_because "took $elapsed_ms ms"
+echo "# $name: $elapsed_ms ms"
+finish
+
+# === --index files ============================================================
+
+printf '%s\0%s\0' "$S1" "$S2" > a.nul
+printf '%s\0%s\0' "$S1" "$S3" > b.nul
+"$W" -z --index good.idx a.nul > /dev/null 2>&1 || echo "# could not make an index file"
+
+# index_bad NAME FILE MESSAGE [ARGS...]: loading FILE is refused with MESSAGE,
+# nothing is written, and FILE is left as it was.
+index_bad() {
+  begin "--index: $1"
+  local file=$2 message=$3
+  shift 3
+  cp "$file" before.idx
+  run -z --index "$file" "$@" b.nul
+  expect_rc 1; expect_out_empty
+  expect_err "winnow: $file: $message"
+  expect_same_file before.idx "$file" "the refused index file was changed"
+  finish
+}
+head -c $(( $(wc -c < good.idx) - 1 )) good.idx > cut1.idx
+index_bad "truncated by one byte" cut1.idx "file is truncated"
+head -c 40 good.idx > cut40.idx
+index_bad "truncated in its header" cut40.idx "file is truncated"
+python3 -c "import sys; d=bytearray(open('good.idx','rb').read()); d[8]=2; open('v2.idx','wb').write(d)"
+index_bad "of another version" v2.idx "index file version 2, this winnow reads version 1"
+printf 'WINNOWST' > magic.idx
+index_bad "a magic number and nothing else" magic.idx "file is truncated"
+printf 'this is not a winnow index file at all\n' > text.idx
+index_bad "not an index file" text.idx "not a winnow index file"
+{ cat good.idx; printf 'x'; } > long.idx
+index_bad "with trailing bytes" long.idx "index file has trailing bytes"
+cp good.idx params.idx
+index_bad "made with another --doc-shingle" params.idx "index was made with --doc-shingle 5, this run uses 4" --doc-shingle 4
+index_bad "made with another --repeat-documents" params.idx \
+  "index was made with other repeated-line parameters (--repeat-documents 10, this run uses 3)" --repeat-documents 3
+
+# === hard memory limit ========================================================
+
+# ulimit -v counts address space, not memory used: glibc reserves 64 MiB
+# per malloc arena and thread, so the arenas are capped at 2.
+LIMIT_KIB=$((256 * 1024))
+begin "under ulimit -v 256 MiB: a 1.5 GiB text document passes through unchanged"
+if [ "$LIGHT" = 1 ]; then
+  echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
+else
+  gen="yes 'A line of a very large document, far larger than the memory limit.' | head -c $((1536 * MiB))"
+  start=$(date +%s%N)
+  bash -c "$gen" | (export MALLOC_ARENA_MAX=2; ulimit -v $LIMIT_KIB && exec timeout 300 "$W") 2> err | md5sum > out.md5
+  rc=${PIPESTATUS[1]}
+  secs=$(( ($(date +%s%N) - start) / 1000000000 ))
+  expect_rc 0
+  expect_md5_of "$gen"
+  expect_err "winnow: standard input: larger than $DEFAULT_LIMIT $TOO_LARGE"
+  echo "# $name: ${secs}s"
+fi
+finish
+
+begin "under ulimit -v 256 MiB, -j2: 150 MB of JSONL documents and three 400 MiB records"
+if [ "$LIGHT" = 1 ]; then
+  echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
+else
+  start=$(date +%s%N)
+  python3 "$GEN" input 150 400 3 |
+    (export MALLOC_ARENA_MAX=2; ulimit -v $LIMIT_KIB && exec timeout 600 "$W" --format jsonl -j2 --stats) 2> err |
+    md5sum > out.md5
+  rc=${PIPESTATUS[1]}
+  secs=$(( ($(date +%s%N) - start) / 1000000000 ))
+  expect_rc 0
+  # Every copy is dropped, every other record comes out as it went in.
+  expect_md5_of "python3 '$GEN' expected 150 400 3"
+  [ "$(grep -c "$TOO_LARGE" err)" -eq 3 ] || fail_because "not three too-large messages: $(head -n 5 err)"
+  grep -qF "too large (passed through unanalysed) 3, malformed 0" err || fail_because "stats: $(grep records err)"
+  grep -qE "dropped [0-9]+ documents as near-duplicate-document" err || fail_because "no copy was dropped"
+  echo "# $name: ${secs}s"
+fi
+finish
+
+begin "under ulimit -v 64 MiB, below what --max-document-bytes needs: a clear message, exit 1, no partial output"
+if [ "$LIGHT" = 1 ]; then
+  echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
+else
+  yes 'A line of text that fills the document.' | head -c $((100 * MiB)) |
+    (export MALLOC_ARENA_MAX=2; ulimit -v $((64 * 1024)) && exec timeout 60 "$W") > out 2> err
+  rc=${PIPESTATUS[2]}
+  expect_rc 1
+  expect_out_empty
+  expect_err "winnow: out of memory (a smaller --max-document-bytes, -j or --max-index-docs needs less)"
+fi
+finish
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
