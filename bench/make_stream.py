@@ -2,13 +2,17 @@
 """Writes a deterministic stream of realistic documents for winnow benchmarks.
 
     python3 bench/make_stream.py --mb 200 --format jsonl > stream.jsonl
+    python3 bench/make_stream.py --mb 200 --format text --dir pages/ --file-mb 1
 
 Documents are built from the paragraphs of corpus/*.txt: each document takes
 a seeded selection of paragraphs from several corpus pages (so boilerplate,
 captions and body text all occur), renumbers some words so documents differ,
 and a known share of documents (--dup-share) are copies of an earlier one,
 half of them with their first and last lines changed (other boilerplate).
-Only the Python standard library is used.
+With --dir, text goes to files of about --file-mb megabytes each (documents
+separated by a blank line), one text-mode document per file. The number of
+documents and bytes written is printed on stderr. Only the Python standard
+library is used.
 """
 import argparse
 import json
@@ -37,13 +41,22 @@ def main():
     ap.add_argument("--format", choices=["jsonl", "nul", "text"], default="jsonl")
     ap.add_argument("--dup-share", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--dir", help="text: write files of about --file-mb MB into DIR")
+    ap.add_argument("--file-mb", type=float, default=1.0)
     args = ap.parse_args()
+    if args.dir and args.format != "text":
+        ap.error("--dir needs --format text")
     rng = random.Random(args.seed)
     paras = paragraphs()
     target = int(args.mb * 1e6)
     written = 0
     docs = []
     out = sys.stdout.buffer
+    files = 0
+    in_file = 0
+    if args.dir:
+        os.makedirs(args.dir, exist_ok=True)
+        out = None
     n = 0
     while written < target:
         n += 1
@@ -72,8 +85,18 @@ def main():
         else:
             rec = text + "\n\n"
         data = rec.encode("utf-8")
+        if args.dir and (out is None or in_file >= args.file_mb * 1e6):
+            if out is not None:
+                out.close()
+            out = open(os.path.join(args.dir, "%06d.txt" % files), "wb")
+            files += 1
+            in_file = 0
         out.write(data)
+        in_file += len(data)
         written += len(data)
+    if args.dir and out is not None:
+        out.close()
+    sys.stderr.write("%d documents, %d bytes%s\n" % (n, written, ", %d files" % files if args.dir else ""))
 
 
 if __name__ == "__main__":

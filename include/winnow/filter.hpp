@@ -52,6 +52,10 @@ struct FilterStats {
   std::uint64_t paragraphs_out = 0;
   std::uint64_t unanalysed_paragraphs = 0;  // over max_paragraph_bytes, kept
   std::map<std::string, std::uint64_t, std::less<>> dropped_lines;  // by reason
+
+  // Adds another filter's counts (threads' filters sum to the same totals
+  // whoever did what).
+  void Add(const FilterStats& other);
 };
 
 inline constexpr std::string_view kReasonNearDuplicate = "near-duplicate";

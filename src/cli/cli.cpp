@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <sstream>
 #include <string>
@@ -509,7 +511,6 @@ int Run(int argc, char** argv) {
 
   if (config.stream.format != Format::kText) return RunStream(config, rules);
 
-  Filter filter(&rules, config.filter);
   int explain_fd = STDERR_FILENO;
   std::string explain_name = "standard error";
   if (config.explain && !config.explain_file.empty()) {
@@ -519,14 +520,83 @@ int Run(int argc, char** argv) {
     explain_name = config.explain_file;
   }
 
+  // Text mode: each FILE (or stdin) is a document. Documents are read in
+  // order into a batch (a few per thread, up to kBatchBytes together),
+  // filtered in parallel, each by whichever thread's filter is free (a
+  // document's result depends on nothing else), and written in order: the
+  // output is the same for every -j.
+  const auto threads = static_cast<std::size_t>(config.stream.threads);
+  constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
+  std::vector<std::unique_ptr<Filter>> filters;
+  for (std::size_t t = 0; t < threads; ++t) {
+    filters.push_back(std::make_unique<Filter>(&rules, config.filter));
+  }
+  struct TextDocument {
+    std::string where;  // the name in explanations: FILE, or "-"
+    std::string input;
+    Document doc;
+    FilterResult result;
+  };
+  std::vector<TextDocument> batch(threads == 1 ? 1 : 4 * threads);
+  std::size_t batched = 0, batch_bytes = 0;
+
   int status = kExitOk;
   bool unterminated = false;  // the output so far ends without a newline
   std::uint64_t too_large = 0;
-  std::string input, output, explanation;
-  Document doc;
-  FilterResult result;
+  std::string output, explanation;
+
+  auto flush = [&] {
+    std::atomic<std::size_t> next{0};
+    auto work = [&](Filter& filter) {
+      for (std::size_t i; (i = next.fetch_add(1)) < batched;) {
+        SplitDocument(batch[i].input, &batch[i].doc);
+        filter.Run(batch[i].doc, &batch[i].result);
+      }
+    };
+    if (threads == 1 || batched == 1) {
+      work(*filters[0]);
+    } else {
+      std::vector<std::thread> pool;
+      std::exception_ptr failure;
+      std::mutex failure_mutex;
+      for (std::size_t t = 0; t < std::min(threads, batched); ++t) {
+        pool.emplace_back([&, t] {
+          try {
+            work(*filters[t]);
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(failure_mutex);
+            if (!failure) failure = std::current_exception();
+          }
+        });
+      }
+      for (std::thread& th : pool) th.join();
+      if (failure) std::rethrow_exception(failure);
+    }
+    for (std::size_t i = 0; i < batched; ++i) {
+      const TextDocument& d = batch[i];
+      output.clear();
+      // Documents are written one after another; one whose last kept line
+      // has no newline gets one before the next document's text, so that
+      // two documents never share a line.
+      if (unterminated) output.push_back('\n');
+      AppendKept(d.doc, d.result.keep, &output);
+      if (output.size() > (unterminated ? 1u : 0u)) {
+        unterminated = output.back() != '\n';
+        WriteAll(STDOUT_FILENO, "standard output", output);
+      }
+      StopIfInterrupted();
+      if (config.explain) {
+        explanation.clear();
+        AppendExplanation(d.where, d.doc, d.result, &explanation);
+        WriteAll(explain_fd, explain_name, explanation);
+      }
+    }
+    batched = 0;
+    batch_bytes = 0;
+  };
+
+  std::string oversized;  // the first bytes of a document over the limit
   for (const std::string& file : config.files) {
-    input.clear();
     const bool is_stdin = file == "-";
     const std::string name = is_stdin ? "standard input" : file;
     const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -535,14 +605,20 @@ int Run(int argc, char** argv) {
       status = kExitRuntimeError;
       continue;
     }
+    TextDocument& d = batch[batched];
+    d.input.clear();
     bool whole = true;
     try {
-      whole = ReadAtMost(fd, name, config.max_document_bytes, &input);
+      whole = ReadAtMost(fd, name, config.max_document_bytes, &d.input);
       if (!whole) {
+        // Written in its place: after the documents before it.
+        oversized.swap(d.input);
+        flush();
         ++too_large;
         std::cerr << "winnow: " << name << ": " << TooLargeMessage(config.max_document_bytes)
                   << '\n';
-        PassThrough(fd, name, &input, &unterminated);
+        PassThrough(fd, name, &oversized, &unterminated);
+        oversized.clear();
       }
     } catch (const Error& e) {
       if (!is_stdin) ::close(fd);
@@ -556,30 +632,18 @@ int Run(int argc, char** argv) {
       StopIfInterrupted();
       continue;
     }
-    SplitDocument(input, &doc);
-    filter.Run(doc, &result);
-    output.clear();
-    // Documents are written one after another; one whose last kept line
-    // has no newline gets one before the next document's text, so that two
-    // documents never share a line.
-    if (unterminated) output.push_back('\n');
-    AppendKept(doc, result.keep, &output);
-    if (output.size() > (unterminated ? 1u : 0u)) {
-      unterminated = output.back() != '\n';
-      WriteAll(STDOUT_FILENO, "standard output", output);
-    }
-    StopIfInterrupted();
-    if (config.explain) {
-      explanation.clear();
-      AppendExplanation(is_stdin ? "-" : file, doc, result, &explanation);
-      WriteAll(explain_fd, explain_name, explanation);
-    }
+    d.where = is_stdin ? "-" : file;
+    batch_bytes += d.input.size();
+    if (++batched == batch.size() || batch_bytes >= kBatchBytes) flush();
   }
+  flush();
   if (explain_fd != STDERR_FILENO && ::close(explain_fd) != 0) {
     throw Error(explain_name, std::strerror(errno));
   }
   if (config.stats) {
-    PrintStats(filter.stats(), std::cerr);
+    FilterStats stats;
+    for (const auto& filter : filters) stats.Add(filter->stats());
+    PrintStats(stats, std::cerr);
     std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << too_large
               << '\n';
   }

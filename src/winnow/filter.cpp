@@ -22,6 +22,16 @@ std::string Excerpt(std::string_view text) {
 
 }  // namespace
 
+void FilterStats::Add(const FilterStats& other) {
+  documents += other.documents;
+  lines_in += other.lines_in;
+  lines_out += other.lines_out;
+  paragraphs_in += other.paragraphs_in;
+  paragraphs_out += other.paragraphs_out;
+  unanalysed_paragraphs += other.unanalysed_paragraphs;
+  for (const auto& [reason, count] : other.dropped_lines) dropped_lines[reason] += count;
+}
+
 void AppendExplanation(std::string_view where, const Document& doc,
                        const FilterResult& result, std::string* out) {
   for (const Drop& d : result.drops) {

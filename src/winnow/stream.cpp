@@ -348,16 +348,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
   }
   // Merge the threads' line statistics (sums: independent of who did what).
   FilterStats merged;
-  for (const auto& w : workers_) {
-    const FilterStats& s = w->filter.stats();
-    merged.documents += s.documents;
-    merged.lines_in += s.lines_in;
-    merged.lines_out += s.lines_out;
-    merged.paragraphs_in += s.paragraphs_in;
-    merged.paragraphs_out += s.paragraphs_out;
-    merged.unanalysed_paragraphs += s.unanalysed_paragraphs;
-    for (const auto& [reason, count] : s.dropped_lines) merged.dropped_lines[reason] += count;
-  }
+  for (const auto& w : workers_) merged.Add(w->filter.stats());
   stats_.lines = merged;
 }
 

@@ -20,6 +20,7 @@ fi
 
 # shellcheck source=tests/cli/testlib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh"
+CORPUS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../corpus" && pwd)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-cli-test.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
@@ -102,6 +103,30 @@ begin "several files: one document each, outputs concatenated in order"
 cat issue.expected share.expected issue.expected > several.expected
 run issue.txt share.txt issue.txt
 expect_rc 0; expect_out_file several.expected; expect_err_empty
+finish
+
+begin "text mode: -j1, -j2 and -j5 give the same output, explanations and stats"
+# Every corpus page, several times over, with one unterminated document and
+# one that cannot be read in between: batches of every shape.
+files=()
+for round in 1 2 3; do
+  for f in "$CORPUS"/*.txt; do files+=("$f"); done
+  files+=(nonl-$round.txt missing-$round.txt)
+  printf 'A document of round %s ends without a newline.' "$round" > nonl-$round.txt
+done
+for j in 1 2 5; do
+  "$W" -j$j --stats --explain-to explain.$j "${files[@]}" > out.$j 2> err.$j
+  echo $? > rc.$j
+done
+[ "$(cat rc.1)" = 1 ] || fail_because "-j1 exited $(cat rc.1), expected 1 (unreadable files)"
+for j in 2 5; do
+  cmp -s out.1 out.$j || fail_because "-j$j output differs from -j1"
+  cmp -s explain.1 explain.$j || fail_because "-j$j explanations differ from -j1"
+  cmp -s err.1 err.$j || fail_because "-j$j stderr (stats, messages) differs from -j1"
+  cmp -s rc.1 rc.$j || fail_because "-j$j exit status differs from -j1"
+done
+[ -s explain.1 ] || fail_because "no explanation written"
+grep -q 'missing-2.txt: No such file' err.1 || fail_because "unreadable file not reported: $(head -n 3 err.1)"
 finish
 
 begin "a document without a final newline does not share a line with the next"
