@@ -2,32 +2,39 @@
 //
 // Each document's cleaned text is cut into word shingles and signed with
 // MinHash (the same hashing as paragraph deduplication, its own shingle
-// size and seed). Banded LSH, with bands and rows chosen from the threshold
-// (OptimalLshParams), finds candidates among the documents indexed so far;
-// a candidate is verified on its stored sketch before anything is dropped,
-// so a bucket collision alone never drops a document. The first document is
-// kept, a later one whose estimated Jaccard similarity with a kept one
-// reaches the threshold is dropped.
+// size and seed). Banded LSH finds candidates among the documents indexed
+// so far; a candidate is verified on its stored sketch before anything is
+// dropped, so a bucket collision alone never drops a document. The first
+// document is kept, a later one whose estimated Jaccard similarity with a
+// kept one reaches the threshold is dropped.
 //
-// Memory per indexed document is fixed: the sketch keeps the low 16 bits of
-// each MinHash value (2 bytes x permutations: 256 bytes at 128; two
-// different values agree by chance with probability 2^-16, which moves the
-// estimate by less than 0.0001), its band keys (8 bytes a band, kept so the
-// index can be saved), its ordinal (8 bytes), and in the band table one
-// 8-byte posting per band plus at most 32 bytes of slots per band (the table
-// doubles at half load). At the defaults (128 permutations, threshold 0.8:
-// 9 bands of 13 rows) that is 256 + 72 + 8 + 9 x 40 = 696 bytes per document
-// at the very most, about 500 on average. After max_documents documents the
-// index is full: later documents are still checked against it, but no
-// longer added (the stats report how many).
+// The index is built to hold hundreds of millions of documents, so what it
+// keeps per document is small and fixed:
+//   ordinal   8 bytes: the document's position in the stream;
+//   sketch    the low 2 bits of each MinHash value (b-bit minwise hashing,
+//             Li and Koenig 2010): 32 bytes at 128 permutations. Two values
+//             agree by chance with probability 1/4, which the estimate
+//             corrects for: J = (agree - 1/4) / (3/4). At J = 0.8 its
+//             standard deviation over 128 values is 0.042 (0.035 for full
+//             values);
+//   bands     two LSH bands (rows chosen for the threshold, recall first),
+//             each an 8-byte entry (a 32-bit fingerprint of the band, the
+//             document's position) in an open-addressing table kept between
+//             75% and 85% full: at most 2 x 8 / 0.755 = 21.2 bytes.
+// That is at most 61.2 bytes per indexed document. Ordinals and sketches
+// live in blocks of 65,536 documents, so growing never copies them and at
+// most one block is partly used (memory_bytes() reports the bytes held); the
+// table grows by an eighth at a time. After
+// max_documents documents the index is full: later documents are still
+// checked against it, but no longer added (the stats report how many).
 #ifndef WINNOW_DOC_DEDUP_HPP_
 #define WINNOW_DOC_DEDUP_HPP_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "winnow/detail/posting_index.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/lsh.hpp"
 #include "winnow/minhash.hpp"
@@ -38,6 +45,7 @@ namespace winnow {
 struct DocDedupConfig {
   int shingle_words = 5;
   int permutations = kDefaultPermutations;
+  int bands = 2;  // LSH bands; rows are chosen for the threshold
   std::uint64_t seed = kDefaultSeed ^ 0x646f63ULL;  // "doc": not the paragraph seed
   double threshold = 0.8;
   std::uint64_t max_documents = 100'000'000;
@@ -90,7 +98,10 @@ class DocumentIndex {
     if (next_ordinal > next_ordinal_) next_ordinal_ = next_ordinal;
   }
   std::uint64_t documents() const { return documents_; }
-  std::uint64_t indexed() const { return sketches_.size() / permutations_; }
+  std::uint64_t indexed() const { return indexed_; }
+  // Bytes the index holds (capacity included), and their share per indexed
+  // document.
+  std::uint64_t memory_bytes() const;
   std::uint64_t not_indexed() const { return not_indexed_; }
   const DocDedupConfig& config() const { return config_; }
   LshParams lsh_params() const { return lsh_params_; }
@@ -104,17 +115,43 @@ class DocumentIndex {
   void Read(int fd, const std::string& name);
 
  private:
-  std::uint64_t BandKey(const std::uint64_t* values, int band) const;
-  void Insert(std::uint32_t position, const std::uint64_t* band_keys,
-              const std::uint16_t* sketch);
+  // A band entry: the band's 32-bit fingerprint and the position (index
+  // into ordinals_) of a document holding it. Its slot is chosen from the
+  // fingerprint, so the table can grow without the full band keys.
+  struct Slot {
+    std::uint32_t fingerprint;
+    std::uint32_t position;  // kEmpty: a free slot
+  };
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+
+  std::uint32_t Fingerprint(const std::uint64_t* values, int band) const;
+  std::size_t Home(std::uint32_t fingerprint) const;
+  void InsertBand(std::uint32_t fingerprint, std::uint32_t position);
+  void GrowTable();
+  // Stores a document's ordinal and sketch; returns its position.
+  std::uint32_t AppendDocument(std::uint64_t ordinal, const std::uint8_t* sketch);
+  std::uint64_t ordinal_at(std::uint32_t position) const {
+    return ordinal_blocks_[position / kBlockDocs][position % kBlockDocs];
+  }
+  const std::uint8_t* sketch_at(std::uint32_t position) const {
+    return sketch_blocks_[position / kBlockDocs].get() +
+           static_cast<std::size_t>(position % kBlockDocs) * sketch_bytes_;
+  }
+  int Agreement(const std::uint8_t* a, const std::uint8_t* b) const;
 
   DocDedupConfig config_;
   int permutations_;
+  int sketch_bytes_;
   LshParams lsh_params_;
-  detail::PostingIndex bands_;              // band key -> index position
-  std::vector<std::uint16_t> sketches_;     // permutations_ per document
-  std::vector<std::uint64_t> band_keys_;    // bands per document (for Save)
-  std::vector<std::uint64_t> ordinals_;     // stream ordinal per indexed document
+  std::vector<Slot> slots_;  // the band table
+  std::size_t used_slots_ = 0;
+  // Per indexed document, by position: its stream ordinal and its sketch
+  // (sketch_bytes_), in blocks of kBlockDocs documents, so that growing
+  // never copies them and at most one block is partly used.
+  static constexpr std::uint32_t kBlockDocs = 1u << 16;
+  std::vector<std::unique_ptr<std::uint64_t[]>> ordinal_blocks_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> sketch_blocks_;
+  std::uint64_t indexed_ = 0;
   std::uint64_t next_ordinal_ = 1;
   std::uint64_t documents_ = 0;
   std::uint64_t not_indexed_ = 0;

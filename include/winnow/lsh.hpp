@@ -23,9 +23,10 @@ struct LshParams {
 };
 
 // Throws winnow::Error unless 0 < threshold <= 1 and permutations >= 1.
+// With max_bands > 0, only (b, r) with b <= max_bands are considered.
 LshParams OptimalLshParams(double threshold, int permutations,
                            double false_positive_weight = 0.5,
-                           double false_negative_weight = 0.5);
+                           double false_negative_weight = 0.5, int max_bands = 0);
 
 // The probability that two sets of Jaccard similarity `s` share a band.
 double CandidateProbability(double s, LshParams params);

@@ -390,7 +390,8 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index) {
     first = false;
   }
   os << "},\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
-     << ",\"not_indexed\":" << index.not_indexed() << "}}\n";
+     << ",\"not_indexed\":" << index.not_indexed() << ",\"bytes\":" << index.memory_bytes()
+     << "}}\n";
   return os.str();
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/error.hpp"
@@ -18,9 +19,19 @@ namespace winnow {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'I', 'X'};
-// Version 2: words are hashed with kWordSeed (version 1 used the document
-// seed), so version 1 signatures do not compare with new ones.
-constexpr std::uint32_t kVersion = 2;
+// Version 3: 2-bit sketches and a band table of fingerprints (version 2
+// kept 16-bit sketches; version 1 hashed words with the document seed).
+constexpr std::uint32_t kVersion = 3;
+constexpr std::uint32_t kSketchBits = 2;
+
+// The band table grows by an eighth when it is 85% full, so it stays
+// between 75% and 85% full.
+constexpr double kMaxLoad = 0.85;
+
+// A band value held by this many documents already (pages of one template
+// that are not near-duplicates) is not entered again: lookups stay short,
+// and such a document can still be found by its other band.
+constexpr int kMaxPerBand = 8;
 
 // The header: every parameter a saved index depends on, little-endian as
 // this machine writes it (the file is not meant to move between
@@ -38,7 +49,13 @@ struct Header {
   std::uint64_t next_ordinal;
   std::uint64_t not_indexed;
   std::uint64_t indexed;
+  std::uint64_t band_entries;
 };
+
+// A table an eighth larger than `size` (at least `minimum`).
+std::size_t EighthMore(std::size_t size, std::size_t minimum) {
+  return std::max(minimum, size + size / 8);
+}
 
 // Writes raw bytes of a trivially copyable array.
 template <typename T>
@@ -84,23 +101,88 @@ void DocSigner::SignWords(const std::vector<std::uint64_t>& words, DocSignature*
 DocumentIndex::DocumentIndex(const DocDedupConfig& config)
     : config_(config),
       permutations_(config.permutations),
-      lsh_params_(OptimalLshParams(config.threshold, config.permutations)) {
+      sketch_bytes_((config.permutations * static_cast<int>(kSketchBits) + 7) / 8),
+      // Few bands, so rows are chosen for recall: a false candidate costs
+      // one 32-byte comparison, a missed duplicate stays in the output.
+      lsh_params_(OptimalLshParams(config.threshold, config.permutations, 0.1, 0.9,
+                                   config.bands)) {
   if (config.shingle_words < 1 || config.shingle_words > kMaxShingleWords) {
     throw Error("--doc-shingle", "must be between 1 and 16");
   }
+  if (config.bands < 1) throw Error("bands", "must be at least 1");
 }
 
-std::uint64_t DocumentIndex::BandKey(const std::uint64_t* values, int band) const {
-  return XXH3_64bits_withSeed(values + static_cast<std::size_t>(band) * lsh_params_.rows,
-                              static_cast<std::size_t>(lsh_params_.rows) * sizeof(std::uint64_t),
-                              static_cast<std::uint64_t>(band));
+std::uint32_t DocumentIndex::Fingerprint(const std::uint64_t* values, int band) const {
+  // The band number seeds the hash, so equal rows in different bands
+  // never meet in the one table.
+  const std::uint64_t key =
+      XXH3_64bits_withSeed(values + static_cast<std::size_t>(band) * lsh_params_.rows,
+                           static_cast<std::size_t>(lsh_params_.rows) * sizeof(std::uint64_t),
+                           static_cast<std::uint64_t>(band));
+  return static_cast<std::uint32_t>(key >> 32);
 }
 
-void DocumentIndex::Insert(std::uint32_t position, const std::uint64_t* band_keys,
-                           const std::uint16_t* sketch) {
-  for (int b = 0; b < lsh_params_.bands; ++b) bands_.Add(band_keys[b], position);
-  band_keys_.insert(band_keys_.end(), band_keys, band_keys + lsh_params_.bands);
-  sketches_.insert(sketches_.end(), sketch, sketch + permutations_);
+std::size_t DocumentIndex::Home(std::uint32_t fingerprint) const {
+  // Spread the fingerprint over the table (any size) without a division.
+  const std::uint64_t mixed = static_cast<std::uint64_t>(fingerprint) * 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(mixed) * slots_.size()) >> 64);
+}
+
+void DocumentIndex::InsertBand(std::uint32_t fingerprint, std::uint32_t position) {
+  if (static_cast<double>(used_slots_ + 1) > kMaxLoad * static_cast<double>(slots_.size())) {
+    GrowTable();
+  }
+  std::size_t i = Home(fingerprint);
+  while (slots_[i].position != kEmpty) {
+    if (++i == slots_.size()) i = 0;
+  }
+  slots_[i] = {fingerprint, position};
+  ++used_slots_;
+}
+
+void DocumentIndex::GrowTable() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(EighthMore(old.size(), 1024), Slot{0, kEmpty});
+  used_slots_ = 0;
+  for (const Slot& slot : old) {
+    if (slot.position != kEmpty) InsertBand(slot.fingerprint, slot.position);
+  }
+}
+
+std::uint32_t DocumentIndex::AppendDocument(std::uint64_t ordinal, const std::uint8_t* sketch) {
+  const auto position = static_cast<std::uint32_t>(indexed_);
+  if (position % kBlockDocs == 0) {
+    // Not value-initialised: pages are touched as documents fill them.
+    ordinal_blocks_.emplace_back(new std::uint64_t[kBlockDocs]);
+    sketch_blocks_.emplace_back(
+        new std::uint8_t[static_cast<std::size_t>(kBlockDocs) * sketch_bytes_]);
+  }
+  ordinal_blocks_.back()[position % kBlockDocs] = ordinal;
+  std::memcpy(sketch_blocks_.back().get() +
+                  static_cast<std::size_t>(position % kBlockDocs) * sketch_bytes_,
+              sketch, static_cast<std::size_t>(sketch_bytes_));
+  ++indexed_;
+  return position;
+}
+
+int DocumentIndex::Agreement(const std::uint8_t* a, const std::uint8_t* b) const {
+  // Pairs of bits that agree: XOR, then a pair is zero when both its bits are.
+  int agree = 0;
+  int values = permutations_;
+  for (int i = 0; i < sketch_bytes_; i += 8) {
+    std::uint64_t x = 0, y = 0;
+    const int n = std::min(8, sketch_bytes_ - i);
+    std::memcpy(&x, a + i, static_cast<std::size_t>(n));
+    std::memcpy(&y, b + i, static_cast<std::size_t>(n));
+    const std::uint64_t d = x ^ y;
+    std::uint64_t same = ~(d | (d >> 1)) & 0x5555555555555555ULL;
+    const int here = std::min(values, 32);
+    if (here < 32) same &= (std::uint64_t{1} << (2 * here)) - 1;
+    agree += __builtin_popcountll(same);
+    values -= here;
+  }
+  return agree;
 }
 
 DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordinal) {
@@ -108,39 +190,69 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
   next_ordinal_ = std::max(next_ordinal_, ordinal + 1);
   ++documents_;
   if (signature.values.empty()) return verdict;  // nothing to compare
-  std::uint64_t keys[kMaxPermutations];
-  std::uint16_t sketch[kMaxPermutations];
+  std::uint32_t fingerprints[kMaxPermutations];
+  std::uint8_t sketch[kMaxPermutations * kSketchBits / 8 + 1] = {};
   for (int i = 0; i < permutations_; ++i) {
-    sketch[i] = static_cast<std::uint16_t>(signature.values[i]);
+    const auto bits = static_cast<std::uint8_t>(signature.values[i] & 3);
+    sketch[i / 4] = static_cast<std::uint8_t>(sketch[i / 4] | (bits << (2 * (i % 4))));
   }
   candidates_.clear();
+  bool crowded[kMaxPermutations] = {};
   for (int b = 0; b < lsh_params_.bands; ++b) {
-    keys[b] = BandKey(signature.values.data(), b);
-    bands_.ForEach(keys[b], [&](std::uint32_t position) { candidates_.push_back(position); });
+    fingerprints[b] = Fingerprint(signature.values.data(), b);
+    if (slots_.empty()) continue;
+    int holders = 0;
+    for (std::size_t i = Home(fingerprints[b]); slots_[i].position != kEmpty;) {
+      if (slots_[i].fingerprint == fingerprints[b]) {
+        candidates_.push_back(slots_[i].position);
+        ++holders;
+      }
+      if (++i == slots_.size()) i = 0;
+    }
+    crowded[b] = holders >= kMaxPerBand;
   }
   std::sort(candidates_.begin(), candidates_.end());
   candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
   for (std::uint32_t position : candidates_) {
-    const std::uint16_t* other = sketches_.data() + static_cast<std::size_t>(position) * permutations_;
-    int same = 0;
-    for (int i = 0; i < permutations_; ++i) same += other[i] == sketch[i];
-    const double similarity = static_cast<double>(same) / permutations_;
+    const int agree = Agreement(sketch_at(position), sketch);
+    // b-bit estimate: values agree by chance a quarter of the time.
+    const double share = static_cast<double>(agree) / permutations_;
+    const double similarity = std::max(0.0, (share - 0.25) / 0.75);
     // The highest similarity wins; ties go to the earliest document.
     if (similarity >= config_.threshold && similarity > verdict.similarity) {
-      verdict = {true, ordinals_[position], similarity};
+      verdict = {true, ordinal_at(position), similarity};
     }
   }
   if (verdict.duplicate) return verdict;
-  if (ordinals_.size() >= config_.max_documents) {
+  if (indexed_ >= config_.max_documents) {
     ++not_indexed_;
     return verdict;
   }
-  Insert(static_cast<std::uint32_t>(ordinals_.size()), keys, sketch);
-  ordinals_.push_back(ordinal);
+  const std::uint32_t position = AppendDocument(ordinal, sketch);
+  for (int b = 0; b < lsh_params_.bands; ++b) {
+    if (!crowded[b]) InsertBand(fingerprints[b], position);
+  }
   return verdict;
 }
 
+std::uint64_t DocumentIndex::memory_bytes() const {
+  // Blocks count whole, though the unused part of the last one is not
+  // touched, so not resident.
+  return slots_.capacity() * sizeof(Slot) +
+         ordinal_blocks_.size() * (std::uint64_t{kBlockDocs} * (8 + sketch_bytes_));
+}
+
 void DocumentIndex::Write(int fd, const std::string& name) const {
+  // Band entries in a canonical order, so that an index read back and
+  // written again gives the same bytes whatever its table's history.
+  std::vector<Slot> entries;
+  entries.reserve(used_slots_);
+  for (const Slot& slot : slots_) {
+    if (slot.position != kEmpty) entries.push_back(slot);
+  }
+  std::sort(entries.begin(), entries.end(), [](const Slot& a, const Slot& b) {
+    return a.position != b.position ? a.position < b.position : a.fingerprint < b.fingerprint;
+  });
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.version = kVersion;
@@ -148,71 +260,90 @@ void DocumentIndex::Write(int fd, const std::string& name) const {
   h.permutations = static_cast<std::uint32_t>(permutations_);
   h.bands = static_cast<std::uint32_t>(lsh_params_.bands);
   h.rows = static_cast<std::uint32_t>(lsh_params_.rows);
-  h.sketch_bits = 16;
+  h.sketch_bits = kSketchBits;
   h.seed = config_.seed;
   h.threshold = config_.threshold;
   h.next_ordinal = next_ordinal_;
   h.not_indexed = not_indexed_;
-  h.indexed = ordinals_.size();
+  h.indexed = indexed_;
+  h.band_entries = entries.size();
   WriteArray(fd, name, &h, 1);
-  WriteArray(fd, name, ordinals_.data(), ordinals_.size());
-  WriteArray(fd, name, band_keys_.data(), band_keys_.size());
-  WriteArray(fd, name, sketches_.data(), sketches_.size());
+  for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
+    WriteArray(fd, name, ordinal_blocks_[p / kBlockDocs].get(), n);
+  }
+  WriteArray(fd, name, entries.data(), entries.size());
+  for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
+    WriteArray(fd, name, sketch_blocks_[p / kBlockDocs].get(), n * static_cast<std::size_t>(sketch_bytes_));
+  }
 }
 
 void DocumentIndex::Read(int fd, const std::string& path) {
-  {
-    Header h{};
-    ReadExact(fd, path, &h, sizeof h);
-    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
-      throw Error(path, "not a winnow index file");
-    }
-    if (h.version != kVersion) {
-      throw Error(path, "index file version " + std::to_string(h.version) +
-                            ", this winnow reads version " + std::to_string(kVersion));
-    }
-    auto mismatch = [&](const char* what, const std::string& file, const std::string& ours) {
-      throw Error(path, std::string("index was made with ") + what + " " + file +
-                            ", this run uses " + ours);
-    };
-    if (h.shingle_words != static_cast<std::uint32_t>(config_.shingle_words)) {
-      mismatch("--doc-shingle", std::to_string(h.shingle_words), std::to_string(config_.shingle_words));
-    }
-    if (h.permutations != static_cast<std::uint32_t>(permutations_)) {
-      mismatch("--permutations", std::to_string(h.permutations), std::to_string(permutations_));
-    }
-    if (h.seed != config_.seed) mismatch("seed", std::to_string(h.seed), std::to_string(config_.seed));
-    if (h.threshold != config_.threshold || h.bands != static_cast<std::uint32_t>(lsh_params_.bands) ||
-        h.rows != static_cast<std::uint32_t>(lsh_params_.rows)) {
-      mismatch("--doc-threshold", std::to_string(h.threshold), std::to_string(config_.threshold));
-    }
-    if (h.sketch_bits != 16) mismatch("sketch bits", std::to_string(h.sketch_bits), "16");
-    if (h.indexed > h.next_ordinal || h.indexed > (1ULL << 32)) {
-      throw Error(path, "index file is corrupt (document counts)");
-    }
-    // Never trust a count for an allocation: the data must be in the file.
-    struct stat st;
-    const std::uint64_t need = h.indexed * (8 + 8ULL * h.bands + 2ULL * h.permutations);
-    const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-    if (sized && static_cast<std::uint64_t>(st.st_size) < sizeof h + need) {
-      throw Error(path, "file is truncated");
-    }
-    std::vector<std::uint64_t> ordinals, band_keys;
-    std::vector<std::uint16_t> sketches;
-    ReadArray(fd, path, h.indexed, sized, &ordinals);
-    ReadArray(fd, path, h.indexed * h.bands, sized, &band_keys);
-    ReadArray(fd, path, h.indexed * h.permutations, sized, &sketches);
-    bands_.Clear();
-    band_keys_.clear();
-    sketches_.clear();
-    ordinals_ = std::move(ordinals);
-    for (std::size_t d = 0; d < ordinals_.size(); ++d) {
-      Insert(static_cast<std::uint32_t>(d), band_keys.data() + d * h.bands,
-             sketches.data() + d * h.permutations);
-    }
-    next_ordinal_ = h.next_ordinal;
-    not_indexed_ = h.not_indexed;
+  Header h{};
+  ReadExact(fd, path, &h, sizeof h);
+  if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
+    throw Error(path, "not a winnow index file");
   }
+  if (h.version != kVersion) {
+    throw Error(path, "index file version " + std::to_string(h.version) +
+                          ", this winnow reads version " + std::to_string(kVersion));
+  }
+  auto mismatch = [&](const char* what, const std::string& file, const std::string& ours) {
+    throw Error(path, std::string("index was made with ") + what + " " + file +
+                          ", this run uses " + ours);
+  };
+  auto number = [](double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+  };
+  if (h.shingle_words != static_cast<std::uint32_t>(config_.shingle_words)) {
+    mismatch("--doc-shingle", std::to_string(h.shingle_words), std::to_string(config_.shingle_words));
+  }
+  if (h.permutations != static_cast<std::uint32_t>(permutations_)) {
+    mismatch("--permutations", std::to_string(h.permutations), std::to_string(permutations_));
+  }
+  if (h.seed != config_.seed) mismatch("seed", std::to_string(h.seed), std::to_string(config_.seed));
+  if (h.threshold != config_.threshold || h.bands != static_cast<std::uint32_t>(lsh_params_.bands) ||
+      h.rows != static_cast<std::uint32_t>(lsh_params_.rows)) {
+    mismatch("--doc-threshold", number(h.threshold), number(config_.threshold));
+  }
+  if (h.sketch_bits != kSketchBits) {
+    mismatch("sketch bits", std::to_string(h.sketch_bits), std::to_string(kSketchBits));
+  }
+  if (h.indexed > h.next_ordinal || h.indexed >= kEmpty ||
+      h.band_entries > h.indexed * h.bands) {
+    throw Error(path, "index file is corrupt (document counts)");
+  }
+  // Never trust a count for an allocation: the data must be in the file.
+  struct stat st;
+  const std::uint64_t need = h.indexed * (8 + static_cast<std::uint64_t>(sketch_bytes_)) +
+                             h.band_entries * sizeof(Slot);
+  const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (sized && static_cast<std::uint64_t>(st.st_size) < sizeof h + need) {
+    throw Error(path, "file is truncated");
+  }
+  std::vector<std::uint64_t> ordinals;
+  std::vector<Slot> entries;
+  std::vector<std::uint8_t> sketches;
+  ReadArray(fd, path, h.indexed, sized, &ordinals);
+  ReadArray(fd, path, h.band_entries, sized, &entries);
+  ReadArray(fd, path, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), sized, &sketches);
+  for (const Slot& e : entries) {
+    if (e.position >= h.indexed) throw Error(path, "index file is corrupt (band entries)");
+  }
+  slots_.clear();
+  used_slots_ = 0;
+  ordinal_blocks_.clear();
+  sketch_blocks_.clear();
+  indexed_ = 0;
+  for (std::uint64_t p = 0; p < h.indexed; ++p) {
+    AppendDocument(ordinals[p], sketches.data() + p * static_cast<std::uint64_t>(sketch_bytes_));
+  }
+  for (const Slot& e : entries) InsertBand(e.fingerprint, e.position);
+  next_ordinal_ = h.next_ordinal;
+  not_indexed_ = h.not_indexed;
 }
 
 }  // namespace winnow

@@ -33,7 +33,7 @@ double CandidateProbability(double s, LshParams p) {
 
 LshParams OptimalLshParams(double threshold, int permutations,
                            double false_positive_weight,
-                           double false_negative_weight) {
+                           double false_negative_weight, int max_bands) {
   if (!(threshold > 0.0 && threshold <= 1.0)) {
     throw Error("threshold", "must be in (0, 1]");
   }
@@ -41,15 +41,17 @@ LshParams OptimalLshParams(double threshold, int permutations,
   // The search integrates over every (b, r): about 40 million instructions
   // at 128 permutations. Every filter of every thread asks the same
   // question, so answers are remembered.
-  using Key = std::tuple<double, int, double, double>;
+  using Key = std::tuple<double, int, double, double, int>;
   static std::mutex mutex;
   static std::map<Key, LshParams> known;
-  const Key key{threshold, permutations, false_positive_weight, false_negative_weight};
+  const Key key{threshold, permutations, false_positive_weight, false_negative_weight,
+                max_bands};
+  const int last_band = max_bands > 0 ? std::min(max_bands, permutations) : permutations;
   std::lock_guard<std::mutex> lock(mutex);
   if (auto it = known.find(key); it != known.end()) return it->second;
   LshParams best{1, permutations};
   double best_error = std::numeric_limits<double>::infinity();
-  for (int b = 1; b <= permutations; ++b) {
+  for (int b = 1; b <= last_band; ++b) {
     for (int r = 1; r <= permutations / b; ++r) {
       LshParams p{b, r};
       double fp = Integrate([&](double s) { return CandidateProbability(s, p); },

@@ -495,7 +495,7 @@ TEST(DocDedupTest, ReadRejectsTruncatedAndForeignData) {
   std::mt19937_64 rng(3);
   for (std::uint64_t i = 1; i <= 5; ++i) saved.Add(Sign(config, Join(RandomWords(rng, 40))), i);
   const std::string bytes = Written(saved);
-  ASSERT_GT(bytes.size(), 5 * 128 * 2u);
+  ASSERT_GT(bytes.size(), 5 * (8 + 128 / 4u));  // ordinal and 2-bit sketch each
 
   std::vector<std::size_t> cuts = {0, 1, 7, 8, 12, 40, bytes.size() / 2, bytes.size() - 2, bytes.size() - 1};
   // Around the end of the header, wherever it is: every length below the
@@ -540,6 +540,64 @@ TEST(DocDedupTest, ConfigurationOutOfRangeThrows) {
     DocDedupConfig config;
     config.shingle_words = k;
     EXPECT_NO_THROW(DocumentIndex index(config));
+  }
+}
+
+// The index's promise: at most 64 bytes per indexed document, beyond one
+// partly used block of documents, and estimates that follow the 2-bit
+// sketch's agreement (here: copies of random signatures with a known share
+// of values changed).
+TEST(DocDedupTest, MemoryPerDocumentStaysWithin64Bytes) {
+  DocDedupConfig config;
+  DocumentIndex index(config);
+  std::mt19937_64 rng(11);
+  DocSignature sig;
+  constexpr std::uint64_t kBlock = 65536;  // documents per block (doc_dedup.hpp)
+  constexpr std::uint64_t kBlockBytes = kBlock * (8 + 32);
+  for (std::uint64_t i = 1; i <= 400000; ++i) {
+    sig.values.resize(static_cast<std::size_t>(config.permutations));
+    for (auto& v : sig.values) v = rng();
+    ASSERT_FALSE(index.Add(sig, i).duplicate) << "random signatures are not duplicates";
+    if (i % 20000 == 0) {
+      const double per_doc =
+          static_cast<double>(index.memory_bytes() - kBlockBytes) / static_cast<double>(i);
+      EXPECT_LE(per_doc, 64.0) << "after " << i << " documents";
+    }
+  }
+  EXPECT_EQ(index.indexed(), 400000u);
+}
+
+TEST(DocDedupTest, SketchEstimateFollowsTheShareOfEqualValues) {
+  DocDedupConfig config;
+  std::mt19937_64 rng(5);
+  for (double share : {1.0, 0.95, 0.9, 0.85, 0.6, 0.3}) {
+    double total = 0;
+    const int trials = 40;
+    int dropped = 0;
+    for (int t = 0; t < trials; ++t) {
+      DocumentIndex index(config);
+      DocSignature a, b;
+      a.values.resize(static_cast<std::size_t>(config.permutations));
+      for (auto& v : a.values) v = rng();
+      b = a;
+      // Change the values outside the first band (kept, so it is a
+      // candidate) with probability 1 - share.
+      for (std::size_t i = 8; i < b.values.size(); ++i) {
+        if (std::uniform_real_distribution<double>(0, 1)(rng) > share) b.values[i] = rng();
+      }
+      index.Add(a, 1);
+      const DocVerdict v = index.Add(b, 2);
+      if (v.duplicate) {
+        ++dropped;
+        total += v.similarity;
+      }
+    }
+    SCOPED_TRACE("share " + std::to_string(share));
+    if (share >= 0.9) {
+      EXPECT_GE(dropped, trials * 3 / 4);
+      EXPECT_NEAR(total / dropped, share, 0.06);
+    }
+    if (share <= 0.6) EXPECT_EQ(dropped, 0);
   }
 }
 
