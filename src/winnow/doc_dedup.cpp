@@ -330,8 +330,16 @@ void DocumentIndex::Read(int fd, const std::string& path) {
   ReadArray(fd, path, h.indexed, sized, &ordinals);
   ReadArray(fd, path, h.band_entries, sized, &entries);
   ReadArray(fd, path, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), sized, &sketches);
-  for (const Slot& e : entries) {
-    if (e.position >= h.indexed) throw Error(path, "index file is corrupt (band entries)");
+  // Band entries come in the order Write() puts them (by position, then
+  // fingerprint), so that what is read writes back to the same bytes.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Slot& e = entries[i];
+    const bool ordered = i == 0 || entries[i - 1].position < e.position ||
+                         (entries[i - 1].position == e.position &&
+                          entries[i - 1].fingerprint <= e.fingerprint);
+    if (e.position >= h.indexed || !ordered) {
+      throw Error(path, "index file is corrupt (band entries)");
+    }
   }
   slots_.clear();
   used_slots_ = 0;
