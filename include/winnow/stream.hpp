@@ -100,7 +100,8 @@ class StreamProcessor {
   struct Worker;
   void PhaseA(Item& item, Worker& worker);
   void PhaseC(Item& item, Worker& worker);
-  // Runs f(items[i], worker) for i < n, on contiguous slices, one per thread.
+  // Runs f(items[i], worker) for i < n; each thread takes the next item when
+  // it is free.
   template <typename F>
   void Parallel(std::vector<Item>& items, std::size_t n, F f);
 

@@ -3,10 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <sstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "winnow/detail/xxhash.hpp"
@@ -139,14 +140,20 @@ void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
     for (std::size_t i = 0; i < n; ++i) f(items[i], *workers_[0]);
     return;
   }
-  // Contiguous slices: which thread handles a record never changes its result.
+  // Each thread takes the next record as it becomes free, so documents of
+  // different sizes do not leave a thread idle. Which thread handles a
+  // record never changes its result: a worker keeps nothing from one
+  // record to the next but counts that are summed.
   std::vector<std::thread> pool;
   std::exception_ptr failure;
   std::mutex failure_mutex;
+  std::atomic<std::size_t> next{0};
   for (std::size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       try {
-        for (std::size_t i = t * n / threads; i < (t + 1) * n / threads; ++i) f(items[i], *workers_[t]);
+        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) {
+          f(items[i], *workers_[t]);
+        }
       } catch (...) {
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (!failure) failure = std::current_exception();
