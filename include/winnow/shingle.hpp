@@ -28,6 +28,11 @@ void HashWords(const Normalized& norm, std::uint64_t seed,
 void Shingles(const std::vector<std::uint64_t>& words, int k, std::uint64_t seed,
               std::vector<std::uint64_t>* out);
 
+// The same shingle hashes in text order, repeats included: enough for a
+// MinHash signature, which a repeated value does not change.
+void ShingleSequence(const std::vector<std::uint64_t>& words, int k, std::uint64_t seed,
+                     std::vector<std::uint64_t>* out);
+
 }  // namespace winnow
 
 #endif  // WINNOW_SHINGLE_HPP_

@@ -94,7 +94,8 @@ void DocSigner::Sign(const Normalized& text, DocSignature* out) {
 void DocSigner::SignWords(const std::vector<std::uint64_t>& words, DocSignature* out) {
   out->values.clear();
   if (words.empty()) return;
-  Shingles(words, config_.shingle_words, config_.seed, &shingles_);
+  // Unsorted, repeats and all: the signature is the same.
+  ShingleSequence(words, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &out->values, nullptr);
 }
 

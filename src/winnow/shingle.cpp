@@ -21,6 +21,13 @@ void HashWords(const Normalized& norm, std::uint64_t seed,
 
 void Shingles(const std::vector<std::uint64_t>& words, int k, std::uint64_t seed,
               std::vector<std::uint64_t>* out) {
+  ShingleSequence(words, k, seed, out);
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+void ShingleSequence(const std::vector<std::uint64_t>& words, int k, std::uint64_t seed,
+                     std::vector<std::uint64_t>* out) {
   out->clear();
   if (words.empty()) return;
   const std::size_t n = words.size();
@@ -31,8 +38,6 @@ void Shingles(const std::vector<std::uint64_t>& words, int k, std::uint64_t seed
     out->push_back(XXH3_64bits_withSeed(words.data() + i,
                                         width * sizeof(std::uint64_t), seed));
   }
-  std::sort(out->begin(), out->end());
-  out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
 }  // namespace winnow

@@ -572,5 +572,27 @@ TEST(MinHasherTest, WinnersAreTheSamplesDistinctValues) {
   }
 }
 
+TEST(ShingleSequenceTest, IsTheSetInTextOrderAndSignsTheSame) {
+  // Words with repeats, so that shingles repeat.
+  std::vector<std::uint64_t> words;
+  for (int i = 0; i < 200; ++i) words.push_back(static_cast<std::uint64_t>(i % 37) * 0x9E3779B97F4A7C15ULL);
+  for (int k : {1, 3, 5, 250}) {
+    std::vector<std::uint64_t> set, sequence;
+    Shingles(words, k, 9, &set);
+    ShingleSequence(words, k, 9, &sequence);
+    std::vector<std::uint64_t> sorted = sequence;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    EXPECT_EQ(sorted, set) << "k " << k;
+    const std::size_t width = std::min<std::size_t>(static_cast<std::size_t>(k), words.size());
+    EXPECT_EQ(sequence.size(), words.size() - width + 1) << "k " << k;
+    std::vector<std::uint64_t> a, b;
+    MinHasher h(128, 4);
+    h.Sign(set, &a, nullptr);
+    h.Sign(sequence, &b, nullptr);
+    EXPECT_EQ(a, b) << "k " << k;
+  }
+}
+
 }  // namespace
 }  // namespace winnow
