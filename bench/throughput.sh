@@ -50,7 +50,8 @@ cat_mbs=""
 # run LABEL BYTES DOCS OUT COMMAND: times `sh -c COMMAND > OUT`, prints a row.
 run() {
   local label=$1 bytes=$2 docs=$3 out=$4 command=$5
-  /usr/bin/time -f "%e %M" -o "$tmp/time" sh -c "$command" > "$out"
+  /usr/bin/time -f "%e %M" -o "$tmp/time" sh -c "$command" > "$out" 2> "$tmp/stderr" ||
+    { echo "throughput: failed: $command" >&2; cat "$tmp/stderr" >&2; exit 1; }
   read -r seconds rss_kb < "$tmp/time"
   awk -v l="$label" -v b="$bytes" -v d="$docs" -v t="$seconds" -v r="$rss_kb" -v c="$cat_mbs" 'BEGIN {
     if (t <= 0) t = 0.005
