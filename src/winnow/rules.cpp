@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "winnow/error.hpp"
 
@@ -25,6 +26,10 @@ struct RuleSet::Compiled {
   std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> literal;
   std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> prefix;
   std::vector<int> prefix_lengths;  // distinct word counts of prefixes
+  // The first words of all literal and prefix patterns: a line whose first
+  // word is not one of them matches none, which one look-up tells.
+  std::unordered_set<std::string, StringHash, std::equal_to<>> first_words;
+  int literal_max_words = 0;
   // contains patterns run as one automaton over the normalised text;
   // regex patterns as one automaton over the raw line.
   std::unique_ptr<RE2::Set> contains;
@@ -183,9 +188,13 @@ void RuleSet::Freeze() {
     switch (p.kind) {
       case PatternKind::kLiteral:
         c->literal[p.text].push_back(i);
+        c->first_words.emplace(p.text.substr(0, p.text.find(' ')));
+        c->literal_max_words = std::max(
+            c->literal_max_words, 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' ')));
         break;
       case PatternKind::kPrefix: {
         c->prefix[p.text].push_back(i);
+        c->first_words.emplace(p.text.substr(0, p.text.find(' ')));
         int words = 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' '));
         if (std::find(c->prefix_lengths.begin(), c->prefix_lengths.end(), words) ==
             c->prefix_lengths.end()) {
@@ -230,11 +239,18 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
   };
   thread_local std::vector<int> hits;  // RE2::Set's matches, memory reused
   if (words > 0) {
-    if (auto it = c.literal.find(std::string_view(norm.text)); it != c.literal.end()) {
-      for (int id : it->second) consider(id);
+    // A line whose first word starts no literal or prefix pattern matches
+    // none of them: one look-up instead of one per pattern length.
+    const auto& first = norm.words[0];
+    const bool known_start = c.first_words.find(std::string_view(norm.text).substr(
+                                 first.begin, first.size)) != c.first_words.end();
+    if (known_start && words <= c.literal_max_words) {
+      if (auto it = c.literal.find(std::string_view(norm.text)); it != c.literal.end()) {
+        for (int id : it->second) consider(id);
+      }
     }
     for (int n : c.prefix_lengths) {
-      if (n > words) break;
+      if (n > words || !known_start) break;
       const auto& last = norm.words[n - 1];
       std::string_view key(norm.text.data(), last.begin + last.size);
       if (auto it = c.prefix.find(key); it != c.prefix.end()) {
