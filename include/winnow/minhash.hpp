@@ -36,6 +36,12 @@ class MinHasher {
             std::vector<std::uint64_t>* signature,
             std::vector<std::uint64_t>* sample) const;
 
+  // The same signature, filling empty bins by walking their probe orders
+  // only: the plain reading of the method, which tests hold Sign() to.
+  void SignByWalking(const std::vector<std::uint64_t>& shingles,
+                     std::vector<std::uint64_t>* signature,
+                     std::vector<std::uint64_t>* sample) const;
+
   // Replaces `*winners` with the shingles of the sorted, distinct set
   // `shingles` that hold a bin of `signature` (Sign() of that set): the
   // sample's distinct values, sorted, in one pass over the set.
@@ -44,10 +50,14 @@ class MinHasher {
                std::vector<std::uint64_t>* winners) const;
 
  private:
+  void Sign(const std::vector<std::uint64_t>& shingles, std::vector<std::uint64_t>* signature,
+            std::vector<std::uint64_t>* sample, bool walk_only) const;
+
   int bins_;
   std::uint64_t seed_;
   std::vector<std::uint16_t> probes_;  // bins_ x bins_ probe orders
-  std::vector<std::uint16_t> ranks_;   // ranks_[i][j]: position of bin j in probes_[i]
+  // Up to 128 bins: ranks_[j][i] = (position of bin j in probes_[i]) x 128 + j.
+  std::vector<std::int16_t> ranks_;
 };
 
 // The share of positions where two signatures agree: an unbiased estimate of

@@ -594,5 +594,20 @@ TEST(ShingleSequenceTest, IsTheSetInTextOrderAndSignsTheSame) {
   }
 }
 
+TEST(MinHasherTest, EveryWayOfDensifyingGivesTheSameSignature) {
+  std::mt19937_64 rng(21);
+  for (int k : {1, 2, 7, 64, 127, 128, 129, 256}) {
+    MinHasher h(k, 8);
+    for (int size : {1, 2, 3, 5, 10, 20, 40, 63, 64, 65, 100, 300}) {
+      const std::vector<std::uint64_t> set = RandomSet(&rng, static_cast<std::size_t>(size));
+      std::vector<std::uint64_t> fast, walked, fast_sample, walked_sample;
+      h.Sign(set, &fast, &fast_sample);
+      h.SignByWalking(set, &walked, &walked_sample);
+      EXPECT_EQ(fast, walked) << "k " << k << ", size " << size;
+      EXPECT_EQ(fast_sample, walked_sample) << "k " << k << ", size " << size;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace winnow
