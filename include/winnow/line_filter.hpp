@@ -83,7 +83,6 @@ struct LineWords {
   // words are hashes[begin[i], begin[i + 1]).
   std::vector<std::uint64_t> hashes;
   std::vector<std::uint32_t> begin;
-  std::vector<std::uint64_t> key;  // per line: XXH3 of its normalised text
   std::vector<int> count;          // per line: CountWords()
   // Per line: false for blank lines and lines over max_line_bytes, which
   // were not normalised (their hashes are empty).

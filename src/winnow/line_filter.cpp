@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "winnow/detail/xxhash.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/shingle.hpp"
 
@@ -106,8 +105,6 @@ void LineWords::Reset(std::size_t lines) {
   hashes.clear();
   begin.assign(1, 0);
   begin.reserve(lines + 1);
-  key.clear();
-  key.reserve(lines);
   count.clear();
   count.reserve(lines);
   analysed.clear();
@@ -117,10 +114,8 @@ void LineWords::Reset(std::size_t lines) {
 void LineWords::AddLine(const Normalized* norm) {
   if (norm != nullptr) {
     HashWords(*norm, kWordSeed, &hashes);
-    key.push_back(XXH3_64bits(norm->text.data(), norm->text.size()));
     count.push_back(CountWords(*norm));
   } else {
-    key.push_back(0);
     count.push_back(0);
   }
   analysed.push_back(norm != nullptr);

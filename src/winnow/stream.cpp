@@ -47,7 +47,9 @@ struct StreamProcessor::Worker {
 namespace {
 
 constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
-constexpr std::uint32_t kStateVersion = 1;
+// Version 2: repeated lines are keyed by their words' hashes (version 1
+// hashed their normalised text).
+constexpr std::uint32_t kStateVersion = 2;
 
 struct RepeatedHeader {
   std::uint32_t min_documents;
@@ -176,7 +178,9 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
     if (!item.words.analysed[i] || item.verdicts[i] >= 0) continue;
     const Line& line = item.doc.lines[i];
     if (!repeated_.Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text))) continue;
-    item.eligible.emplace_back(i, item.words.key[i]);
+    // Its key: the hash of its words' hashes (its normalised text).
+    item.eligible.emplace_back(
+        i, XXH3_64bits(item.words.words_of(i), item.words.words(i) * sizeof(std::uint64_t)));
   }
 }
 
