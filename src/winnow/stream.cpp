@@ -31,6 +31,7 @@ struct StreamProcessor::Item {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
   FilterResult result;
   std::string cleaned;
+  std::string rendered;  // phase C: the record as written if it is kept
   DocSignature signature;
 };
 
@@ -190,6 +191,11 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
   if (!item.record.has_text || !item.record.error.empty()) return;
   w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words);
   AppendKept(item.doc, item.result.keep, &item.cleaned);
+  // Written here, on the worker, so that phase D only copies it.
+  item.rendered.clear();
+  if (!(config_.annotate && config_.format == Format::kJsonl)) {
+    AppendRecord(config_.format, item.record, item.cleaned, &item.rendered);
+  }
   if (config_.doc_dedup && !item.cleaned.empty()) {
     // The cleaned text's words are its kept lines' words, hashed in phase
     // A; a kept line that was not analysed means normalising the text.
@@ -279,7 +285,6 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       }
       ++stats_.records;
       const std::uint64_t ordinal = next_ordinal_++;
-      const std::string where = name + ":" + std::to_string(r.number);
       if (!r.error.empty()) {
         ++stats_.malformed;
         const std::string message = name + ": record " + std::to_string(r.number) + " (byte " +
@@ -315,6 +320,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         if (dup.duplicate) reason = "near-duplicate-document";
       }
       if (config_.explain) {
+        const std::string where = name + ":" + std::to_string(r.number);
         AppendExplanation(where, item.doc, item.result, &explain);
         if (!reason.empty()) {
           std::ostringstream line;
@@ -340,7 +346,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         continue;
       }
       ++stats_.documents_out;
-      AppendRecord(config_.format, r, item.cleaned, &out);
+      out.append(item.rendered);
     }
     stats_.bytes_in += reader.bytes_read() - bytes_counted;
     bytes_counted = reader.bytes_read();
