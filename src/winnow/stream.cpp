@@ -47,6 +47,11 @@ struct StreamProcessor::Worker {
 
 namespace {
 
+// "FILE: record N (byte B)", where messages about a record point.
+std::string RecordWhere(const std::string& name, const Record& r) {
+  return name + ": record " + std::to_string(r.number) + " (byte " + std::to_string(r.offset) + ")";
+}
+
 constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
 // Version 2: repeated lines are keyed by their words' hashes (version 1
 // hashed their normalised text).
@@ -264,8 +269,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
           ++stats_.too_large;
           ++next_ordinal_;
           if (sinks.warning) {
-            sinks.warning(name + ": record " + std::to_string(r.number) + " (byte " +
-                          std::to_string(r.offset) + "): larger than " +
+            sinks.warning(RecordWhere(name, r) + ": larger than " +
                           std::to_string(config_.max_document_bytes) +
                           " bytes (--max-document-bytes): passed through unanalysed");
           }
@@ -274,8 +278,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         if (r.error.empty()) continue;
         // Cut short by the end of input: its bytes are out already, as read.
         ++stats_.malformed;
-        const std::string message = name + ": record " + std::to_string(r.number) + " (byte " +
-                                    std::to_string(r.offset) + "): " + r.error;
+        const std::string message = RecordWhere(name, r) + ": " + r.error;
         if (!config_.skip_errors) {
           fatal = message;
           break;
@@ -287,8 +290,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       const std::uint64_t ordinal = next_ordinal_++;
       if (!r.error.empty()) {
         ++stats_.malformed;
-        const std::string message = name + ": record " + std::to_string(r.number) + " (byte " +
-                  std::to_string(r.offset) + "): " + r.error;
+        const std::string message = RecordWhere(name, r) + ": " + r.error;
         if (!config_.skip_errors) {
           fatal = message;
           break;
