@@ -70,6 +70,12 @@ class RuleSet {
   // the combined automaton (memory budget).
   void Freeze();
 
+  // The same rules, compiled again (frozen if this one is). RE2 guards the
+  // state cache of its automata with a lock that every search takes, so
+  // threads that share one RuleSet contend for it; each thread matching
+  // with its own copy does not.
+  std::unique_ptr<RuleSet> Clone() const;
+
   // The index (into patterns()) of the first enabled pattern, in file
   // order, that matches, or -1. `raw` is the line's bytes, `norm` its
   // normalised form. Requires Freeze().

@@ -528,9 +528,13 @@ int Run(int argc, char** argv) {
   // output is the same for every -j.
   const auto threads = static_cast<std::size_t>(config.stream.threads);
   constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
+  // Each thread matches with its own copy of the rules (RuleSet::Clone).
+  std::vector<std::unique_ptr<RuleSet>> thread_rules;
   std::vector<std::unique_ptr<Filter>> filters;
   for (std::size_t t = 0; t < threads; ++t) {
-    filters.push_back(std::make_unique<Filter>(&rules, config.filter));
+    if (threads > 1) thread_rules.push_back(rules.Clone());
+    filters.push_back(std::make_unique<Filter>(threads > 1 ? thread_rules.back().get() : &rules,
+                                               config.filter));
   }
   struct TextDocument {
     std::string where;  // the name in explanations: FILE, or "-"

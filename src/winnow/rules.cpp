@@ -228,6 +228,15 @@ void RuleSet::Freeze() {
   compiled_ = std::move(c);
 }
 
+std::unique_ptr<RuleSet> RuleSet::Clone() const {
+  auto copy = std::make_unique<RuleSet>();
+  copy->names_ = names_;
+  copy->enabled_ = enabled_;
+  copy->patterns_ = patterns_;
+  if (compiled_) copy->Freeze();
+  return copy;
+}
+
 int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
   const Compiled& c = *compiled_;
   const int words = static_cast<int>(norm.words.size());

@@ -35,10 +35,14 @@ struct StreamProcessor::Item {
   DocSignature signature;
 };
 
-// A thread's own filter and scratch space.
+// A thread's own rules (see RuleSet::Clone), filter and scratch space.
 struct StreamProcessor::Worker {
-  Worker(const RuleSet* rules, const FilterConfig& filter, const DocDedupConfig& doc)
-      : filter(rules, filter), signer(doc) {}
+  Worker(const RuleSet* shared, bool own_rules, const FilterConfig& filter,
+         const DocDedupConfig& doc)
+      : rules(own_rules && shared ? shared->Clone() : nullptr),
+        filter(rules ? rules.get() : shared, filter),
+        signer(doc) {}
+  std::unique_ptr<RuleSet> rules;
   Filter filter;
   DocSigner signer;
   Normalized norm;
@@ -135,7 +139,7 @@ StreamProcessor::StreamProcessor(const RuleSet* rules, const FilterConfig& filte
       index_(config.doc) {
   const int threads = config.threads < 1 ? 1 : config.threads;
   for (int t = 0; t < threads; ++t) {
-    workers_.push_back(std::make_unique<Worker>(rules, filter, config.doc));
+    workers_.push_back(std::make_unique<Worker>(rules, threads > 1, filter, config.doc));
   }
 }
 

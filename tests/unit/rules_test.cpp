@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -424,6 +425,40 @@ TEST(RuleSetRegexTest, TheSetAgreesWithEachPatternAlone) {
     }
     EXPECT_EQ(rules.Match(line, norm), expected) << "line: " << line;
   }
+}
+
+TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules");
+  rules.Disable("navigation");
+  rules.Freeze();
+  const std::unique_ptr<RuleSet> copy = rules.Clone();
+  EXPECT_EQ(copy->names(), rules.names());
+  ASSERT_EQ(copy->patterns().size(), rules.patterns().size());
+  for (std::size_t r = 0; r < rules.names().size(); ++r) {
+    EXPECT_EQ(copy->enabled(static_cast<int>(r)), rules.enabled(static_cast<int>(r)));
+  }
+  const std::vector<std::string> lines = {
+      "Share this article", "Home", "Read more", "Pictured: a man walks his dog",
+      "We use cookies to improve your experience.", "12 comments", "Exit mobile version",
+      "The council approved the budget on Tuesday after a long debate.", "", "(Photo: AFP)",
+      "Copyright 2024 Example Media. All rights reserved."};
+  int matched = 0;
+  for (const std::string& line : lines) {
+    Normalized norm;
+    Normalize(line, &norm);
+    const int want = rules.Match(line, norm);
+    EXPECT_EQ(copy->Match(line, norm), want) << line;
+    matched += want >= 0;
+  }
+  EXPECT_GE(matched, 6);  // the lines above are mostly boilerplate
+  RuleSet unfrozen;
+  unfrozen.Parse("a literal alpha\n", "x");
+  const std::unique_ptr<RuleSet> unfrozen_copy = unfrozen.Clone();
+  unfrozen_copy->Freeze();  // still open for Freeze()
+  Normalized norm;
+  Normalize("Alpha", &norm);
+  EXPECT_EQ(unfrozen_copy->Match("Alpha", norm), 0);
 }
 
 }  // namespace
