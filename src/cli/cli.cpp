@@ -100,6 +100,19 @@ std::string ReadFile(const std::string& path) {
 }
 
 // A document over --max-document-bytes, passed through unanalysed.
+// A pipe holds 64 KiB by default: a stream read through one arrives in
+// 64 KiB pieces, each a wake-up of both ends. Asking for 1 MiB (the
+// unprivileged limit) lets reads and writes move 1 MiB at a time; where
+// the kernel refuses, the pipe stays as it was.
+void WidenPipe(int fd) {
+#ifdef F_SETPIPE_SZ
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#else
+  (void)fd;
+#endif
+}
+
 std::string TooLargeMessage(std::size_t limit) {
   return "larger than " + std::to_string(limit) +
          " bytes (--max-document-bytes): passed through unanalysed";
@@ -442,6 +455,7 @@ int RunStream(const Config& config, const RuleSet& rules) {
       status = kExitRuntimeError;
       continue;
     }
+    WidenPipe(fd);
     RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
                         config.stream.fields, 1 << 20, /*defer_json=*/true,
                         config.stream.max_document_bytes);
