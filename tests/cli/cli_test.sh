@@ -7,24 +7,10 @@
 # check, then "N passed, M failed"; exits 1 if any check failed.
 set -u
 
-if [ $# -ne 1 ]; then
-  echo "usage: bash tests/cli/cli_test.sh /path/to/winnow" >&2
-  exit 2
-fi
-W=$1
-case $W in /*) ;; *) W=$PWD/$W ;; esac
-if [ ! -x "$W" ]; then
-  echo "cli_test.sh: $W is not an executable" >&2
-  exit 2
-fi
-
 # shellcheck source=tests/cli/testlib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh"
 CORPUS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../corpus" && pwd)
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-cli-test.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 2
+suite_start cli_test.sh "$@"
 
 
 # --- documents ---------------------------------------------------------------

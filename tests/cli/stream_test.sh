@@ -6,21 +6,10 @@
 # Prints "ok - NAME" / "not ok - NAME" per check, then "N passed, M failed".
 set -u
 
-if [ $# -ne 1 ]; then
-  echo "usage: bash tests/cli/stream_test.sh /path/to/winnow" >&2
-  exit 2
-fi
-W=$1
-case $W in /*) ;; *) W=$PWD/$W ;; esac
-[ -x "$W" ] || { echo "stream_test.sh: $W is not an executable" >&2; exit 2; }
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/testlib.sh
 source "$HERE/testlib.sh"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-stream-test.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 2
+suite_start stream_test.sh "$@"
 
 # --- documents ---------------------------------------------------------------
 

@@ -1,6 +1,27 @@
 # testlib.sh: the check helpers of the CLI test scripts (sourced, not run).
-# Expects $T (a scratch directory, the current directory) and $W (winnow).
+# A script calls suite_start first, which sets $W (winnow) and $T (a scratch
+# directory, made the current directory).
 # shellcheck shell=bash
+
+# suite_start NAME ARGS...: ARGS must be the one path to the winnow binary;
+# sets W to its absolute path, makes $T (removed at exit) and moves there.
+suite_start() {
+  local suite=$1
+  shift
+  if [ $# -ne 1 ]; then
+    echo "usage: bash $0 /path/to/winnow" >&2
+    exit 2
+  fi
+  W=$1
+  case $W in /*) ;; *) W=$PWD/$W ;; esac
+  if [ ! -x "$W" ]; then
+    echo "$suite: $W is not an executable" >&2
+    exit 2
+  fi
+  T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-$suite.XXXXXX") || exit 2
+  trap 'rm -rf "$T"' EXIT
+  cd "$T" || exit 2
+}
 
 passed=0
 failed=0

@@ -14,22 +14,11 @@
 # Prints "ok - NAME" / "not ok - NAME" per check, then "N passed, M failed".
 set -u
 
-if [ $# -ne 1 ]; then
-  echo "usage: bash tests/hostile/hostile_test.sh /path/to/winnow" >&2
-  exit 2
-fi
-W=$1
-case $W in /*) ;; *) W=$PWD/$W ;; esac
-[ -x "$W" ] || { echo "hostile_test.sh: $W is not an executable" >&2; exit 2; }
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/cli/testlib.sh
 source "$HERE/../cli/testlib.sh"
 GEN=$HERE/gen_stream.py
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/winnow-hostile-test.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 2
+suite_start hostile_test.sh "$@"
 
 LIGHT=${WINNOW_HOSTILE_LIGHT:-0}
 MiB=$((1024 * 1024))
