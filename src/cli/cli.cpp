@@ -20,9 +20,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "cli/usage.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
+#include "winnow/options.hpp"
 #include "winnow/reader.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
@@ -42,62 +44,11 @@ void OnSignal(int signal) { g_signal = signal; }
 // Called after each whole write: stops between records.
 void StopIfInterrupted() { CheckInterrupted("standard output"); }
 
-constexpr const char* kUsage = "Usage: winnow [OPTIONS] [FILE...]";
-constexpr const char* kAbout =
-    "Removes boilerplate and caption lines, then near-duplicate paragraphs,\n"
-    "from text. Each FILE is one document; with no FILE, or when FILE is -,\n"
-    "reads standard input. Writes the kept lines, byte for byte, to standard\n"
-    "output.\n"
-    "\n"
-    "Exit status: 0 ok, 1 runtime error (unreadable file, failed write),\n"
-    "2 usage error (bad option, malformed rules file).\n";
-
-struct Config {
-  std::vector<std::string> files;
-  std::vector<std::string> rules_files;
-  std::vector<std::string> disabled;
-  bool no_default_rules = false;
-  bool no_rules = false;
-  bool print_rules = false;
-  bool list_rules = false;
-  bool explain = false;
-  std::string explain_file;
-  bool stats = false;
-  FilterConfig filter;
-  std::size_t max_document_bytes = kDefaultMaxDocumentBytes;
-  // Document streams (--format other than text).
-  std::string format_name = "text";
-  bool nul = false;
-  StreamConfig stream;
-  bool no_doc_dedup = false;
-  bool no_repeated_lines = false;
-  bool keep_empty = false;
-  std::string index_file;
-  std::string rejects_file;
-  std::string on_error = "stop";
-  std::string stats_json;
-  bool progress = false;
-  bool force_progress = false;
-};
+// The command line's settings: winnow's option table (winnow/options.hpp).
+using Config = Options;
 
 // A usage error: reported as `winnow: WHERE: WHAT`, exit 2.
-struct UsageError : Error {
-  using Error::Error;
-};
-
-std::string ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path, std::strerror(errno));
-  std::string data;
-  try {
-    ReadAll(fd, path, &data);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  return data;
-}
+using UsageError = OptionError;
 
 // A document over --max-document-bytes, passed through unanalysed.
 // A pipe holds 64 KiB by default: a stream read through one arrives in
@@ -147,122 +98,25 @@ void PassThrough(int fd, const std::string& name, std::string* data, bool* unter
   }
 }
 
-// Returns false if --help/--version/--print-rules were answered.
+// Fills `*config` from the command line through winnow's option table.
+// Returns false if --help/--version were answered.
 bool ParseOptions(int argc, char** argv, Config* config) {
-  LineFilterConfig& lines = config->filter.lines;
-  DedupConfig& dedup = config->filter.dedup_config;
-  po::options_description general("General");
-  general.add_options()
-      ("help,h", "print this help and exit")
-      ("version,V", "print the version and exit")
-      ("explain", po::bool_switch(&config->explain),
-       "for every drop, print `FILE:LINE: REASON: TEXT` to stderr")
-      ("explain-to", po::value<std::string>(&config->explain_file)->value_name("FILE"),
-       "like --explain, but write the lines to FILE")
-      ("stats", po::bool_switch(&config->stats),
-       "print counts per rule and per dedup reason to stderr at the end");
-  po::options_description rules("Line rules");
-  rules.add_options()
-      ("rules", po::value<std::vector<std::string>>(&config->rules_files)->composing()->value_name("FILE"),
-       "add the pattern rules in FILE (repeatable)")
-      ("no-default-rules", po::bool_switch(&config->no_default_rules),
-       "do not load the built-in pattern rules")
-      ("disable", po::value<std::vector<std::string>>(&config->disabled)->composing()->value_name("NAME"),
-       "disable the rule NAME (repeatable; NAME,NAME,... also works)")
-      ("no-rules", po::bool_switch(&config->no_rules),
-       "disable every line rule (only deduplication runs)")
-      ("print-rules", po::bool_switch(&config->print_rules),
-       "print the built-in rules file and exit")
-      ("list-rules", po::bool_switch(&config->list_rules),
-       "list every rule name (pattern and built-in) and exit")
-      ("min-words", po::value<int>(&lines.min_words)->default_value(lines.min_words)->value_name("N"),
-       "too-short: body lines have at least this many words")
-      ("long-words", po::value<int>(&lines.long_words)->default_value(lines.long_words)->value_name("N"),
-       "a line this long is body even without closing punctuation")
-      ("caption-words", po::value<int>(&lines.caption_words)->default_value(lines.caption_words)->value_name("N"),
-       "an unpunctuated line this long is a caption even between body lines")
-      ("min-prose-share", po::value<double>(&lines.min_prose_share)->default_value(lines.min_prose_share, "0.2")->value_name("X"),
-       "below this share of words in body lines a page is a listing: short lines stay")
-      ("listing-line-words", po::value<double>(&lines.listing_line_words)->default_value(lines.listing_line_words, "1.5")->value_name("X"),
-       "... if its short lines average at least this many words (menus average fewer)")
-      ("keep-title", po::value<bool>(&lines.keep_title)->default_value(lines.keep_title)->value_name("BOOL"),
-       "keep a short first line that stands alone (the page title)")
-      ("colon-closes", po::value<bool>(&lines.colon_closes)->default_value(lines.colon_closes)->value_name("BOOL"),
-       "a line ending in ':' counts as closed (it introduces a list or code)")
-      ("max-run", po::value<int>(&lines.max_run)->default_value(lines.max_run)->value_name("N"),
-       "longest run of short lines that body lines around it can rescue");
-  po::options_description dd("Near-duplicate paragraphs");
-  dd.add_options()
-      ("no-dedup", "do not remove near-duplicate paragraphs")
-      ("shingle", po::value<int>(&dedup.shingle_words)->default_value(dedup.shingle_words)->value_name("N"),
-       "words per shingle")
-      ("permutations", po::value<int>(&dedup.permutations)->default_value(dedup.permutations)->value_name("N"),
-       "MinHash permutations")
-      ("seed", po::value<std::uint64_t>(&dedup.seed)->default_value(dedup.seed)->value_name("N"),
-       "hash seed")
-      ("jaccard", po::value<double>(&dedup.jaccard)->default_value(dedup.jaccard, "0.7")->value_name("X"),
-       "drop a paragraph this similar (Jaccard) to an earlier one")
-      ("containment", po::value<double>(&dedup.containment)->default_value(dedup.containment, "0.8")->value_name("X"),
-       "drop a paragraph that holds, or is held in, an earlier one to this share")
-      ("min-containment-words",
-       po::value<int>(&dedup.min_containment_words)->default_value(dedup.min_containment_words)->value_name("N"),
-       "the shorter paragraph needs this many words for containment")
-      ("max-paragraph-bytes", po::value<std::size_t>(&config->filter.max_paragraph_bytes)->default_value(config->filter.max_paragraph_bytes)->value_name("N"),
-       "larger paragraphs are kept without deduplication (bounds memory and time)")
-      ("max-line-bytes", po::value<std::size_t>(&lines.max_line_bytes)->default_value(lines.max_line_bytes)->value_name("N"),
-       "longer lines are kept without analysis (bounds memory and time)")
-      ("max-document-bytes", po::value<std::size_t>(&config->max_document_bytes)->default_value(config->max_document_bytes)->value_name("N"),
-       "larger documents (a FILE, a JSONL line, a NUL chunk, a WARC block) are passed through unanalysed, with memory bounded by N")
-      ("max-growth", po::value<double>(&dedup.max_growth)->default_value(dedup.max_growth, "3")->value_name("X"),
-       "containment applies only if the longer paragraph is at most this many times longer");
-  StreamConfig& st = config->stream;
-  po::options_description streams("Document streams (JSONL, WARC/WET, NUL)");
-  streams.add_options()
-      ("format", po::value<std::string>(&config->format_name)->default_value("text")->value_name("FMT"),
-       "text (each FILE one document), jsonl, wet (WARC/WET), nul")
-      (",z", po::bool_switch(&config->nul), "documents separated by NUL bytes (--format nul)")
-      ("text-field", po::value<std::string>(&st.fields.text)->default_value(st.fields.text)->value_name("NAME"),
-       "JSONL: the field holding the document")
-      ("id-field", po::value<std::string>(&st.fields.id)->default_value(st.fields.id)->value_name("NAME"),
-       "JSONL: the field naming the document")
-      ("url-field", po::value<std::string>(&st.fields.url)->default_value(st.fields.url)->value_name("NAME"),
-       "JSONL: the field holding the page address")
-      ("threads,j", po::value<int>(&st.threads)->default_value(0)->value_name("N"),
-       "worker threads (0: all cores); output is the same for every N")
-      ("no-doc-dedup", po::bool_switch(&config->no_doc_dedup),
-       "keep near-duplicate documents")
-      ("doc-threshold", po::value<double>(&st.doc.threshold)->default_value(st.doc.threshold, "0.8")->value_name("X"),
-       "drop a document this similar (Jaccard) to an earlier one")
-      ("doc-shingle", po::value<int>(&st.doc.shingle_words)->default_value(st.doc.shingle_words)->value_name("N"),
-       "words per shingle for documents")
-      ("max-index-docs", po::value<std::uint64_t>(&st.doc.max_documents)->default_value(st.doc.max_documents)->value_name("N"),
-       "index at most N documents; later ones are checked, not added")
-      ("index", po::value<std::string>(&config->index_file)->value_name("FILE"),
-       "load cross-document state from FILE if it exists, save it there at the end")
-      ("no-repeated-lines", po::bool_switch(&config->no_repeated_lines),
-       "keep lines that recur across documents")
-      ("repeat-documents", po::value<std::uint32_t>(&st.lines.min_documents)->default_value(st.lines.min_documents)->value_name("N"),
-       "a short line seen in N earlier documents is dropped")
-      ("repeat-max-words", po::value<int>(&st.lines.max_words)->default_value(st.lines.max_words)->value_name("N"),
-       "only lines of at most N words count as repeated lines")
-      ("keep-empty", po::bool_switch(&config->keep_empty),
-       "write documents that have no line left (default: drop them)")
-      ("annotate", po::bool_switch(&st.annotate),
-       "JSONL: drop nothing; add a \"winnow\" field saying what would go and why")
-      ("rejects", po::value<std::string>(&config->rejects_file)->value_name("FILE"),
-       "write dropped and malformed records to FILE, in the input format")
-      ("on-error", po::value<std::string>(&config->on_error)->default_value("stop")->value_name("WHAT"),
-       "a malformed record: stop (exit 1 after the records before it) or skip it")
-      ("progress", po::bool_switch(&config->progress),
-       "show bytes, documents and MB/s on stderr when it is a terminal")
-      ("force-progress", po::bool_switch(&config->force_progress),
-       "show progress even when stderr is not a terminal")
-      ("stats-json", po::value<std::string>(&config->stats_json)->value_name("FILE"),
-       "write the statistics as JSON to FILE");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(&config->files));
   po::options_description all;
-  all.add(general).add(rules).add(dd).add(streams).add(hidden);
+  for (const OptionSpec& spec : AllOptions()) {
+    std::string name(spec.name.size() == 1 ? "" : spec.name);
+    if (spec.short_name != 0) name += std::string(",") + spec.short_name;
+    switch (spec.kind) {
+      case OptionKind::kFlag:
+        all.add_options()(name.c_str(), "");
+        break;
+      case OptionKind::kList:
+        all.add_options()(name.c_str(), po::value<std::vector<std::string>>()->composing(), "");
+        break;
+      default:
+        all.add_options()(name.c_str(), po::value<std::string>(), "");
+    }
+  }
+  all.add_options()("file", po::value<std::vector<std::string>>(&config->files));
   po::positional_options_description positional;
   positional.add("file", -1);
 
@@ -281,94 +135,32 @@ bool ParseOptions(int argc, char** argv, Config* config) {
   } catch (const po::error& e) {
     throw UsageError("", e.what());
   }
-  if (vm.count("help")) {
-    std::ostringstream os;
-    os << kUsage << "\n\n" << kAbout << '\n' << general << '\n' << rules << '\n' << dd << '\n'
-       << streams;
-    std::cout << os.str();
-    return false;
-  }
-  if (vm.count("version")) {
-    std::cout << "winnow " << WINNOW_VERSION << '\n';
-    return false;
-  }
-  if (!config->explain_file.empty()) config->explain = true;
-  config->filter.dedup = vm.count("no-dedup") == 0;
-  config->filter.line_rules = !config->no_rules;
-  if (lines.min_words < 0 || lines.long_words < 1 || lines.caption_words < 1 ||
-      lines.max_run < 0) {
-    throw UsageError("", "word counts and --max-run must not be negative");
-  }
-  if (!(dedup.jaccard > 0.0 && dedup.jaccard <= 1.0)) {
-    throw UsageError("--jaccard", "must be in (0, 1]");
-  }
-  if (config->files.empty()) config->files.push_back("-");
-  if (config->nul) config->format_name = "nul";
-  if (!ParseFormat(config->format_name, &st.format)) {
-    throw UsageError("--format", "unknown format '" + config->format_name +
-                                     "' (expected text, jsonl, wet or nul)");
-  }
-  if (config->on_error != "stop" && config->on_error != "skip") {
-    throw UsageError("--on-error", "expected stop or skip, not '" + config->on_error + "'");
-  }
-  st.skip_errors = config->on_error == "skip";
-  st.max_document_bytes = config->max_document_bytes;
-  st.doc_dedup = !config->no_doc_dedup;
-  st.repeated_lines = !config->no_repeated_lines;
-  st.drop_empty = !config->keep_empty;
-  st.explain = config->explain;
-  if (!(st.doc.threshold > 0.0 && st.doc.threshold <= 1.0)) {
-    throw UsageError("--doc-threshold", "must be in (0, 1]");
-  }
-  if (st.threads < 0 || st.threads > 256) throw UsageError("--threads", "must be between 0 and 256");
-  if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (st.annotate && st.format != Format::kJsonl) {
-    throw UsageError("--annotate", "needs --format jsonl");
-  }
-  if (st.format == Format::kText &&
-      (!config->index_file.empty() || !config->rejects_file.empty() || st.annotate)) {
-    throw UsageError("--format", "--index, --rejects and --annotate work on document streams "
-                                 "(--format jsonl, wet or nul)");
-  }
-  return true;
-}
-
-void LoadRules(Config& config, RuleSet* rules) {
-  if (!config.no_default_rules) rules->Parse(DefaultRulesText(), "default.rules");
-  for (const std::string& path : config.rules_files) {
-    std::string text;
-    try {
-      text = ReadFile(path);
-    } catch (const Error& e) {
-      throw UsageError(e.where(), e.message());
-    }
-    try {
-      rules->Parse(text, path);
-    } catch (const Error& e) {
-      throw UsageError(e.where(), e.message());
-    }
-  }
-  for (const std::string& list : config.disabled) {
-    std::stringstream ss(list);
-    std::string name;
-    while (std::getline(ss, name, ',')) {
-      if (name == kRuleNoTerminalPunct) {
-        config.filter.lines.no_terminal_punct = false;
-      } else if (name == kRuleTooShort) {
-        config.filter.lines.too_short = false;
-      } else if (name == kRuleBoilerplateBlock) {
-        config.filter.lines.boilerplate_block = false;
-      } else if (!rules->Disable(name)) {
-        throw UsageError("--disable", "no rule named '" + name +
-                                          "' (see --list-rules)");
+  // In table order, so that a later option (-z) overrides an earlier one
+  // (--format).
+  for (const OptionSpec& spec : AllOptions()) {
+    // Boost keys an option by its long name, or "-z" when it has none.
+    const std::string key = spec.name.size() == 1 ? "-" + std::string(spec.name) : std::string(spec.name);
+    if (vm.count(key) == 0) continue;
+    if (spec.kind == OptionKind::kFlag) {
+      spec.set(config, "");
+    } else if (spec.kind == OptionKind::kList) {
+      for (const std::string& value : vm[key].as<std::vector<std::string>>()) {
+        spec.set(config, value);
       }
+    } else {
+      spec.set(config, vm[key].as<std::string>());
     }
   }
-  try {
-    rules->Freeze();
-  } catch (const Error& e) {
-    throw UsageError(e.where(), e.message());
+  if (config->help) {
+    WriteAll(STDOUT_FILENO, "standard output", HelpText());
+    return false;
   }
+  if (config->version) {
+    WriteAll(STDOUT_FILENO, "standard output", std::string("winnow ") + WINNOW_VERSION + "\n");
+    return false;
+  }
+  FinishOptions(config);
+  return true;
 }
 
 void PrintStreamStats(const StreamStats& s, std::ostream& os) {
@@ -492,7 +284,7 @@ int Run(int argc, char** argv) {
     return kExitOk;
   }
   RuleSet rules;
-  LoadRules(config, &rules);
+  LoadRules(&config, &rules);
   if (config.list_rules) {
     std::string out;
     for (std::size_t i = 0; i < rules.names().size(); ++i) {
@@ -686,7 +478,7 @@ int Main(int argc, char** argv) {
   SetInterruptFlag(&g_signal);
   try {
     return Run(argc, argv);
-  } catch (const UsageError& e) {
+  } catch (const OptionError& e) {
     std::cerr << "winnow: " << e.what() << '\n';
     if (e.where().empty()) std::cerr << "Try 'winnow --help' for more information.\n";
     return kExitUsageError;

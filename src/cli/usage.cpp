@@ -1,0 +1,199 @@
+#include "cli/usage.hpp"
+
+#include <string_view>
+
+#include "winnow/options.hpp"
+
+namespace winnow::cli {
+namespace {
+
+constexpr std::string_view kUsage = "Usage: winnow [OPTIONS] [FILE...]";
+constexpr std::string_view kAbout =
+    "Removes boilerplate and caption lines, then near-duplicate paragraphs,\n"
+    "from text. Each FILE is one document; with no FILE, or when FILE is -,\n"
+    "reads standard input. Writes the kept lines, byte for byte, to standard\n"
+    "output.\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime error (unreadable file, failed write),\n"
+    "2 usage error (bad option, malformed rules file).\n";
+
+constexpr std::size_t kWidth = 80;
+constexpr std::size_t kColumn = 30;  // where help text starts
+
+// "-j, --threads N", "--min-words N", "-z".
+std::string Synopsis(const OptionSpec& spec) {
+  std::string s;
+  if (spec.short_name != 0) s += std::string("-") + spec.short_name;
+  if (spec.name.size() > 1) {
+    if (!s.empty()) s += ", ";
+    s += "--" + std::string(spec.name);
+  }
+  if (!spec.value_name.empty()) s += " " + std::string(spec.value_name);
+  return s;
+}
+
+// The default as shown, or "" when there is none worth showing.
+std::string DefaultText(const OptionSpec& spec) {
+  if (spec.kind == OptionKind::kFlag || spec.kind == OptionKind::kList) return "";
+  return spec.get(Options{});
+}
+
+// Appends `text` wrapped to kWidth, each line indented by `indent`; the
+// first line continues at column `at`.
+void Wrap(std::string_view text, std::size_t at, std::size_t indent, std::string* out) {
+  std::size_t column = at;
+  bool first = true;
+  while (!text.empty()) {
+    std::size_t space = text.find(' ');
+    std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    if (!first && column + 1 + word.size() > kWidth) {
+      *out += '\n';
+      out->append(indent, ' ');
+      column = indent;
+    } else if (!first) {
+      *out += ' ';
+      ++column;
+    }
+    *out += word;
+    column += word.size();
+    first = false;
+  }
+  *out += '\n';
+}
+
+// Roff text: backslashes and dashes escaped, `code` in bold, a line never
+// starting with a control character.
+std::string Roff(std::string_view text) {
+  std::string out;
+  bool bold = false;
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\e"; break;
+      case '-': out += "\\-"; break;
+      case '`':
+        out += bold ? "\\fR" : "\\fB";
+        bold = !bold;
+        break;
+      case '\'': out += "\\(aq"; break;
+      case '"': out += "\\(dq"; break;
+      default: out += c;
+    }
+    if (c == '\n') out += "\\&";
+  }
+  if (bold) out += "\\fR";
+  return "\\&" + out;
+}
+
+}  // namespace
+
+std::string HelpText() {
+  std::string out;
+  out += kUsage;
+  out += "\n\n";
+  out += kAbout;
+  for (std::string_view group : OptionGroups()) {
+    out += '\n';
+    out += group;
+    out += ":\n";
+    for (const OptionSpec& spec : AllOptions()) {
+      if (spec.group != group) continue;
+      std::string left = "  " + Synopsis(spec);
+      std::string help(spec.help);
+      const std::string def = DefaultText(spec);
+      if (!def.empty()) help += " (default: " + def + ")";
+      out += left;
+      std::size_t at = left.size();
+      if (at + 2 > kColumn) {
+        out += '\n';
+        at = 0;
+      }
+      out.append(kColumn - at, ' ');
+      Wrap(help, kColumn, kColumn, &out);
+    }
+  }
+  return out;
+}
+
+std::string ManPage(const std::string& version) {
+  std::string out;
+  out += ".\\\" winnow.1: generated from winnow's option table by winnow-doc; do not edit.\n";
+  out += ".TH WINNOW 1 \"\" \"winnow " + version + "\" \"User Commands\"\n";
+  out += ".SH NAME\nwinnow \\- remove boilerplate lines and near\\-duplicate text from corpora\n";
+  out += ".SH SYNOPSIS\n.B winnow\n.RI [ OPTIONS ]\n.RI [ FILE ...]\n";
+  out += ".SH DESCRIPTION\n";
+  out += ".B winnow\n";
+  out += Roff(
+      "removes boilerplate and caption lines (share buttons, cookie banners, menus, "
+      "photo captions), then near-duplicate paragraphs (MinHash over word shingles, "
+      "verified on the exact shingle sets), from text, and writes what is left to "
+      "standard output byte for byte.");
+  out += "\n.PP\n";
+  out += Roff(
+      "In text mode (the default) each FILE is one document; with no FILE, or when FILE "
+      "is -, winnow reads standard input. With --format jsonl, wet or nul it reads a "
+      "stream of documents (JSON Lines, WARC/WET records, NUL-separated chunks) and "
+      "writes the same format back; streams also drop lines that recur across many "
+      "documents and near-duplicate documents, and can keep that state across runs in an "
+      "--index file.");
+  out += "\n.PP\n";
+  out += Roff(
+      "Every decision can be explained: --explain names the rule, or the earlier "
+      "paragraph and the similarity, behind each drop. The output is byte-identical for "
+      "every thread count.");
+  out += "\n.SH OPTIONS\n";
+  for (std::string_view group : OptionGroups()) {
+    out += ".SS " + Roff(group) + "\n";
+    for (const OptionSpec& spec : AllOptions()) {
+      if (spec.group != group) continue;
+      out += ".TP\n";
+      std::string flags;
+      if (spec.short_name != 0) flags += "\\fB\\-" + std::string(1, spec.short_name) + "\\fR";
+      if (spec.name.size() > 1) {
+        if (!flags.empty()) flags += ", ";
+        flags += "\\fB" + Roff(OptionFlag(spec)).substr(2) + "\\fR";
+      }
+      if (!spec.value_name.empty()) flags += " \\fI" + std::string(spec.value_name) + "\\fR";
+      out += flags + "\n";
+      std::string help(spec.help);
+      const std::string def = DefaultText(spec);
+      if (!def.empty()) help += " (default: " + def + ")";
+      out += Roff(help) + ".\n";
+    }
+  }
+  out += ".SH EXIT STATUS\n";
+  out += ".TP\n0\nsuccess.\n";
+  out += ".TP\n1\n" +
+         Roff("runtime error: an unreadable input file (the other files are still "
+              "processed), a failed write, a malformed record with --on-error stop.") +
+         "\n";
+  out += ".TP\n2\n" +
+         Roff("usage error: an unknown option, a value out of range, a malformed rules "
+              "file, an unknown rule name.") +
+         "\n";
+  out += ".PP\n" +
+         Roff("Messages go to standard error as `winnow: WHERE: WHAT`.") + "\n";
+  out += ".SH EXAMPLES\n";
+  const std::string_view examples[][2] = {
+      {"winnow --explain story.txt > clean.txt",
+       "Clean one document; each dropped line is reported on standard error with its reason."},
+      {"winnow --format jsonl --index crawl.idx < today.jsonl > clean.jsonl",
+       "Clean a JSONL stream, removing documents that near-duplicate ones seen today or in "
+       "earlier runs on the same index."},
+      {"zcat CC-MAIN-*.warc.wet.gz | winnow --format wet > clean.wet",
+       "Clean Common Crawl WET records."},
+      {"winnow --print-rules > my.rules",
+       "Start a rules file of your own from the built-in one."},
+  };
+  for (const auto& [command, what] : examples) {
+    out += ".PP\n" + Roff(what) + "\n.PP\n.RS\n.EX\n" + Roff(command) + "\n.EE\n.RE\n";
+  }
+  out += ".SH SEE ALSO\n";
+  out += Roff(
+      "The README of winnow's source, which explains every rule and stage, the rules "
+      "file format, the index file and the Python module (import winnow).");
+  out += "\n";
+  return out;
+}
+
+}  // namespace winnow::cli
