@@ -59,6 +59,24 @@ struct StreamStats {
   FilterStats lines;
 };
 
+// What became of one record, for callers that want decisions rather than
+// bytes (the Python module). Views and pointers live until the callback
+// returns.
+struct StreamDecision {
+  const Record* record;   // as read (the first piece of an oversized record)
+  std::uint64_t ordinal;  // its position in the stream, across runs (see --index)
+  bool keep;              // written to the output (also when passed through)
+  // Why it was dropped: "empty", "near-duplicate-document", "malformed";
+  // empty when kept.
+  std::string_view reason;
+  DocVerdict duplicate;   // near-duplicate-document: the kept record's ordinal
+  // Analysed documents only (null for records without text, malformed and
+  // oversized ones): its lines, their drops, and the kept text.
+  const Document* doc = nullptr;
+  const FilterResult* lines = nullptr;
+  std::string_view text;
+};
+
 // Where output goes. Each callback may be empty.
 struct StreamSinks {
   std::function<void(std::string_view)> output;   // kept records
@@ -72,6 +90,8 @@ struct StreamSinks {
   // After each batch whose output ends between two records (not inside an
   // oversized one): the place to stop, if asked to, with whole records out.
   std::function<void()> record_boundary;
+  // Every record's decision, in input order (an oversized record's once).
+  std::function<void(const StreamDecision&)> decision;
 };
 
 class StreamProcessor {
@@ -84,6 +104,12 @@ class StreamProcessor {
 
   // Processes every record of `reader`; `name` names the input in messages.
   void Run(RecordReader& reader, const std::string& name, const StreamSinks& sinks);
+  // The same for records the caller makes: `next` fills the next record
+  // (number, has_text and text, or raw for one passed through) and returns
+  // false at the end; `bytes_read` says how many input bytes they came from.
+  void Run(const std::function<bool(Record*)>& next,
+           const std::function<std::uint64_t()>& bytes_read, const std::string& name,
+           const StreamSinks& sinks);
 
   // Cross-document state (document index and repeated-line counts) to and
   // from a file: a versioned header with the hashing parameters; written to a

@@ -227,15 +227,34 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
 
 void StreamProcessor::Run(RecordReader& reader, const std::string& name,
                           const StreamSinks& sinks) {
+  Run([&reader](Record* record) { return reader.Next(record); },
+      [&reader] { return reader.bytes_read(); }, name, sinks);
+}
+
+void StreamProcessor::Run(const std::function<bool(Record*)>& next,
+                          const std::function<std::uint64_t()>& bytes_read,
+                          const std::string& name, const StreamSinks& sinks) {
   std::vector<Item> items(config_.batch);
   std::vector<std::uint64_t> keys;
   std::string out, rejects, explain;
-  std::uint64_t bytes_counted = reader.bytes_read();  // stats are totals over every Run()
+  std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
+  // Tells sinks.decision what became of a record.
+  auto decide = [&sinks](const Item& item, std::uint64_t ordinal, bool keep,
+                         std::string_view reason, const DocVerdict& dup, bool analysed) {
+    if (!sinks.decision) return;
+    StreamDecision d{&item.record, ordinal, keep, reason, dup};
+    if (analysed) {
+      d.doc = &item.doc;
+      d.lines = &item.result;
+      d.text = item.cleaned;
+    }
+    sinks.decision(d);
+  };
   for (;;) {
     std::size_t n = 0;
     // A batch ends after a piece of an oversized record, so that memory
     // holds one piece of it at a time.
-    while (n < items.size() && reader.Next(&items[n].record)) {
+    while (n < items.size() && next(&items[n].record)) {
       if (items[n++].record.oversized) break;
     }
     if (n == 0) break;
@@ -271,6 +290,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
         if (!r.continued) {
           ++stats_.records;
           ++stats_.too_large;
+          decide(item, next_ordinal_, true, "", DocVerdict{}, false);
           ++next_ordinal_;
           if (sinks.warning) {
             sinks.warning(RecordWhere(name, r) + ": larger than " +
@@ -300,12 +320,14 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
           break;
         }
         ++stats_.dropped_documents["malformed"];
+        decide(item, ordinal, false, "malformed", DocVerdict{}, false);
         rejects.append(r.raw);
         if (sinks.warning) sinks.warning(message);
         continue;
       }
       if (!r.has_text) {
         ++stats_.passed_through;
+        decide(item, ordinal, true, "", DocVerdict{}, false);
         out.append(r.raw);
         continue;
       }
@@ -339,6 +361,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
           explain += line.str();
         }
       }
+      decide(item, ordinal, reason.empty(), reason, dup, true);
       if (config_.annotate && config_.format == Format::kJsonl) {
         AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup),
                         &out);
@@ -354,8 +377,8 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
       ++stats_.documents_out;
       out.append(item.rendered);
     }
-    stats_.bytes_in += reader.bytes_read() - bytes_counted;
-    bytes_counted = reader.bytes_read();
+    stats_.bytes_in += bytes_read() - bytes_counted;
+    bytes_counted = bytes_read();
     stats_.bytes_out += out.size();
     if (sinks.output && !out.empty()) sinks.output(out);
     if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
