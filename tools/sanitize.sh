@@ -61,7 +61,7 @@ run_tsan() {
   # bad-input suite, mostly big single-threaded runs): the unit tests, the
   # stream CLI tests and the corpus streams, which compare -j1 with -j4.
   ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" \
-        -E '^(cli|hostile|warc_roundtrip)$|^corpus\.[^.]+$'
+        -E '^(cli|docs|hostile|warc_roundtrip)$|^corpus\.[^.]+$'
 }
 
 run_fuzz() {

@@ -115,10 +115,10 @@ std::string HelpText() {
   return out;
 }
 
-std::string ManPage(const std::string& version) {
+std::string ManPage(const std::string& version, const std::string& date) {
   std::string out;
   out += ".\\\" winnow.1: generated from winnow's option table by winnow-doc; do not edit.\n";
-  out += ".TH WINNOW 1 \"\" \"winnow " + version + "\" \"User Commands\"\n";
+  out += ".TH WINNOW 1 " + date + " \"winnow " + version + "\" \"User Commands\"\n";
   out += ".SH NAME\nwinnow \\- remove boilerplate lines and near\\-duplicate text from corpora\n";
   out += ".SH SYNOPSIS\n.B winnow\n.RI [ OPTIONS ]\n.RI [ FILE ...]\n";
   out += ".SH DESCRIPTION\n";
@@ -185,8 +185,10 @@ std::string ManPage(const std::string& version) {
       {"winnow --print-rules > my.rules",
        "Start a rules file of your own from the built-in one."},
   };
+  bool first = true;
   for (const auto& [command, what] : examples) {
-    out += ".PP\n" + Roff(what) + "\n.PP\n.RS\n.EX\n" + Roff(command) + "\n.EE\n.RE\n";
+    out += (first ? "" : ".PP\n") + Roff(what) + "\n.PP\n.RS\n.EX\n" + Roff(command) + "\n.EE\n.RE\n";
+    first = false;
   }
   out += ".SH SEE ALSO\n";
   out += Roff(

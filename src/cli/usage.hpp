@@ -13,8 +13,8 @@ std::string HelpText();
 
 // winnow.1 in man(7) roff: NAME, SYNOPSIS, DESCRIPTION, OPTIONS (every
 // option of the table, by group, with its default), EXIT STATUS, EXAMPLES,
-// SEE ALSO. `version` goes into the title line.
-std::string ManPage(const std::string& version);
+// SEE ALSO. `version` and `date` (YYYY-MM-DD) go into the title line.
+std::string ManPage(const std::string& version, const std::string& date);
 
 }  // namespace winnow::cli
 

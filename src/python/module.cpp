@@ -1,0 +1,646 @@
+// winnow._winnow: the Python binding of winnow's library (pybind11).
+//
+// Options come in as keyword arguments with the command line's names
+// (underscores for dashes) and go through the library's option table, so
+// their defaults, ranges and messages are the command line's. The GIL is
+// released while C++ works; Python objects are only touched with it held.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "winnow/document.hpp"
+#include "winnow/error.hpp"
+#include "winnow/filter.hpp"
+#include "winnow/options.hpp"
+#include "winnow/records.hpp"
+#include "winnow/rules.hpp"
+#include "winnow/stream.hpp"
+#include "winnow/writer.hpp"
+
+namespace py = pybind11;
+
+namespace winnow::python {
+namespace {
+
+PyObject* g_error = nullptr;         // winnow.Error
+PyObject* g_option_error = nullptr;  // winnow.OptionError (also a ValueError)
+
+// Options: keyword arguments through the option table.
+
+// What a front end accepts: the Cleaner takes options of every scope but
+// the command line's and the streams'; Stream takes stream options too.
+enum class FrontEnd { kCleaner, kStream };
+
+[[noreturn]] void BadOption(const std::string& where, const std::string& what) {
+  throw OptionError(where, what);
+}
+
+bool IsText(py::handle h) { return py::isinstance<py::str>(h); }
+
+std::string TextOf(const OptionSpec& spec, py::handle value) {
+  if (IsText(value)) return value.cast<std::string>();
+  // Paths: os.PathLike.
+  if (py::hasattr(value, "__fspath__")) {
+    py::object path = value.attr("__fspath__")();
+    if (IsText(path)) return path.cast<std::string>();
+  }
+  BadOption(OptionFlag(spec), "expected a string, not " +
+                                  std::string(py::str(value.get_type().attr("__name__"))));
+}
+
+// Sets one option from a Python value (a flag set to False stays off).
+void SetFromPython(Options* options, const OptionSpec& spec, py::handle value) {
+  const std::string flag = OptionFlag(spec);
+  const std::string type = py::str(value.get_type().attr("__name__"));
+  switch (spec.kind) {
+    case OptionKind::kFlag:
+      if (!py::isinstance<py::bool_>(value)) BadOption(flag, "expected True or False, not " + type);
+      if (value.cast<bool>()) spec.set(options, "");
+      return;
+    case OptionKind::kBool:
+      if (py::isinstance<py::bool_>(value)) {
+        spec.set(options, value.cast<bool>() ? "true" : "false");
+      } else if (IsText(value)) {
+        spec.set(options, value.cast<std::string>());
+      } else {
+        BadOption(flag, "expected True or False, not " + type);
+      }
+      return;
+    case OptionKind::kInteger:
+    case OptionKind::kReal:
+      if (py::isinstance<py::bool_>(value)) BadOption(flag, "expected a number, not bool");
+      if (py::isinstance<py::int_>(value) || IsText(value) ||
+          (spec.kind == OptionKind::kReal && py::isinstance<py::float_>(value))) {
+        // repr() of a float reads back as the same double.
+        spec.set(options, IsText(value) ? value.cast<std::string>()
+                                        : py::repr(value).cast<std::string>());
+        return;
+      }
+      BadOption(flag, std::string(spec.kind == OptionKind::kInteger ? "expected an integer, not "
+                                                                    : "expected a number, not ") +
+                          type);
+    case OptionKind::kText:
+      spec.set(options, TextOf(spec, value));
+      return;
+    case OptionKind::kList:
+      if (IsText(value) || py::hasattr(value, "__fspath__")) {
+        spec.set(options, TextOf(spec, value));
+      } else if (py::isinstance<py::sequence>(value)) {
+        for (py::handle item : value) spec.set(options, TextOf(spec, item));
+      } else {
+        BadOption(flag, "expected a string or a list of strings, not " + type);
+      }
+      return;
+  }
+}
+
+Options OptionsFrom(const py::dict& kwargs, FrontEnd front_end) {
+  Options options;
+  // A Stream's records are in memory; NUL is the format whose records are
+  // nothing but their text.
+  if (front_end == FrontEnd::kStream) options.stream.format = Format::kNul;
+  for (auto [key, value] : kwargs) {
+    const std::string name = key.cast<std::string>();
+    std::string dashed = name;
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    const OptionSpec* spec = dashed.size() > 1 ? FindOption(dashed) : nullptr;
+    if (spec == nullptr) {
+      BadOption("", "unknown option '" + name + "' (winnow.options() lists them)");
+    }
+    if (spec->scope == OptionScope::kCommandLine) {
+      BadOption(OptionFlag(*spec), "an option of the command line only");
+    }
+    if (spec->scope == OptionScope::kStream && front_end != FrontEnd::kStream) {
+      BadOption(OptionFlag(*spec), "works on document streams: use winnow.Stream");
+    }
+    SetFromPython(&options, *spec, value);
+  }
+  FinishOptions(&options);
+  return options;
+}
+
+// Results.
+
+struct PyDrop {
+  std::uint32_t line;   // 1-based, first dropped line
+  std::uint32_t lines;  // how many
+  std::string reason;
+  std::optional<std::uint32_t> of_line;  // dedup: the earlier paragraph's first line
+  std::optional<double> similarity;      // dedup: Jaccard or containment
+  std::string text;                      // the dropped lines, terminators included
+  bool is_bytes = false;                 // text goes back as bytes (the input was bytes)
+};
+
+// Text that may hold any bytes, as str: invalid UTF-8 as surrogate escapes,
+// so .encode("utf-8", "surrogateescape") gives the bytes back.
+py::str Str(const std::string& bytes) {
+  return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(
+      bytes.data(), static_cast<Py_ssize_t>(bytes.size()), "surrogateescape"));
+}
+
+std::vector<PyDrop> DropsOf(const Document& doc, const FilterResult& result, bool is_bytes) {
+  std::vector<PyDrop> drops;
+  drops.reserve(result.drops.size());
+  for (const Drop& d : result.drops) {
+    PyDrop p{d.line, d.lines, std::string(d.reason), std::nullopt, std::nullopt, {}, is_bytes};
+    if (d.of_line != 0) {
+      p.of_line = d.of_line;
+      p.similarity = d.similarity;
+    }
+    // Lines are numbered from 1 in order, so line N is doc.lines[N - 1].
+    for (std::uint32_t i = d.line - 1; i < d.line - 1 + d.lines && i < doc.lines.size(); ++i) {
+      p.text.append(doc.lines[i].text);
+      p.text.append(doc.lines[i].eol);
+    }
+    drops.push_back(std::move(p));
+  }
+  return drops;
+}
+
+// Text in: str (UTF-8) or bytes; the same type out.
+struct Input {
+  std::string bytes;
+  bool is_bytes = false;
+};
+
+Input InputOf(py::handle text) {
+  if (py::isinstance<py::bytes>(text)) return {text.cast<std::string>(), true};
+  if (IsText(text)) return {text.cast<std::string>(), false};
+  throw py::type_error("expected str or bytes, not " +
+                       std::string(py::str(text.get_type().attr("__name__"))));
+}
+
+py::object Output(const std::string& bytes, bool as_bytes) {
+  if (as_bytes) return py::bytes(bytes);
+  // Whole lines of valid UTF-8 are valid UTF-8.
+  return Str(bytes);
+}
+
+struct PyResult {
+  py::object text;
+  std::vector<PyDrop> drops;
+  bool analysed;
+  std::string explanation;  // --explain's lines, WHERE being "-"
+  std::uint64_t lines_in, lines_out;
+};
+
+// Cleaner: the core filter over documents, on N threads.
+
+class Cleaner {
+ public:
+  explicit Cleaner(const py::dict& kwargs) : options_(OptionsFrom(kwargs, FrontEnd::kCleaner)) {
+    LoadRules(&options_, &rules_);
+    threads_ = static_cast<std::size_t>(options_.stream.threads);
+  }
+
+  PyResult Clean(py::handle text) {
+    Job job;
+    job.input = InputOf(text);
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      Process(job, Worker(0));
+    }
+    return ResultOf(job);
+  }
+
+  std::vector<PyResult> CleanBatch(py::iterable texts) {
+    std::vector<PyResult> results;
+    std::vector<Job> jobs;
+    py::iterator it = py::iter(texts);
+    // Chunks bound the copies held at once and let Ctrl-C in between.
+    const std::size_t chunk = 256 * std::max<std::size_t>(1, threads_);
+    while (it != py::iterator::sentinel()) {
+      jobs.clear();
+      for (; it != py::iterator::sentinel() && jobs.size() < chunk; ++it) {
+        jobs.emplace_back();
+        jobs.back().input = InputOf(*it);
+      }
+      {
+        py::gil_scoped_release release;
+        std::lock_guard<std::mutex> lock(mutex_);
+        RunParallel(jobs);
+      }
+      for (const Job& job : jobs) results.push_back(ResultOf(job));
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    }
+    return results;
+  }
+
+  int threads() const { return static_cast<int>(threads_); }
+
+ private:
+  struct Job {
+    Input input;
+    bool analysed = false;
+    Document doc;
+    FilterResult result;
+    std::string kept;
+    std::string explanation;
+    std::vector<PyDrop> drops;
+    std::uint64_t lines_in = 0, lines_out = 0;
+  };
+  struct ThreadState {
+    std::unique_ptr<RuleSet> rules;  // a thread's own copy (RuleSet::Clone)
+    std::unique_ptr<Filter> filter;
+  };
+
+  ThreadState& Worker(std::size_t t) {
+    while (workers_.size() <= t) {
+      auto w = std::make_unique<ThreadState>();
+      if (!workers_.empty()) w->rules = rules_.Clone();
+      w->filter = std::make_unique<Filter>(w->rules ? w->rules.get() : &rules_, options_.filter);
+      workers_.push_back(std::move(w));
+    }
+    return *workers_[t];
+  }
+
+  // One document, as the command line's text mode does it.
+  void Process(Job& job, ThreadState& w) {
+    const std::string& in = job.input.bytes;
+    if (in.size() > options_.max_document_bytes) {
+      job.kept = in;  // passed through unanalysed, as winnow does
+      return;
+    }
+    job.analysed = true;
+    SplitDocument(in, &job.doc);
+    w.filter->Run(job.doc, &job.result);
+    AppendKept(job.doc, job.result.keep, &job.kept);
+    AppendExplanation("-", job.doc, job.result, &job.explanation);
+    job.drops = DropsOf(job.doc, job.result, job.input.is_bytes);
+    for (std::size_t i = 0; i < job.doc.lines.size(); ++i) {
+      if (job.doc.lines[i].blank) continue;
+      ++job.lines_in;
+      if (job.result.keep[i]) ++job.lines_out;
+    }
+    job.doc = Document{};  // views into the input; not needed any more
+  }
+
+  // Each thread takes the next document when it is free; a document's
+  // result depends on nothing else, so it is the same on any thread.
+  void RunParallel(std::vector<Job>& jobs) {
+    const std::size_t threads = std::min(threads_, jobs.size());
+    for (std::size_t t = 0; t < std::max<std::size_t>(threads, 1); ++t) Worker(t);
+    if (threads <= 1) {
+      for (Job& job : jobs) Process(job, Worker(0));
+      return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        try {
+          for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) Process(jobs[i], *workers_[t]);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      });
+    }
+    for (std::thread& th : pool) th.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  PyResult ResultOf(const Job& job) {
+    return PyResult{Output(job.kept, job.input.is_bytes), job.drops, job.analysed,
+                    job.explanation, job.lines_in, job.lines_out};
+  }
+
+  Options options_;
+  RuleSet rules_;
+  std::size_t threads_;
+  std::mutex mutex_;  // one call at a time uses the workers
+  std::vector<std::unique_ptr<ThreadState>> workers_;
+};
+
+// Stream: the stream stages (repeated lines, near-duplicate documents) over
+// records given by Python.
+
+struct PyDecision {
+  py::object record;
+  std::uint64_t ordinal;
+  bool keep;
+  std::optional<std::string> reason;
+  std::optional<std::uint64_t> duplicate_of;
+  std::optional<double> similarity;
+  py::object text;  // the kept text; the input for records not analysed; None without text
+  std::vector<PyDrop> drops;
+  bool analysed;
+};
+
+class Stream {
+ public:
+  explicit Stream(const py::dict& kwargs) : options_(OptionsFrom(kwargs, FrontEnd::kStream)) {
+    LoadRules(&options_, &rules_);
+    processor_ = std::make_unique<StreamProcessor>(&rules_, options_.filter, options_.stream);
+    struct stat st;
+    if (!options_.index_file.empty() && ::stat(options_.index_file.c_str(), &st) == 0) {
+      py::gil_scoped_release release;
+      processor_->LoadState(options_.index_file);
+    }
+  }
+
+  std::vector<PyDecision> Process(py::iterable records) {
+    struct In {
+      py::object object;
+      Input input;
+      bool has_text;
+    };
+    std::vector<In> ins;
+    const std::string& field = options_.stream.fields.text;
+    for (py::handle h : records) {
+      In in{py::reinterpret_borrow<py::object>(h), {}, true};
+      if (py::isinstance<py::dict>(h)) {
+        py::dict d = py::reinterpret_borrow<py::dict>(h);
+        if (!d.contains(field.c_str())) {
+          in.has_text = false;  // passed through, as a JSONL line without the field
+        } else {
+          py::object v = d[field.c_str()];
+          if (!IsText(v) && !py::isinstance<py::bytes>(v)) {
+            throw py::type_error("record field '" + field + "' must be str or bytes, not " +
+                                 std::string(py::str(v.get_type().attr("__name__"))));
+          }
+          in.input = InputOf(v);
+        }
+      } else {
+        in.input = InputOf(h);
+      }
+      ins.push_back(std::move(in));
+    }
+
+    struct Out {
+      std::size_t index;
+      std::uint64_t ordinal;
+      bool keep;
+      std::string reason;
+      DocVerdict dup;
+      bool analysed;
+      std::string text;
+      std::vector<PyDrop> drops;
+    };
+    std::vector<Out> outs;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      const std::uint64_t first = numbered_ + 1;
+      std::size_t next = 0;
+      std::uint64_t bytes = 0;
+      auto source = [&](Record* r) {
+        if (next == ins.size()) return false;
+        In& in = ins[next++];
+        *r = Record{};
+        r->number = ++numbered_;
+        r->has_text = in.has_text;
+        if (in.has_text && in.input.bytes.size() > options_.max_document_bytes) {
+          r->has_text = false;  // passed through unanalysed, as the command line does
+          r->oversized = true;
+        } else if (in.has_text) {
+          r->text = std::move(in.input.bytes);
+        }
+        bytes += r->text.size();
+        return true;
+      };
+      StreamSinks sinks;
+      sinks.decision = [&](const StreamDecision& d) {
+        Out o{static_cast<std::size_t>(d.record->number - first), d.ordinal, d.keep,
+              std::string(d.reason), d.duplicate, d.doc != nullptr, {}, {}};
+        if (d.doc != nullptr) {
+          o.text.assign(d.text);
+          o.drops = DropsOf(*d.doc, *d.lines, ins[o.index].input.is_bytes);
+        }
+        outs.push_back(std::move(o));
+      };
+      processor_->Run(source, [&] { return bytes; }, "<records>", sinks);
+    }
+    std::vector<PyDecision> decisions;
+    decisions.reserve(outs.size());
+    for (Out& o : outs) {
+      In& in = ins[o.index];
+      PyDecision d{in.object, o.ordinal, o.keep, std::nullopt, std::nullopt, std::nullopt,
+                   py::none(), std::move(o.drops), o.analysed};
+      if (!o.reason.empty()) d.reason = o.reason;
+      if (o.dup.duplicate) {
+        d.duplicate_of = o.dup.of;
+        d.similarity = o.dup.similarity;
+      }
+      if (o.analysed) {
+        d.text = Output(o.text, in.input.is_bytes);
+      } else if (in.has_text) {
+        d.text = in.input.is_bytes ? py::object(py::bytes(in.input.bytes))
+                                   : py::reinterpret_borrow<py::object>(
+                                         py::isinstance<py::dict>(in.object)
+                                             ? in.object[options_.stream.fields.text.c_str()]
+                                             : in.object);
+      }
+      decisions.push_back(std::move(d));
+    }
+    return decisions;
+  }
+
+  void Save(std::optional<std::string> path) {
+    const std::string target = path ? *path : options_.index_file;
+    if (target.empty()) throw OptionError("--index", "no index file: give save() a path");
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    processor_->SaveState(target);
+  }
+
+  py::dict Stats() {
+    const StreamStats& s = processor_->stats();
+    py::dict d;
+    d["records"] = s.records;
+    d["documents_in"] = s.documents_in;
+    d["documents_out"] = s.documents_out;
+    d["passed_through"] = s.passed_through;
+    d["too_large"] = s.too_large;
+    py::dict dropped;
+    for (const auto& [reason, count] : s.dropped_documents) dropped[py::str(reason)] = count;
+    d["dropped_documents"] = dropped;
+    d["lines_in"] = s.lines.lines_in;
+    d["lines_out"] = s.lines.lines_out;
+    py::dict lines;
+    for (const auto& [reason, count] : s.lines.dropped_lines) lines[py::str(reason)] = count;
+    d["dropped_lines"] = lines;
+    d["indexed_documents"] = processor_->index().indexed();
+    return d;
+  }
+
+  std::string index_file() const { return options_.index_file; }
+
+ private:
+  Options options_;
+  RuleSet rules_;
+  std::unique_ptr<StreamProcessor> processor_;
+  std::uint64_t numbered_ = 0;
+  std::mutex mutex_;
+};
+
+const char* KindName(OptionKind kind) {
+  switch (kind) {
+    case OptionKind::kFlag: return "flag";
+    case OptionKind::kBool: return "bool";
+    case OptionKind::kInteger: return "int";
+    case OptionKind::kReal: return "float";
+    case OptionKind::kText: return "str";
+    case OptionKind::kList: return "list";
+  }
+  return "";
+}
+
+const char* ScopeName(OptionScope scope) {
+  switch (scope) {
+    case OptionScope::kAll: return "all";
+    case OptionScope::kStream: return "stream";
+    case OptionScope::kCommandLine: return "command-line";
+  }
+  return "";
+}
+
+void Raise(PyObject* type, const Error& e) {
+  py::object exc = py::reinterpret_borrow<py::object>(type)(py::str(e.what()));
+  exc.attr("where") = e.where();
+  exc.attr("message") = e.message();
+  PyErr_SetObject(type, exc.ptr());
+}
+
+}  // namespace
+}  // namespace winnow::python
+
+PYBIND11_MODULE(_winnow, m) {
+  using namespace winnow::python;
+  m.doc() = "winnow's C++ library: boilerplate and near-duplicate removal (see winnow/__init__.py)";
+
+  g_error = PyErr_NewExceptionWithDoc(
+      "winnow.Error", "A failure reported by winnow: .where says where, .message what.",
+      PyExc_Exception, nullptr);
+  py::tuple bases = py::make_tuple(py::handle(g_error), py::handle(PyExc_ValueError));
+  g_option_error = PyErr_NewExceptionWithDoc(
+      "winnow.OptionError", "A bad option: unknown, out of range, or not for this use.",
+      bases.ptr(), nullptr);
+  m.add_object("Error", py::handle(g_error));
+  m.add_object("OptionError", py::handle(g_option_error));
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const winnow::OptionError& e) {
+      Raise(g_option_error, e);
+    } catch (const winnow::Error& e) {
+      Raise(g_error, e);
+    }
+  });
+
+  py::class_<PyDrop>(m, "Drop", "Lines one decision dropped.")
+      .def_readonly("line", &PyDrop::line, "1-based number of the first dropped line")
+      .def_readonly("lines", &PyDrop::lines, "how many lines it dropped")
+      .def_readonly("reason", &PyDrop::reason,
+                    "a rule's name, or near-duplicate, restates, restated, repeated-line")
+      .def_readonly("of_line", &PyDrop::of_line,
+                    "paragraph dedup: first line of the earlier paragraph (else None)")
+      .def_readonly("similarity", &PyDrop::similarity,
+                    "paragraph dedup: exact Jaccard or containment (else None)")
+      .def_property_readonly(
+          "text",
+          [](const PyDrop& d) -> py::object {
+            if (d.is_bytes) return py::bytes(d.text);
+            return Str(d.text);
+          },
+          "the dropped lines, with their line ends (str or bytes, as the input)")
+      .def("__repr__", [](const PyDrop& d) {
+        std::string s = "Drop(line=" + std::to_string(d.line) + ", lines=" +
+                        std::to_string(d.lines) + ", reason='" + d.reason + "'";
+        if (d.of_line) s += ", of_line=" + std::to_string(*d.of_line);
+        return s + ")";
+      });
+
+  py::class_<PyResult>(m, "Result", "A cleaned document.")
+      .def_readonly("text", &PyResult::text, "the kept lines, byte for byte (str or bytes, as given)")
+      .def_readonly("drops", &PyResult::drops, "the drop decisions, in line order")
+      .def_readonly("analysed", &PyResult::analysed,
+                    "False for a document over max_document_bytes, passed through unanalysed")
+      .def_readonly("lines_in", &PyResult::lines_in, "non-blank lines in")
+      .def_readonly("lines_out", &PyResult::lines_out, "non-blank lines kept")
+      .def(
+          "explain",
+          [](const PyResult& r, const std::string& where) -> py::str {
+            // AppendExplanation wrote "-" as WHERE; each line starts with it.
+            if (where == "-") return Str(r.explanation);
+            std::string out;
+            std::size_t start = 0;
+            while (start < r.explanation.size()) {
+              std::size_t end = r.explanation.find('\n', start);
+              if (end == std::string::npos) end = r.explanation.size() - 1;
+              out += where;
+              out.append(r.explanation, start + 1, end + 1 - (start + 1));
+              start = end + 1;
+            }
+            return Str(out);
+          },
+          py::arg("where") = "-",
+          "the lines winnow --explain prints for this document (bytes that are not UTF-8 as "
+          "surrogate escapes)");
+
+  py::class_<PyDecision>(m, "Decision", "What a Stream did with one record.")
+      .def_readonly("record", &PyDecision::record, "the record as given")
+      .def_readonly("ordinal", &PyDecision::ordinal,
+                    "its position in the stream, counting earlier runs on the same index")
+      .def_readonly("keep", &PyDecision::keep, "whether it is kept")
+      .def_readonly("reason", &PyDecision::reason,
+                    "why it was dropped (empty, near-duplicate-document), else None")
+      .def_readonly("duplicate_of", &PyDecision::duplicate_of,
+                    "near-duplicate-document: the ordinal of the kept record")
+      .def_readonly("similarity", &PyDecision::similarity,
+                    "near-duplicate-document: estimated Jaccard similarity")
+      .def_readonly("text", &PyDecision::text,
+                    "the cleaned text (the input, if not analysed; None for a record without text)")
+      .def_readonly("drops", &PyDecision::drops, "the lines dropped from it")
+      .def_readonly("analysed", &PyDecision::analysed, "False for a record passed through")
+      .def("__repr__", [](const PyDecision& d) {
+        return "Decision(ordinal=" + std::to_string(d.ordinal) +
+               ", keep=" + (d.keep ? "True" : "False") +
+               (d.reason ? ", reason='" + *d.reason + "'" : "") + ")";
+      });
+
+  py::class_<Cleaner>(m, "Cleaner")
+      .def(py::init([](py::kwargs kwargs) { return std::make_unique<Cleaner>(kwargs); }))
+      .def("clean", &Cleaner::Clean, py::arg("text"))
+      .def("clean_batch", &Cleaner::CleanBatch, py::arg("texts"))
+      .def_property_readonly("threads", &Cleaner::threads);
+
+  py::class_<Stream>(m, "Stream")
+      .def(py::init([](py::kwargs kwargs) { return std::make_unique<Stream>(kwargs); }))
+      .def("process", &Stream::Process, py::arg("records"))
+      .def("save", &Stream::Save, py::arg("path") = py::none())
+      .def_property_readonly("stats", &Stream::Stats)
+      .def_property_readonly("index_file", &Stream::index_file);
+
+  m.def(
+      "options",
+      [] {
+        py::dict out;
+        for (const winnow::OptionSpec& spec : winnow::AllOptions()) {
+          std::string key(spec.name);
+          for (char& c : key) c = c == '-' ? '_' : c;
+          py::dict d;
+          d["flag"] = winnow::OptionFlag(spec);
+          d["kind"] = KindName(spec.kind);
+          d["scope"] = ScopeName(spec.scope);
+          d["default"] = spec.get(winnow::Options{});
+          d["help"] = std::string(spec.help);
+          out[py::str(key)] = d;
+        }
+        return out;
+      },
+      "Every option of winnow: flag, kind, scope (all, stream, command-line), default, help.");
+}
