@@ -198,10 +198,15 @@ struct PyResult {
 
 class Cleaner {
  public:
-  explicit Cleaner(const py::dict& kwargs) : options_(OptionsFrom(kwargs, FrontEnd::kCleaner)) {
+  explicit Cleaner(const py::dict& kwargs)
+      : kwargs_(py::dict(kwargs)), options_(OptionsFrom(kwargs, FrontEnd::kCleaner)) {
     LoadRules(&options_, &rules_);
     threads_ = static_cast<std::size_t>(options_.stream.threads);
   }
+
+  // The options it was made with: pickling a Cleaner sends these, and the
+  // receiving process compiles its own rules (rules files are read there).
+  const py::dict& kwargs() const { return kwargs_; }
 
   PyResult Clean(py::handle text) {
     Job job;
@@ -318,6 +323,7 @@ class Cleaner {
                     job.explanation, job.lines_in, job.lines_out};
   }
 
+  py::dict kwargs_;
   Options options_;
   RuleSet rules_;
   std::size_t threads_;
@@ -616,7 +622,13 @@ PYBIND11_MODULE(_winnow, m) {
       .def(py::init([](py::kwargs kwargs) { return std::make_unique<Cleaner>(kwargs); }))
       .def("clean", &Cleaner::Clean, py::arg("text"))
       .def("clean_batch", &Cleaner::CleanBatch, py::arg("texts"))
-      .def_property_readonly("threads", &Cleaner::threads);
+      .def_property_readonly("threads", &Cleaner::threads)
+      .def_property_readonly("options", [](const Cleaner& c) { return py::dict(c.kwargs()); },
+                             "the options it was made with")
+      .def(py::pickle([](const Cleaner& c) { return py::make_tuple(c.kwargs()); },
+                      [](const py::tuple& state) {
+                        return std::make_unique<Cleaner>(state[0].cast<py::dict>());
+                      }));
 
   py::class_<Stream>(m, "Stream")
       .def(py::init([](py::kwargs kwargs) { return std::make_unique<Stream>(kwargs); }))

@@ -217,6 +217,15 @@ def test_cleaner_objects_are_reusable_and_thread_safe():
     assert all(r == expected for r in results)
 
 
+def test_cleaner_pickles_for_worker_processes():
+    import pickle
+    c = winnow.Cleaner(no_rules=True, disable=["share"])
+    c2 = pickle.loads(pickle.dumps(c))
+    assert c2.options == {"no_rules": True, "disable": ["share"]}
+    text = (CORPUS / "tabloid_news.txt").read_bytes()
+    assert c2.clean(text).text == c.clean(text).text != winnow.clean(text).text
+
+
 # --- streams: repeated lines and near-duplicate documents -----------------
 
 NEWS = CORPUS / "streams" / "news.jsonl"
@@ -348,3 +357,15 @@ def test_readme_datasets_map_function():
     out = namespace["clean"]({"text": texts})
     assert out["text"] == [winnow.clean(t).text for t in texts]
     assert out["dropped_lines"] == [sum(d.lines for d in winnow.clean(t).drops) for t in texts]
+
+
+def test_stream_record_over_max_document_bytes_passes_through():
+    big = "Share this article\n" * 20
+    small = "The harbour master said the new quay would open in the spring of next year.\n"
+    s = winnow.Stream(max_document_bytes=100)
+    d = s.process([big, {"text": small, "id": 7}, big.encode()])
+    assert [x.keep for x in d] == [True, True, True]
+    assert d[0].text == big and not d[0].analysed and d[0].drops == []
+    assert d[1].analysed and d[1].text == small and d[1].ordinal == 2
+    assert d[2].text == big.encode() and not d[2].analysed
+    assert s.stats["too_large"] == 2
