@@ -161,6 +161,26 @@ std::string ManPage(const std::string& version, const std::string& date) {
       out += Roff(help) + ".\n";
     }
   }
+  out += ".SH RULES FILES\n";
+  out += Roff("A rules file (--rules FILE; winnow --print-rules shows the built-in one) has "
+              "one rule per line, `NAME KIND[:MAXWORDS][+list] PATTERN`, and # comments. "
+              "Lines with the same NAME form one rule, switched off together by --disable "
+              "NAME. KIND is one of:") +
+         "\n";
+  const std::string_view kinds[][2] = {
+      {"literal", "the whole line, normalised (case, spacing, punctuation), equals the pattern"},
+      {"prefix", "the normalised line starts with the pattern's words"},
+      {"contains", "the normalised line contains the pattern's words, as whole words"},
+      {"regex", "an RE2 regular expression searched in the raw line; RE2 runs in linear time"},
+  };
+  for (const auto& [kind, what] : kinds) out += ".TP\n.B " + std::string(kind) + "\n" + Roff(what) + ".\n";
+  out += ".PP\n" +
+         Roff(":MAXWORDS limits a rule to lines of at most that many words; +list marks a "
+              "heading whose short lines below it go with it (\"Related articles\"). The "
+              "first matching rule in file order names the drop: built-in rules first, then "
+              "--rules files in the order given. A malformed line is a usage error, "
+              "`winnow: FILE:LINE: why`.") +
+         "\n";
   out += ".SH EXIT STATUS\n";
   out += ".TP\n0\nsuccess.\n";
   out += ".TP\n1\n" +
@@ -192,8 +212,9 @@ std::string ManPage(const std::string& version, const std::string& date) {
   }
   out += ".SH SEE ALSO\n";
   out += Roff(
-      "The README of winnow's source, which explains every rule and stage, the rules "
-      "file format, the index file and the Python module (import winnow).");
+      "The README of winnow's source, which explains every rule and stage, the index "
+      "file and the Python module (import winnow), whose options are these, with "
+      "underscores for dashes.");
   out += "\n";
   return out;
 }
