@@ -455,8 +455,10 @@ class Stream {
     return decisions;
   }
 
-  void Save(std::optional<std::string> path) {
-    const std::string target = path ? *path : options_.index_file;
+  void Save(py::object path) {
+    const std::string target = path.is_none()
+                                   ? options_.index_file
+                                   : py::module_::import("os").attr("fspath")(path).cast<std::string>();
     if (target.empty()) throw OptionError("--index", "no index file: give save() a path");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);

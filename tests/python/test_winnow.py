@@ -318,6 +318,17 @@ def test_stream_stats():
     assert st["dropped_documents"] == {"near-duplicate-document": 3, "empty": 1}
 
 
+def test_stream_save_to_a_path_and_load(tmp_path):
+    records = [json.loads(l) for l in NEWS.read_text(encoding="utf-8").splitlines()]
+    s = winnow.Stream()
+    s.process(records[:3])
+    s.save(tmp_path / "a.idx")  # a PathLike
+    again = list(winnow.stream(records[:3], index=tmp_path / "a.idx"))
+    # Every document is now a near-duplicate of itself as seen before.
+    assert [d.reason for d in again if d.analysed] == ["near-duplicate-document"] * 3
+    assert [d.duplicate_of for d in again if d.analysed] == [1, 2, 1]
+
+
 # --- README's examples ----------------------------------------------------
 
 def readme_block(marker):
