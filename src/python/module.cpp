@@ -200,6 +200,7 @@ class Cleaner {
  public:
   explicit Cleaner(const py::dict& kwargs)
       : kwargs_(py::dict(kwargs)), options_(OptionsFrom(kwargs, FrontEnd::kCleaner)) {
+    py::gil_scoped_release release;  // rules files are read and compiled
     LoadRules(&options_, &rules_);
     threads_ = static_cast<std::size_t>(options_.stream.threads);
   }
@@ -349,11 +350,11 @@ struct PyDecision {
 class Stream {
  public:
   explicit Stream(const py::dict& kwargs) : options_(OptionsFrom(kwargs, FrontEnd::kStream)) {
+    py::gil_scoped_release release;  // rules compiled, the index read
     LoadRules(&options_, &rules_);
     processor_ = std::make_unique<StreamProcessor>(&rules_, options_.filter, options_.stream);
     struct stat st;
     if (!options_.index_file.empty() && ::stat(options_.index_file.c_str(), &st) == 0) {
-      py::gil_scoped_release release;
       processor_->LoadState(options_.index_file);
     }
   }
