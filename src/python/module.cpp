@@ -621,10 +621,16 @@ PYBIND11_MODULE(_winnow, m) {
                (d.reason ? ", reason='" + *d.reason + "'" : "") + ")";
       });
 
-  py::class_<Cleaner>(m, "Cleaner")
+  py::class_<Cleaner>(m, "Cleaner",
+                      "The core filter (line rules, near-duplicate paragraphs) with its rules "
+                      "compiled once. Cleaner(**options): the command line's options, "
+                      "underscores for dashes.")
       .def(py::init([](py::kwargs kwargs) { return std::make_unique<Cleaner>(kwargs); }))
-      .def("clean", &Cleaner::Clean, py::arg("text"))
-      .def("clean_batch", &Cleaner::CleanBatch, py::arg("texts"))
+      .def("clean", &Cleaner::Clean, py::arg("text"),
+           "Cleans one document (str or bytes); returns a Result.")
+      .def("clean_batch", &Cleaner::CleanBatch, py::arg("texts"),
+           "Cleans documents on `threads` threads; returns their Results in order, the "
+           "same as clean() on each.")
       .def_property_readonly("threads", &Cleaner::threads)
       .def_property_readonly("options", [](const Cleaner& c) { return py::dict(c.kwargs()); },
                              "the options it was made with")
@@ -633,12 +639,20 @@ PYBIND11_MODULE(_winnow, m) {
                         return std::make_unique<Cleaner>(state[0].cast<py::dict>());
                       }));
 
-  py::class_<Stream>(m, "Stream")
+  py::class_<Stream>(m, "Stream",
+                     "The stream stages: the core filter, repeated lines and near-duplicate "
+                     "documents across every record it is given. Stream(**options); with "
+                     "index=PATH it starts from that --index file if it exists.")
       .def(py::init([](py::kwargs kwargs) { return std::make_unique<Stream>(kwargs); }))
-      .def("process", &Stream::Process, py::arg("records"))
-      .def("save", &Stream::Save, py::arg("path") = py::none())
-      .def_property_readonly("stats", &Stream::Stats)
-      .def_property_readonly("index_file", &Stream::index_file);
+      .def("process", &Stream::Process, py::arg("records"),
+           "Runs records (str, bytes, or dicts with the text in text_field) through the "
+           "stream; returns one Decision per record, in order.")
+      .def("save", &Stream::Save, py::arg("path") = py::none(),
+           "Writes the cross-document state to path (default: the index option), in the "
+           "--index file format.")
+      .def_property_readonly("stats", &Stream::Stats, "counts so far, as --stats-json")
+      .def_property_readonly("index_file", &Stream::index_file, "the index option, or ''");
+  m.attr("__version__") = WINNOW_VERSION;
 
   m.def(
       "options",

@@ -161,6 +161,11 @@ def test_document_over_max_document_bytes_passes_through_unanalysed():
     assert winnow.clean(text).text == ""
 
 
+def test_version_is_the_binarys():
+    _, out, _ = run_cli("--version")
+    assert out.decode() == f"winnow {winnow.__version__}\n"
+
+
 def test_wrong_type_of_text():
     with pytest.raises(TypeError):
         winnow.clean(42)

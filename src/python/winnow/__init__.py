@@ -40,12 +40,13 @@ from ._winnow import (  # noqa: F401
     OptionError,
     Result,
     Stream,
+    __version__,
     options,
 )
 
 __all__ = [
     "Cleaner", "Decision", "Drop", "Error", "OptionError", "Result", "Stream",
-    "clean", "clean_batch", "options", "stream",
+    "clean", "clean_batch", "options", "stream", "__version__",
 ]
 
 _cached_key = None
