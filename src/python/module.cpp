@@ -364,13 +364,24 @@ class Stream {
       py::object object;
       Input input;
       bool has_text;
+      std::string id, url;  // as a JSONL record's: the id as JSON, the url's string
     };
     std::vector<In> ins;
     const std::string& field = options_.stream.fields.text;
+    const JsonlFields& fields = options_.stream.fields;
+    py::object dumps = py::module_::import("json").attr("dumps");
     for (py::handle h : records) {
-      In in{py::reinterpret_borrow<py::object>(h), {}, true};
+      In in{py::reinterpret_borrow<py::object>(h), {}, true, {}, {}};
       if (py::isinstance<py::dict>(h)) {
         py::dict d = py::reinterpret_borrow<py::dict>(h);
+        if (d.contains(fields.id.c_str())) {
+          in.id = dumps(d[fields.id.c_str()], py::arg("ensure_ascii") = false,
+                        py::arg("default") = py::module_::import("builtins").attr("str"))
+                      .cast<std::string>();
+        }
+        if (d.contains(fields.url.c_str()) && IsText(d[fields.url.c_str()])) {
+          in.url = d[fields.url.c_str()].cast<std::string>();
+        }
         if (!d.contains(field.c_str())) {
           in.has_text = false;  // passed through, as a JSONL line without the field
         } else {
@@ -410,6 +421,8 @@ class Stream {
         *r = Record{};
         r->number = ++numbered_;
         r->has_text = in.has_text;
+        r->id = std::move(in.id);
+        r->url = std::move(in.url);
         if (in.has_text && in.input.bytes.size() > options_.max_document_bytes) {
           r->has_text = false;  // passed through unanalysed, as the command line does
           r->oversized = true;
