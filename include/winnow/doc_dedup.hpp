@@ -20,8 +20,12 @@
 //   bands     two LSH bands (rows chosen for the threshold, recall first),
 //             each an 8-byte entry (a 32-bit fingerprint of the band, the
 //             document's position) in an open-addressing table kept between
-//             75% and 85% full: at most 2 x 8 / 0.755 = 21.2 bytes.
-// That is at most 61.2 bytes per indexed document. Ordinals and sketches
+//             75% and 85% full: at most 2 x 8 / 0.755 = 21.2 bytes;
+//   exact     one more entry in that table, a 32-bit fingerprint of the
+//             XXH3-128 hash of the document's normalised text: 10.6 bytes.
+//             A document with the same fingerprint and the same whole sketch
+//             is an exact copy, found whatever the bands hold.
+// That is at most 71.8 bytes per indexed document. Ordinals and sketches
 // live in blocks of 65,536 documents, so growing never copies them and at
 // most one block is partly used (memory_bytes() reports the bytes held); the
 // table grows by an eighth at a time. After
@@ -53,14 +57,18 @@ struct DocDedupConfig {
 
 struct DocVerdict {
   bool duplicate = false;
+  bool exact = false;        // the same normalised text as the kept document
   std::uint64_t of = 0;      // ordinal of the kept document
-  double similarity = 0.0;   // estimated Jaccard
+  double similarity = 0.0;   // estimated Jaccard (1 for an exact copy)
 };
 
 // A document's signature, computed without touching the index (so workers
 // can compute them in parallel).
 struct DocSignature {
   std::vector<std::uint64_t> values;  // MinHash; empty for a document without words
+  // XXH3-128 of the document's word hashes in order (its normalised text):
+  // equal for identical texts, whatever the shingles' MinHash says.
+  std::uint64_t exact_low = 0, exact_high = 0;
 };
 
 class DocSigner {

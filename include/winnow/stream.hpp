@@ -3,9 +3,11 @@
 // with output that is byte-identical for every N.
 //
 // Records are read in batches. Per batch:
-//   A (parallel)   split each document and run the line rules;
+//   A (parallel)   split each document, run the line rules, sign the text
+//                  the rules keep (a document's signature never depends on
+//                  the documents before it);
 //   B (in order)   drop lines seen in too many earlier documents, count them;
-//   C (parallel)   remove near-duplicate paragraphs, sign the cleaned text;
+//   C (parallel)   remove near-duplicate paragraphs;
 //   D (in order)   drop near-duplicate documents, write the batch.
 // Everything that depends on earlier documents happens in input order (B
 // and D), so the result does not depend on the thread count.
@@ -126,6 +128,8 @@ class StreamProcessor {
   struct Worker;
   void PhaseA(Item& item, Worker& worker);
   void PhaseC(Item& item, Worker& worker);
+  // Signs a document on its lines that the line rules keep (phase A).
+  void Sign(Item& item, Worker& worker);
   // Runs f(items[i], worker) for i < n; each thread takes the next item when
   // it is free.
   template <typename F>

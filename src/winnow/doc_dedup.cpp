@@ -19,9 +19,11 @@ namespace winnow {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'I', 'X'};
-// Version 3: 2-bit sketches and a band table of fingerprints (version 2
-// kept 16-bit sketches; version 1 hashed words with the document seed).
-constexpr std::uint32_t kVersion = 3;
+// Version 4: an exact-hash entry per document beside its bands, documents
+// signed before the stream's repeated-line stage (version 3 had bands only;
+// version 2 kept 16-bit sketches; version 1 hashed words with the document
+// seed).
+constexpr std::uint32_t kVersion = 4;
 constexpr std::uint32_t kSketchBits = 2;
 
 // The band table grows by an eighth when it is 85% full, so it stays
@@ -97,6 +99,10 @@ void DocSigner::SignWords(const std::vector<std::uint64_t>& words, DocSignature*
   // Unsorted, repeats and all: the signature is the same.
   ShingleSequence(words, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &out->values, nullptr);
+  const XXH128_hash_t exact = XXH3_128bits_withSeed(
+      words.data(), words.size() * sizeof(std::uint64_t), config_.seed);
+  out->exact_low = exact.low64;
+  out->exact_high = exact.high64;
 }
 
 DocumentIndex::DocumentIndex(const DocDedupConfig& config)
@@ -197,6 +203,19 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     const auto bits = static_cast<std::uint8_t>(signature.values[i] & 3);
     sketch[i / 4] = static_cast<std::uint8_t>(sketch[i / 4] | (bits << (2 * (i % 4))));
   }
+  // An identical text first: its exact-hash entry, confirmed on the whole
+  // sketch. Band crowding never applies to it, so every copy of an indexed
+  // document is found whatever the bands hold.
+  const auto exact_fingerprint = static_cast<std::uint32_t>(signature.exact_high);
+  if (!slots_.empty()) {
+    for (std::size_t i = Home(exact_fingerprint); slots_[i].position != kEmpty;) {
+      if (slots_[i].fingerprint == exact_fingerprint &&
+          Agreement(sketch_at(slots_[i].position), sketch) == permutations_) {
+        return {true, true, ordinal_at(slots_[i].position), 1.0};
+      }
+      if (++i == slots_.size()) i = 0;
+    }
+  }
   candidates_.clear();
   bool crowded[kMaxPermutations] = {};
   for (int b = 0; b < lsh_params_.bands; ++b) {
@@ -221,7 +240,7 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     const double similarity = std::max(0.0, (share - 0.25) / 0.75);
     // The highest similarity wins; ties go to the earliest document.
     if (similarity >= config_.threshold && similarity > verdict.similarity) {
-      verdict = {true, ordinal_at(position), similarity};
+      verdict = {true, false, ordinal_at(position), similarity};
     }
   }
   if (verdict.duplicate) return verdict;
@@ -230,6 +249,7 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     return verdict;
   }
   const std::uint32_t position = AppendDocument(ordinal, sketch);
+  InsertBand(exact_fingerprint, position);
   for (int b = 0; b < lsh_params_.bands; ++b) {
     if (!crowded[b]) InsertBand(fingerprints[b], position);
   }
@@ -314,7 +334,7 @@ void DocumentIndex::Read(int fd, const std::string& path) {
     mismatch("sketch bits", std::to_string(h.sketch_bits), std::to_string(kSketchBits));
   }
   if (h.indexed > h.next_ordinal || h.indexed >= kEmpty ||
-      h.band_entries > h.indexed * h.bands) {
+      h.band_entries > h.indexed * (h.bands + 1)) {
     throw Error(path, "index file is corrupt (document counts)");
   }
   // Never trust a count for an allocation: the data must be in the file.

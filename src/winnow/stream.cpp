@@ -46,7 +46,8 @@ struct StreamProcessor::Worker {
   Filter filter;
   DocSigner signer;
   Normalized norm;
-  std::vector<std::uint64_t> words;  // the cleaned text's word hashes
+  std::vector<std::uint64_t> words;  // the signed text's word hashes
+  std::string text;                  // the signed text, when normalised again
 };
 
 namespace {
@@ -91,6 +92,7 @@ std::string Annotation(const FilterResult& result, bool keep, std::string_view r
   if (dup.duplicate) {
     a += ",\"duplicate_of\":" + std::to_string(dup.of) + ",\"similarity\":";
     AppendJsonNumber(dup.similarity, &a);
+    if (dup.exact) a += ",\"exact\":true";
   }
   a += ",\"dropped_lines\":[";
   bool first = true;
@@ -178,10 +180,12 @@ void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
 
 void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.eligible.clear();
+  item.signature.values.clear();
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
   SplitDocument(item.record.text, &item.doc);
   w.filter.JudgeLines(item.doc, &item.verdicts, &item.words);
+  if (config_.doc_dedup) Sign(item, w);
   if (!config_.repeated_lines) return;
   for (std::uint32_t i = 0; i < item.doc.lines.size(); ++i) {
     // Kept lines only; a line too long to analyse is never a short one.
@@ -196,7 +200,6 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
 
 void StreamProcessor::PhaseC(Item& item, Worker& w) {
   item.cleaned.clear();
-  item.signature.values.clear();
   if (!item.record.has_text || !item.record.error.empty()) return;
   w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words);
   AppendKept(item.doc, item.result.keep, &item.cleaned);
@@ -205,24 +208,34 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
   if (!(config_.annotate && config_.format == Format::kJsonl)) {
     AppendRecord(config_.format, item.record, item.cleaned, &item.rendered);
   }
-  if (config_.doc_dedup && !item.cleaned.empty()) {
-    // The cleaned text's words are its kept lines' words, hashed in phase
-    // A; a kept line that was not analysed means normalising the text.
-    w.words.clear();
-    bool hashed = true;
-    for (std::size_t i = 0; i < item.doc.lines.size() && hashed; ++i) {
-      if (!item.result.keep[i]) continue;
-      hashed = item.words.analysed[i];
-      w.words.insert(w.words.end(), item.words.words_of(i),
-                     item.words.words_of(i) + item.words.words(i));
-    }
-    if (hashed) {
-      w.signer.SignWords(w.words, &item.signature);
-    } else {
-      Normalize(item.cleaned, &w.norm);
-      w.signer.Sign(w.norm, &item.signature);
-    }
+}
+
+void StreamProcessor::Sign(Item& item, Worker& w) {
+  // The document's own text after its line rules: what the stream-wide
+  // stages later remove depends on the documents before it, and would give
+  // two copies of one page two signatures. The words are the kept lines'
+  // words, hashed by the line filter; a kept line it did not analyse (over
+  // max_line_bytes) means normalising the kept text.
+  w.words.clear();
+  bool hashed = true;
+  for (std::size_t i = 0; i < item.doc.lines.size() && hashed; ++i) {
+    if (item.verdicts[i] >= 0) continue;
+    hashed = item.words.analysed[i] || item.doc.lines[i].blank;
+    w.words.insert(w.words.end(), item.words.words_of(i),
+                   item.words.words_of(i) + item.words.words(i));
   }
+  if (hashed) {
+    w.signer.SignWords(w.words, &item.signature);
+    return;
+  }
+  w.text.clear();
+  for (std::size_t i = 0; i < item.doc.lines.size(); ++i) {
+    if (item.verdicts[i] >= 0) continue;
+    w.text.append(item.doc.lines[i].text);
+    w.text.push_back('\n');
+  }
+  Normalize(w.text, &w.norm);
+  w.signer.Sign(w.norm, &item.signature);
 }
 
 void StreamProcessor::Run(RecordReader& reader, const std::string& name,

@@ -191,6 +191,44 @@ TEST(StreamTest, OutputIsTheSameForEveryThreadCount) {
   }
 }
 
+// A document is signed on its own text after its line rules: lines that the
+// stream later finds repeated (opening hours shared by a site's pages) do
+// not change it, so every identical copy is dropped, however much the
+// repeated-line stage removed from the first copy or the later one.
+TEST(StreamTest, EveryIdenticalCopyIsDroppedWhateverRepeatedLinesRemove) {
+  std::mt19937_64 rng(31);
+  const std::string hours =
+      "Monday to Friday 9 to 5\nSaturday 10 to 4\nSunday closed\nCall 555 0100\n";
+  std::vector<std::string> docs;
+  std::vector<std::pair<std::size_t, std::size_t>> copies;  // (copy, original), 0-based
+  for (std::size_t i = 0; i < 40; ++i) {
+    if (i % 7 == 6) {
+      const std::size_t original = rng() % (i - 1);
+      copies.emplace_back(docs.size(), original);
+      docs.push_back(docs[original]);
+      continue;
+    }
+    docs.push_back(Sentence(rng) + "\n" + hours + Sentence(rng) + "\n");
+  }
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    StreamConfig config = NulConfig();  // lines repeated after 3 documents
+    config.threads = threads;
+    config.batch = 5;
+    StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+    Captured got;
+    Feed(processor, config, NulStream(docs, 0, docs.size()), &got);
+    EXPECT_GT(Count(processor.stats().lines.dropped_lines, kRuleRepeatedLine), 50u);
+    EXPECT_EQ(Count(processor.stats().dropped_documents, "near-duplicate-document"), copies.size());
+    for (auto [copy, original] : copies) {
+      const std::string line = "input:" + std::to_string(copy + 1) +
+                               ": document near-duplicate-document of record " +
+                               std::to_string(original + 1) + " (jaccard 1.00)\n";
+      EXPECT_NE(got.explain.find(line), std::string::npos) << line;
+    }
+  }
+}
+
 // Every record ends up in the output or in the rejects, in input order:
 // the rejects are the raw dropped records, the output has one record per
 // kept document.
