@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libxxhash-dev libboost-program-options-dev
-          libre2-dev libgtest-dev libsimdjson-dev libssl-dev python3
+          libre2-dev libgtest-dev libsimdjson-dev libssl-dev libutf8proc-dev python3
           python3-dev pybind11-dev python3-pytest groff-base mandoc)
 missing=()
 for p in "${packages[@]}"; do

@@ -3,14 +3,21 @@
 // Output bytes are never produced from this view; it exists so that trivial
 // differences do not hide a match. Normalisation:
 //  - decodes UTF-8; each invalid byte becomes U+FFFD (a letter, here);
-//  - folds case (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic);
+//  - maps the text to NFKC_Casefold (Unicode UAX #15 and #44, by utf8proc):
+//    composed and decomposed accents are one form ("é" == "e\u0301"),
+//    compatibility forms fold (fullwidth "Ａ" == "a", halfwidth katakana ==
+//    katakana, "ﬁ" == "fi"), case folds fully ("Straße" == "STRASSE"), and
+//    default-ignorable code points are removed (zero-width space, joiners,
+//    soft hyphen, BOM, direction marks, variation selectors), so
+//    "Sh\u200bare" == "Share";
 //  - treats punctuation, quotes, dashes, symbols and all Unicode spaces as
-//    word separators, except that '.', apostrophes (' and ’) and U+00AD
-//    inside a word are dropped, joining its parts: "U.K." == "UK",
-//    "don’t" == "dont";
+//    word separators, except that '.' and apostrophes (' and ’) inside a
+//    word are dropped, joining its parts: "U.K." == "UK", "don’t" == "dont";
 //  - makes every CJK ideograph and kana a word of its own, since those
-//    scripts do not separate words by spaces; fullwidth Latin letters and
-//    digits fold to their ASCII forms.
+//    scripts do not separate words by spaces.
+// ASCII text and most other text map code point by code point from a table;
+// a line holding a code point that needs context (a combining mark, a
+// compatibility sequence, an ignorable) is mapped whole by utf8proc.
 // The result is the words joined by single spaces.
 #ifndef WINNOW_NORMALIZE_HPP_
 #define WINNOW_NORMALIZE_HPP_
@@ -38,6 +45,11 @@ struct Normalized {
 
 // Normalises `in` into `*out` (cleared first; its capacity is reused).
 void Normalize(std::string_view in, Normalized* out);
+
+// `in` mapped to Unicode's NFKC_Casefold (UAX #44: NFKC, full case
+// folding, default-ignorable code points removed), each invalid UTF-8 byte
+// first replaced by U+FFFD. Normalize() applies the same mapping.
+std::string NfkcCasefold(std::string_view in);
 
 // Decodes one UTF-8 code point at `s[*pos]`, advancing *pos. An invalid or
 // truncated sequence yields U+FFFD and advances by one byte.

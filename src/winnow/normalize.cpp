@@ -1,5 +1,11 @@
 #include "winnow/normalize.hpp"
 
+#include <utf8proc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+
 namespace winnow {
 namespace {
 
@@ -42,7 +48,7 @@ constexpr AsciiFold kAsciiFold;
 
 Kind Classify(char32_t c) {
   if (c < 0x80) return kAscii.kind[c];
-  if (c == 0x2019 || c == 0x2018 || c == 0x00AD || c == 0x02BC) {
+  if (c == 0x2019 || c == 0x2018 || c == 0x02BC) {
     return Kind::kJoiner;
   }
   if (c < 0xC0) {
@@ -72,24 +78,62 @@ Kind Classify(char32_t c) {
   return Kind::kLetter;
 }
 
-char32_t FoldCase(char32_t c) {
-  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  if (c == 0x130) return 'i';                   // İ: dotted capital I
-  if (c >= 0x100 && c <= 0x137) return c | 1;  // Latin Extended-A pairs
-  if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
-  if (c >= 0x14A && c <= 0x177) return c | 1;
-  if (c == 0x178) return 0xFF;                                  // Ÿ -> ÿ
-  if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;    // Ź Ż Ž
-  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek
-  if (c == 0x3C2) return 0x3C3;  // final sigma folds to sigma, as Σ does
-  if (c >= 0x410 && c <= 0x42F) return c + 32;               // Cyrillic
-  if (c >= 0x400 && c <= 0x40F) return c + 80;
-  if (c >= 0xFF21 && c <= 0xFF3A) return c - 0xFF21 + 'a';  // fullwidth A-Z
-  if (c >= 0xFF41 && c <= 0xFF5A) return c - 0xFF41 + 'a';
-  if (c >= 0xFF10 && c <= 0xFF19) return c - 0xFF10 + '0';
-  return c;
+// NFKC with case folding and default-ignorable code points removed
+// (Unicode's NFKC_Casefold, UAX #15 and #44), by utf8proc.
+constexpr utf8proc_option_t kNfkcCasefold = static_cast<utf8proc_option_t>(
+    UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+
+// Per code point, whether it maps on its own: its NFKC_Casefold is one
+// code point of combining class 0, it is no mark (a spacing mark can
+// compose with the letter before it) and no Hangul jamo (which compose with
+// each other). A line of such code points is normalised one code point at a
+// time from this table; any other code point sends the whole line through
+// utf8proc (NFD input, compatibility sequences, ignorables). Entries are
+// filled on first use: bit 31 known, bit 30 maps alone, low 21 bits the
+// folded code point. Racing threads store the same value.
+constexpr std::uint32_t kKnown = 1u << 31;
+constexpr std::uint32_t kAlone = 1u << 30;
+std::atomic<std::uint32_t> g_fold[0x110000];
+
+bool IsMark(const utf8proc_property_t* p) {
+  return p->category == UTF8PROC_CATEGORY_MN || p->category == UTF8PROC_CATEGORY_MC ||
+         p->category == UTF8PROC_CATEGORY_ME;
 }
+
+std::uint32_t ComputeFold(char32_t c) {
+  const utf8proc_property_t* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
+  if (p->combining_class != 0 || p->ignorable || IsMark(p) || (c >= 0x1100 && c <= 0x11FF) ||
+      (c >= 0xD800 && c <= 0xDFFF)) {
+    return kKnown;
+  }
+  // NFKC_Casefold of the code point alone (computed once per code point).
+  utf8proc_uint8_t one[4];
+  const utf8proc_ssize_t one_size = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), one);
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(one, one_size, &mapped, kNfkcCasefold);
+  utf8proc_int32_t f = -1;
+  const utf8proc_ssize_t used =
+      n > 0 ? utf8proc_iterate(mapped, n, &f) : static_cast<utf8proc_ssize_t>(-1);
+  std::free(mapped);
+  if (n <= 0 || used != n || f < 0) return kKnown;  // several code points, or none
+  const utf8proc_property_t* q = utf8proc_get_property(f);
+  if (q->combining_class != 0 || IsMark(q) || q->ignorable || (f >= 0x1100 && f <= 0x11FF)) {
+    return kKnown;
+  }
+  return kKnown | kAlone | static_cast<std::uint32_t>(f);
+}
+
+// The folded form of `c`, or -1 when `c` does not map on its own.
+inline std::int32_t FoldAlone(char32_t c) {
+  std::uint32_t e = g_fold[c].load(std::memory_order_relaxed);
+  if (e == 0) {
+    e = ComputeFold(c);
+    g_fold[c].store(e, std::memory_order_relaxed);
+  }
+  return (e & kAlone) ? static_cast<std::int32_t>(e & 0x1FFFFF) : -1;
+}
+
+
 
 }  // namespace
 
@@ -152,7 +196,35 @@ void AppendUtf8(char32_t c, std::string* out) {
   }
 }
 
-void Normalize(std::string_view in, Normalized* out) {
+namespace {
+
+// Normalises `in`, whose code points are each folded by the table, or,
+// when `mapped`, are NFKC_Casefold already. Returns false, leaving `*out`
+// unfinished, at the first code point that does not map on its own.
+}  // namespace
+
+std::string NfkcCasefold(std::string_view in) {
+  // utf8proc refuses invalid UTF-8, so the replacement comes first.
+  std::string valid;
+  valid.reserve(in.size() + 8);
+  for (std::size_t pos = 0; pos < in.size();) AppendUtf8(DecodeUtf8(in, &pos), &valid);
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped, kNfkcCasefold);
+  if (n < 0) {
+    // Only on memory exhaustion, as the input is valid: keep the valid text.
+    std::free(mapped);
+    return valid;
+  }
+  std::string out(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+  std::free(mapped);
+  return out;
+}
+
+namespace {
+
+bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   out->words.clear();
   out->cjk_words = 0;
   // The output is written through a pointer into a buffer sized for the
@@ -214,11 +286,16 @@ void Normalize(std::string_view in, Normalized* out) {
       ++pos;
     } else {
       c = DecodeUtf8(in, &pos);
+      if (!mapped) {
+        const std::int32_t folded = FoldAlone(c);
+        if (folded < 0) return false;
+        c = static_cast<char32_t>(folded);
+      }
     }
     switch (Classify(c)) {
       case Kind::kLetter:
         if (!in_word) start_word();
-        append(FoldCase(c));
+        append(c);
         break;
       case Kind::kJoiner: {
         // Joins only between two letters: "U.K." -> "uk", "end." -> "end".
@@ -226,6 +303,10 @@ void Normalize(std::string_view in, Normalized* out) {
         bool letter_follows = false;
         if (in_word && peek < n) {
           char32_t next = DecodeUtf8(in, &peek);
+          if (!mapped && next >= 0x80) {
+            const std::int32_t folded = FoldAlone(next);
+            if (folded >= 0) next = static_cast<char32_t>(folded);
+          }
           letter_follows = Classify(next) == Kind::kLetter;
         }
         if (!letter_follows) end_word();
@@ -245,6 +326,17 @@ void Normalize(std::string_view in, Normalized* out) {
   }
   end_word();
   text.resize(static_cast<std::size_t>(o - base));
+  return true;
+}
+
+}  // namespace
+
+void Normalize(std::string_view in, Normalized* out) {
+  // Most lines map code point by code point; the others (decomposed
+  // accents, compatibility forms, zero-width characters) go through
+  // utf8proc whole, then the same word splitting.
+  if (NormalizeView(in, out, false)) return;
+  NormalizeView(NfkcCasefold(in), out, true);
 }
 
 }  // namespace winnow

@@ -68,10 +68,10 @@ const NormCase kNormCases[] = {
     {"emoji separate", "a\U0001F600b", "a b"},
     {"Latin-1 punctuation separates", "\u00aba\u00bb \u00bfb?", "a b"},
     {"multiplication sign separates", "2\u00d73", "2 3"},
-    {"ordinal indicators are letters", "1\u00aa 2\u00ba", "1\u00aa 2\u00ba"},
+    {"ordinal indicators fold to letters (NFKC)", "1\u00aa 2\u00ba", "1a 2o"},
     {"ASCII case", "ABCXYZ abcxyz 0189", "abcxyz abcxyz 0189"},
     {"Latin-1 case", "\u00c0\u00c9\u00d6\u00d8\u00de", "\u00e0\u00e9\u00f6\u00f8\u00fe"},
-    {"sharp s stays", "STRA\u00dfE", "stra\u00dfe"},
+    {"sharp s folds to ss", "STRA\u00dfE", "strasse"},
     {"Latin Extended-A case",
      "\u0100\u0106\u0139\u0141\u0147\u014a\u0150\u0152\u0160\u0176",
      "\u0101\u0107\u013a\u0142\u0148\u014b\u0151\u0153\u0161\u0177"},
@@ -90,6 +90,22 @@ const NormCase kNormCases[] = {
     {"CJK next to latin", "abc\u4e2ddef", "abc \u4e2d def"},
     {"CJK punctuation separates", "\u4e2d\u3002\u6587\uff01", "\u4e2d \u6587"},
     {"Hangul is a letter", "\ud55c\uad6d\uc5b4", "\ud55c\uad6d\uc5b4"},
+    {"decomposed accent composes", "e\u0301t\u0065\u0301", "\u00e9t\u00e9"},
+    {"decomposed capital composes and folds", "E\u0301COLE", "\u00e9cole"},
+    {"Vietnamese stacked marks compose", "Vie\u0323\u0302t", "vi\u1ec7t"},
+    {"zero-width space inside a word is removed", "Sh\u200bare", "share"},
+    {"zero-width joiner and non-joiner are removed", "a\u200db\u200cc", "abc"},
+    {"direction marks are removed", "\u200fabc\u200e", "abc"},
+    {"variation selector is removed", "a\ufe0fb", "ab"},
+    {"word joiner is removed", "a\u2060b", "ab"},
+    {"ligature decomposes", "\ufb01nd", "find"},
+    {"fullwidth letters fold", "\uff21\uff22\uff43", "abc"},
+    {"halfwidth katakana fold to katakana", "\uff76\uff9e\uff77", "\u30ac \u30ad"},
+    {"ohm and kelvin signs fold", "\u2126 \u212a", "\u03c9 k"},
+    {"superscript digit folds", "x\u00b2", "x2"},
+    {"dotted capital I folds fully", "\u0130", "i\u0307"},
+    {"a mark alone stays a letter", "\u0301", "\u0301"},
+    {"invalid byte before a decomposed accent", "\xff" "e\u0301", "\xef\xbf\xbd\u00e9"},
     {"invalid byte inside a word", "ab\xff" "cd", "ab\xef\xbf\xbd" "cd"},
     {"invalid byte alone", "\x80", "\xef\xbf\xbd"},
     {"each invalid byte is one U+FFFD", "\xc3\x28",
@@ -126,6 +142,14 @@ const SameCase kSameCases[] = {
     {"\u039f\u0394\u039f\u03a3", "\u03bf\u03b4\u03bf\u03c2"},  // ΟΔΟΣ / οδος
     {"\u017d\u0139\u0164", "\u017e\u013a\u0165"},
     {"Share This!", "share  this"},
+    {"Sh\u200bare this", "Share this"},
+    {"Fran\u00e7ais \u00e0 l\u2019\u00e9cole", "Franc\u0327ais a\u0300 l\u2019e\u0301cole"},
+    {"Ti\u1ebfng Vi\u1ec7t", "Tie\u0302\u0301ng Vie\u0323\u0302t"},
+    {"\u30ab\u30bf\u30ab\u30ca", "\uff76\uff80\uff76\uff85"},
+    {"\u30ac\u30c3\u30b3\u30a6", "\uff76\uff9e\uff6f\uff7a\uff73"},
+    {"STRASSE", "Stra\u00dfe"},
+    {"co\u00adop\u00ader\u00adate", "cooperate"},
+    {"\ufeffhello", "hello"},
 };
 
 TEST(NormalizeTest, EquivalentSpellingsGiveTheSameWords) {
@@ -268,7 +292,10 @@ const DecodeCase kDecodeCases[] = {
 // the output buffer) must agree with it on any bytes.
 class SlowNormalizer {
  public:
-  std::string Run(std::string_view in, std::vector<std::string>* words, std::uint32_t* cjk) {
+  std::string Run(std::string_view raw, std::vector<std::string>* words, std::uint32_t* cjk) {
+    // NFKC_Casefold of the whole text first, then its code points one by one.
+    const std::string mapped = NfkcCasefold(raw);
+    const std::string_view in = mapped;
     words->clear();
     *cjk = 0;
     std::string current;
@@ -340,7 +367,9 @@ TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
       "a", "Z", "7", " ", ".", "'", "-", "\n", "\t", "\xE2\x80\x99", "\xC3\x89",
       "\xC3\xA9", "\xD0\x96", "\xCE\xA3", "\xE4\xB8\xAD", "\xE3\x81\x82", "\xEF\xBC\xA1",
       "\xC2\xAD", "\xC2\xA0", "\x80", "\xFF", "\xE4\xB8", "\xF0\x9F\x98\x80", "\xC4\xB0",
-      "U.K.", "don't", "x"};
+      "U.K.", "don't", "x", "e\xCC\x81", "\xCC\x81", "\xE2\x80\x8B", "\xE2\x80\x8D",
+      "\xEF\xAC\x81", "\xEF\xBD\xB6", "\xEF\xBE\x9E", "\xE2\x84\xA6", "\xE1\x84\x80",
+      "\xE1\x85\xA1", "\xC3\x9F", "\xC2\xB2", "\xEF\xB8\x8F", "\xE0\xA4\x95\xE0\xA4\xBF"};
   std::mt19937 rng(12345);
   SlowNormalizer slow;
   Normalized fast;
