@@ -579,6 +579,17 @@ PYBIND11_MODULE(_winnow, m) {
             return Str(d.text);
           },
           "the dropped lines, with their line ends (str or bytes, as the input)")
+      .def(py::pickle(
+          [](const PyDrop& d) {
+            return py::make_tuple(d.line, d.lines, d.reason, d.of_line, d.similarity,
+                                  py::bytes(d.text), d.is_bytes);
+          },
+          [](const py::tuple& t) {
+            return PyDrop{t[0].cast<std::uint32_t>(), t[1].cast<std::uint32_t>(),
+                          t[2].cast<std::string>(), t[3].cast<std::optional<std::uint32_t>>(),
+                          t[4].cast<std::optional<double>>(), t[5].cast<std::string>(),
+                          t[6].cast<bool>()};
+          }))
       .def("__repr__", [](const PyDrop& d) {
         std::string s = "Drop(line=" + std::to_string(d.line) + ", lines=" +
                         std::to_string(d.lines) + ", reason='" + d.reason + "'";
@@ -593,6 +604,16 @@ PYBIND11_MODULE(_winnow, m) {
                     "False for a document over max_document_bytes, passed through unanalysed")
       .def_readonly("lines_in", &PyResult::lines_in, "non-blank lines in")
       .def_readonly("lines_out", &PyResult::lines_out, "non-blank lines kept")
+      .def(py::pickle(
+          [](const PyResult& r) {
+            return py::make_tuple(r.text, r.drops, r.analysed, py::bytes(r.explanation),
+                                  r.lines_in, r.lines_out);
+          },
+          [](const py::tuple& t) {
+            return PyResult{t[0], t[1].cast<std::vector<PyDrop>>(), t[2].cast<bool>(),
+                            t[3].cast<std::string>(), t[4].cast<std::uint64_t>(),
+                            t[5].cast<std::uint64_t>()};
+          }))
       .def(
           "explain",
           [](const PyResult& r, const std::string& where) -> py::str {
@@ -628,6 +649,22 @@ PYBIND11_MODULE(_winnow, m) {
                     "the cleaned text (the input, if not analysed; None for a record without text)")
       .def_readonly("drops", &PyDecision::drops, "the lines dropped from it")
       .def_readonly("analysed", &PyDecision::analysed, "False for a record passed through")
+      .def(py::pickle(
+          [](const PyDecision& d) {
+            return py::make_tuple(d.record, d.ordinal, d.keep, d.reason, d.duplicate_of,
+                                  d.similarity, d.text, d.drops, d.analysed);
+          },
+          [](const py::tuple& t) {
+            return PyDecision{t[0],
+                              t[1].cast<std::uint64_t>(),
+                              t[2].cast<bool>(),
+                              t[3].cast<std::optional<std::string>>(),
+                              t[4].cast<std::optional<std::uint64_t>>(),
+                              t[5].cast<std::optional<double>>(),
+                              t[6],
+                              t[7].cast<std::vector<PyDrop>>(),
+                              t[8].cast<bool>()};
+          }))
       .def("__repr__", [](const PyDecision& d) {
         return "Decision(ordinal=" + std::to_string(d.ordinal) +
                ", keep=" + (d.keep ? "True" : "False") +

@@ -231,6 +231,24 @@ def test_cleaner_pickles_for_worker_processes():
     assert c2.clean(text).text == c.clean(text).text != winnow.clean(text).text
 
 
+def test_results_pickle_for_process_pools():
+    import multiprocessing
+    import pickle
+    texts = [(CORPUS / "tabloid_news.txt").read_bytes(), (CORPUS / "crlf_odd_bytes.txt").read_bytes(),
+             (CORPUS / "german_article.txt").read_text(encoding="utf-8")]
+    here = [winnow.clean(t) for t in texts]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        there = pool.map(winnow.clean, texts)
+    for a, b in zip(here, there):
+        assert type(a.text) is type(b.text) and a.text == b.text
+        assert a.explain("x") == b.explain("x") and a.lines_out == b.lines_out
+        assert [(d.line, d.lines, d.reason, d.of_line, d.similarity, d.text) for d in a.drops] == \
+            [(d.line, d.lines, d.reason, d.of_line, d.similarity, d.text) for d in b.drops]
+    d = winnow.Stream().process([{"text": texts[2], "id": 1}])[0]
+    d2 = pickle.loads(pickle.dumps(d))
+    assert (d2.record, d2.keep, d2.text, d2.ordinal, len(d2.drops)) == (d.record, d.keep, d.text, d.ordinal, len(d.drops))
+
+
 # --- streams: repeated lines and near-duplicate documents -----------------
 
 NEWS = CORPUS / "streams" / "news.jsonl"
