@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/sanitize.sh asan|tsan|fuzz SECONDS|all [SECONDS]
+# tools/sanitize.sh asan|python|tsan|fuzz SECONDS|all [SECONDS]
 #
 # The test suite under sanitizers, built with Clang (installed if missing,
 # as tools/quickstart.sh installs the rest of what the build needs):
@@ -8,19 +8,23 @@
 #                 RelWithDebInfo, no recovery: any report fails its test;
 #                 the bad-input suite in its light form, small inputs and
 #                 no ulimit -v);
+#   python        the Python module's tests (tests/python) with ASan and
+#                 UBSan (preset asan-python: the module and the binary it
+#                 is compared with, built with the shared ASan runtime,
+#                 which LD_PRELOAD loads into /usr/bin/python3);
 #   tsan          the multi-threaded tests with ThreadSanitizer (preset
 #                 tsan: build-tsan): the unit tests (the stream processor's
 #                 with 1 and 3 threads, and the readers' writer threads) and
 #                 the binary's stream tests (-j1 to -j8);
 #   fuzz SECONDS  every libFuzzer target for SECONDS each
 #                 (tests/fuzz/run_fuzzers.sh);
-#   all [SECONDS] asan, tsan, then fuzz SECONDS (default 25).
+#   all [SECONDS] asan, python, tsan, then fuzz SECONDS (default 25).
 # CI (.ci/run) runs `all` after the normal build and tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/sanitize.sh asan|tsan|fuzz SECONDS|all [SECONDS]" >&2
+  echo "usage: tools/sanitize.sh asan|python|tsan|fuzz SECONDS|all [SECONDS]" >&2
   exit 2
 }
 
@@ -53,6 +57,18 @@ run_asan() {
   WINNOW_HOSTILE_LIGHT=1 ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 }
 
+run_python() {
+  echo "=== sanitize: ASan+UBSan Python module (build-asan-python), tests/python" >&2
+  cmake --preset asan-python -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+  cmake --build build-asan-python -j "$(nproc)" --target winnow winnow_python
+  local runtime
+  runtime=$(clang++ -print-file-name=libclang_rt.asan-x86_64.so)
+  # Python itself is not instrumented and keeps objects until exit: no
+  # leak check. Every other report fails the run.
+  LD_PRELOAD=$runtime ASAN_OPTIONS=detect_leaks=0 PYTHONPATH=build-asan-python/python \
+    WINNOW_BIN=build-asan-python/winnow /usr/bin/python3 -B -m pytest -q -p no:cacheprovider tests/python
+}
+
 run_tsan() {
   echo "=== sanitize: TSan build (build-tsan), multi-threaded tests" >&2
   cmake --preset tsan -DCMAKE_CXX_COMPILER=clang++ >/dev/null
@@ -73,11 +89,13 @@ run_fuzz() {
 install_clang
 case $1 in
   asan) [ $# -eq 1 ] || usage; run_asan ;;
+  python) [ $# -eq 1 ] || usage; run_python ;;
   tsan) [ $# -eq 1 ] || usage; run_tsan ;;
   fuzz) [ $# -eq 2 ] || usage; run_fuzz "$2" ;;
   all)
     [ $# -le 2 ] || usage
     run_asan
+    run_python
     run_tsan
     run_fuzz "${2:-25}"
     ;;
