@@ -43,6 +43,7 @@
 #include "winnow/lsh.hpp"
 #include "winnow/minhash.hpp"
 #include "winnow/normalize.hpp"
+#include "winnow/state_file.hpp"
 
 namespace winnow {
 
@@ -114,13 +115,17 @@ class DocumentIndex {
   const DocDedupConfig& config() const { return config_; }
   LshParams lsh_params() const { return lsh_params_; }
 
-  // Writes the index to `fd`: a versioned header carrying every hashing
-  // parameter, then the documents. Throws winnow::Error (where = name).
-  void Write(int fd, const std::string& name) const;
-  // Replaces this index with one read from `fd`. Throws winnow::Error when
-  // the data is truncated, of another version, or made with other
-  // parameters than this index's configuration.
-  void Read(int fd, const std::string& name);
+  // Writes the index: a versioned header carrying every hashing parameter,
+  // a checkpoint (see StateWriter), then the documents. Throws
+  // winnow::Error.
+  void Write(StateWriter& out) const;
+  // Replaces this index with one read from `in`. Throws winnow::Error when
+  // the data is truncated, damaged (its header checkpoint), of another
+  // version, or made with other parameters than this index's configuration.
+  // The caller checks the checkpoint after the rest of the file.
+  void Read(StateReader& in);
+  // Exchanges the contents of two indexes of the same configuration.
+  void Swap(DocumentIndex& other);
 
  private:
   // A band entry: the band's 32-bit fingerprint and the position (index

@@ -58,6 +58,7 @@ struct Options {
   // say otherwise; stream.threads 0 means every core until FinishOptions.
   StreamConfig stream = DefaultStreamConfig();
   std::string index_file;
+  bool index_wait = false;  // --index-wait: wait for another run's lock on index_file
   std::string rejects_file;
   std::string stats_json;
   bool progress = false;

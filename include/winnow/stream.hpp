@@ -27,6 +27,7 @@
 #include "winnow/records.hpp"
 #include "winnow/repeated_lines.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/state_file.hpp"
 
 namespace winnow {
 
@@ -114,9 +115,11 @@ class StreamProcessor {
            const StreamSinks& sinks);
 
   // Cross-document state (document index and repeated-line counts) to and
-  // from a file: a versioned header with the hashing parameters; written to a
-  // temporary name, synced, renamed. Load throws winnow::Error on a missing,
-  // truncated or foreign file, or one made with other parameters.
+  // from a file: a versioned header with the hashing parameters, checksums
+  // (state_file.hpp); written to a temporary name, synced, renamed
+  // (AtomicFile). Load throws winnow::Error on a missing, truncated, damaged
+  // or foreign file, or one made with other parameters, and then leaves the
+  // processor's state as it was. The caller holds a StateLock on `path`.
   void SaveState(const std::string& path);
   void LoadState(const std::string& path);
 

@@ -22,10 +22,15 @@ void AppendKept(const Document& doc, const std::vector<bool>& keep,
 // winnow::Error (where = name) on failure.
 void WriteAll(int fd, std::string_view name, std::string_view data);
 
-// A file written under a temporary name (PATH.tmp) and renamed into place
-// by Commit() after fsync, so that a reader never sees half of it, after a
-// crash or a full disk alike. Destroyed without Commit(), it removes the
-// temporary file and leaves PATH as it was. Throws winnow::Error.
+// A file written under a temporary name and renamed into place by Commit()
+// after fsync, so that a reader never sees half of it, after a crash or a
+// full disk alike; the directory is synced after the rename, so the new
+// name survives a crash too. The temporary name is unique (PATH.XXXXXX.tmp,
+// by mkostemps), so two writers never share one. When PATH is a symbolic
+// link, its target is replaced and the link kept; an existing file keeps
+// its permission bits (a new one gets 0666 less the umask). Destroyed
+// without Commit(), it removes the temporary file and leaves PATH as it
+// was. Throws winnow::Error.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -39,7 +44,8 @@ class AtomicFile {
   void Commit();
 
  private:
-  std::string path_, temp_;
+  std::string path_;    // the file replaced: PATH, or its link's target
+  std::string temp_;
   int fd_;
 };
 

@@ -202,6 +202,9 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index) {
 
 int RunStream(const Config& config, const RuleSet& rules) {
   StreamProcessor processor(&rules, config.filter, config.stream);
+  // Held from the load to the save: a second run on FILE fails (or waits).
+  std::unique_ptr<StateLock> lock;
+  if (!config.index_file.empty()) lock = std::make_unique<StateLock>(config.index_file, config.index_wait);
   if (!config.index_file.empty() && ::access(config.index_file.c_str(), F_OK) == 0) {
     processor.LoadState(config.index_file);
   }

@@ -61,24 +61,24 @@ std::size_t EighthMore(std::size_t size, std::size_t minimum) {
 
 // Writes raw bytes of a trivially copyable array.
 template <typename T>
-void WriteArray(int fd, const std::string& name, const T* data, std::size_t count) {
-  WriteAll(fd, name, std::string_view(reinterpret_cast<const char*>(data), count * sizeof(T)));
+void WriteArray(StateWriter& out, const T* data, std::size_t count) {
+  out.Write(data, count * sizeof(T));
 }
 
-// Reads `count` elements into `*out`. Unless `sized` (the file's size has
-// been checked against the count), it grows as the data arrives: from a
-// pipe a corrupt count then costs memory only for the bytes really there.
+// Reads `count` elements into `*out`. Unless the file's size has been
+// checked against the count (a regular file), it grows as the data arrives:
+// from a pipe a corrupt count then costs memory only for the bytes really
+// there.
 template <typename T>
-void ReadArray(int fd, const std::string& name, std::uint64_t count, bool sized,
-               std::vector<T>* out) {
+void ReadArray(StateReader& in, std::uint64_t count, std::vector<T>* out) {
   constexpr std::uint64_t kStep = (std::uint64_t{1} << 20) / sizeof(T);
   out->clear();
-  if (sized) out->reserve(static_cast<std::size_t>(count));
+  if (in.file_size() >= 0) out->reserve(static_cast<std::size_t>(count));
   while (out->size() < count) {
     const std::size_t done = out->size();
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(count - done, kStep));
     out->resize(done + n);
-    ReadExact(fd, name, out->data() + done, n * sizeof(T));
+    in.Read(out->data() + done, n * sizeof(T));
   }
 }
 
@@ -263,7 +263,7 @@ std::uint64_t DocumentIndex::memory_bytes() const {
          ordinal_blocks_.size() * (std::uint64_t{kBlockDocs} * (8 + sketch_bytes_));
 }
 
-void DocumentIndex::Write(int fd, const std::string& name) const {
+void DocumentIndex::Write(StateWriter& out) const {
   // Band entries in a canonical order, so that an index read back and
   // written again gives the same bytes whatever its table's history.
   std::vector<Slot> entries;
@@ -288,21 +288,34 @@ void DocumentIndex::Write(int fd, const std::string& name) const {
   h.not_indexed = not_indexed_;
   h.indexed = indexed_;
   h.band_entries = entries.size();
-  WriteArray(fd, name, &h, 1);
+  WriteArray(out, &h, 1);
+  out.Checkpoint();
   for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
-    WriteArray(fd, name, ordinal_blocks_[p / kBlockDocs].get(), n);
+    WriteArray(out, ordinal_blocks_[p / kBlockDocs].get(), n);
   }
-  WriteArray(fd, name, entries.data(), entries.size());
+  WriteArray(out, entries.data(), entries.size());
   for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
-    WriteArray(fd, name, sketch_blocks_[p / kBlockDocs].get(), n * static_cast<std::size_t>(sketch_bytes_));
+    WriteArray(out, sketch_blocks_[p / kBlockDocs].get(), n * static_cast<std::size_t>(sketch_bytes_));
   }
 }
 
-void DocumentIndex::Read(int fd, const std::string& path) {
+void DocumentIndex::Swap(DocumentIndex& other) {
+  std::swap(slots_, other.slots_);
+  std::swap(used_slots_, other.used_slots_);
+  std::swap(ordinal_blocks_, other.ordinal_blocks_);
+  std::swap(sketch_blocks_, other.sketch_blocks_);
+  std::swap(indexed_, other.indexed_);
+  std::swap(next_ordinal_, other.next_ordinal_);
+  std::swap(documents_, other.documents_);
+  std::swap(not_indexed_, other.not_indexed_);
+}
+
+void DocumentIndex::Read(StateReader& in) {
+  const std::string& path = in.name();
   Header h{};
-  ReadExact(fd, path, &h, sizeof h);
+  in.Read(&h, sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
     throw Error(path, "not a winnow index file");
   }
@@ -310,6 +323,8 @@ void DocumentIndex::Read(int fd, const std::string& path) {
     throw Error(path, "index file version " + std::to_string(h.version) +
                           ", this winnow reads version " + std::to_string(kVersion));
   }
+  // Nothing in the header is believed before its checksum.
+  in.Checkpoint();
   auto mismatch = [&](const char* what, const std::string& file, const std::string& ours) {
     throw Error(path, std::string("index was made with ") + what + " " + file +
                           ", this run uses " + ours);
@@ -338,19 +353,17 @@ void DocumentIndex::Read(int fd, const std::string& path) {
     throw Error(path, "index file is corrupt (document counts)");
   }
   // Never trust a count for an allocation: the data must be in the file.
-  struct stat st;
   const std::uint64_t need = h.indexed * (8 + static_cast<std::uint64_t>(sketch_bytes_)) +
                              h.band_entries * sizeof(Slot);
-  const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (sized && static_cast<std::uint64_t>(st.st_size) < sizeof h + need) {
+  if (in.file_size() >= 0 && static_cast<std::uint64_t>(in.file_size()) < sizeof h + need) {
     throw Error(path, "file is truncated");
   }
   std::vector<std::uint64_t> ordinals;
   std::vector<Slot> entries;
   std::vector<std::uint8_t> sketches;
-  ReadArray(fd, path, h.indexed, sized, &ordinals);
-  ReadArray(fd, path, h.band_entries, sized, &entries);
-  ReadArray(fd, path, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), sized, &sketches);
+  ReadArray(in, h.indexed, &ordinals);
+  ReadArray(in, h.band_entries, &entries);
+  ReadArray(in, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), &sketches);
   // Band entries come in the order Write() puts them (by position, then
   // fingerprint), so that what is read writes back to the same bytes.
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -58,9 +58,10 @@ std::string RecordWhere(const std::string& name, const Record& r) {
 }
 
 constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
-// Version 2: repeated lines are keyed by their words' hashes (version 1
-// hashed their normalised text).
-constexpr std::uint32_t kStateVersion = 2;
+// Version 3: checksums after the headers and at the end (StateWriter), and
+// NFKC_Casefold words. Version 2 keyed repeated lines by their words'
+// hashes; version 1 hashed their normalised text.
+constexpr std::uint32_t kStateVersion = 3;
 
 struct RepeatedHeader {
   std::uint32_t min_documents;
@@ -414,17 +415,17 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
 void StreamProcessor::SaveState(const std::string& path) {
   index_.AdvanceTo(next_ordinal_);
   AtomicFile file(path);
-  const std::string& name = file.temp_name();
-  file.Write(std::string_view(kStateMagic, sizeof kStateMagic));
+  StateWriter out(&file);
+  out.Write(kStateMagic, sizeof kStateMagic);
   const std::uint32_t version = kStateVersion;
-  file.Write(std::string_view(reinterpret_cast<const char*>(&version), sizeof version));
-  index_.Write(file.fd(), name);
+  out.Write(&version, sizeof version);
+  index_.Write(out);
   const RepeatedLinesConfig& c = repeated_.config();
   RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width};
-  file.Write(std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+  out.Write(&h, sizeof h);
   const auto& counts = repeated_.counts();
-  file.Write(std::string_view(reinterpret_cast<const char*>(counts.data()),
-                              counts.size() * sizeof(counts[0])));
+  out.Write(counts.data(), counts.size() * sizeof(counts[0]));
+  out.Checkpoint();
   file.Commit();
 }
 
@@ -432,19 +433,22 @@ void StreamProcessor::LoadState(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path, std::strerror(errno));
   try {
+    StateReader in(fd, path);
     char magic[sizeof kStateMagic];
-    ReadExact(fd, path, magic, sizeof magic);
+    in.Read(magic, sizeof magic);
     if (std::memcmp(magic, kStateMagic, sizeof magic) != 0) throw Error(path, "not a winnow index file");
     std::uint32_t version;
-    ReadExact(fd, path, &version, sizeof version);
+    in.Read(&version, sizeof version);
     if (version != kStateVersion) {
       throw Error(path, "index file version " + std::to_string(version) + ", this winnow reads version " +
                             std::to_string(kStateVersion));
     }
-    index_.Read(fd, path);
-    next_ordinal_ = index_.next_ordinal();
+    // Read into a new index and counts, so that a file refused half-way
+    // (its checksum is checked at the end) leaves this processor as it was.
+    DocumentIndex index(config_.doc);
+    index.Read(in);
     RepeatedHeader h;
-    ReadExact(fd, path, &h, sizeof h);
+    in.Read(&h, sizeof h);
     const RepeatedLinesConfig& c = repeated_.config();
     if (h.min_documents != c.min_documents || h.max_words != c.max_words ||
         h.sentence_words != c.sentence_words || h.log2_width != c.log2_width) {
@@ -453,9 +457,11 @@ void StreamProcessor::LoadState(const std::string& path) {
                             std::to_string(c.min_documents) + ")");
     }
     std::vector<std::uint16_t> counts(repeated_.counts().size());
-    ReadExact(fd, path, counts.data(), counts.size() * sizeof(counts[0]));
-    char extra;
-    if (::read(fd, &extra, 1) != 0) throw Error(path, "index file has trailing bytes");
+    in.Read(counts.data(), counts.size() * sizeof(counts[0]));
+    in.Checkpoint();
+    in.ExpectEnd();
+    index_.Swap(index);
+    next_ordinal_ = index_.next_ordinal();
     repeated_.set_counts(std::move(counts));
   } catch (...) {
     ::close(fd);

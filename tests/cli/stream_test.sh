@@ -139,7 +139,30 @@ rc2=$?
 cat p1.out p2.out > parts.out
 expect_same_file whole.out parts.out "split runs differ from the single run"
 [ -s state.idx ] || fail_because "no index file written"
-[ -e state.idx.tmp ] && fail_because "temporary index file left behind"
+ls state.idx.*tmp > /dev/null 2>&1 && fail_because "temporary index file left behind"
+finish
+
+begin "--index: a second run on a locked index fails at once; with --index-wait it waits its turn"
+rm -f lock.idx lock.idx.lock; rm -f slow.fifo; mkfifo slow.fifo
+# The first run holds the lock while its input is still open.
+"$W" -z --index lock.idx < slow.fifo > first.out 2> first.err & first=$!
+exec 7> slow.fifo
+cat part1.nul >&7
+for _ in $(seq 50); do [ -e lock.idx.lock ] && break; sleep 0.1; done
+start=$(date +%s)
+run -z --index lock.idx part2.nul 7>&-
+expect_rc 1; expect_out_empty
+expect_err "winnow: lock.idx: in use by another winnow run (locked through lock.idx.lock); --index-wait waits for it"
+[ $(( $(date +%s) - start )) -le 2 ] || fail_because "the second run did not fail at once"
+"$W" -z --index lock.idx --index-wait part2.nul > waited.out 2> waited.err 7>&- & waiter=$!
+sleep 0.5
+kill -0 $waiter 2> /dev/null || fail_because "--index-wait did not wait for the lock"
+exec 7>&-
+wait $first; rc1=$?
+wait $waiter; rc2=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] || fail_because "exit statuses $rc1 $rc2: $(cat first.err waited.err)"
+cat first.out waited.out > turns.out
+expect_same_file whole.out turns.out "runs that took turns differ from one run over both parts"
 finish
 
 begin "--index made with other parameters is an error, not a silent mismatch"

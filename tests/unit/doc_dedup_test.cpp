@@ -378,9 +378,10 @@ void Spit(const std::string& path, const std::string& data) {
 // The bytes Write() produces.
 std::string Written(const DocumentIndex& index) {
   TempPath file;
-  const int fd = open(file.path().c_str(), O_WRONLY | O_TRUNC);
-  index.Write(fd, file.path());
-  close(fd);
+  AtomicFile out(file.path());
+  StateWriter writer(&out);
+  index.Write(writer);
+  out.Commit();
   return Slurp(file.path());
 }
 
@@ -394,7 +395,8 @@ void ReadInto(DocumentIndex* index, const std::string& data, Source source) {
     Spit(file.path(), data);
     const int fd = open(file.path().c_str(), O_RDONLY);
     try {
-      index->Read(fd, file.path());
+      StateReader in(fd, file.path());
+      index->Read(in);
     } catch (...) {
       close(fd);
       throw;
@@ -414,7 +416,8 @@ void ReadInto(DocumentIndex* index, const std::string& data, Source source) {
     close(fds[1]);
   });
   try {
-    index->Read(fds[0], "pipe");
+    StateReader in(fds[0], "pipe");
+    index->Read(in);
   } catch (...) {
     close(fds[0]);
     writer.join();

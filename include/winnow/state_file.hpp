@@ -1,0 +1,99 @@
+// The cross-document state file (--index): its lock and its checksums.
+//
+// A state file is read and written through StateReader and StateWriter,
+// which hash every byte (XXH3-64). Checkpoint() writes, or reads and checks,
+// the hash of every byte so far: the file has one after its headers, so a
+// damaged header is reported as damage and not as other parameters, and one
+// at its end, so that any change to any byte (every single-bit flip, a
+// truncation, two writers' bytes mixed) is refused when the file is read.
+//
+// StateLock keeps two winnow runs from using one state file at once: each
+// would load the same state, and the last to save would silently discard
+// the other's documents.
+#ifndef WINNOW_STATE_FILE_HPP_
+#define WINNOW_STATE_FILE_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "winnow/writer.hpp"
+
+namespace winnow {
+
+class StateWriter {
+ public:
+  // Writes through `file` (which must outlive the writer).
+  explicit StateWriter(AtomicFile* file);
+  ~StateWriter();
+  StateWriter(const StateWriter&) = delete;
+  StateWriter& operator=(const StateWriter&) = delete;
+
+  // Throws winnow::Error (where = the temporary file) on a failed write.
+  void Write(const void* data, std::size_t size);
+  // Writes the 8-byte hash of everything written so far.
+  void Checkpoint();
+  const std::string& name() const;
+
+ private:
+  AtomicFile* file_;
+  struct Hash;
+  std::unique_ptr<Hash> hash_;
+};
+
+class StateReader {
+ public:
+  // Reads from `fd` (not owned; a file or a pipe); `name` names it in
+  // messages.
+  StateReader(int fd, std::string name);
+  ~StateReader();
+  StateReader(const StateReader&) = delete;
+  StateReader& operator=(const StateReader&) = delete;
+
+  // Reads exactly `size` bytes. Throws winnow::Error "file is truncated".
+  void Read(void* data, std::size_t size);
+  // Reads the hash that Checkpoint() wrote here and compares it with the
+  // hash of everything read so far. Throws winnow::Error when the file is
+  // damaged.
+  void Checkpoint();
+  // Throws winnow::Error unless the file ends here.
+  void ExpectEnd();
+  // The file's size when it is a regular file (then counts read from it can
+  // be checked against it before allocating), or -1 for a pipe.
+  std::int64_t file_size() const { return file_size_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  std::int64_t file_size_;
+  struct Hash;
+  std::unique_ptr<Hash> hash_;
+};
+
+// An exclusive lock on the state file PATH, held from before it is loaded
+// until after it is saved: flock(2) on the file PATH.lock beside it (PATH
+// itself is replaced by a rename on every save, so it cannot carry the
+// lock). PATH.lock is created when missing and left in place: removing it
+// would let a third run lock a new file while a second still waits on the
+// old one. flock locks are released by the kernel when the process ends,
+// however it ends.
+class StateLock {
+ public:
+  // Without `wait`, throws winnow::Error at once when another process holds
+  // the lock; with it, blocks until the lock is free. Also throws when
+  // PATH.lock cannot be created.
+  StateLock(const std::string& path, bool wait);
+  ~StateLock();
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_STATE_FILE_HPP_
