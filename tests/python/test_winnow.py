@@ -403,3 +403,9 @@ def test_stream_record_over_max_document_bytes_passes_through():
     assert d[1].analysed and d[1].text == small and d[1].ordinal == 2
     assert d[2].text == big.encode() and not d[2].analysed
     assert s.stats["too_large"] == 2
+
+
+def test_clean_reuses_the_cleaner_of_the_same_options():
+    a = winnow._cleaner({"min_words": 3, "disable": ["share"]})
+    assert winnow._cleaner({"disable": ["share"], "min_words": 3}) is a
+    assert winnow._cleaner({"min_words": 4, "disable": ["share"]}) is not a
