@@ -249,8 +249,6 @@ class Cleaner {
   struct Job {
     Input input;
     bool analysed = false;
-    Document doc;
-    FilterResult result;
     std::string kept;
     std::string explanation;
     std::vector<PyDrop> drops;
@@ -259,6 +257,9 @@ class Cleaner {
   struct ThreadState {
     std::unique_ptr<RuleSet> rules;  // a thread's own copy (RuleSet::Clone)
     std::unique_ptr<Filter> filter;
+    // Scratch space reused from one document to the next.
+    Document doc;
+    FilterResult result;
   };
 
   ThreadState& Worker(std::size_t t) {
@@ -279,17 +280,16 @@ class Cleaner {
       return;
     }
     job.analysed = true;
-    SplitDocument(in, &job.doc);
-    w.filter->Run(job.doc, &job.result);
-    AppendKept(job.doc, job.result.keep, &job.kept);
-    AppendExplanation("-", job.doc, job.result, &job.explanation);
-    job.drops = DropsOf(job.doc, job.result, job.input.is_bytes);
-    for (std::size_t i = 0; i < job.doc.lines.size(); ++i) {
-      if (job.doc.lines[i].blank) continue;
+    SplitDocument(in, &w.doc);
+    w.filter->Run(w.doc, &w.result);
+    AppendKept(w.doc, w.result.keep, &job.kept);
+    AppendExplanation("-", w.doc, w.result, &job.explanation);
+    job.drops = DropsOf(w.doc, w.result, job.input.is_bytes);
+    for (std::size_t i = 0; i < w.doc.lines.size(); ++i) {
+      if (w.doc.lines[i].blank) continue;
       ++job.lines_in;
-      if (job.result.keep[i]) ++job.lines_out;
+      if (w.result.keep[i]) ++job.lines_out;
     }
-    job.doc = Document{};  // views into the input; not needed any more
   }
 
   // Each thread takes the next document when it is free; a document's
