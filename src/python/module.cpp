@@ -24,6 +24,7 @@
 #include "winnow/options.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/state_file.hpp"
 #include "winnow/stream.hpp"
 #include "winnow/writer.hpp"
 
@@ -350,13 +351,22 @@ struct PyDecision {
 class Stream {
  public:
   explicit Stream(const py::dict& kwargs) : options_(OptionsFrom(kwargs, FrontEnd::kStream)) {
-    py::gil_scoped_release release;  // rules compiled, the index read
+    py::gil_scoped_release release;  // rules compiled, the index locked and read
     LoadRules(&options_, &rules_);
     processor_ = std::make_unique<StreamProcessor>(&rules_, options_.filter, options_.stream);
-    struct stat st;
-    if (!options_.index_file.empty() && ::stat(options_.index_file.c_str(), &st) == 0) {
-      processor_->LoadState(options_.index_file);
+    if (!options_.index_file.empty()) {
+      // Held until close(), as the command line holds it for its run.
+      lock_ = std::make_unique<StateLock>(options_.index_file, options_.index_wait);
+      struct stat st;
+      if (::stat(options_.index_file.c_str(), &st) == 0) processor_->LoadState(options_.index_file);
     }
+  }
+
+  // Releases the index lock; the Stream takes no more records.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lock_.reset();
+    closed_ = true;
   }
 
   std::vector<PyDecision> Process(py::iterable records) {
@@ -412,6 +422,7 @@ class Stream {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
+      if (closed_) throw Error("", "the stream is closed");
       const std::uint64_t first = numbered_ + 1;
       std::size_t next = 0;
       std::uint64_t bytes = 0;
@@ -476,6 +487,10 @@ class Stream {
     if (target.empty()) throw OptionError("--index", "no index file: give save() a path");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) throw Error("", "the stream is closed");
+    // Another file than its own index is locked for the save.
+    std::unique_ptr<StateLock> other;
+    if (target != options_.index_file) other = std::make_unique<StateLock>(target, false);
     processor_->SaveState(target);
   }
 
@@ -505,6 +520,8 @@ class Stream {
   Options options_;
   RuleSet rules_;
   std::unique_ptr<StreamProcessor> processor_;
+  std::unique_ptr<StateLock> lock_;  // on options_.index_file, until Close()
+  bool closed_ = false;
   std::uint64_t numbered_ = 0;
   std::mutex mutex_;
 };
@@ -700,6 +717,19 @@ PYBIND11_MODULE(_winnow, m) {
       .def("save", &Stream::Save, py::arg("path") = py::none(),
            "Writes the cross-document state to path (default: the index option), in the "
            "--index file format.")
+      .def("close", &Stream::Close,
+           "Releases the lock on the index file (held from the start, as the command line "
+           "holds it for a run); the stream takes no more records.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def(
+          "__exit__",
+          [](Stream& s, py::object type, py::object, py::object) {
+            // Saved only when the block ends normally: an exception leaves
+            // the index as it was.
+            if (type.is_none() && !s.index_file().empty()) s.Save(py::none());
+            s.Close();
+          },
+          "Saves the index (if any) when the block ends without an exception; closes.")
       .def_property_readonly("stats", &Stream::Stats, "counts so far, as --stats-json")
       .def_property_readonly("index_file", &Stream::index_file, "the index option, or ''");
   m.attr("__version__") = WINNOW_VERSION;

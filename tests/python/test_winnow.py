@@ -409,3 +409,37 @@ def test_clean_reuses_the_cleaner_of_the_same_options():
     a = winnow._cleaner({"min_words": 3, "disable": ["share"]})
     assert winnow._cleaner({"disable": ["share"], "min_words": 3}) is a
     assert winnow._cleaner({"min_words": 4, "disable": ["share"]}) is not a
+
+
+def test_stream_index_is_locked_as_the_command_lines(tmp_path):
+    idx = tmp_path / "x.idx"
+    records = [json.loads(l) for l in NEWS.read_text(encoding="utf-8").splitlines()]
+    s = winnow.Stream(index=idx)
+    with pytest.raises(winnow.Error, match="in use by another winnow run"):
+        winnow.Stream(index=idx)
+    rc, _, err = run_cli("--format", "jsonl", "--index", idx, stdin=NEWS.read_bytes())
+    assert rc != 0 and "in use by another winnow run" in err
+    s.process(records)
+    s.save()
+    s.close()
+    with pytest.raises(winnow.Error, match="closed"):
+        s.process(records)
+    # Free again: the command line continues the index Python saved.
+    rc, out, err = run_cli("--format", "jsonl", "--index", idx, stdin=NEWS.read_bytes())
+    assert rc == 0 and out.count(b"\n") == 1  # only the record without text is new
+    with winnow.Stream(index=idx) as again:
+        assert [d.keep for d in again.process(records[:1])] == [False]
+    # The with block saved and unlocked it.
+    rc, _, err = run_cli("--format", "jsonl", "--index", idx, stdin=b"")
+    assert rc == 0, err
+
+
+def test_stream_generator_closed_early_leaves_the_index_unsaved(tmp_path):
+    idx = tmp_path / "y.idx"
+    records = [json.loads(l) for l in NEWS.read_text(encoding="utf-8").splitlines()]
+    gen = winnow.stream(records, index=idx, batch=2)
+    next(gen)
+    gen.close()
+    assert not idx.exists()
+    list(winnow.stream(records, index=idx))  # the lock was released
+    assert idx.exists()

@@ -95,17 +95,18 @@ def stream(records, batch=1024, **options):
 
     With ``index=PATH``, the cross-document state is loaded from PATH if it
     exists and saved there once the records are exhausted (the command
-    line's --index file: each reads the other's). Records are taken `batch`
-    at a time.
+    line's --index file: each reads the other's), and PATH is locked
+    meanwhile, so a second run on it fails at once (or waits, with
+    ``index_wait=True``). Records are taken `batch` at a time.
     """
-    s = Stream(**options)
-    chunk = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= batch:
+    # The index stays locked from the load to the save, as in a command-line
+    # run; a generator closed early (or an exception) leaves it unsaved.
+    with Stream(**options) as s:
+        chunk = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= batch:
+                yield from s.process(chunk)
+                chunk = []
+        if chunk:
             yield from s.process(chunk)
-            chunk = []
-    if chunk:
-        yield from s.process(chunk)
-    if s.index_file:
-        s.save()
