@@ -9,23 +9,26 @@
 // kept one reaches the threshold is dropped.
 //
 // The index is built to hold hundreds of millions of documents, so what it
-// keeps per document is small and fixed:
+// keeps per document is small and fixed (the layout was chosen from the
+// measurements of bench/lsh_layouts.sh, in README):
 //   ordinal   8 bytes: the document's position in the stream;
-//   sketch    the low 2 bits of each MinHash value (b-bit minwise hashing,
-//             Li and Koenig 2010): 32 bytes at 128 permutations. Two values
-//             agree by chance with probability 1/4, which the estimate
-//             corrects for: J = (agree - 1/4) / (3/4). At J = 0.8 its
-//             standard deviation over 128 values is 0.042 (0.035 for full
-//             values);
-//   bands     two LSH bands (rows chosen for the threshold, recall first),
-//             each an 8-byte entry (a 32-bit fingerprint of the band, the
-//             document's position) in an open-addressing table kept between
-//             75% and 85% full: at most 2 x 8 / 0.755 = 21.2 bytes;
-//   exact     one more entry in that table, a 32-bit fingerprint of the
-//             XXH3-128 hash of the document's normalised text: 10.6 bytes.
-//             A document with the same fingerprint and the same whole sketch
-//             is an exact copy, found whatever the bands hold.
-// That is at most 71.8 bytes per indexed document. Ordinals and sketches
+//   sketch    the lowest bit of each of 352 MinHash values (b-bit minwise
+//             hashing, Li and Koenig 2010): 44 bytes. Two values agree by
+//             chance half of the time, which the estimate corrects for:
+//             J = 2 x agree - 1. At J = 0.8 its standard deviation is 0.032
+//             (0.042 for the 2-bit sketch of 128 values it replaces, 0.021
+//             for whole values);
+//   bands     four LSH bands of the first values (rows chosen for the
+//             threshold, recall first: 3 rows at 0.8), each an 8-byte entry
+//             (a 32-bit fingerprint of the band, the document's position) in
+//             an open-addressing table kept between 75% and 85% full: at most
+//             4 x 8 / 0.755 = 42.4 bytes. A band value that kMaxPerBand
+//             documents hold already is not entered again; a document none of
+//             whose bands could be entered gets instead one entry for a 32-bit
+//             fingerprint of the XXH3-128 hash of its normalised text, so an
+//             identical copy is always found (a copy shares every band, so any
+//             band entered finds it too). A copy's whole sketch agrees.
+// That is at most 94.4 bytes per indexed document. Ordinals and sketches
 // live in blocks of 65,536 documents, so growing never copies them and at
 // most one block is partly used (memory_bytes() reports the bytes held); the
 // table grows by an eighth at a time. After
@@ -49,8 +52,8 @@ namespace winnow {
 
 struct DocDedupConfig {
   int shingle_words = 5;
-  int permutations = kDefaultPermutations;
-  int bands = 2;  // LSH bands; rows are chosen for the threshold
+  int permutations = kDocPermutations;
+  int bands = kDocBands;  // LSH bands; rows are chosen for the threshold
   std::uint64_t seed = kDefaultSeed ^ 0x646f63ULL;  // "doc": not the paragraph seed
   double threshold = 0.8;
   std::uint64_t max_documents = 100'000'000;

@@ -19,12 +19,14 @@ namespace winnow {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'I', 'X'};
-// Version 4: an exact-hash entry per document beside its bands, documents
-// signed before the stream's repeated-line stage (version 3 had bands only;
+// Version 5: 1-bit sketches of 352 values, four bands, an exact-hash entry
+// for a document whose bands are all crowded. Version 4: an exact-hash entry
+// per document beside its bands, documents signed before the stream's
+// repeated-line stage (version 3 had bands only;
 // version 2 kept 16-bit sketches; version 1 hashed words with the document
 // seed).
 constexpr std::uint32_t kVersion = 4;
-constexpr std::uint32_t kSketchBits = 2;
+constexpr std::uint32_t kSketchBits = 1;
 
 // The band table grows by an eighth when it is 85% full, so it stays
 // between 75% and 85% full.
@@ -53,6 +55,25 @@ struct Header {
   std::uint64_t indexed;
   std::uint64_t band_entries;
 };
+
+// Few bands, so rows are chosen for recall: the most rows that still make a
+// pair at the threshold a candidate 90% of the time (0.8: 3 rows, 94%). A
+// false candidate costs one sketch comparison, a missed duplicate stays in
+// the output. Throws winnow::Error for a configuration out of range.
+LshParams RowsFor(const DocDedupConfig& config) {
+  if (config.bands < 1 || config.permutations < config.bands) {
+    throw Error("bands", "must be between 1 and the number of permutations");
+  }
+  if (!(config.threshold > 0.0 && config.threshold <= 1.0)) {
+    throw Error("--doc-threshold", "must be above 0 and at most 1");
+  }
+  LshParams p{config.bands, 1};
+  while ((p.rows + 1) * p.bands <= config.permutations &&
+         CandidateProbability(config.threshold, {p.bands, p.rows + 1}) >= 0.9) {
+    ++p.rows;
+  }
+  return p;
+}
 
 // A table an eighth larger than `size` (at least `minimum`).
 std::size_t EighthMore(std::size_t size, std::size_t minimum) {
@@ -109,10 +130,7 @@ DocumentIndex::DocumentIndex(const DocDedupConfig& config)
     : config_(config),
       permutations_(config.permutations),
       sketch_bytes_((config.permutations * static_cast<int>(kSketchBits) + 7) / 8),
-      // Few bands, so rows are chosen for recall: a false candidate costs
-      // one 32-byte comparison, a missed duplicate stays in the output.
-      lsh_params_(OptimalLshParams(config.threshold, config.permutations, 0.1, 0.9,
-                                   config.bands)) {
+      lsh_params_(RowsFor(config)) {
   if (config.shingle_words < 1 || config.shingle_words > kMaxShingleWords) {
     throw Error("--doc-shingle", "must be between 1 and 16");
   }
@@ -174,7 +192,8 @@ std::uint32_t DocumentIndex::AppendDocument(std::uint64_t ordinal, const std::ui
 }
 
 int DocumentIndex::Agreement(const std::uint8_t* a, const std::uint8_t* b) const {
-  // Pairs of bits that agree: XOR, then a pair is zero when both its bits are.
+  // Bits that agree: the zero bits of the XOR, over the first
+  // permutations_ bits.
   int agree = 0;
   int values = permutations_;
   for (int i = 0; i < sketch_bytes_; i += 8) {
@@ -182,10 +201,9 @@ int DocumentIndex::Agreement(const std::uint8_t* a, const std::uint8_t* b) const
     const int n = std::min(8, sketch_bytes_ - i);
     std::memcpy(&x, a + i, static_cast<std::size_t>(n));
     std::memcpy(&y, b + i, static_cast<std::size_t>(n));
-    const std::uint64_t d = x ^ y;
-    std::uint64_t same = ~(d | (d >> 1)) & 0x5555555555555555ULL;
-    const int here = std::min(values, 32);
-    if (here < 32) same &= (std::uint64_t{1} << (2 * here)) - 1;
+    std::uint64_t same = ~(x ^ y);
+    const int here = std::min(values, 64);
+    if (here < 64) same &= (std::uint64_t{1} << here) - 1;
     agree += __builtin_popcountll(same);
     values -= here;
   }
@@ -200,8 +218,8 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
   std::uint32_t fingerprints[kMaxPermutations];
   std::uint8_t sketch[kMaxPermutations * kSketchBits / 8 + 1] = {};
   for (int i = 0; i < permutations_; ++i) {
-    const auto bits = static_cast<std::uint8_t>(signature.values[i] & 3);
-    sketch[i / 4] = static_cast<std::uint8_t>(sketch[i / 4] | (bits << (2 * (i % 4))));
+    const auto bit = static_cast<std::uint8_t>(signature.values[i] & 1);
+    sketch[i / 8] = static_cast<std::uint8_t>(sketch[i / 8] | (bit << (i % 8)));
   }
   // An identical text first: its exact-hash entry, confirmed on the whole
   // sketch. Band crowding never applies to it, so every copy of an indexed
@@ -235,9 +253,9 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
   candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
   for (std::uint32_t position : candidates_) {
     const int agree = Agreement(sketch_at(position), sketch);
-    // b-bit estimate: values agree by chance a quarter of the time.
+    // 1-bit estimate: values agree by chance half of the time.
     const double share = static_cast<double>(agree) / permutations_;
-    const double similarity = std::max(0.0, (share - 0.25) / 0.75);
+    const double similarity = std::max(0.0, 2.0 * share - 1.0);
     // The highest similarity wins; ties go to the earliest document.
     if (similarity >= config_.threshold && similarity > verdict.similarity) {
       verdict = {true, false, ordinal_at(position), similarity};
@@ -249,10 +267,15 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     return verdict;
   }
   const std::uint32_t position = AppendDocument(ordinal, sketch);
-  InsertBand(exact_fingerprint, position);
+  // A copy shares every band, so one band entered is enough to find it;
+  // when all are crowded, the exact-hash entry takes their place.
+  bool entered = false;
   for (int b = 0; b < lsh_params_.bands; ++b) {
-    if (!crowded[b]) InsertBand(fingerprints[b], position);
+    if (crowded[b]) continue;
+    InsertBand(fingerprints[b], position);
+    entered = true;
   }
+  if (!entered) InsertBand(exact_fingerprint, position);
   return verdict;
 }
 
@@ -349,7 +372,7 @@ void DocumentIndex::Read(StateReader& in) {
     mismatch("sketch bits", std::to_string(h.sketch_bits), std::to_string(kSketchBits));
   }
   if (h.indexed > h.next_ordinal || h.indexed >= kEmpty ||
-      h.band_entries > h.indexed * (h.bands + 1)) {
+      h.band_entries > h.indexed * h.bands) {
     throw Error(path, "index file is corrupt (document counts)");
   }
   // Never trust a count for an allocation: the data must be in the file.
