@@ -174,9 +174,18 @@ struct Input {
   bool is_bytes = false;
 };
 
+// A str's bytes: UTF-8, with lone surrogates ("surrogateescape", as
+// open(..., errors="surrogateescape") reads bytes that are not UTF-8) turned
+// back into the bytes they stand for, so such text comes out as it went in.
+std::string Utf8Of(py::handle text) {
+  PyObject* bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogateescape");
+  if (bytes == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::bytes>(bytes).cast<std::string>();
+}
+
 Input InputOf(py::handle text) {
   if (py::isinstance<py::bytes>(text)) return {text.cast<std::string>(), true};
-  if (IsText(text)) return {text.cast<std::string>(), false};
+  if (IsText(text)) return {Utf8Of(text), false};
   throw py::type_error("expected str or bytes, not " +
                        std::string(py::str(text.get_type().attr("__name__"))));
 }
@@ -621,6 +630,12 @@ PYBIND11_MODULE(_winnow, m) {
                     "False for a document over max_document_bytes, passed through unanalysed")
       .def_readonly("lines_in", &PyResult::lines_in, "non-blank lines in")
       .def_readonly("lines_out", &PyResult::lines_out, "non-blank lines kept")
+      .def("__repr__",
+           [](const PyResult& r) {
+             return "Result(lines_in=" + std::to_string(r.lines_in) + ", lines_out=" +
+                    std::to_string(r.lines_out) + ", drops=" + std::to_string(r.drops.size()) +
+                    (r.analysed ? "" : ", analysed=False") + ")";
+           })
       .def(py::pickle(
           [](const PyResult& r) {
             return py::make_tuple(r.text, r.drops, r.analysed, py::bytes(r.explanation),

@@ -51,6 +51,14 @@ def test_str_in_str_out_bytes_in_bytes_out():
     assert isinstance(winnow.clean(text.encode()).text, bytes)
 
 
+def test_text_read_with_surrogateescape_comes_back_byte_for_byte():
+    raw = (CORPUS / "crlf_odd_bytes.txt").read_bytes()  # not UTF-8 throughout
+    text = raw.decode("utf-8", "surrogateescape")
+    r = winnow.clean(text)
+    assert r.text.encode("utf-8", "surrogateescape") == (CORPUS / "crlf_odd_bytes.expected").read_bytes()
+    assert r.text.encode("utf-8", "surrogateescape") == winnow.clean(raw).text
+
+
 def test_drops_say_which_lines_and_why():
     text = (
         "Share this article\n"
