@@ -337,6 +337,11 @@ void Normalize(std::string_view in, Normalized* out) {
   // utf8proc whole, then the same word splitting.
   if (NormalizeView(in, out, false)) return;
   NormalizeView(NfkcCasefold(in), out, true);
+  // Dropping a joiner can bring a mark next to a letter it composes with
+  // ("e.\u0301" is the word "e\u0301"): the words are mapped once more, so
+  // that the result is its own normalisation. Joiners are gone by then.
+  const std::string again = NfkcCasefold(out->text);
+  if (again != out->text) NormalizeView(again, out, true);
 }
 
 }  // namespace winnow

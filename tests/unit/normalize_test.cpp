@@ -105,6 +105,7 @@ const NormCase kNormCases[] = {
     {"superscript digit folds", "x\u00b2", "x2"},
     {"dotted capital I folds fully", "\u0130", "i\u0307"},
     {"a mark alone stays a letter", "\u0301", "\u0301"},
+    {"a mark after a dropped joiner composes", "e.\u0301t\u00e9", "\u00e9t\u00e9"},
     {"invalid byte before a decomposed accent", "\xff" "e\u0301", "\xef\xbf\xbd\u00e9"},
     {"invalid byte inside a word", "ab\xff" "cd", "ab\xef\xbf\xbd" "cd"},
     {"invalid byte alone", "\x80", "\xef\xbf\xbd"},
@@ -330,6 +331,8 @@ class SlowNormalizer {
     end_word();
     std::string text;
     for (const std::string& w : *words) text += (text.empty() ? "" : " ") + w;
+    // Words that dropping a joiner left unnormalised are mapped once more.
+    if (NfkcCasefold(text) != text) return Run(text, words, cjk);
     return text;
   }
 
@@ -385,6 +388,10 @@ TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
     ASSERT_EQ(fast.words.size(), words.size());
     for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast.word(i), words[i]);
     ASSERT_EQ(fast.cjk_words, cjk);
+    // The result is its own normalisation.
+    Normalized again;
+    Normalize(fast.text, &again);
+    ASSERT_EQ(again.text, fast.text) << "input: " << testing::PrintToString(in);
   }
 }
 
