@@ -14,8 +14,11 @@
 namespace winnow {
 
 struct Line {
-  std::string_view text;  // the line without its terminator ("\n" or "\r\n")
-  std::string_view eol;   // "\n", "\r\n", or "" for a last unterminated line
+  std::string_view text;  // the line without its terminator
+  // The terminator: "\n", "\r\n" (or "\r\r\n"), a lone "\r", U+2028 LINE
+  // SEPARATOR, U+2029 PARAGRAPH SEPARATOR, U+0085 NEXT LINE (as UTF-8), or
+  // "" for a last unterminated line.
+  std::string_view eol;
   std::uint32_t number;   // 1-based line number in the input
   bool blank;             // only spaces, tabs, \f, \v, \r (or nothing)
 };
@@ -32,8 +35,9 @@ struct Document {
 };
 
 // Splits `bytes` into lines and paragraphs. Never fails: any byte sequence,
-// including NUL bytes and invalid UTF-8, is a valid document. A lone "\r" is
-// part of the line's text.
+// including NUL bytes and invalid UTF-8, is a valid document. Lines end
+// where Unicode says they do (UAX #14's mandatory breaks, except the
+// vertical tab and form feed, which stay blank-line characters).
 void SplitDocument(std::string_view bytes, Document* doc);
 
 }  // namespace winnow

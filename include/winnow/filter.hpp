@@ -36,6 +36,7 @@ struct Drop {
   std::string_view reason;
   std::uint32_t of_line = 0;  // dedup: first line of the earlier paragraph
   double similarity = 0.0;    // dedup: exact Jaccard or containment
+  std::string note;           // line model: its score and main features
 };
 
 struct FilterResult {
@@ -66,6 +67,7 @@ inline constexpr std::string_view kRuleRepeatedLine = "repeated-line";
 
 // Appends one line per drop of `result`, for --explain:
 //   WHERE:LINE: rule NAME: TEXT
+//   WHERE:LINE: rule line-model (score 0.08: 2 words, no closing mark): TEXT
 //   WHERE:LINE: near-duplicate of line N (jaccard 0.83): TEXT
 //   WHERE:LINE: restates line N (containment 0.91) [3 lines]: TEXT
 // TEXT is the start of the first dropped line: at most 60 bytes, cut on a
@@ -75,9 +77,10 @@ void AppendExplanation(std::string_view where, const Document& doc,
 
 class Filter {
  public:
-  // `rules` must be frozen and outlive the filter (null: no pattern rules).
+  // `rules` must be frozen and outlive the filter (null: no pattern rules);
+  // `model`, the line model, too (null: the built-in one).
   // Throws winnow::Error for an invalid configuration.
-  Filter(const RuleSet* rules, const FilterConfig& config);
+  Filter(const RuleSet* rules, const FilterConfig& config, const LineModel* model = nullptr);
   Filter(const Filter&) = delete;
   Filter& operator=(const Filter&) = delete;
 
@@ -86,17 +89,19 @@ class Filter {
 
   // Phase 1, line rules: (*verdicts)[i] is -1 to keep line i, or the id of
   // the rule that drops it (see RuleName).
-  // With `words`, also fills it (see LineWords) for Decide().
+  // With `words`, also fills it (see LineWords) for Decide(); with `notes`
+  // (and config.lines.explain), the line model's reasons (LineFilter).
   void JudgeLines(const Document& doc, std::vector<int>* verdicts,
-                  LineWords* words = nullptr);
+                  LineWords* words = nullptr, std::vector<std::string>* notes = nullptr);
 
   // Phase 2: applies `verdicts` (phase 1's, possibly with more drops added
   // by the caller, such as repeated_line_rule()), then removes near-duplicate
   // paragraphs, and fills `*result`.
   // `words`, from JudgeLines() on the same document, saves normalising the
-  // paragraphs again.
+  // paragraphs again; `notes`, from the same call, explain model drops.
   void Decide(const Document& doc, const std::vector<int>& verdicts,
-              FilterResult* result, const LineWords* words = nullptr);
+              FilterResult* result, const LineWords* words = nullptr,
+              const std::vector<std::string>* notes = nullptr);
 
   // The verdict id callers use for lines that recur across documents.
   int repeated_line_rule() const { return line_filter_.rule_count(); }
@@ -114,6 +119,7 @@ class Filter {
   ParagraphDeduper deduper_;
   FilterStats stats_;
   std::vector<int> verdicts_;
+  std::vector<std::string> notes_;
   LineWords words_;
   std::vector<std::uint64_t> paragraph_words_;
   std::string joined_;

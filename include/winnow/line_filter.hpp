@@ -1,21 +1,18 @@
-// Line rules: which lines of a document are boilerplate or captions.
+// Line judgement: which lines of a document are boilerplate.
 //
-// Every line gets features from its own text (words, closing punctuation,
-// the pattern rules it matches) and then a verdict that also looks at its
-// neighbours. Built-in rules, each switchable by name:
-//   no-terminal-punct  C4's rule: a line must end in closing punctuation
-//                      (. ! ? " ' ” ’ and 。！？｡ ؟ । ። …), not in "...";
-//   too-short          a line with fewer than min_words words;
-//   boilerplate-block  a short line in a block (paragraph) where lines
-//                      matched by pattern rules outnumber the others;
-// but a line that fails only these is kept when its neighbours say it is
-// body text: it sits between body lines (a heading, a list item, a table row
-// inside an article), with no longer run of such lines than max_run. Body
-// lines are those with closing punctuation and at least min_words words, or
-// at least long_words words. A line of caption_words or more words that ends
-// without punctuation reads as a sentence missing its full stop, which on
-// the web is almost always a photo caption, and is not rescued by context.
-// Pattern rules (rules.hpp) always drop the lines they match.
+// Each line gets its features (line_features.hpp: own text, block, context
+// and position relative to the main text) and a score from the line model
+// (line_model.hpp), the probability that it is main content; a line scoring
+// below the threshold is dropped by the built-in rule `line-model`. The
+// lines of a hard-wrapped paragraph share one decision: their word-weighted
+// mean score. Pattern rules (rules.hpp) act by their action: the built-in
+// rules are model features, the user's rules drop (and `+list` headings
+// drop the short lines listed under them, up to the first body line), and
+// `keep` rules keep. The page title, a short first line, is kept when
+// keep_title is set, it stands alone (its own paragraph) and anything else
+// of the page is kept.
+//
+// Judge() costs O(n) in the document's lines and bytes.
 #ifndef WINNOW_LINE_FILTER_HPP_
 #define WINNOW_LINE_FILTER_HPP_
 
@@ -25,55 +22,25 @@
 #include <vector>
 
 #include "winnow/document.hpp"
+#include "winnow/line_features.hpp"
+#include "winnow/line_model.hpp"
 #include "winnow/rules.hpp"
 
 namespace winnow {
 
-inline constexpr std::string_view kRuleNoTerminalPunct = "no-terminal-punct";
-inline constexpr std::string_view kRuleTooShort = "too-short";
-inline constexpr std::string_view kRuleBoilerplateBlock = "boilerplate-block";
+inline constexpr std::string_view kRuleLineModel = "line-model";
 
 struct LineFilterConfig {
-  bool no_terminal_punct = true;
-  bool too_short = true;
-  bool boilerplate_block = true;
-  int min_words = 5;
-  int long_words = 20;
-  int caption_words = 9;
-  int max_run = 40;
-  // A run of three or more short lines averaging this many words next to
-  // body text is a list that belongs to it.
-  int list_words = 5;
-  // A line ending in ':' introduces what follows (a list, a command, a
-  // quote): it counts as closed.
-  bool colon_closes = true;
-  // A short first line standing alone is the page title, and is kept.
+  bool model = true;       // false: only pattern rules judge (--disable line-model)
+  double threshold = -1;   // a line scoring below this is dropped; < 0: the model's own
+  // A short first line standing alone (the page title) is kept when
+  // anything else is.
   bool keep_title = true;
   // Lines longer than this are not analysed: they stay, as body.
   std::size_t max_line_bytes = 1 << 20;
-  // With fewer body lines than this, the page has no prose to anchor on
-  // (a listing, a table, a code page): only pattern rules apply.
-  int min_body_lines = 1;
-  // When body lines hold less than this share of the page's words (body and
-  // short lines, not pattern matches), the page is a listing, a table or a
-  // catalogue: its short lines are its content, and only patterns apply.
-  double min_prose_share = 0.2;
-  // ... provided its short lines average at least this many words: menus,
-  // footers and button rows average fewer, listings (titles, names, prices
-  // with labels) more.
-  double listing_line_words = 1.5;
+  // Fill the notes of model drops (their score and main features).
+  bool explain = false;
 };
-
-// True if `text` ends in ':' (or a fullwidth colon), after trailing spaces.
-bool EndsWithColon(std::string_view text);
-
-// True if `text` ends, after trailing spaces and closing brackets, in
-// closing punctuation (and not in an ellipsis).
-bool EndsWithClosingPunctuation(std::string_view text);
-
-// Words as the rules count them: normalised words, where two CJK characters
-// count as one word.
-int CountWords(const Normalized& norm);
 
 // The words of a document's lines, normalised and hashed once by the line
 // filter and read by the stages after it (paragraph and document
@@ -83,14 +50,14 @@ struct LineWords {
   // words are hashes[begin[i], begin[i + 1]).
   std::vector<std::uint64_t> hashes;
   std::vector<std::uint32_t> begin;
-  std::vector<int> count;          // per line: CountWords()
+  std::vector<int> count;          // per line: CountWords() (line_features.hpp)
   // Per line: false for blank lines and lines over max_line_bytes, which
   // were not normalised (their hashes are empty).
   std::vector<bool> analysed;
 
   void Reset(std::size_t lines);
   // Appends the next line (in order); `norm` null for a line not analysed.
-  void AddLine(const Normalized* norm);
+  void AddLine(std::string_view raw, const Normalized* norm);
   std::size_t words(std::size_t line) const { return begin[line + 1] - begin[line]; }
   const std::uint64_t* words_of(std::size_t line) const { return hashes.data() + begin[line]; }
 };
@@ -101,46 +68,52 @@ void AnalyseLines(const Document& doc, std::size_t max_line_bytes, LineWords* wo
 
 // Per-line verdicts for a document: -1 keeps the line; otherwise the index
 // of the rule that drops it, where indexes below rules.names().size() are
-// pattern rules and kBuiltinNoTerminalPunct / kBuiltinTooShort (offset by
-// that size) are the built-in rules. Blank lines get -1.
+// pattern rules and pattern count + kBuiltinLineModel is the line model.
+// Blank lines get -1.
 class LineFilter {
  public:
-  static constexpr int kBuiltinNoTerminalPunct = 0;
-  static constexpr int kBuiltinTooShort = 1;
-  static constexpr int kBuiltinBoilerplateBlock = 2;
-  static constexpr int kBuiltinCount = 3;
+  static constexpr int kBuiltinLineModel = 0;
+  static constexpr int kBuiltinCount = 1;
 
   // `rules` must be frozen and outlive the filter; null means no patterns.
-  LineFilter(const RuleSet* rules, const LineFilterConfig& config);
+  // `model` (null: LineModel::Default(), parsed only when config.model)
+  // must outlive the filter.
+  LineFilter(const RuleSet* rules, const LineFilterConfig& config,
+             const LineModel* model = nullptr);
 
-  // With `line_words`, also fills it for every line (see LineWords).
+  // With `line_words`, also fills it for every line (see LineWords). With
+  // `notes` and config.explain, (*notes)[i] says why the model dropped line
+  // i ("score 0.08: 2 words, no closing mark, after the main text"); other
+  // lines' notes are empty.
   void Judge(const Document& doc, std::vector<int>* verdicts,
-             LineWords* line_words = nullptr);
+             LineWords* line_words = nullptr, std::vector<std::string>* notes = nullptr);
 
   // The name of verdict `id` (pattern rule or built-in).
   std::string_view RuleName(int id) const;
   int rule_count() const { return pattern_rules_ + kBuiltinCount; }
 
+  // Per line of the last judged document: the model's score (-1 for lines
+  // it did not score: blank, forced by a rule, or with the model off).
+  const std::vector<float>& scores() const { return scores_; }
+  // The features of the last judged document.
+  const LineFeatures& features() const { return features_; }
+  // Per line of the last judged document: the first matching pattern of a
+  // built-in (feature) rule, as an index into rules.patterns(), or -1.
+  const std::vector<int>& feature_patterns() const { return feature_pattern_; }
+
  private:
-  enum class Class : unsigned char { kBlank, kBad, kBody, kWeak };
-
-  // How many more words than one the URLs in `text` normalise to.
-  int UrlWords(std::string_view text);
-
-  // Marks the short lines listed under a "+list" heading at `heading`.
-  void DropListUnder(const Document& doc, std::size_t heading, int rule);
-
   const RuleSet* rules_;
+  const LineModel* model_;
   LineFilterConfig config_;
   int pattern_rules_;
-  // Per-line scratch state of Judge(), kept to reuse its memory.
-  std::vector<Class> cls_;
-  std::vector<int> weak_rule_;   // the built-in rule a weak line fails
-  std::vector<int> words_;
-  std::vector<bool> forced_;     // dropped whatever its neighbours say
-  std::vector<int> forced_rule_; // the +list rule that forced it, or -1
-  std::vector<std::size_t> caption_candidate_;
-  Normalized norm_, scratch_, url_scratch_;
+  double threshold_;
+  LineFeatures features_;
+  LineWords own_words_;          // when the caller wants none
+  std::vector<float> scores_;
+  std::vector<signed char> forced_;  // +1 kept by a rule, -1 dropped by one
+  std::vector<int> list_rule_;   // a user +list heading's rule, or -1
+  std::vector<int> feature_pattern_;
+  Normalized norm_;
 };
 
 }  // namespace winnow

@@ -21,6 +21,13 @@
 // articles", "Read more"): the short lines listed under it go with it (see
 // line_filter.hpp).
 //
+// What a match does depends on the rule's action. Rules read from a file
+// the user gives (`--rules`) drop the lines they match; a line written
+//     NAME  keep  KIND  PATTERN
+// instead keeps every line it matches, whatever the line model says. The
+// built-in rules are read as features: a match is one of the line model's
+// inputs (line_features.hpp), which weighs it against the line's context.
+//
 // Build, freeze, query: Parse() any number of sources, Disable() by name,
 // Freeze(), then Match() from any number of threads.
 #ifndef WINNOW_RULES_HPP_
@@ -40,12 +47,27 @@ std::string_view DefaultRulesText();
 
 enum class PatternKind { kLiteral, kPrefix, kContains, kRegex };
 
+// What a matching pattern does to a line.
+enum class PatternAction : unsigned char {
+  kDrop,     // the line is dropped
+  kKeep,     // the line is kept, whatever the line model says
+  kFeature,  // the match is a feature of the line model
+};
+
+// The first matching pattern of each action (indexes into patterns()), or -1.
+struct RuleMatch {
+  int drop = -1;
+  int keep = -1;
+  int feature = -1;
+};
+
 struct Pattern {
   int rule;            // index into RuleSet::names()
   PatternKind kind;
   std::string text;    // as written (regex) or normalised (the others)
   int max_words;       // 0: no limit
   bool list;           // +list: also drops the short lines listed under it
+  PatternAction action;
   std::string source;  // "FILE:LINE" where it was defined
 };
 
@@ -58,9 +80,11 @@ class RuleSet {
   RuleSet& operator=(const RuleSet&) = delete;
 
   // Adds the rules in `text`. `source` names it in errors and in Pattern.
+  // Patterns without the `keep` word get `action` (kDrop or kFeature).
   // Throws winnow::Error with where = "SOURCE:LINE" on a malformed line or an
   // invalid regex. Must be called before Freeze().
-  void Parse(std::string_view text, std::string_view source);
+  void Parse(std::string_view text, std::string_view source,
+             PatternAction action = PatternAction::kDrop);
 
   // Returns false if no rule has this name.
   bool Disable(std::string_view name);
@@ -80,6 +104,8 @@ class RuleSet {
   // order, that matches, or -1. `raw` is the line's bytes, `norm` its
   // normalised form. Requires Freeze().
   int Match(std::string_view raw, const Normalized& norm) const;
+  // The same, with the first match of each action.
+  RuleMatch MatchAll(std::string_view raw, const Normalized& norm) const;
 
   const std::vector<std::string>& names() const { return names_; }
   const std::vector<Pattern>& patterns() const { return patterns_; }

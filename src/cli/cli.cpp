@@ -293,11 +293,7 @@ int Run(int argc, char** argv) {
     for (std::size_t i = 0; i < rules.names().size(); ++i) {
       out += rules.names()[i] + (rules.enabled(static_cast<int>(i)) ? "" : " (disabled)") + "\n";
     }
-    out += std::string(kRuleNoTerminalPunct) +
-           (config.filter.lines.no_terminal_punct ? "" : " (disabled)") + "\n";
-    out += std::string(kRuleTooShort) + (config.filter.lines.too_short ? "" : " (disabled)") + "\n";
-    out += std::string(kRuleBoilerplateBlock) +
-           (config.filter.lines.boilerplate_block ? "" : " (disabled)") + "\n";
+    out += std::string(kRuleLineModel) + (config.filter.lines.model ? "" : " (disabled)") + "\n";
     WriteAll(STDOUT_FILENO, "standard output", out);
     return kExitOk;
   }

@@ -1,5 +1,6 @@
 #include "winnow/document.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace winnow {
@@ -14,6 +15,51 @@ bool IsBlank(std::string_view text) {
   return true;
 }
 
+// The first line end at or after `pos`: '\n' (with any '\r' before it),
+// a lone '\r', U+2028, U+2029 or U+0085 (NEL). Returns the offset of the
+// terminator, or bytes.size(), and its length in *eol.
+std::size_t FindLineEnd(std::string_view bytes, std::size_t pos, std::size_t* eol) {
+  static constexpr auto kCandidate = [] {
+    std::array<bool, 256> t{};
+    t['\n'] = t['\r'] = t[0xE2] = t[0xC2] = true;
+    return t;
+  }();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  for (std::size_t i = pos; i < n; ++i) {
+    if (!kCandidate[p[i]]) continue;
+    switch (p[i]) {
+      case '\n':
+        *eol = 1;
+        return i;
+      case '\r': {
+        std::size_t j = i;
+        while (j < n && p[j] == '\r') ++j;
+        if (j < n && p[j] == '\n') {  // "\r\n", or "\r\r\n" from a double conversion
+          *eol = j + 1 - i;
+          return i;
+        }
+        *eol = 1;
+        return i;
+      }
+      case 0xE2:
+        if (i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+          *eol = 3;
+          return i;
+        }
+        break;
+      default:  // 0xC2
+        if (i + 1 < n && p[i + 1] == 0x85) {
+          *eol = 2;
+          return i;
+        }
+        break;
+    }
+  }
+  *eol = 0;
+  return n;
+}
+
 }  // namespace
 
 void SplitDocument(std::string_view bytes, Document* doc) {
@@ -23,30 +69,22 @@ void SplitDocument(std::string_view bytes, Document* doc) {
   // Lines are counted first so that the vector is allocated once: growing
   // it by doubling would cost up to twice as much at its peak, and a
   // document of empty lines has as many lines as bytes.
-  std::size_t count = 0;
-  for (const char* p = bytes.data(), *end = p + bytes.size();
-       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr;
-       ++p) {
+  std::size_t count = 0, eol = 0;
+  for (std::size_t pos = 0; (pos = FindLineEnd(bytes, pos, &eol)) < bytes.size(); pos += eol) {
     ++count;
   }
   doc->lines.reserve(count + 1);
   std::size_t pos = 0;
   std::uint32_t number = 0;
   while (pos < bytes.size()) {
-    const char* start = bytes.data() + pos;
-    const void* nl = std::memchr(start, '\n', bytes.size() - pos);
-    std::size_t end = nl ? static_cast<const char*>(nl) - bytes.data()
-                         : bytes.size();
-    std::size_t next = nl ? end + 1 : end;
-    std::size_t text_end = end;
-    if (nl && text_end > pos && bytes[text_end - 1] == '\r') --text_end;
+    const std::size_t end = FindLineEnd(bytes, pos, &eol);
     Line line;
-    line.text = bytes.substr(pos, text_end - pos);
-    line.eol = bytes.substr(text_end, next - text_end);
+    line.text = bytes.substr(pos, end - pos);
+    line.eol = bytes.substr(end, eol);
     line.number = ++number;
     line.blank = IsBlank(line.text);
     doc->lines.push_back(line);
-    pos = next;
+    pos = end + eol;
   }
 
   for (const Line& line : doc->lines) {

@@ -39,6 +39,7 @@ void AppendExplanation(std::string_view where, const Document& doc,
     line << where << ':' << d.line << ": ";
     if (d.of_line == 0) {
       line << "rule " << d.reason;
+      if (!d.note.empty()) line << " (" << d.note << ')';
     } else {
       const bool jaccard = d.reason == kReasonNearDuplicate;
       line.precision(2);
@@ -51,9 +52,9 @@ void AppendExplanation(std::string_view where, const Document& doc,
   }
 }
 
-Filter::Filter(const RuleSet* rules, const FilterConfig& config)
+Filter::Filter(const RuleSet* rules, const FilterConfig& config, const LineModel* model)
     : config_(config),
-      line_filter_(rules, config.lines),
+      line_filter_(rules, config.lines, model),
       deduper_(config.dedup_config) {}
 
 void Filter::Count(std::string_view reason, std::uint64_t lines) {
@@ -68,9 +69,9 @@ std::string_view Filter::RuleName(int id) const {
 }
 
 void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts,
-                        LineWords* words) {
+                        LineWords* words, std::vector<std::string>* notes) {
   if (config_.line_rules) {
-    line_filter_.Judge(doc, verdicts, words);
+    line_filter_.Judge(doc, verdicts, words, notes);
   } else {
     verdicts->assign(doc.lines.size(), -1);
     if (words) AnalyseLines(doc, config_.lines.max_line_bytes, words);
@@ -78,12 +79,13 @@ void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts,
 }
 
 void Filter::Run(const Document& doc, FilterResult* result) {
-  JudgeLines(doc, &verdicts_, &words_);
-  Decide(doc, verdicts_, result, &words_);
+  JudgeLines(doc, &verdicts_, &words_, &notes_);
+  Decide(doc, verdicts_, result, &words_, &notes_);
 }
 
 void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
-                    FilterResult* result, const LineWords* words) {
+                    FilterResult* result, const LineWords* words,
+                    const std::vector<std::string>* notes) {
   const std::size_t n = doc.lines.size();
   result->keep.assign(n, false);
   result->drops.clear();
@@ -110,13 +112,15 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       }
       std::string_view name = RuleName(v);
       Count(name, 1);
-      if (!result->drops.empty() && result->drops.back().reason == name &&
-          result->drops.back().of_line == 0 &&
+      const bool noted = notes != nullptr && !(*notes)[i].empty();
+      if (!noted && !result->drops.empty() && result->drops.back().reason == name &&
+          result->drops.back().of_line == 0 && result->drops.back().note.empty() &&
           result->drops.back().line + result->drops.back().lines ==
               doc.lines[i].number) {
         ++result->drops.back().lines;
       } else {
         result->drops.push_back({doc.lines[i].number, 1, name});
+        if (noted) result->drops.back().note = (*notes)[i];
       }
     }
     if (kept == 0) continue;

@@ -160,52 +160,19 @@ const OptionSpec kOptions[] = {
     {"list-rules", 0, kLineRules, K::kFlag, S::kCommandLine, "",
      "list every rule name (pattern and built-in) and exit",
      [](Options* o, std::string_view) { o->list_rules = true; }, None},
-    {"min-words", 0, kLineRules, K::kInteger, S::kAll, "N",
-     "too-short: body lines have at least this many words",
+    {"threshold", 0, kLineRules, K::kReal, S::kAll, "X",
+     "drop a line whose line-model score (0-1, the chance it is main content) is below X; "
+     "higher keeps less (default: the model's own)",
      [](Options* o, std::string_view v) {
-       o->filter.lines.min_words = ParseInteger("min-words", v, 0, kWordsMax);
+       o->filter.lines.threshold = ParseReal("threshold", v, 0.0, 1.0);
      },
-     WINNOW_GET(filter.lines.min_words)},
-    {"long-words", 0, kLineRules, K::kInteger, S::kAll, "N",
-     "a line this long is body even without closing punctuation",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.long_words = ParseInteger("long-words", v, 1, kWordsMax);
-     },
-     WINNOW_GET(filter.lines.long_words)},
-    {"caption-words", 0, kLineRules, K::kInteger, S::kAll, "N",
-     "an unpunctuated line this long is a caption even between body lines",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.caption_words = ParseInteger("caption-words", v, 1, kWordsMax);
-     },
-     WINNOW_GET(filter.lines.caption_words)},
-    {"min-prose-share", 0, kLineRules, K::kReal, S::kAll, "X",
-     "below this share of words in body lines a page is a listing: short lines stay",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.min_prose_share = ParseReal("min-prose-share", v, 0.0, 1.0);
-     },
-     WINNOW_GET(filter.lines.min_prose_share)},
-    {"listing-line-words", 0, kLineRules, K::kReal, S::kAll, "X",
-     "... if its short lines average at least this many words (menus average fewer)",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.listing_line_words = ParseReal("listing-line-words", v, 0.0, kWordsMax);
-     },
-     WINNOW_GET(filter.lines.listing_line_words)},
+     [](const Options& o) -> std::string {
+       return o.filter.lines.threshold >= 0 ? Text(o.filter.lines.threshold) : std::string();
+     }},
     {"keep-title", 0, kLineRules, K::kBool, S::kAll, "BOOL",
-     "keep a short first line that stands alone (the page title)",
+     "keep a short first line that stands alone (the page title) when anything else is kept",
      [](Options* o, std::string_view v) { o->filter.lines.keep_title = ParseBool("keep-title", v); },
      WINNOW_GET(filter.lines.keep_title)},
-    {"colon-closes", 0, kLineRules, K::kBool, S::kAll, "BOOL",
-     "a line ending in ':' counts as closed (it introduces a list or code)",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.colon_closes = ParseBool("colon-closes", v);
-     },
-     WINNOW_GET(filter.lines.colon_closes)},
-    {"max-run", 0, kLineRules, K::kInteger, S::kAll, "N",
-     "longest run of short lines that body lines around it can rescue",
-     [](Options* o, std::string_view v) {
-       o->filter.lines.max_run = ParseInteger("max-run", v, 0, kWordsMax);
-     },
-     WINNOW_GET(filter.lines.max_run)},
 
     {"no-dedup", 0, kParagraphs, K::kFlag, S::kAll, "",
      "do not remove near-duplicate paragraphs",
@@ -424,6 +391,7 @@ void FinishOptions(Options* options) {
   StreamConfig& st = options->stream;
   st.max_document_bytes = options->max_document_bytes;
   st.explain = options->explain;
+  options->filter.lines.explain = options->explain;
   if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (st.annotate && st.format != Format::kJsonl) {
     throw OptionError("--annotate", "needs --format jsonl");
@@ -437,7 +405,11 @@ void FinishOptions(Options* options) {
 
 void LoadRules(Options* options, RuleSet* rules) {
   try {
-    if (!options->no_default_rules) rules->Parse(DefaultRulesText(), "default.rules");
+    // The built-in rules are features of the line model; the user's rules
+    // drop (or keep) what they match.
+    if (!options->no_default_rules) {
+      rules->Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+    }
     for (const std::string& path : options->rules_files) rules->Parse(ReadRulesFile(path), path);
   } catch (const OptionError&) {
     throw;
@@ -450,12 +422,8 @@ void LoadRules(Options* options, RuleSet* rules) {
     while (true) {
       const std::size_t comma = rest.find(',');
       const std::string_view name = rest.substr(0, comma);
-      if (name == kRuleNoTerminalPunct) {
-        lines.no_terminal_punct = false;
-      } else if (name == kRuleTooShort) {
-        lines.too_short = false;
-      } else if (name == kRuleBoilerplateBlock) {
-        lines.boilerplate_block = false;
+      if (name == kRuleLineModel) {
+        lines.model = false;
       } else if (!name.empty() && !rules->Disable(name)) {
         throw OptionError("--disable", "no rule named '" + std::string(name) + "' (see --list-rules)");
       }

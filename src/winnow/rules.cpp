@@ -86,7 +86,7 @@ std::string WordPhrase(std::string_view normalised) {
 RuleSet::RuleSet() = default;
 RuleSet::~RuleSet() = default;
 
-void RuleSet::Parse(std::string_view text, std::string_view source) {
+void RuleSet::Parse(std::string_view text, std::string_view source, PatternAction action) {
   int line_no = 0;
   std::size_t pos = 0;
   Normalized norm;
@@ -103,6 +103,11 @@ void RuleSet::Parse(std::string_view text, std::string_view source) {
     std::string_view rest = body;
     std::string_view name = NextField(&rest);
     std::string_view kind_field = NextField(&rest);
+    PatternAction line_action = action;
+    if (kind_field == "keep") {
+      line_action = PatternAction::kKeep;
+      kind_field = NextField(&rest);
+    }
     std::string_view pattern = Trim(rest);
     if (!ValidName(name)) {
       throw Error(where, "rule name '" + std::string(name) +
@@ -164,6 +169,7 @@ void RuleSet::Parse(std::string_view text, std::string_view source) {
     p.rule = static_cast<int>(it - names_.begin());
     p.max_words = max_words;
     p.list = list;
+    p.action = line_action;
     p.source = std::move(where);
     patterns_.push_back(std::move(p));
   }
@@ -238,13 +244,25 @@ std::unique_ptr<RuleSet> RuleSet::Clone() const {
 }
 
 int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
+  const RuleMatch m = MatchAll(raw, norm);
+  int best = -1;
+  for (int id : {m.drop, m.keep, m.feature}) {
+    if (id >= 0 && (best < 0 || id < best)) best = id;
+  }
+  return best;
+}
+
+RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const {
   const Compiled& c = *compiled_;
   const int words = static_cast<int>(norm.words.size());
-  int best = -1;  // lowest pattern index that matches
+  RuleMatch best;  // lowest pattern index that matches, per action
   auto consider = [&](int id) {
     const Pattern& p = patterns_[id];
     if (p.max_words != 0 && words > p.max_words) return;
-    if (best < 0 || id < best) best = id;
+    int& slot = p.action == PatternAction::kDrop   ? best.drop
+                : p.action == PatternAction::kKeep ? best.keep
+                                                   : best.feature;
+    if (slot < 0 || id < slot) slot = id;
   };
   thread_local std::vector<int> hits;  // RE2::Set's matches, memory reused
   if (words > 0) {

@@ -26,6 +26,7 @@ struct StreamProcessor::Item {
   Document doc;
   std::vector<int> verdicts;
   LineWords words;  // each line's words, hashed once in phase A
+  std::vector<std::string> notes;  // the line model's reasons, with --explain
   // Phase A: (line index, key) of the lines eligible for the repeated-line
   // rule, in line order.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
@@ -185,7 +186,7 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
   SplitDocument(item.record.text, &item.doc);
-  w.filter.JudgeLines(item.doc, &item.verdicts, &item.words);
+  w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   if (config_.doc_dedup) Sign(item, w);
   if (!config_.repeated_lines) return;
   for (std::uint32_t i = 0; i < item.doc.lines.size(); ++i) {
@@ -202,7 +203,7 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
 void StreamProcessor::PhaseC(Item& item, Worker& w) {
   item.cleaned.clear();
   if (!item.record.has_text || !item.record.error.empty()) return;
-  w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words);
+  w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words, &item.notes);
   AppendKept(item.doc, item.result.keep, &item.cleaned);
   // Written here, on the worker, so that phase D only copies it.
   item.rendered.clear();

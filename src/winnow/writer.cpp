@@ -14,21 +14,20 @@ namespace winnow {
 
 void AppendKept(const Document& doc, const std::vector<bool>& keep,
                 std::string* out) {
-  bool any = false;
+  std::string_view last_eol;  // of the last kept line; empty before any
   for (const Paragraph& para : doc.paragraphs) {
     bool first_in_para = true;
     for (std::uint32_t i = para.first; i < para.end; ++i) {
       if (!keep[i]) continue;
       const Line& line = doc.lines[i];
-      if (first_in_para && any && doc.has_blank_lines) {
-        // The last kept line always has a terminator here: only the input's
-        // last line can lack one, and nothing comes after it.
-        out->append(out->size() >= 2 && (*out)[out->size() - 2] == '\r'
-                        ? "\r\n"
-                        : "\n");
+      if (first_in_para && !last_eol.empty() && doc.has_blank_lines) {
+        // The blank line between paragraphs ends as the line before it:
+        // only the input's last line can lack a terminator, and nothing
+        // comes after it.
+        out->append(last_eol == "\r\r\n" ? std::string_view("\r\n") : last_eol);
       }
       first_in_para = false;
-      any = true;
+      last_eol = line.eol;
       out->append(line.text);
       out->append(line.eol);
     }

@@ -27,7 +27,7 @@ namespace winnow::fuzz {
 inline const RuleSet& DefaultRules() {
   static const RuleSet* rules = [] {
     auto* r = new RuleSet;
-    r->Parse(DefaultRulesText(), "default.rules");
+    r->Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
     r->Freeze();
     return r;
   }();

@@ -60,25 +60,36 @@ const SplitCase kSplitCases[] = {
      {{"a", "\r\n", false}, {"b", "", false}},
      {{0, 1}, {1, 2}},
      false},
-    {"lone CR inside a line is text",
+    {"a lone CR ends a line, as in old Mac files",
      "a\rb\nc\n",
-     {{"a\rb", "\n", false}, {"c", "\n", false}},
-     {{0, 1}, {1, 2}},
+     {{"a", "\r", false}, {"b", "\n", false}, {"c", "\n", false}},
+     {{0, 1}, {1, 2}, {2, 3}},
      false},
-    {"lone CR at end of input is text",
+    {"lone CR at end of input",
      "a\nb\r",
-     {{"a", "\n", false}, {"b\r", "", false}},
+     {{"a", "\n", false}, {"b", "\r", false}},
      {{0, 1}, {1, 2}},
      false},
-    {"CR CR LF: one CR in the text, one in the terminator",
+    {"CR CR LF (a file converted twice) is one terminator",
      "a\r\r\n",
-     {{"a\r", "\r\n", false}},
+     {{"a", "\r\r\n", false}},
      {{0, 1}},
      false},
-    {"LF CR: the CR starts the next line",
+    {"LF CR: the CR ends an empty line",
      "a\n\rb\n",
-     {{"a", "\n", false}, {"\rb", "\n", false}},
-     {{0, 1}, {1, 2}},
+     {{"a", "\n", false}, {"", "\r", true}, {"b", "\n", false}},
+     {{0, 1}, {2, 3}},
+     true},
+    {"U+2028, U+2029 and NEL end lines",
+     "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xc2\x85" "d",
+     {{"a", "\xe2\x80\xa8", false}, {"b", "\xe2\x80\xa9", false}, {"c", "\xc2\x85", false},
+      {"d", "", false}},
+     {{0, 1}, {1, 2}, {2, 3}, {3, 4}},
+     false},
+    {"other E2 80 and C2 sequences are text",
+     "\xe2\x80\x94\xc2\xa0\xe2\x80\n",
+     {{"\xe2\x80\x94\xc2\xa0\xe2\x80", "\n", false}},
+     {{0, 1}},
      false},
     {"whitespace-only lines are blank",
      "a\n \t\f\v\nb\n \nc\n\t\n",
@@ -90,11 +101,9 @@ const SplitCase kSplitCases[] = {
       {"\t", "\n", true}},
      {{0, 1}, {2, 3}, {4, 5}},
      true},
-    // The header lists spaces, tabs, \f and \v; the implementation also
-    // counts a stray \r (a CR CR LF line is blank on screen).
-    {"a line of only CR is blank",
+    {"an empty line ended by CR CR LF is blank",
      "a\n\r\r\nb\n",
-     {{"a", "\n", false}, {"\r", "\r\n", true}, {"b", "\n", false}},
+     {{"a", "\n", false}, {"", "\r\r\n", true}, {"b", "\n", false}},
      {{0, 1}, {2, 3}},
      true},
     {"non-breaking space and NUL are not blank",
@@ -216,10 +225,6 @@ void ReferenceSplit(const std::string& in, std::vector<RefLine>* lines,
   std::string cur;
   bool open = false;
   auto finish = [&](std::string eol) {
-    if (eol == "\n" && !cur.empty() && cur.back() == '\r') {
-      cur.pop_back();
-      eol = "\r\n";
-    }
     bool blank = true;
     for (char c : cur) {
       if (c != ' ' && c != '\t' && c != '\f' && c != '\v' && c != '\r') blank = false;
@@ -228,10 +233,26 @@ void ReferenceSplit(const std::string& in, std::vector<RefLine>* lines,
     cur.clear();
     open = false;
   };
-  for (char c : in) {
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
     open = true;
     if (c == '\n') {
       finish("\n");
+    } else if (c == '\r') {
+      std::size_t j = i;
+      while (j < in.size() && in[j] == '\r') ++j;
+      if (j < in.size() && in[j] == '\n') {
+        finish(in.substr(i, j + 1 - i));
+        i = j;
+      } else {
+        finish("\r");
+      }
+    } else if (in.compare(i, 3, "\xe2\x80\xa8") == 0 || in.compare(i, 3, "\xe2\x80\xa9") == 0) {
+      finish(in.substr(i, 3));
+      i += 2;
+    } else if (in.compare(i, 2, "\xc2\x85") == 0) {
+      finish(in.substr(i, 2));
+      i += 1;
     } else {
       cur.push_back(c);
     }
@@ -253,8 +274,8 @@ void ReferenceSplit(const std::string& in, std::vector<RefLine>* lines,
 
 TEST(SplitDocumentTest, AgreesWithNaiveSplitterOnRandomBytes) {
   // Few distinct bytes, so that CR, LF, blanks and their mixtures are common.
-  const char kAlphabet[] = {'\n', '\n', '\r', ' ', '\t', '\f', '\v',
-                            'a',  'b',  '\0', '\xff', '\xc2', '\xa0'};
+  const char kAlphabet[] = {'\n', '\n', '\r', ' ',    '\t',   '\f',   '\v',   'a',
+                            'b',  '\0', '\xff', '\xc2', '\xa0', '\x85', '\xe2', '\x80', '\xa8'};
   std::mt19937_64 rng(20240607);
   Document doc;
   std::vector<RefLine> ref;

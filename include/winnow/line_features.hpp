@@ -1,0 +1,149 @@
+// Line features: what the line model (line_model.hpp) sees of each line.
+//
+// Every non-blank line of a document gets kFeatureCount numbers (float),
+// in three groups:
+//  - its own text: words, characters, closing punctuation (every script's
+//    sentence marks, also when followed by invisible format characters,
+//    spaces or an HTML entity), stopword share, capitals, digits, symbols,
+//    URL and e-mail shapes, bullets, separators, key-value and code shapes,
+//    and which built-in pattern rule (rules.hpp) it matches;
+//  - its block: the paragraph's size and punctuation, and whether it is a
+//    hard-wrapped paragraph (its lines are pieces of sentences cut at a
+//    fixed width), whose lines then share one set of own features;
+//  - its context: the page's size and prose share, neighbours and windows
+//    of +-2, +-5 and +-10 lines (word density, body lines, rule matches),
+//    the distance to the nearest body line, the share of the page's prose
+//    seen so far, and the position relative to the main text.
+//
+// The main text is the densest run of prose: the maximum-sum run of lines
+// (Kadane's algorithm) where body lines count their words and other lines
+// count against it, boundary headings ("Comments", "Related articles":
+// rules marked +list) most. Everything is computed in O(n) for n lines
+// with prefix sums; no line is visited more than a fixed number of times.
+//
+// A body line is one without a rule match that ends in closing punctuation
+// with at least 5 words, or has at least 20 words (C4's line rule, widened).
+//
+// The feature names (FeatureNames()) are part of the model file format: a
+// model lists the names it was trained on, and LineModel refuses a model
+// whose names differ.
+#ifndef WINNOW_LINE_FEATURES_HPP_
+#define WINNOW_LINE_FEATURES_HPP_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/document.hpp"
+#include "winnow/normalize.hpp"
+#include "winnow/rules.hpp"
+
+namespace winnow {
+
+// The built-in rule names the model has one feature each for.
+inline constexpr std::string_view kFeatureRuleNames[] = {
+    "share",   "source-link", "advertisement", "read-more", "navigation", "cookie-banner",
+    "newsletter", "counter",  "loading",       "javascript", "lorem-ipsum", "copyright",
+    "policy",  "caption",     "credit",        "forum"};
+inline constexpr int kFeatureRules =
+    static_cast<int>(sizeof(kFeatureRuleNames) / sizeof(kFeatureRuleNames[0]));
+
+// Column indexes of the feature matrix.
+enum Feature : int {
+  // Own text.
+  kFWords, kFChars, kFClosed, kFColon, kFEllipsis, kFStopShare, kFCapShare,
+  kFUpperShare, kFDigitShare, kFPunctShare, kFAvgWordLen, kFUrls, kFEmail,
+  kFBullet, kFSeparators, kFKeyValue, kFCode, kFIndent, kFUnspaced, kFYear,
+  kFRepeat, kFListHeading, kFRuleAny,
+  kFRuleFirst,  // kFeatureRules columns, one per kFeatureRuleNames entry
+  // Block.
+  kFParaLines = kFRuleFirst + kFeatureRules, kFParaWords, kFParaClosedShare,
+  kFParaFirst, kFParaLast, kFWrapped,
+  // Document.
+  kFDocLines, kFDocWords, kFDocProseShare, kFDocBlankLines,
+  // Position.
+  kFRelPos, kFProseBefore, kFInSpan, kFBeforeSpan, kFAfterSpan, kFBoundaryAfter,
+  kFDistBodyPrev, kFDistBodyNext, kFFirstLine, kFSpanShare,
+  // Neighbours and windows.
+  kFPrevWords, kFPrevClosed, kFPrevRule, kFNextWords, kFNextClosed, kFNextRule,
+  kFWin2Body, kFWin2Words, kFWin2Rule, kFWin5Body, kFWin5Words, kFWin5Rule,
+  kFWin10Body, kFWin10Words, kFWin10Rule,
+  kFeatureCount
+};
+
+// The name of every column, in order ("words", "rule:share", ...).
+const std::vector<std::string>& FeatureNames();
+
+// True if `text` ends, after trailing spaces (any Unicode space), invisible
+// format characters (U+200B-U+200F, U+2060, U+FEFF, ...), closing brackets
+// and quotes, and HTML entities that spell any of those (&nbsp; &#8221;
+// &rdquo; ...), in a sentence-final mark of any script (. ! ? ; of Latin,
+// 。！？．, ۔ ؟, । ॥, ። ፧, ។ ៕, ། ༎, ။, ๚ ๛, ...) and not in an ellipsis.
+// Also true for the closing quotes " ' ” ’ » themselves, as C4's rule has it.
+bool EndsWithClosingPunctuation(std::string_view text);
+
+// True if `text` ends in ':' or '：' (after spaces and format characters).
+bool EndsWithColon(std::string_view text);
+
+// Words as the line model counts them: normalised words, two CJK characters
+// counting as one, and runs of scripts written without spaces (Thai, Lao,
+// Khmer, Myanmar, Tibetan) counting one word per four characters.
+int CountWords(std::string_view raw, const Normalized& norm);
+
+// Computes the feature matrix of one document at a time. Not thread-safe;
+// one per thread (it keeps scratch memory between documents).
+class LineFeatures {
+ public:
+  // `rules` (frozen, or null) maps its rule names to the kFRuleFirst
+  // columns; it must outlive this object.
+  explicit LineFeatures(const RuleSet* rules);
+
+  // Starts a document of `lines` lines.
+  void Reset(std::size_t lines);
+  // Adds line i (in order). `norm` is the line's normalised view, null for a
+  // blank line or one too long to analyse; `rule` the index of a built-in
+  // rule's matching pattern in rules->patterns() or -1 (patterns of rules
+  // the model has no feature for are ignored); `word_hashes` the line's
+  // words hashed with HashWord(word, kWordSeed).
+  void AddLine(const Line& line, const Normalized* norm, int pattern,
+               std::span<const std::uint64_t> word_hashes);
+  // Computes the block and context features once every line is added.
+  void Finish(const Document& doc);
+
+  // Row of line i (kFeatureCount floats). Valid until the next Reset().
+  // Rows of blank lines are all zero.
+  std::span<const float> row(std::size_t line) const {
+    return {values_.data() + line * kFeatureCount, kFeatureCount};
+  }
+  // Whether line i is a body line (see above), and its word count.
+  bool body(std::size_t line) const { return body_[line]; }
+  int words(std::size_t line) const { return words_[line]; }
+  // Whether line i belongs to a hard-wrapped paragraph.
+  bool wrapped(std::size_t line) const { return wrapped_[line]; }
+  // The main text's first and last line indexes (inclusive), or
+  // span_first() > span_last() when the page has no body line.
+  std::size_t span_first() const { return span_first_; }
+  std::size_t span_last() const { return span_last_; }
+
+ private:
+  float* mut(std::size_t line) { return values_.data() + line * kFeatureCount; }
+
+  std::vector<int> rule_column_;        // per rule index of `rules`: column or -1
+  std::vector<std::uint64_t> stopwords_;  // sorted word hashes
+  const RuleSet* rules_;
+  std::vector<float> values_;
+  std::vector<int> words_;
+  std::vector<bool> body_, closed_, blank_, rule_, boundary_, wrapped_;
+  std::vector<std::uint64_t> line_hash_;
+  std::size_t added_ = 0;
+  // Scratch of Finish(): non-blank line indexes, prefix sums over them.
+  std::vector<std::size_t> idx_, dist_next_;
+  std::vector<double> pre_body_, pre_words_, pre_rule_, pre_body_words_;
+  std::size_t span_first_ = 1, span_last_ = 0;
+};
+
+}  // namespace winnow
+
+#endif  // WINNOW_LINE_FEATURES_HPP_

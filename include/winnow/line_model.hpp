@@ -1,0 +1,81 @@
+// The line model: a gradient-boosted tree ensemble that scores a line's
+// features (line_features.hpp) as the probability that the line is main
+// content.
+//
+// The model is learned offline from labelled web pages (tools/train/,
+// scikit-learn's HistGradientBoostingClassifier: Friedman, "Greedy
+// function approximation: a gradient boosting machine", 2001) and shipped
+// in the binary as rules/line_model.txt, a versioned text file:
+//
+//     winnow-line-model 1
+//     features N            then N lines "f NAME", in FeatureNames() order
+//     threshold X           the default decision threshold on the score
+//     baseline B            the raw score before any tree
+//     trees T               then per tree "tree K" and K node lines:
+//     FEATURE THRESHOLD LEFT RIGHT VALUE MISSING_LEFT
+//
+// A node with FEATURE -1 is a leaf. An internal node sends a row left when
+// its feature value is <= THRESHOLD. VALUE is the node's raw score
+// contribution (internal nodes carry theirs too, for Explain()). The score
+// is sigmoid(baseline + sum of the reached leaves' values).
+//
+// Build, freeze, query: Parse() once, then Score() and Explain() from any
+// number of threads (const).
+#ifndef WINNOW_LINE_MODEL_HPP_
+#define WINNOW_LINE_MODEL_HPP_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace winnow {
+
+// The bytes of rules/line_model.txt, built into the binary.
+std::string_view DefaultLineModelText();
+
+class LineModel {
+ public:
+  // Throws winnow::Error (where = `source`:LINE) on a malformed file, or
+  // when its feature names differ from FeatureNames().
+  static LineModel Parse(std::string_view text, std::string_view source);
+  // The built-in model, parsed once (thread-safe).
+  static const LineModel& Default();
+
+  // The probability that a line with these features is content, in [0, 1].
+  // `row` holds kFeatureCount values.
+  double Score(std::span<const float> row) const;
+
+  // The `k` features that moved this row's raw score most in the direction
+  // of `toward_drop` (negative contributions when true), as (feature index,
+  // contribution) pairs, largest first; path attribution as in Saabas,
+  // "Interpreting random forests" (2014): each split credits its feature
+  // with the change in node value along the row's path.
+  std::vector<std::pair<int, double>> Explain(std::span<const float> row, int k,
+                                              bool toward_drop) const;
+
+  double threshold() const { return threshold_; }
+  int trees() const { return static_cast<int>(roots_.size()); }
+
+ private:
+  struct Node {
+    std::int32_t feature;  // -1: leaf
+    float threshold;       // go left when value <= threshold
+    std::int32_t left, right;  // absolute node indexes
+    double value;
+    bool missing_left;
+  };
+  std::vector<Node> nodes_;
+  std::vector<std::int32_t> roots_;
+  double baseline_ = 0;
+  double threshold_ = 0.5;
+};
+
+// A short human description of feature `index` at `value`, for --explain
+// ("2 words", "no closing mark", "after the main text").
+std::string DescribeFeature(int index, float value);
+
+}  // namespace winnow
+
+#endif  // WINNOW_LINE_MODEL_HPP_

@@ -1,0 +1,629 @@
+#include "winnow/line_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "winnow/hashing.hpp"
+#include "winnow/shingle.hpp"
+
+namespace winnow {
+
+std::string_view StopwordsText();  // rules/stopwords.txt, built in
+
+namespace {
+
+// Sentence-final marks of the scripts winnow meets.
+bool IsClosingMark(char32_t c) {
+  switch (c) {
+    case '.': case '!': case '?': case '"': case '\'':
+    case 0x201D:  // ”
+    case 0x2019:  // ’
+    case 0x00BB:  // »
+    case 0x3002:  // 。
+    case 0xFF01:  // ！
+    case 0xFF1F:  // ？
+    case 0xFF0E:  // ．
+    case 0xFF61:  // ｡
+    case 0x061F:  // ؟
+    case 0x06D4:  // ۔
+    case 0x0964: case 0x0965:  // । ॥
+    case 0x1362: case 0x1367:  // ። ፧
+    case 0x17D4: case 0x17D5:  // ។ ៕
+    case 0x0F0D: case 0x0F0E:  // ། ༎
+    case 0x104A: case 0x104B:  // ၊ ။
+    case 0x0E5A: case 0x0E5B:  // ๚ ๛
+    case 0x0589:  // ։ Armenian
+    case 0x203C: case 0x203D:  // ‼ ‽
+    case 0x2047: case 0x2048: case 0x2049:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Spaces of every kind and invisible format characters (Unicode Zs and the
+// Cf characters met at line ends).
+bool IsSpaceOrFormat(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == 0x00A0 ||
+         c == 0x00AD || c == 0x1680 || (c >= 0x2000 && c <= 0x200F) ||
+         (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) ||
+         (c >= 0x2066 && c <= 0x206F) || c == 0x3000 || c == 0xFEFF || c == 0x061C ||
+         c == 0x180E;
+}
+
+// Closing brackets and quotes that may follow a sentence's mark.
+bool IsTrailingCloser(char32_t c) {
+  return c == ')' || c == ']' || c == '}' || c == '*' || c == 0xFF09 || c == 0x300D ||
+         c == 0x300F || c == 0x3011 || c == 0x300B || c == 0x3009 || c == 0x201C ||
+         c == 0x2018 || c == 0x00AB || c == 0x201E;
+}
+
+// Decodes the code point that ends at s[end-1], moving `end` to its start.
+char32_t PreviousCodePoint(std::string_view s, std::size_t* end) {
+  std::size_t start = *end - 1;
+  while (start > 0 && *end - start < 4 &&
+         (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
+    --start;
+  }
+  std::size_t pos = start;
+  char32_t c = DecodeUtf8(s, &pos);
+  if (pos != *end) {  // not a clean sequence: step one byte
+    *end -= 1;
+    return 0xFFFD;
+  }
+  *end = start;
+  return c;
+}
+
+// If s[..end) ends in an HTML character reference (&name; &#NNN; &#xHH;),
+// returns the character it spells and moves `end` to its '&'; else 0.
+char32_t TrailingEntity(std::string_view s, std::size_t* end) {
+  if (*end == 0 || s[*end - 1] != ';') return 0;
+  const std::size_t semi = *end - 1;
+  std::size_t amp = semi;
+  while (amp > 0 && semi - amp < 10 && s[amp - 1] != '&') --amp;
+  if (amp == 0 || s[amp - 1] != '&') return 0;
+  std::string_view body = s.substr(amp, semi - amp);
+  char32_t c = 0;
+  if (body.size() >= 2 && body[0] == '#') {
+    const bool hex = body[1] == 'x' || body[1] == 'X';
+    std::size_t i = hex ? 2 : 1;
+    if (i >= body.size()) return 0;
+    for (; i < body.size(); ++i) {
+      const char d = body[i];
+      int v;
+      if (d >= '0' && d <= '9') v = d - '0';
+      else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
+      else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
+      else return 0;
+      c = c * (hex ? 16 : 10) + static_cast<char32_t>(v);
+      if (c > 0x10FFFF) return 0;
+    }
+  } else {
+    static const std::unordered_map<std::string_view, char32_t> kNamed = {
+        {"nbsp", 0xA0},    {"quot", '"'},     {"apos", '\''},   {"rdquo", 0x201D},
+        {"ldquo", 0x201C}, {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"raquo", 0xBB},
+        {"laquo", 0xAB},   {"hellip", 0x2026}, {"amp", '&'},    {"gt", '>'},
+        {"lt", '<'},       {"thinsp", 0x2009}, {"ensp", 0x2002}, {"emsp", 0x2003},
+        {"zwsp", 0x200B},  {"lrm", 0x200E},    {"rlm", 0x200F},  {"rpar", ')'},
+        {"excl", '!'},     {"quest", '?'},     {"period", '.'},  {"bdquo", 0x201E}};
+    auto it = kNamed.find(body);
+    if (it == kNamed.end()) return 0;
+    c = it->second;
+  }
+  *end = amp - 1;
+  return c;
+}
+
+// The last meaningful character of `text` (see EndsWithClosingPunctuation),
+// and the position where it starts; 0 for none.
+char32_t LastMark(std::string_view text, std::size_t* at) {
+  std::size_t end = text.size();
+  while (end > 0) {
+    char32_t c = TrailingEntity(text, &end);
+    if (c == 0) c = PreviousCodePoint(text, &end);
+    if (IsSpaceOrFormat(c) || IsTrailingCloser(c)) continue;
+    *at = end;
+    return c;
+  }
+  *at = 0;
+  return 0;
+}
+
+bool InRange(char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; }
+
+// Scripts written without spaces between words.
+bool IsUnspacedScript(char32_t c) {
+  return InRange(c, 0x0E00, 0x0EFF) ||  // Thai, Lao
+         InRange(c, 0x0F00, 0x0FFF) ||  // Tibetan
+         InRange(c, 0x1000, 0x109F) ||  // Myanmar
+         InRange(c, 0x1780, 0x17FF);    // Khmer
+}
+
+bool IsCjk(char32_t c) {
+  return InRange(c, 0x3040, 0x30FF) || InRange(c, 0x3400, 0x4DBF) ||
+         InRange(c, 0x4E00, 0x9FFF) || InRange(c, 0xAC00, 0xD7AF) ||
+         InRange(c, 0xF900, 0xFAFF);
+}
+
+bool IsUpperLetter(char32_t c) {
+  return InRange(c, 'A', 'Z') || (InRange(c, 0xC0, 0xDE) && c != 0xD7) ||
+         InRange(c, 0x391, 0x3A9) || InRange(c, 0x410, 0x42F) ||
+         (InRange(c, 0x100, 0x17F) && (c % 2 == 0));
+}
+
+bool IsLetter(char32_t c) {
+  return InRange(c, 'a', 'z') || InRange(c, 'A', 'Z') ||
+         (c >= 0xC0 && c != 0xD7 && c != 0xF7 && !IsSpaceOrFormat(c) &&
+          !InRange(c, 0x2000, 0x2BFF) && !InRange(c, 0x3000, 0x303F) &&
+          !InRange(c, 0xFF00, 0xFF0F) && !InRange(c, 0xFF1A, 0xFF20));
+}
+
+float Log1p(double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); }
+
+// Kadane's weights: how much a line adds to or takes from the main text.
+double SpanWeight(bool body, int words, bool rule, bool boundary) {
+  if (boundary) return -40.0;
+  if (body) return words;
+  if (rule) return -6.0;
+  return -2.0 - std::min(words, 10) * 0.3;
+}
+
+}  // namespace
+
+bool EndsWithClosingPunctuation(std::string_view text) {
+  std::size_t at;
+  const char32_t c = LastMark(text, &at);
+  if (!IsClosingMark(c)) return false;
+  if (c == '.') {
+    // "..." is a cut-off teaser, not the end of a sentence.
+    std::size_t e = at;
+    int dots = 1;
+    while (e > 0 && text[e - 1] == '.') --e, ++dots;
+    if (dots >= 3) return false;
+  }
+  return true;
+}
+
+bool EndsWithColon(std::string_view text) {
+  std::size_t end = text.size();
+  while (end > 0) {
+    char32_t c = TrailingEntity(text, &end);
+    if (c == 0) c = PreviousCodePoint(text, &end);
+    if (!IsSpaceOrFormat(c)) return c == ':' || c == 0xFF1A;
+  }
+  return false;
+}
+
+int CountWords(std::string_view raw, const Normalized& norm) {
+  const int cjk = static_cast<int>(norm.cjk_words);
+  int words = static_cast<int>(norm.words.size()) - cjk + (cjk + 1) / 2;
+  // Runs of unspaced scripts normalise to one word each; count their
+  // characters instead, four to a word.
+  int unspaced = 0, runs = 0;
+  bool in_run = false;
+  for (std::size_t pos = 0; pos < raw.size();) {
+    const unsigned char b = static_cast<unsigned char>(raw[pos]);
+    if (b < 0x80) {
+      ++pos;
+      in_run = false;
+      continue;
+    }
+    const char32_t c = DecodeUtf8(raw, &pos);
+    if (IsUnspacedScript(c)) {
+      ++unspaced;
+      if (!in_run) ++runs;
+      in_run = true;
+    } else {
+      in_run = false;
+    }
+  }
+  if (unspaced > 0) words += std::max(0, (unspaced + 3) / 4 - runs);
+  return words;
+}
+
+const std::vector<std::string>& FeatureNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = {
+        "words", "chars", "closed", "colon", "ellipsis", "stop_share", "cap_share",
+        "upper_share", "digit_share", "punct_share", "avg_word_len", "urls", "email",
+        "bullet", "separators", "key_value", "code", "indent", "unspaced", "year",
+        "repeat", "list_heading", "rule_any"};
+    for (std::string_view r : kFeatureRuleNames) n.push_back("rule:" + std::string(r));
+    for (const char* s :
+         {"para_lines", "para_words", "para_closed_share", "para_first", "para_last",
+          "wrapped", "doc_lines", "doc_words", "doc_prose_share", "doc_blank_lines",
+          "rel_pos", "prose_before", "in_span", "before_span", "after_span",
+          "boundary_after", "dist_body_prev", "dist_body_next", "first_line",
+          "span_share", "prev_words", "prev_closed", "prev_rule", "next_words",
+          "next_closed", "next_rule", "win2_body", "win2_words", "win2_rule",
+          "win5_body", "win5_words", "win5_rule", "win10_body", "win10_words",
+          "win10_rule"}) {
+      n.emplace_back(s);
+    }
+    return n;
+  }();
+  return names;
+}
+
+LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
+  if (rules != nullptr) {
+    for (const std::string& name : rules->names()) {
+      int column = -1;
+      for (int k = 0; k < kFeatureRules; ++k) {
+        if (kFeatureRuleNames[k] == name) column = kFRuleFirst + k;
+      }
+      rule_column_.push_back(column);
+    }
+  }
+  // The stopword list, hashed as the line filter hashes words.
+  static const std::vector<std::uint64_t> stopwords = [] {
+    std::vector<std::uint64_t> hashes;
+    std::string_view text = StopwordsText();
+    Normalized norm;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      std::string_view word = text.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (word.empty() || word[0] == '#') continue;
+      Normalize(word, &norm);
+      if (norm.words.size() == 1) hashes.push_back(HashWord(norm.word(0), kWordSeed));
+    }
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    return hashes;
+  }();
+  stopwords_ = stopwords;
+}
+
+void LineFeatures::Reset(std::size_t lines) {
+  values_.assign(lines * kFeatureCount, 0.0f);
+  words_.assign(lines, 0);
+  body_.assign(lines, false);
+  closed_.assign(lines, false);
+  blank_.assign(lines, true);
+  rule_.assign(lines, false);
+  boundary_.assign(lines, false);
+  wrapped_.assign(lines, false);
+  line_hash_.assign(lines, 0);
+  added_ = 0;
+}
+
+void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern,
+                           std::span<const std::uint64_t> word_hashes) {
+  const std::size_t i = added_++;
+  if (norm == nullptr) {
+    if (!line.blank) {  // too long to analyse: a body line, unjudged
+      blank_[i] = false;
+      body_[i] = true;
+      closed_[i] = true;
+      words_[i] = 1000;
+      float* f = mut(i);
+      f[kFWords] = Log1p(1000);
+      f[kFClosed] = 1;
+    }
+    return;
+  }
+  blank_[i] = false;
+  float* f = mut(i);
+  std::string_view raw = line.text;
+
+  // Characters by class, in one pass over the bytes.
+  int chars = 0, letters = 0, upper = 0, digits = 0, punct = 0, nonspace = 0;
+  int unspaced = 0, code = 0, seps = 0, urls = 0, indent = 0;
+  int words_raw = 0, cap_words = 0;
+  bool at_word_start = true, email = false, year = false;
+  int digit_run = 0;
+  char32_t first = 0;
+  for (std::size_t pos = 0; pos < raw.size();) {
+    const unsigned char b = static_cast<unsigned char>(raw[pos]);
+    char32_t c;
+    if (b < 0x80) {
+      c = b;
+      ++pos;
+    } else {
+      c = DecodeUtf8(raw, &pos);
+    }
+    ++chars;
+    if (IsSpaceOrFormat(c)) {
+      if (nonspace == 0) ++indent;
+      at_word_start = true;
+      if (digit_run == 4) year = true;
+      digit_run = 0;
+      continue;
+    }
+    if (first == 0) first = c;
+    ++nonspace;
+    if (at_word_start) {
+      ++words_raw;
+      if (IsUpperLetter(c)) ++cap_words;
+      at_word_start = false;
+    }
+    if (c >= '0' && c <= '9') {
+      ++digits;
+      ++digit_run;
+      continue;
+    }
+    if (digit_run == 4) year = true;
+    digit_run = 0;
+    if (IsLetter(c)) {
+      ++letters;
+      if (IsUpperLetter(c)) ++upper;
+      if (IsUnspacedScript(c) || IsCjk(c)) ++unspaced;
+      continue;
+    }
+    ++punct;
+    switch (c) {
+      case '{': case '}': case ';': case '=': case '<': case '>': case '(': case ')':
+      case '[': case ']':
+        ++code;
+        break;
+      case '|': case 0x2022: case 0x00B7: case 0x00BB: case 0x203A:
+        ++seps;
+        break;
+      case '@':
+        email = email || (pos < raw.size() && raw.find('.', pos) != std::string_view::npos);
+        break;
+      default:
+        break;
+    }
+  }
+  if (digit_run == 4) year = true;
+  for (std::size_t p = 0; (p = raw.find("://", p)) != std::string_view::npos; p += 3) ++urls;
+  for (std::size_t p = 0; (p = raw.find("www.", p)) != std::string_view::npos; p += 4) ++urls;
+
+  int words = CountWords(raw, *norm);
+  // A URL is one word to a reader, however many it normalises to.
+  if (urls > 0) words = std::max(1, words - 3 * urls);
+  words_[i] = words;
+  const bool closed = EndsWithClosingPunctuation(raw);
+  const bool colon = !closed && EndsWithColon(raw);
+  closed_[i] = closed;
+
+  int stop = 0;
+  if (!stopwords_.empty()) {
+    for (std::uint64_t h : word_hashes) {
+      stop += std::binary_search(stopwords_.begin(), stopwords_.end(), h);
+    }
+  }
+  const std::size_t nwords = word_hashes.size();
+
+  bool bullet = first == '-' || first == '*' || first == 0x2022 || first == 0x25AA ||
+                first == 0x25BA || first == 0x2013 || first == 0x2014 || first == 0x00B7 ||
+                first == 0x25CF || first == 0x2023 || first == 0x2043;
+  if (!bullet && first >= '0' && first <= '9') {
+    std::size_t k = raw.find_first_not_of(" \t");
+    while (k < raw.size() && raw[k] >= '0' && raw[k] <= '9') ++k;
+    bullet = k < raw.size() && (raw[k] == '.' || raw[k] == ')') && k + 1 < raw.size() &&
+             raw[k + 1] == ' ';
+  }
+  // "Breed: Labrador", "Price: €20": a label of one to three words, a colon,
+  // then a value.
+  bool key_value = false;
+  if (std::size_t colon_at = raw.find(':'); colon_at != std::string_view::npos &&
+                                           colon_at + 1 < raw.size() && colon_at > 0) {
+    int label_words = 1;
+    for (std::size_t k = 0; k < colon_at; ++k) label_words += raw[k] == ' ';
+    key_value = label_words <= 3 && raw[colon_at + 1] == ' ';
+  }
+  const char last = raw.empty() ? 0 : raw.back();
+  const bool code_end = last == '{' || last == '}' || last == ';' || last == ')';
+
+  const int rule_column =
+      pattern >= 0 && rules_ != nullptr ? rule_column_[rules_->patterns()[pattern].rule] : -1;
+  rule_[i] = rule_column >= 0;
+  boundary_[i] = rule_column >= 0 && rules_->patterns()[pattern].list;
+  body_[i] = !rule_[i] && ((closed && words >= 5) || words >= 20);
+  line_hash_[i] = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
+
+  const double nonspace_d = std::max(1, nonspace);
+  f[kFWords] = Log1p(words);
+  f[kFChars] = Log1p(chars);
+  f[kFClosed] = closed;
+  f[kFColon] = colon;
+  f[kFEllipsis] = !closed && (raw.ends_with("...") || raw.ends_with("\xE2\x80\xA6"));
+  f[kFStopShare] = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
+  f[kFCapShare] = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
+  f[kFUpperShare] = letters ? static_cast<float>(upper) / static_cast<float>(letters) : 0.0f;
+  f[kFDigitShare] = static_cast<float>(digits / nonspace_d);
+  f[kFPunctShare] = static_cast<float>(punct / nonspace_d);
+  f[kFAvgWordLen] = words_raw ? static_cast<float>(nonspace) / static_cast<float>(words_raw) : 0.0f;
+  f[kFUrls] = static_cast<float>(std::min(urls, 10));
+  f[kFEmail] = email;
+  f[kFBullet] = bullet;
+  f[kFSeparators] = static_cast<float>(std::min(seps, 20));
+  f[kFKeyValue] = key_value;
+  f[kFCode] = static_cast<float>(std::min(code, 20)) + (code_end ? 5.0f : 0.0f);
+  f[kFIndent] = static_cast<float>(std::min(indent, 16));
+  f[kFUnspaced] = letters ? static_cast<float>(unspaced) / static_cast<float>(letters) : 0.0f;
+  f[kFYear] = year;
+  f[kFListHeading] = boundary_[i];
+  f[kFRuleAny] = rule_[i];
+  if (rule_column >= 0) f[rule_column] = 1.0f;
+}
+
+void LineFeatures::Finish(const Document& doc) {
+  const std::size_t n = added_;
+  // Non-blank lines in order: neighbours and windows skip blank lines.
+  idx_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!blank_[i]) idx_.push_back(i);
+  }
+  const std::size_t m = idx_.size();
+  if (m == 0) return;
+
+  // Repetition inside the page: how many other lines normalise the same.
+  std::unordered_map<std::uint64_t, int> seen;
+  seen.reserve(m);
+  for (std::size_t i : idx_) ++seen[line_hash_[i]];
+
+  // Hard-wrapped paragraphs: lines but the last of nearly the same width
+  // (40-100 characters), several of them ending inside a sentence. Their
+  // lines share the paragraph's own features.
+  for (const Paragraph& para : doc.paragraphs) {
+    const std::uint32_t len = para.end - para.first;
+    if (len < 2) continue;
+    float widest = 0;
+    int open = 0, bullets = 0;
+    for (std::uint32_t k = para.first; k < para.end; ++k) {
+      widest = std::max(widest, row(k)[kFChars]);
+      if (k + 1 < para.end && !closed_[k]) ++open;
+      bullets += row(k)[kFBullet] > 0;
+    }
+    const float lo = Log1p(40), hi = Log1p(100);
+    bool wrapped = widest >= lo && widest <= hi && open * 2 >= static_cast<int>(len - 1) &&
+                   bullets * 2 < static_cast<int>(len);
+    for (std::uint32_t k = para.first; wrapped && k + 1 < para.end; ++k) {
+      // Within about 35% of the widest line, in characters.
+      if (std::expm1(row(k)[kFChars]) < 0.65 * std::expm1(widest)) wrapped = false;
+    }
+    if (!wrapped) continue;
+    int total = 0;
+    for (std::uint32_t k = para.first; k < para.end; ++k) total += words_[k];
+    const std::uint32_t last = para.end - 1;
+    const bool closed = closed_[last];
+    const bool body = (closed && total >= 5) || total >= 20;
+    for (std::uint32_t k = para.first; k < para.end; ++k) {
+      float* f = mut(k);
+      wrapped_[k] = true;
+      f[kFWrapped] = 1;
+      f[kFWords] = Log1p(total);
+      f[kFClosed] = closed;
+      f[kFColon] = 0;
+      f[kFEllipsis] = 0;
+      // A one-word wrap tail matching a literal is not a boilerplate line.
+      if (rule_[k] && words_[k] < 3) {
+        for (int r = 0; r < kFeatureRules; ++r) f[kFRuleFirst + r] = 0;
+        f[kFRuleAny] = 0;
+        f[kFListHeading] = 0;
+        rule_[k] = false;
+        boundary_[k] = false;
+      }
+      closed_[k] = closed;
+      body_[k] = body && !rule_[k];
+    }
+  }
+
+  // Paragraph features.
+  for (const Paragraph& para : doc.paragraphs) {
+    int words = 0, closed = 0;
+    for (std::uint32_t k = para.first; k < para.end; ++k) {
+      words += words_[k];
+      closed += closed_[k];
+    }
+    const std::uint32_t len = para.end - para.first;
+    for (std::uint32_t k = para.first; k < para.end; ++k) {
+      float* f = mut(k);
+      f[kFParaLines] = Log1p(len);
+      f[kFParaWords] = Log1p(words);
+      f[kFParaClosedShare] = static_cast<float>(closed) / static_cast<float>(len);
+      f[kFParaFirst] = k == para.first;
+      f[kFParaLast] = k + 1 == para.end;
+    }
+  }
+
+  // Prefix sums over non-blank lines: body lines, log words, rule lines,
+  // body words.
+  pre_body_.assign(m + 1, 0);
+  pre_words_.assign(m + 1, 0);
+  pre_rule_.assign(m + 1, 0);
+  pre_body_words_.assign(m + 1, 0);
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t i = idx_[j];
+    pre_body_[j + 1] = pre_body_[j] + body_[i];
+    pre_words_[j + 1] = pre_words_[j] + row(i)[kFWords];
+    pre_rule_[j + 1] = pre_rule_[j] + rule_[i];
+    pre_body_words_[j + 1] = pre_body_words_[j] + (body_[i] ? words_[i] : 0);
+  }
+  double all_words = 0;
+  for (std::size_t i : idx_) all_words += std::min(words_[i], 1000);
+  const double body_words = pre_body_words_[m];
+
+  // The main text: the maximum-sum run (Kadane).
+  double best = 0, run = 0;
+  std::size_t run_start = 0, best_first = 1, best_last = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t i = idx_[j];
+    if (run <= 0) {
+      run = 0;
+      run_start = j;
+    }
+    run += SpanWeight(body_[i], words_[i], rule_[i], boundary_[i]);
+    if (run > best) {
+      best = run;
+      best_first = run_start;
+      best_last = j;
+    }
+  }
+  const bool has_span = best_first <= best_last;
+  span_first_ = has_span ? idx_[best_first] : 1;
+  span_last_ = has_span ? idx_[best_last] : 0;
+  const double span_words =
+      has_span ? pre_body_words_[best_last + 1] - pre_body_words_[best_first] : 0;
+
+  // Distance to the nearest body line, before and after.
+  dist_next_.assign(m, 1000);
+  for (std::size_t j = m; j-- > 0;) {
+    if (body_[idx_[j]]) dist_next_[j] = 0;
+    else if (j + 1 < m) dist_next_[j] = std::min<std::size_t>(1000, dist_next_[j + 1] + 1);
+  }
+  std::size_t dist_prev = 1000;
+  bool boundary_seen = false;
+  auto window = [&](const std::vector<double>& pre, std::size_t j, std::size_t w) {
+    const std::size_t lo = j >= w ? j - w : 0;
+    const std::size_t hi = std::min(m, j + w + 1);
+    return static_cast<float>((pre[hi] - pre[lo]) / static_cast<double>(hi - lo));
+  };
+  const float doc_lines = Log1p(static_cast<double>(m));
+  const float doc_words = Log1p(all_words);
+  const float prose_share = all_words > 0 ? static_cast<float>(body_words / all_words) : 0.0f;
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t i = idx_[j];
+    float* f = mut(i);
+    if (body_[i]) dist_prev = 0;
+    f[kFRepeat] = Log1p(seen[line_hash_[i]] - 1);
+    f[kFDocLines] = doc_lines;
+    f[kFDocWords] = doc_words;
+    f[kFDocProseShare] = prose_share;
+    f[kFDocBlankLines] = doc.has_blank_lines;
+    f[kFRelPos] = m > 1 ? static_cast<float>(j) / static_cast<float>(m - 1) : 0.0f;
+    f[kFProseBefore] = body_words > 0 ? static_cast<float>(pre_body_words_[j] / body_words) : 0.0f;
+    f[kFInSpan] = has_span && j >= best_first && j <= best_last;
+    f[kFBeforeSpan] = has_span && j < best_first ? Log1p(static_cast<double>(best_first - j)) : 0.0f;
+    f[kFAfterSpan] = has_span && j > best_last ? Log1p(static_cast<double>(j - best_last)) : 0.0f;
+    if (has_span && j > best_last && boundary_[i]) boundary_seen = true;
+    f[kFBoundaryAfter] = boundary_seen;
+    f[kFDistBodyPrev] = Log1p(static_cast<double>(dist_prev));
+    f[kFDistBodyNext] = Log1p(static_cast<double>(dist_next_[j]));
+    f[kFFirstLine] = j == 0;
+    f[kFSpanShare] = body_words > 0 ? static_cast<float>(span_words / body_words) : 0.0f;
+    if (j > 0) {
+      const float* p = row(idx_[j - 1]).data();
+      f[kFPrevWords] = p[kFWords];
+      f[kFPrevClosed] = p[kFClosed];
+      f[kFPrevRule] = p[kFRuleAny];
+    }
+    if (j + 1 < m) {
+      const float* q = row(idx_[j + 1]).data();
+      f[kFNextWords] = q[kFWords];
+      f[kFNextClosed] = q[kFClosed];
+      f[kFNextRule] = q[kFRuleAny];
+    }
+    f[kFWin2Body] = window(pre_body_, j, 2);
+    f[kFWin2Words] = window(pre_words_, j, 2);
+    f[kFWin2Rule] = window(pre_rule_, j, 2);
+    f[kFWin5Body] = window(pre_body_, j, 5);
+    f[kFWin5Words] = window(pre_words_, j, 5);
+    f[kFWin5Rule] = window(pre_rule_, j, 5);
+    f[kFWin10Body] = window(pre_body_, j, 10);
+    f[kFWin10Words] = window(pre_words_, j, 10);
+    f[kFWin10Rule] = window(pre_rule_, j, 10);
+    if (dist_prev < 1000) ++dist_prev;
+  }
+}
+
+}  // namespace winnow

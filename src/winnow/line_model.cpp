@@ -1,0 +1,233 @@
+#include "winnow/line_model.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "winnow/error.hpp"
+#include "winnow/line_features.hpp"
+
+namespace winnow {
+namespace {
+
+constexpr std::string_view kMagic = "winnow-line-model 1";
+
+// Reads a file line by line, naming its position in errors.
+class LineReader {
+ public:
+  LineReader(std::string_view text, std::string_view source) : text_(text), source_(source) {}
+
+  std::string_view Next() {
+    if (pos_ >= text_.size()) Fail("unexpected end of file");
+    std::size_t nl = text_.find('\n', pos_);
+    if (nl == std::string_view::npos) nl = text_.size();
+    std::string_view line = text_.substr(pos_, nl - pos_);
+    pos_ = nl + 1;
+    ++line_;
+    return line;
+  }
+
+  // "KEY VALUE": returns VALUE.
+  std::string_view Expect(std::string_view key) {
+    std::string_view line = Next();
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
+        line[key.size()] != ' ') {
+      Fail("expected '" + std::string(key) + "'");
+    }
+    return line.substr(key.size() + 1);
+  }
+
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw Error(std::string(source_) + ":" + std::to_string(line_), what);
+  }
+
+  template <typename T>
+  T Number(std::string_view s) const {
+    T v{};
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) {
+      Fail("bad number '" + std::string(s) + "'");
+    }
+    return v;
+  }
+
+ private:
+  std::string_view text_, source_;
+  std::size_t pos_ = 0;
+  int line_ = 0;
+};
+
+}  // namespace
+
+LineModel LineModel::Parse(std::string_view text, std::string_view source) {
+  LineReader in(text, source);
+  if (in.Next() != kMagic) in.Fail("not a winnow line model (expected '" + std::string(kMagic) + "')");
+  const auto& names = FeatureNames();
+  const int features = in.Number<int>(in.Expect("features"));
+  if (features != static_cast<int>(names.size())) {
+    in.Fail("model has " + std::to_string(features) + " features, winnow computes " +
+            std::to_string(names.size()) + ": retrain it (tools/train/train.py)");
+  }
+  for (int i = 0; i < features; ++i) {
+    std::string_view name = in.Expect("f");
+    if (name != names[i]) {
+      in.Fail("feature " + std::to_string(i) + " is '" + std::string(name) + "', winnow's is '" +
+              names[i] + "': retrain the model (tools/train/train.py)");
+    }
+  }
+  LineModel model;
+  model.threshold_ = in.Number<double>(in.Expect("threshold"));
+  model.baseline_ = in.Number<double>(in.Expect("baseline"));
+  if (!(model.threshold_ >= 0 && model.threshold_ <= 1)) in.Fail("threshold must be in [0, 1]");
+  const int trees = in.Number<int>(in.Expect("trees"));
+  if (trees < 0 || trees > 100000) in.Fail("bad tree count");
+  for (int t = 0; t < trees; ++t) {
+    const int count = in.Number<int>(in.Expect("tree"));
+    if (count < 1 || count > 1 << 20) in.Fail("bad node count");
+    const auto base = static_cast<std::int32_t>(model.nodes_.size());
+    model.roots_.push_back(base);
+    for (int k = 0; k < count; ++k) {
+      std::string_view line = in.Next();
+      std::string_view field[6];
+      for (auto& f : field) {
+        while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+        std::size_t sp = line.find(' ');
+        f = line.substr(0, sp);
+        line = sp == std::string_view::npos ? std::string_view() : line.substr(sp);
+        if (f.empty()) in.Fail("expected FEATURE THRESHOLD LEFT RIGHT VALUE MISSING_LEFT");
+      }
+      Node node;
+      node.feature = in.Number<std::int32_t>(field[0]);
+      node.threshold = in.Number<float>(field[1]);
+      const int left = in.Number<int>(field[2]), right = in.Number<int>(field[3]);
+      node.value = in.Number<double>(field[4]);
+      node.missing_left = in.Number<int>(field[5]) != 0;
+      if (node.feature < -1 || node.feature >= features) in.Fail("bad feature index");
+      if (node.feature >= 0) {
+        // Children come after their parent, so every path ends.
+        if (left <= k || right <= k || left >= count || right >= count) in.Fail("bad child index");
+      }
+      node.left = base + left;
+      node.right = base + right;
+      model.nodes_.push_back(node);
+    }
+  }
+  return model;
+}
+
+const LineModel& LineModel::Default() {
+  static const LineModel model = Parse(DefaultLineModelText(), "line_model.txt");
+  return model;
+}
+
+double LineModel::Score(std::span<const float> row) const {
+  double raw = baseline_;
+  for (std::int32_t root : roots_) {
+    const Node* node = &nodes_[root];
+    while (node->feature >= 0) {
+      const float v = row[node->feature];
+      const bool left = std::isnan(v) ? node->missing_left : v <= node->threshold;
+      node = &nodes_[left ? node->left : node->right];
+    }
+    raw += node->value;
+  }
+  return 1.0 / (1.0 + std::exp(-raw));
+}
+
+std::vector<std::pair<int, double>> LineModel::Explain(std::span<const float> row, int k,
+                                                       bool toward_drop) const {
+  std::vector<double> credit(FeatureNames().size(), 0.0);
+  for (std::int32_t root : roots_) {
+    const Node* node = &nodes_[root];
+    while (node->feature >= 0) {
+      const float v = row[node->feature];
+      const bool left = std::isnan(v) ? node->missing_left : v <= node->threshold;
+      const Node* next = &nodes_[left ? node->left : node->right];
+      credit[node->feature] += next->value - node->value;
+      node = next;
+    }
+  }
+  std::vector<std::pair<int, double>> out;
+  for (int f = 0; f < static_cast<int>(credit.size()); ++f) {
+    if (toward_drop ? credit[f] < 0 : credit[f] > 0) out.emplace_back(f, credit[f]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::abs(a.second) > std::abs(b.second) ||
+           (std::abs(a.second) == std::abs(b.second) && a.first < b.first);
+  });
+  if (static_cast<int>(out.size()) > k) out.resize(k);
+  return out;
+}
+
+std::string DescribeFeature(int index, float value) {
+  std::ostringstream s;
+  s.precision(2);
+  const bool on = value > 0.5f;
+  auto count = [](float v) { return static_cast<long>(std::lround(std::expm1(v))); };
+  if (index >= kFRuleFirst && index < kFRuleFirst + kFeatureRules) {
+    s << (on ? "matches rule " : "no rule ") << kFeatureRuleNames[index - kFRuleFirst];
+    return s.str();
+  }
+  switch (index) {
+    case kFWords: s << count(value) << (count(value) == 1 ? " word" : " words"); break;
+    case kFChars: s << count(value) << " characters"; break;
+    case kFClosed: s << (on ? "closing mark" : "no closing mark"); break;
+    case kFColon: s << (on ? "ends in a colon" : "no colon at the end"); break;
+    case kFEllipsis: s << (on ? "ends in an ellipsis" : "no ellipsis"); break;
+    case kFStopShare: s << "stopword share " << value; break;
+    case kFCapShare: s << "capitalised words " << value; break;
+    case kFUpperShare: s << "capitals " << value; break;
+    case kFDigitShare: s << "digits " << value; break;
+    case kFPunctShare: s << "symbols " << value; break;
+    case kFAvgWordLen: s << "word length " << value; break;
+    case kFUrls: s << value << " URLs"; break;
+    case kFEmail: s << (on ? "an e-mail address" : "no e-mail address"); break;
+    case kFBullet: s << (on ? "a list item" : "not a list item"); break;
+    case kFSeparators: s << value << " separators"; break;
+    case kFKeyValue: s << (on ? "a label: value row" : "not a label: value row"); break;
+    case kFCode: s << (on ? "code-like" : "not code-like"); break;
+    case kFIndent: s << "indent " << value; break;
+    case kFUnspaced: s << "unspaced script " << value; break;
+    case kFYear: s << (on ? "a year" : "no year"); break;
+    case kFRepeat: s << (value > 0 ? "repeated in the page" : "not repeated in the page"); break;
+    case kFListHeading: s << (on ? "a list heading" : "not a list heading"); break;
+    case kFRuleAny: s << (on ? "matches a rule" : "matches no rule"); break;
+    case kFParaLines: s << count(value) << " lines in its block"; break;
+    case kFParaWords: s << count(value) << " words in its block"; break;
+    case kFParaClosedShare: s << "closed lines in its block " << value; break;
+    case kFParaFirst: s << (on ? "first of its block" : "not first of its block"); break;
+    case kFParaLast: s << (on ? "last of its block" : "not last of its block"); break;
+    case kFWrapped: s << (on ? "a hard-wrapped paragraph" : "not hard-wrapped"); break;
+    case kFDocLines: s << count(value) << " lines in the page"; break;
+    case kFDocWords: s << count(value) << " words in the page"; break;
+    case kFDocProseShare: s << "page prose share " << value; break;
+    case kFDocBlankLines: s << (on ? "page has blank lines" : "page without blank lines"); break;
+    case kFRelPos: s << "at " << static_cast<int>(value * 100) << "% of the page"; break;
+    case kFProseBefore: s << static_cast<int>(value * 100) << "% of the prose before it"; break;
+    case kFInSpan: s << (on ? "inside the main text" : "outside the main text"); break;
+    case kFBeforeSpan: s << (value > 0 ? "before the main text" : "not before the main text"); break;
+    case kFAfterSpan: s << (value > 0 ? "after the main text" : "not after the main text"); break;
+    case kFBoundaryAfter: s << (on ? "past a boundary heading" : "no boundary heading above"); break;
+    case kFDistBodyPrev: s << count(value) << " lines below prose"; break;
+    case kFDistBodyNext: s << count(value) << " lines above prose"; break;
+    case kFFirstLine: s << (on ? "the first line" : "not the first line"); break;
+    case kFSpanShare: s << "main text holds " << static_cast<int>(value * 100) << "% of the prose"; break;
+    case kFPrevWords: s << "previous line " << count(value) << " words"; break;
+    case kFPrevClosed: s << (on ? "previous line closed" : "previous line unclosed"); break;
+    case kFPrevRule: s << (on ? "previous line matches a rule" : "previous line matches no rule"); break;
+    case kFNextWords: s << "next line " << count(value) << " words"; break;
+    case kFNextClosed: s << (on ? "next line closed" : "next line unclosed"); break;
+    case kFNextRule: s << (on ? "next line matches a rule" : "next line matches no rule"); break;
+    case kFWin2Body: case kFWin5Body: case kFWin10Body:
+      s << "prose lines nearby " << value; break;
+    case kFWin2Words: case kFWin5Words: case kFWin10Words:
+      s << "words nearby " << count(value); break;
+    case kFWin2Rule: case kFWin5Rule: case kFWin10Rule:
+      s << "rule lines nearby " << value; break;
+    default: s << FeatureNames()[index] << ' ' << value; break;
+  }
+  return s.str();
+}
+
+}  // namespace winnow

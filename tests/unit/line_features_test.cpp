@@ -1,0 +1,377 @@
+#include "winnow/line_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "winnow/document.hpp"
+#include "winnow/hashing.hpp"
+#include "winnow/normalize.hpp"
+#include "winnow/rules.hpp"
+#include "winnow/shingle.hpp"
+
+namespace winnow {
+namespace {
+
+struct PunctCase {
+  std::string_view text;
+  bool expected;
+};
+
+const PunctCase kPunctCases[] = {
+    // Closing punctuation.
+    {"Hello.", true},
+    {"Hello!", true},
+    {"Hello?", true},
+    {"He said \"yes\"", true},
+    {"the end'", true},
+    {"He said \xe2\x80\x9cyes\xe2\x80\x9d", true},      // ”
+    {"the end\xe2\x80\x99", true},                      // ’
+    {"\xe7\xb5\x82\xe3\x82\x8f\xe3\x82\x8a\xe3\x80\x82", true},  // 終わり。
+    {"\xe7\xb5\x82\xef\xbc\x81", true},                 // 終！
+    {"\xe7\xb5\x82\xef\xbc\x9f", true},                 // 終？
+    {"\xe7\xb5\x82\xef\xbd\xa1", true},                 // halfwidth ｡
+    {"\xd9\x85\xd8\x9f", true},                         // Arabic question mark
+    {"\xe0\xa4\x95\xe0\xa5\xa4", true},                 // danda
+    {"\xe1\x8a\xa0\xe1\x8d\xa2", true},                 // Ethiopic full stop
+    {"\xc2\xab" "oui\xc2\xbb", true},                   // »
+    {"Wow\xe2\x80\xbc", true},                          // ‼
+    {".", true},
+    {"word .", true},
+    {"Two dots..", true},  // only three or more dots are an ellipsis
+    // Closing brackets, spaces and '*' after the punctuation.
+    {"(Hello.)", true},
+    {"[Hello!]", true},
+    {"{Hello?}", true},
+    {"Hello.)]}", true},
+    {"Hello.*", true},
+    {"Hello.   ", true},
+    {"Hello.\t\r", true},
+    {"Hello.\xc2\xa0", true},                                  // no-break space
+    {"\xe3\x80\x8c\xe7\xb5\x82\xe3\x80\x82\xe3\x80\x8d", true},  // 「終。」
+    {"\xe3\x80\x8e\xe7\xb5\x82\xe3\x80\x82\xe3\x80\x8f", true},  // 『終。』
+    {"\xe7\xb5\x82\xe3\x80\x82\xef\xbc\x89", true},              // 終。）
+    {"(word)", false},
+    {"word )", false},
+    // Ellipses are teasers, not sentence ends.
+    {"...", false},
+    {"Read more...", false},
+    {"Read more....", false},
+    {"Read more... ", false},
+    {"Read more...)", false},
+    {"Read more\xe2\x80\xa6", false},  // …
+    {"Read more\xe2\x80\xa6)", false},
+    // No punctuation.
+    {"", false},
+    {"   ", false},
+    {")", false},
+    {"word", false},
+    {"word   ", false},
+    {"end:", false},
+    {"end;", false},
+    // Marks of more scripts (the unspaced scripts' and fullwidth forms).
+    {"\xe6\x97\xa5\xe6\x9c\xac\xef\xbc\x8e", true},        // fullwidth full stop
+    {"\xe1\x9e\x80\xe1\x9f\x94", true},                     // Khmer khan
+    {"\xe1\x9e\x80\xe1\x9f\x95", true},                     // Khmer bariyoosan
+    {"\xe0\xbd\x80\xe0\xbc\x8d", true},                     // Tibetan shad
+    {"\xe1\x80\x80\xe1\x81\x8b", true},                     // Myanmar section
+    {"\xe0\xb8\x81\xe0\xb9\x9a", true},                     // Thai angkhankhu
+    {"\xd5\xa1\xd6\x89", true},                               // Armenian full stop
+    // Invisible format characters and any space after the mark.
+    {"Sentence.\xe2\x80\x8f", true},  // RIGHT-TO-LEFT MARK
+    {"Sentence.\xe2\x80\x8e", true},  // LEFT-TO-RIGHT MARK
+    {"Sentence.\xe2\x80\x8b", true},  // ZERO WIDTH SPACE
+    {"Sentence.\xe2\x81\xa0", true},  // WORD JOINER
+    {"Sentence.\xef\xbb\xbf", true},  // BOM
+    {"Sentence.\xe3\x80\x80", true},  // IDEOGRAPHIC SPACE
+    {"Sentence.\xe2\x80\xaf", true},  // NARROW NO-BREAK SPACE
+    {"Sentence\xe2\x80\x8f", false},
+    // HTML character references spelling a mark, a quote or a space.
+    {"Sentence.&nbsp;", true},
+    {"Sentence.&#8221;", true},
+    {"Sentence.&#x201D;", true},
+    {"Sentence.&rdquo;", true},
+    {"Sentence.&quot;", true},
+    {"Sentence&#46;", true},
+    {"Sentence.&nbsp;&nbsp;", true},
+    {"Sentence&nbsp;", false},
+    {"Sentence &amp;", false},
+    {"Sentence&unknown;", false},
+    {"Sentence.&#99999999;", false},
+    {"Sentence.&#;", false},
+    {";", false},
+    {"&;", false},
+    {"end,", false},
+    {"end-", false},
+    {"end\xe2\x80\x94", false},  // em dash
+    // Invalid UTF-8 at the end never crashes and is not punctuation.
+    {"end.\xff", false},
+    {"end.\x80", false},
+    {"end.\x82\x82\x82\x82\x82", false},
+    {"\x80", false},
+    {"\xff", false},
+    {"end\xe3\x80", false},          // truncated 。
+    {"end\xe3\x80\x82\x82", false},  // 。 and a stray continuation byte
+    {"\xff\xfe.", true},             // garbage before a clean full stop
+    {"\xf0\x9f\x98", false},
+};
+
+TEST(EndsWithClosingPunctuationTest, Table) {
+  for (const PunctCase& c : kPunctCases) {
+    EXPECT_EQ(EndsWithClosingPunctuation(c.text), c.expected)
+        << ::testing::PrintToString(std::string(c.text));
+  }
+}
+
+TEST(EndsWithClosingPunctuationTest, PropertiesOverAllShortByteStrings) {
+  // Every byte string of up to 5 bytes over lead, continuation, punctuation
+  // and bracket bytes, including every way of cutting a sequence short.
+  const char kAlphabet[] = {'.', '\xe3', '\x80', '\x82', '\xff', ')', ' ', 'a'};
+  for (int len = 0; len <= 5; ++len) {
+    int total = 1;
+    for (int i = 0; i < len; ++i) total *= 8;
+    for (int n = 0; n < total; ++n) {
+      std::string s;
+      for (int i = 0, m = n; i < len; ++i, m /= 8) s.push_back(kAlphabet[m % 8]);
+      SCOPED_TRACE(::testing::PrintToString(s));
+      const bool base = EndsWithClosingPunctuation(s);
+      // Trailing closing brackets and spaces never change the answer.
+      ASSERT_EQ(EndsWithClosingPunctuation(s + ")"), base);
+      ASSERT_EQ(EndsWithClosingPunctuation(s + " "), base);
+      ASSERT_EQ(EndsWithClosingPunctuation(s + "\xef\xbc\x89"), base);  // ）
+      // A full stop closes anything, unless it completes an ellipsis.
+      const bool makes_ellipsis = s.size() >= 2 && s.compare(s.size() - 2, 2, "..") == 0;
+      ASSERT_EQ(EndsWithClosingPunctuation(s + "."), !makes_ellipsis);
+      ASSERT_TRUE(EndsWithClosingPunctuation(s + "!"));
+      ASSERT_TRUE(EndsWithClosingPunctuation(s + "\xe3\x80\x82"));  // 。
+      ASSERT_FALSE(EndsWithClosingPunctuation(s + "\xe2\x80\xa6"));  // …
+      // Only the view's bytes count: a view into a longer buffer that ends
+      // in punctuation after the view gives the same answer.
+      const std::string padded = "\xe3\x80\x82" + s + "!";
+      ASSERT_EQ(EndsWithClosingPunctuation(
+                    std::string_view(padded).substr(3, s.size())),
+                base);
+    }
+  }
+}
+
+struct ColonCase {
+  std::string_view text;
+  bool expected;
+};
+
+const ColonCase kColonCases[] = {
+    {"You will need:", true},
+    {"Ingredients :  \t", true},
+    {":", true},
+    {"\xe6\x9d\x90\xe6\x96\x99\xef\xbc\x9a", true},  // 材料：
+    {"\xef\xbc\x9a", true},
+    {"", false},
+    {"  ", false},
+    {"a:b", false},
+    {"Note: read this", false},
+    {"Note:)", false},
+    {"Note.", false},
+    {"\xbc\x9a", false},  // the tail of a fullwidth colon alone
+};
+
+TEST(EndsWithColonTest, Table) {
+  for (const ColonCase& c : kColonCases) {
+    EXPECT_EQ(EndsWithColon(c.text), c.expected) << ::testing::PrintToString(std::string(c.text));
+  }
+}
+
+struct CountCase {
+  std::string_view text;
+  int words;
+};
+
+const CountCase kCountCases[] = {
+    {"", 0},
+    {"...", 0},
+    {"one", 1},
+    {"one two three", 3},
+    {"U.K.-based", 2},
+    {"\xe4\xb8\xad", 1},                                // 1 CJK: rounds up
+    {"\xe4\xb8\xad\xe6\x96\x87", 1},                    // 2 CJK: one word
+    {"\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 2},        // 3 CJK
+    {"\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe6\x95\xb0", 2},  // 4 CJK
+    {"\xe4\xb8\xad\xe6\x96\x87 abc", 2},
+    {"\xe4\xb8\xad abc \xe6\x96\x87", 2},               // CJK count over the line
+    {"\xe3\x81\xb2\xe3\x82\x89\xe3\x81\x8c\xe3\x81\xaa", 2},  // kana too
+    // Unspaced scripts: four characters a word, per run.
+    {"\xe0\xb8\x81\xe0\xb8\x82\xe0\xb8\x84\xe0\xb8\x87", 1},       // 4 Thai
+    {"\xe0\xb8\x81\xe0\xb8\x82\xe0\xb8\x84\xe0\xb8\x87\xe0\xb8\x81", 2},  // 5 Thai
+    {"\xe1\x9e\x80\xe1\x9e\x81\xe1\x9e\x82\xe1\x9e\x83\xe1\x9e\x80\xe1\x9e\x81"
+     "\xe1\x9e\x82\xe1\x9e\x83\xe1\x9e\x80 abc", 4},                 // 9 Khmer + a word
+};
+
+TEST(CountWordsTest, Table) {
+  for (const CountCase& c : kCountCases) {
+    Normalized norm;
+    Normalize(c.text, &norm);
+    EXPECT_EQ(CountWords(c.text, norm), c.words) << std::string(c.text);
+  }
+}
+
+
+// Builds a document's features with the given rules (feature action).
+class FeaturesOf {
+ public:
+  explicit FeaturesOf(std::string text, std::string_view rules_text = "")
+      : text_(std::move(text)) {
+    rules_.Parse(rules_text, "test.rules", PatternAction::kFeature);
+    rules_.Freeze();
+    features_ = std::make_unique<LineFeatures>(&rules_);
+    Run();
+  }
+  void Run() {
+    SplitDocument(text_, &doc_);
+    features_->Reset(doc_.lines.size());
+    Normalized norm;
+    std::vector<std::uint64_t> hashes;
+    for (const Line& line : doc_.lines) {
+      if (line.blank) {
+        features_->AddLine(line, nullptr, -1, {});
+        continue;
+      }
+      Normalize(line.text, &norm);
+      hashes.clear();
+      HashWords(norm, kWordSeed, &hashes);
+      features_->AddLine(line, &norm, rules_.MatchAll(line.text, norm).feature, hashes);
+    }
+    features_->Finish(doc_);
+  }
+  float at(std::size_t line, int f) const { return features_->row(line)[f]; }
+  const LineFeatures& features() const { return *features_; }
+  const Document& doc() const { return doc_; }
+
+ private:
+  std::string text_;
+  RuleSet rules_;
+  std::unique_ptr<LineFeatures> features_;
+  Document doc_;
+};
+
+constexpr std::string_view kNav = "Home\nNews\nSport\nWeather\n";
+constexpr std::string_view kArticle =
+    "The river rose three metres overnight in the town centre, the council said.\n"
+    "Residents were moved to the school hall before midnight as water reached the square.\n"
+    "Officials said the flood barriers would be repaired by Friday at the latest.\n";
+constexpr std::string_view kRelated = "Related articles\nStorm closes bridge\nSchool reopens\n";
+
+TEST(LineFeaturesTest, FeatureNamesMatchTheColumns) {
+  EXPECT_EQ(FeatureNames().size(), static_cast<std::size_t>(kFeatureCount));
+  EXPECT_EQ(FeatureNames()[kFWords], "words");
+  EXPECT_EQ(FeatureNames()[kFRuleFirst], "rule:share");
+  EXPECT_EQ(FeatureNames()[kFWin10Rule], "win10_rule");
+}
+
+TEST(LineFeaturesTest, MainTextSpansTheProseAndBoundaryHeadingsCloseIt) {
+  FeaturesOf f(std::string(kNav) + std::string(kArticle) + std::string(kRelated),
+               "read-more literal+list related articles\n");
+  // Lines 0-3 navigation, 4-6 the article, 7 the heading, 8-9 the list.
+  EXPECT_EQ(f.features().span_first(), 4u);
+  EXPECT_EQ(f.features().span_last(), 6u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_GT(f.at(i, kFBeforeSpan), 0) << i;
+    EXPECT_EQ(f.at(i, kFInSpan), 0) << i;
+  }
+  for (std::size_t i = 4; i < 7; ++i) EXPECT_EQ(f.at(i, kFInSpan), 1) << i;
+  EXPECT_EQ(f.at(7, kFListHeading), 1);
+  EXPECT_EQ(f.at(7, kFRuleFirst + 3), 1);  // rule:read-more
+  for (std::size_t i = 7; i < 10; ++i) {
+    EXPECT_GT(f.at(i, kFAfterSpan), 0) << i;
+    EXPECT_EQ(f.at(i, kFBoundaryAfter), 1) << i;
+  }
+  EXPECT_FLOAT_EQ(f.at(9, kFProseBefore), 1.0f);
+  EXPECT_FLOAT_EQ(f.at(0, kFProseBefore), 0.0f);
+  EXPECT_FLOAT_EQ(f.at(5, kFSpanShare), 1.0f);
+}
+
+TEST(LineFeaturesTest, OwnFeaturesOfALine) {
+  FeaturesOf f(
+      "Breed: Labrador\n"
+      "- first item of a list\n"
+      "12. numbered item\n"
+      "Contact us at desk@example.com or https://example.com/a/b/c/d/e today.\n"
+      "    if (x > 0) { return y; }\n"
+      "HOME | NEWS | SPORT\n"
+      "Teaser headline...\n"
+      "Ingredients:\n");
+  EXPECT_EQ(f.at(0, kFKeyValue), 1);
+  EXPECT_EQ(f.at(1, kFBullet), 1);
+  EXPECT_EQ(f.at(2, kFBullet), 1);
+  EXPECT_EQ(f.at(3, kFEmail), 1);
+  EXPECT_EQ(f.at(3, kFUrls), 1);
+  EXPECT_EQ(f.at(3, kFClosed), 1);
+  // The URL counts as one word: "Contact us at desk example com or URL today".
+  EXPECT_LT(f.features().words(3), 12);
+  EXPECT_GT(f.at(4, kFCode), 5);
+  EXPECT_EQ(f.at(4, kFIndent), 4);
+  EXPECT_EQ(f.at(5, kFSeparators), 2);
+  EXPECT_FLOAT_EQ(f.at(5, kFUpperShare), 1.0f);
+  EXPECT_EQ(f.at(6, kFEllipsis), 1);
+  EXPECT_EQ(f.at(6, kFClosed), 0);
+  EXPECT_EQ(f.at(7, kFColon), 1);
+}
+
+TEST(LineFeaturesTest, RepetitionAndNeighbours) {
+  FeaturesOf f(std::string(kArticle) + "Share this\n" + std::string(kArticle.substr(0, 76)) +
+               "\n");
+  EXPECT_GT(f.at(0, kFRepeat), 0);  // line 0 comes again as line 4
+  EXPECT_EQ(f.at(1, kFRepeat), 0);
+  EXPECT_EQ(f.at(3, kFPrevClosed), 1);
+  EXPECT_FLOAT_EQ(f.at(3, kFPrevWords), f.at(2, kFWords));
+  EXPECT_FLOAT_EQ(f.at(3, kFNextWords), f.at(4, kFWords));
+}
+
+TEST(LineFeaturesTest, HardWrappedParagraphSharesItsFeatures) {
+  const std::string wrapped =
+      "winnow reads scraped text from files or standard input and removes the\n"
+      "lines that are boilerplate, such as menus, share buttons and cookie\n"
+      "banners, before it removes near-duplicate paragraphs. It is not\n"
+      "necessary.\n"
+      "\n"
+      "Short item one\n"
+      "Short item two\n"
+      "Short item three\n";
+  FeaturesOf f(wrapped, "cookie-banner literal necessary\n");
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(f.features().wrapped(i));
+    EXPECT_EQ(f.at(i, kFWrapped), 1);
+    EXPECT_EQ(f.at(i, kFClosed), 1);              // the paragraph's last line closes it
+    EXPECT_FLOAT_EQ(f.at(i, kFWords), f.at(0, kFWords));
+    EXPECT_EQ(f.at(i, kFRuleAny), 0);             // "necessary." is a wrap tail
+    EXPECT_TRUE(f.features().body(i));
+  }
+  for (std::size_t i = 5; i < 8; ++i) EXPECT_FALSE(f.features().wrapped(i)) << i;
+}
+
+TEST(LineFeaturesTest, BlankRowsAreZeroAndDocumentsDoNotLeakIntoEachOther) {
+  FeaturesOf a("Share this\n\n" + std::string(kArticle));
+  for (float v : a.features().row(1)) EXPECT_EQ(v, 0.0f);
+  std::vector<float> first(a.features().row(2).begin(), a.features().row(2).end());
+  FeaturesOf b("Share this\n\n" + std::string(kArticle));
+  a.Run();  // the same document again, after scratch state was used
+  std::vector<float> again(a.features().row(2).begin(), a.features().row(2).end());
+  EXPECT_EQ(first, again);
+}
+
+TEST(LineFeaturesTest, LinearInTheNumberOfLines) {
+  // 100,000 list headings in one block: every line is visited a fixed
+  // number of times, so this returns at once (a rescan per heading would
+  // take minutes). No timing here: a hang fails the test by its timeout.
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "Related articles\n";
+  FeaturesOf f(text, "read-more literal+list related articles\n");
+  EXPECT_EQ(f.at(99999, kFListHeading), 1);
+  EXPECT_GT(f.at(50000, kFRepeat), 10);
+}
+
+}  // namespace
+}  // namespace winnow

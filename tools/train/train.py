@@ -1,0 +1,360 @@
+#!/usr/bin/python3
+"""Trains winnow's line model from the labelled page sets in ../shared/eval.
+
+    /usr/bin/python3 tools/train/train.py [--eval-dir DIR] [--out rules/line_model.txt]
+                                          [--report REPORT.md] [--no-cv]
+
+Needs Debian's python3-sklearn (1.2) and numpy, and build/winnow-features
+(cmake --build build --target winnow-features).
+
+1. Features: build/winnow-features computes every line's features exactly
+   as winnow does (same rules, same code).
+2. Labels: a line is content when the set's scorer (score.py's
+   label_lines) aligns at least half of its tokens with the page's gold.
+   The sets define content differently; winnow follows the widest common
+   definition (headings, lists, tables, code and captions of the main text
+   are content; comments, related links and navigation are not), so
+   canola, whose gold holds complete sentences only, contributes only its
+   sentence-like lines (closed, 5+ words), where its labels and winnow's
+   definition agree.
+3. Weights: every page weighs the same in total (the published metrics
+   average over pages), a line by the square root of its tokens within it,
+   and every set the same in total, so that no benchmark's layout dominates.
+4. Model: scikit-learn's HistGradientBoostingClassifier, 40 trees of depth
+   6, fixed seed, no early stopping: the same data gives the same file.
+5. Scores: leave-one-benchmark-out (train on the other sets, score the one
+   left out) and site-grouped 5-fold cross-validation over all sets (no
+   site in both training and test folds), with score.py's shingle4 and
+   bag-of-words metrics on the kept lines, against no filtering and C4's
+   line rules. Paragraph deduplication is not simulated, so winnow's own
+   numbers (tools/eval_dev.py) differ slightly.
+6. The threshold that maximises the mean of both F1s over the
+   cross-validated predictions goes into the model file.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SETS = ["wcxb-dev", "dragnet", "cleaneval", "cleanportaleval", "canola"]
+SEED = 20261130
+TREES, DEPTH, LEAVES, RATE = 40, 6, 32, 0.15
+
+score = None  # score.py, imported from --eval-dir
+
+
+def blank(line):
+    return all(c in " \t\f\v\r" for c in line)
+
+
+def load_set(eval_dir, name, features_bin, cache):
+    d = os.path.join(eval_dir, name)
+    pages = [json.loads(l) for l in open(os.path.join(d, "input.jsonl"), encoding="utf-8")]
+    gold = {str(g["id"]): g["text"] for g in map(json.loads, open(os.path.join(d, "gold.jsonl"), encoding="utf-8"))}
+    rows_path = os.path.join(cache, name + ".rows.tsv")
+    feat_path = os.path.join(cache, name + ".f32")
+    with open(os.path.join(d, "input.jsonl"), "rb") as f:
+        subprocess.run([features_bin, rows_path, feat_path], stdin=f, check=True)
+    names = subprocess.run([features_bin, "--names"], capture_output=True, text=True, check=True).stdout.split()
+    X = np.fromfile(feat_path, dtype="<f4").reshape(-1, len(names))
+    rows = [l.rstrip("\n").split("\t") for l in open(rows_path, encoding="utf-8")]
+    assert len(rows) == X.shape[0], (name, len(rows), X.shape)
+    # Labels, cached by the content of the set.
+    h = hashlib.sha1(open(os.path.join(d, "input.jsonl"), "rb").read() +
+                     open(os.path.join(d, "gold.jsonl"), "rb").read()).hexdigest()[:16]
+    label_path = os.path.join(cache, f"{name}.labels.{h}.json")
+    if os.path.exists(label_path):
+        labels = json.load(open(label_path))
+    else:
+        with ProcessPoolExecutor() as pool:
+            labels = dict(zip([str(p["id"]) for p in pages],
+                              pool.map(page_labels, [(p["text"], gold.get(str(p["id"]), "")) for p in pages],
+                                       chunksize=8)))
+        json.dump(labels, open(label_path, "w"))
+    return pages, gold, names, X, rows, labels
+
+
+def page_labels(args):
+    """Per '\\n'-split line: [tokens, content] or None (blank or no token)."""
+    text, gold = args
+    raw = text.split("\n")
+    keys, lines = [], []
+    for i, l in enumerate(raw):
+        n = score.norm_line(l)
+        if n and not blank(l):
+            keys.append(i)
+            lines.append(n)
+    lab = score.label_lines(lines, gold)
+    out = [None] * len(raw)
+    for i, (ntok, content) in zip(keys, lab):
+        if ntok > 0:
+            out[i] = [ntok, bool(content)]
+    return out
+
+
+def host(url):
+    h = urllib.parse.urlparse(url or "").netloc.lower()
+    return h[4:] if h.startswith("www.") else h
+
+
+class Data:
+    """All labelled lines of all sets, with page and site keys."""
+
+    def __init__(self, eval_dir, features_bin, cache):
+        self.X, self.y, self.w, self.set_of, self.page_of, self.site_of = [], [], [], [], [], []
+        self.pattern_of = []
+        self.pages = {}   # (set, id) -> page
+        self.gold = {}
+        self.lines = {}   # (set, id) -> [(row index, line number)]
+        self.row_line = []  # per row: line number in page
+        names = None
+        offset = 0
+        for s_i, name in enumerate(SETS):
+            pages, gold, names, X, rows, labels = load_set(eval_dir, name, features_bin, cache)
+            by_id = {str(p["id"]): p for p in pages}
+            for p in pages:
+                self.pages[(name, str(p["id"]))] = p
+                self.gold[(name, str(p["id"]))] = gold.get(str(p["id"]), "")
+            y = np.zeros(len(rows), dtype=np.int8)
+            w = np.zeros(len(rows), dtype=np.float64)
+            page_rows = collections.defaultdict(list)
+            for r, (pid, ln, _) in enumerate(rows):
+                ln = int(ln)
+                page_rows[pid].append(r)
+                self.lines.setdefault((name, pid), []).append((offset + r, ln))
+                lab = labels[pid][ln] if ln < len(labels[pid]) else None
+                if lab is None:
+                    continue
+                ntok, content = lab
+                y[r] = content
+                if name == "canola":
+                    sentence = X[r, names.index("closed")] > 0.5 and X[r, names.index("words")] >= math.log1p(5)
+                    if not sentence:
+                        continue
+                w[r] = math.sqrt(1 + ntok)
+            for pid, rs in page_rows.items():
+                tot = w[rs].sum()
+                if tot > 0:
+                    w[rs] /= tot
+            w *= 1.0 / max(1e-9, w.sum())  # every set the same total weight
+            self.X.append(X)
+            self.y.append(y)
+            self.w.append(w)
+            self.set_of += [s_i] * len(rows)
+            self.page_of += [(name, r[0]) for r in rows]
+            self.site_of += [host(by_id[r[0]].get("url", "")) or r[0] for r in rows]
+            self.row_line += [int(r[1]) for r in rows]
+            self.pattern_of += [r[2] for r in rows]
+            offset += len(rows)
+        self.names = names
+        self.X = np.concatenate(self.X)
+        self.y = np.concatenate(self.y)
+        self.w = np.concatenate(self.w) * len(self.X)
+        self.set_of = np.array(self.set_of)
+        sites = sorted(set(self.site_of))
+        site_index = {s: i for i, s in enumerate(sites)}
+        self.site_of = np.array([site_index[s] for s in self.site_of])
+
+
+def fit(X, y, w):
+    m = HistGradientBoostingClassifier(max_iter=TREES, max_depth=DEPTH, max_leaf_nodes=LEAVES,
+                                       learning_rate=RATE, early_stopping=False, random_state=SEED,
+                                       l2_regularization=1.0, min_samples_leaf=40)
+    keep = w > 0
+    m.fit(X[keep], y[keep], sample_weight=w[keep])
+    return m
+
+
+def kept_text(page, scores_by_line, threshold, keep_title=True):
+    """What winnow writes for `page` given per-line scores (line -> p)."""
+    raw = page["text"].split("\n")
+    keep = {ln for ln, p in scores_by_line.items() if p >= threshold}
+    if keep_title and scores_by_line:
+        title = min(scores_by_line)
+        if title not in keep and len(raw[title].split()) < 20 and len(keep) > 0:
+            keep.add(title)
+    return "\n".join(raw[i] for i in sorted(keep))
+
+
+def c4_text(page):
+    out = []
+    for l in page["text"].split("\n"):
+        s = l.strip()
+        if not s.endswith((".", "?", "!", '"', "\u201d", "\u2019", "'")) or s.endswith("..."):
+            continue
+        if len(s.split()) < 5 or any(len(t) > 1000 for t in s.split()):
+            continue
+        low = s.lower()
+        if "javascript" in low or any(p in low for p in ("terms of use", "privacy policy", "cookie policy",
+                                                         "uses cookies", "use of cookies", "use cookies")):
+            continue
+        out.append(l)
+    return "\n".join(out)
+
+
+def metrics(pairs):
+    """pairs: [(gold, output, type)] -> {'all': (s4 p r f, bow p r f), type: ...}"""
+    groups = collections.defaultdict(list)
+    for g, o, t in pairs:
+        groups["all"].append((g, o))
+        groups[t or "unknown"].append((g, o))
+    res = {}
+    for k, items in groups.items():
+        sh = score.shingle_metrics([score.shingle_tp_fp_fn(g, o) for g, o in items])
+        bows = [score.bow_prf(g, o) for g, o in items]
+        n = len(items)
+        res[k] = {"n": n, "s4": (sh["p"], sh["r"], sh["f1"]),
+                  "bow": tuple(sum(b[i] for b in bows) / n for i in range(3))}
+    return res
+
+
+def evaluate(data, scores, threshold, page_keys):
+    """Scores the pages in `page_keys` with per-row model scores."""
+    out = {}
+    for key in page_keys:
+        page = data.pages[key]
+        by_line = {ln: scores[r] for r, ln in data.lines.get(key, [])}
+        out[key] = kept_text(page, by_line, threshold)
+    return out
+
+
+def report_rows(title, data, outputs_by_system, page_keys):
+    lines = [f"### {title}", "",
+             "| system | pages | shingle4 P | R | F1 | bag-of-words P | R | F1 |",
+             "|---|---|---|---|---|---|---|---|"]
+    all_types = None
+    per = {}
+    for sysname, outputs in outputs_by_system.items():
+        pairs = [(data.gold[k], outputs[k], data.pages[k].get("type")) for k in page_keys]
+        per[sysname] = metrics(pairs)
+        all_types = sorted(per[sysname].keys(), key=lambda t: (t != "all", t))
+    for t in all_types:
+        for sysname in outputs_by_system:
+            m = per[sysname][t]
+            lines.append(f"| {sysname}{'' if t == 'all' else ' (' + t + ')'} | {m['n']} | "
+                         + " | ".join(f"{v:.3f}" for v in m["s4"]) + " | "
+                         + " | ".join(f"{v:.3f}" for v in m["bow"]) + " |")
+    return "\n".join(lines) + "\n", per
+
+
+def export(model, names, threshold, path):
+    pred = model._predictors
+    baseline = float(np.ravel(model._baseline_prediction)[0])
+    out = [f"winnow-line-model 1", f"features {len(names)}"]
+    out += [f"f {n}" for n in names]
+    out += [f"threshold {threshold:.4f}", f"baseline {baseline!r}", f"trees {len(pred)}"]
+    for tree in pred:
+        nodes = tree[0].nodes
+        out.append(f"tree {len(nodes)}")
+        for nd in nodes:
+            if nd["is_leaf"]:
+                out.append(f"-1 0 0 0 {float(nd['value'])!r} 0")
+            else:
+                thr = np.float32(nd["num_threshold"])
+                # The C++ side compares float32 features with a float32
+                # threshold: round the threshold down so that every float32
+                # value <= the double threshold stays <= it.
+                if float(thr) > float(nd["num_threshold"]):
+                    thr = np.nextafter(thr, np.float32(-np.inf))
+                out.append(f"{int(nd['feature_idx'])} {float(thr)!r} {int(nd['left'])} {int(nd['right'])} "
+                           f"{float(nd['value'])!r} {int(nd['missing_go_to_left'])}")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    global score
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eval-dir", default=os.path.join(ROOT, "..", "shared", "eval"))
+    ap.add_argument("--features-bin", default=os.path.join(ROOT, "build", "winnow-features"))
+    ap.add_argument("--cache", default=os.path.join(ROOT, "build", "train-cache"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "rules", "line_model.txt"))
+    ap.add_argument("--report", default=os.path.join(ROOT, "build", "train-report.md"))
+    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--threshold", type=float, help="fix the threshold instead of choosing it")
+    args = ap.parse_args()
+    sys.path.insert(0, os.path.abspath(args.eval_dir))
+    import score as score_module
+    score = score_module
+    os.makedirs(args.cache, exist_ok=True)
+
+    data = Data(args.eval_dir, args.features_bin, args.cache)
+    print(f"train: {len(data.X)} lines, {int((data.w > 0).sum())} labelled, "
+          f"{len(data.pages)} pages, {len(set(data.site_of.tolist()))} sites", file=sys.stderr)
+    report = ["# Line model training report", ""]
+    threshold = args.threshold if args.threshold is not None else 0.5
+
+    if not args.no_cv:
+        # Site-grouped 5 folds over all sets.
+        rng = np.random.RandomState(SEED)
+        sites = np.unique(data.site_of)
+        fold_of_site = dict(zip(sites, rng.permutation(len(sites)) % 5))
+        fold = np.array([fold_of_site[s] for s in data.site_of])
+        cv = np.zeros(len(data.X))
+        for k in range(5):
+            m = fit(data.X[fold != k], data.y[fold != k], data.w[fold != k])
+            cv[fold == k] = m.predict_proba(data.X[fold == k])[:, 1]
+        # The threshold: best mean of both F1s over all sets' pages.
+        keys = list(data.pages)
+        if args.threshold is None:
+            best = None
+            for t in np.arange(0.30, 0.71, 0.05):
+                outs = evaluate(data, cv, t, keys)
+                per = {}
+                f = []
+                for s in SETS:
+                    ks = [k for k in keys if k[0] == s]
+                    m = metrics([(data.gold[k], outs[k], None) for k in ks])["all"]
+                    f.append((m["s4"][2] + m["bow"][2]) / 2)
+                val = float(np.mean(f))
+                print(f"threshold {t:.2f}: mean F1 over sets {val:.4f}", file=sys.stderr)
+                if best is None or val > best[0]:
+                    best = (val, t)
+            threshold = float(round(best[1], 2))
+        report.append(f"Decision threshold: {threshold:.2f}\n")
+        report.append("## Site-grouped 5-fold cross-validation (no site in both folds)\n")
+        outs = evaluate(data, cv, threshold, keys)
+        for s in SETS:
+            ks = [k for k in keys if k[0] == s]
+            systems = {"winnow": outs, "no filtering": {k: data.pages[k]["text"] for k in ks},
+                       "C4 line rules": {k: c4_text(data.pages[k]) for k in ks}}
+            text, _ = report_rows(s, data, systems, ks)
+            report.append(text)
+            print(text, file=sys.stderr)
+
+        # Leave one benchmark out.
+        report.append("## Leave-one-benchmark-out (trained on the other sets)\n")
+        for s_i, s in enumerate(SETS):
+            tr = data.set_of != s_i
+            m = fit(data.X[tr], data.y[tr], data.w[tr])
+            p = np.zeros(len(data.X))
+            p[~tr] = m.predict_proba(data.X[~tr])[:, 1]
+            ks = [k for k in keys if k[0] == s]
+            outs = evaluate(data, p, threshold, ks)
+            systems = {"winnow": outs, "C4 line rules": {k: c4_text(data.pages[k]) for k in ks}}
+            text, _ = report_rows(s + " (left out)", data, systems, ks)
+            report.append(text)
+            print(text, file=sys.stderr)
+
+    model = fit(data.X, data.y, data.w)
+    export(model, data.names, threshold, args.out)
+    with open(args.report, "w") as f:
+        f.write("\n".join(report) + "\n")
+    print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}) "
+          f"and {args.report}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
