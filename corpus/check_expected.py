@@ -14,7 +14,7 @@ For every NAME.txt in this directory there must be a NAME.expected such that:
 A blank line is one holding only spaces, tabs, CR, FF or VT (as in winnow).
 Every .expected must have its .txt, and README.md must name every document.
 NAME.OPTION.expected is the expected output of `winnow --OPTION` on NAME.txt
-(checked by tests/cli/corpus_test.sh; only its pairing is checked here).
+(only its pairing is checked here).
 
 Usage: python3 corpus/check_expected.py   (exit status 0 when all pass)
 """

@@ -21,8 +21,10 @@
 // rules marked +list) most. Everything is computed in O(n) for n lines
 // with prefix sums; no line is visited more than a fixed number of times.
 //
-// A body line is one without a rule match that ends in closing punctuation
-// with at least 5 words, or has at least 20 words (C4's line rule, widened).
+// A body line ends in closing punctuation with at least 5 words, or has at
+// least 20 words (C4's line rule, widened), and matches no rule, unless it
+// is a closed sentence of 15 words or more (prose that uses a boilerplate
+// phrase in passing).
 //
 // The feature names (FeatureNames()) are part of the model file format: a
 // model lists the names it was trained on, and LineModel refuses a model
@@ -115,7 +117,9 @@ class LineFeatures {
   // Row of line i (kFeatureCount floats). Valid until the next Reset().
   // Rows of blank lines are all zero.
   std::span<const float> row(std::size_t line) const {
-    return {values_.data() + line * kFeatureCount, kFeatureCount};
+    static constexpr float kZero[kFeatureCount] = {};
+    if (row_of_[line] == kNoRow) return {kZero, kFeatureCount};
+    return {values_.data() + std::size_t{row_of_[line]} * kFeatureCount, kFeatureCount};
   }
   // Whether line i is a body line (see above), and its word count.
   bool body(std::size_t line) const { return body_[line]; }
@@ -128,8 +132,14 @@ class LineFeatures {
   std::size_t span_last() const { return span_last_; }
 
  private:
-  float* mut(std::size_t line) { return values_.data() + line * kFeatureCount; }
+  float* mut(std::size_t line) {
+    return values_.data() + std::size_t{row_of_[line]} * kFeatureCount;
+  }
 
+  // Rows exist for non-blank lines only: a document of blank lines costs a
+  // few bytes a line, not a row each.
+  static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> row_of_;
   std::vector<int> rule_column_;        // per rule index of `rules`: column or -1
   std::vector<std::uint64_t> stopwords_;  // sorted word hashes
   const RuleSet* rules_;

@@ -3,7 +3,9 @@
 // Each line gets its features (line_features.hpp: own text, block, context
 // and position relative to the main text) and a score from the line model
 // (line_model.hpp), the probability that it is main content; a line scoring
-// below the threshold is dropped by the built-in rule `line-model`. The
+// below the threshold is dropped by the built-in rule `line-model`, a body
+// line inside the main text (line_features.hpp) that matches no rule below
+// half the threshold. The
 // lines of a hard-wrapped paragraph share one decision: their word-weighted
 // mean score. Pattern rules (rules.hpp) act by their action: the built-in
 // rules are model features, the user's rules drop (and `+list` headings

@@ -26,7 +26,8 @@
 //     NAME  keep  KIND  PATTERN
 // instead keeps every line it matches, whatever the line model says. The
 // built-in rules are read as features: a match is one of the line model's
-// inputs (line_features.hpp), which weighs it against the line's context.
+// inputs (line_features.hpp), which weighs it against the line's context;
+// a line written `NAME drop KIND PATTERN` drops whatever the default is.
 //
 // Build, freeze, query: Parse() any number of sources, Disable() by name,
 // Freeze(), then Match() from any number of threads.
@@ -80,7 +81,8 @@ class RuleSet {
   RuleSet& operator=(const RuleSet&) = delete;
 
   // Adds the rules in `text`. `source` names it in errors and in Pattern.
-  // Patterns without the `keep` word get `action` (kDrop or kFeature).
+  // Patterns without a `keep` or `drop` word get `action` (kDrop or
+  // kFeature).
   // Throws winnow::Error with where = "SOURCE:LINE" on a malformed line or an
   // invalid regex. Must be called before Freeze().
   void Parse(std::string_view text, std::string_view source,

@@ -127,6 +127,8 @@ Options OptionsFrom(const py::dict& kwargs, FrontEnd front_end) {
     SetFromPython(&options, *spec, value);
   }
   FinishOptions(&options);
+  // Every result carries its explanation: the line model's notes too.
+  options.filter.lines.explain = true;
   return options;
 }
 

@@ -165,9 +165,9 @@ float Log1p(double x) { return static_cast<float>(std::log1p(std::max(0.0, x)));
 
 // Kadane's weights: how much a line adds to or takes from the main text.
 double SpanWeight(bool body, int words, bool rule, bool boundary) {
-  if (boundary) return -40.0;
+  if (boundary) return -15.0;
   if (body) return words;
-  if (rule) return -6.0;
+  if (rule) return -4.0;
   return -2.0 - std::min(words, 10) * 0.3;
 }
 
@@ -281,7 +281,8 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
 }
 
 void LineFeatures::Reset(std::size_t lines) {
-  values_.assign(lines * kFeatureCount, 0.0f);
+  values_.clear();
+  row_of_.assign(lines, kNoRow);
   words_.assign(lines, 0);
   body_.assign(lines, false);
   closed_.assign(lines, false);
@@ -296,8 +297,11 @@ void LineFeatures::Reset(std::size_t lines) {
 void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern,
                            std::span<const std::uint64_t> word_hashes) {
   const std::size_t i = added_++;
+  if (line.blank) return;
+  row_of_[i] = static_cast<std::uint32_t>(values_.size() / kFeatureCount);
+  values_.resize(values_.size() + kFeatureCount, 0.0f);
   if (norm == nullptr) {
-    if (!line.blank) {  // too long to analyse: a body line, unjudged
+    {  // too long to analyse: a body line, unjudged
       blank_[i] = false;
       body_[i] = true;
       closed_[i] = true;
@@ -417,7 +421,8 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       pattern >= 0 && rules_ != nullptr ? rule_column_[rules_->patterns()[pattern].rule] : -1;
   rule_[i] = rule_column >= 0;
   boundary_[i] = rule_column >= 0 && rules_->patterns()[pattern].list;
-  body_[i] = !rule_[i] && ((closed && words >= 5) || words >= 20);
+  // A long sentence is prose even when it uses a boilerplate phrase.
+  body_[i] = (closed && (words >= 15 || (words >= 5 && !rule_[i]))) || (words >= 20 && !rule_[i]);
   line_hash_[i] = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
 
   const double nonspace_d = std::max(1, nonspace);
@@ -486,7 +491,7 @@ void LineFeatures::Finish(const Document& doc) {
     for (std::uint32_t k = para.first; k < para.end; ++k) total += words_[k];
     const std::uint32_t last = para.end - 1;
     const bool closed = closed_[last];
-    const bool body = (closed && total >= 5) || total >= 20;
+    const bool body = (closed && total >= 5) || total >= 20;  // its rule matches were cleared
     for (std::uint32_t k = para.first; k < para.end; ++k) {
       float* f = mut(k);
       wrapped_[k] = true;

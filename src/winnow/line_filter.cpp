@@ -94,8 +94,10 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
       v[i] = rules_->patterns()[match.drop].rule;
       if (rules_->patterns()[match.drop].list) list_rule_[i] = v[i];
     }
-    feature_pattern_[i] = match.feature;
-    features_.AddLine(line, &norm_, match.feature,
+    // A built-in rule that drops is still a feature of its neighbours.
+    const int feature = match.feature >= 0 ? match.feature : match.drop;
+    feature_pattern_[i] = feature;
+    features_.AddLine(line, &norm_, feature,
                       {words.words_of(i), words.words(i)});
   }
   features_.Finish(doc);
@@ -158,7 +160,11 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
       any_kept = any_kept || (forced_[i] >= 0 && !doc.lines[i].blank && i != title);
       continue;
     }
-    if (scores_[i] < threshold_) {
+    // A body line inside the main text that matches no rule needs less:
+    // half the threshold.
+    const bool in_text = features_.body(i) && features_.row(i)[kFRuleAny] == 0 &&
+                         i >= features_.span_first() && i <= features_.span_last();
+    if (scores_[i] < (in_text ? threshold_ / 2 : threshold_)) {
       v[i] = model_rule;
     } else if (i != title) {
       any_kept = true;
@@ -167,8 +173,9 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   // Standing alone: its paragraph is that line (in a document without
   // blank lines every line is).
   const bool alone = !doc.paragraphs.empty() && doc.paragraphs[0].end == doc.paragraphs[0].first + 1;
+  // A line that matches a built-in rule ("Skip to content") is no title.
   if (config_.keep_title && title < n && v[title] == model_rule && any_kept && alone &&
-      features_.words(title) < 20) {
+      features_.words(title) < 20 && features_.row(title)[kFRuleAny] == 0) {
     v[title] = -1;
   }
 

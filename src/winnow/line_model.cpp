@@ -160,6 +160,16 @@ std::vector<std::pair<int, double>> LineModel::Explain(std::span<const float> ro
   return out;
 }
 
+namespace {
+
+const char* Window(int index) {
+  if (index <= kFWin2Rule) return "2 lines";
+  if (index <= kFWin5Rule) return "5 lines";
+  return "10 lines";
+}
+
+}  // namespace
+
 std::string DescribeFeature(int index, float value) {
   std::ostringstream s;
   s.precision(2);
@@ -220,11 +230,11 @@ std::string DescribeFeature(int index, float value) {
     case kFNextClosed: s << (on ? "next line closed" : "next line unclosed"); break;
     case kFNextRule: s << (on ? "next line matches a rule" : "next line matches no rule"); break;
     case kFWin2Body: case kFWin5Body: case kFWin10Body:
-      s << "prose lines nearby " << value; break;
+      s << static_cast<int>(value * 100) << "% prose lines within " << Window(index); break;
     case kFWin2Words: case kFWin5Words: case kFWin10Words:
-      s << "words nearby " << count(value); break;
+      s << "about " << count(value) << " words a line within " << Window(index); break;
     case kFWin2Rule: case kFWin5Rule: case kFWin10Rule:
-      s << "rule lines nearby " << value; break;
+      s << static_cast<int>(value * 100) << "% rule lines within " << Window(index); break;
     default: s << FeatureNames()[index] << ' ' << value; break;
   }
   return s.str();

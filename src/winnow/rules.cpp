@@ -107,6 +107,9 @@ void RuleSet::Parse(std::string_view text, std::string_view source, PatternActio
     if (kind_field == "keep") {
       line_action = PatternAction::kKeep;
       kind_field = NextField(&rest);
+    } else if (kind_field == "drop") {
+      line_action = PatternAction::kDrop;
+      kind_field = NextField(&rest);
     }
     std::string_view pattern = Trim(rest);
     if (!ValidName(name)) {

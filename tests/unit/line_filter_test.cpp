@@ -77,11 +77,17 @@ TEST(LineFilterTest, TheModelDropsLinesBelowTheThreshold) {
   // Its note names the score and the feature that decided.
   EXPECT_EQ(j.notes[0], "score 0.12: no closing mark, 1 word");
   EXPECT_EQ(j.notes[1], "");
-  // The threshold moves the decision.
+  // The threshold moves the decision; body lines inside the main text need
+  // half of it.
   LineFilterConfig strict = no_title;
   strict.threshold = 0.9;
-  EXPECT_EQ(JudgeWith(text, "", strict).rule, (Rules{"line-model", "line-model", "line-model",
-                                                     "line-model"}));
+  EXPECT_EQ(JudgeWith(text, "", strict).rule, (Rules{"line-model", "", "line-model", ""}));
+  const std::string outside = "Home\nMenu\nAbout\n" + std::string(kBody1) + "\nHome\nMenu\nAbout\n" +
+                              "Contact\nSitemap\n" + std::string(kBody2) + "\n" + std::string(kBody3) + "\n";
+  Judged o = JudgeWith(outside, "", strict);
+  EXPECT_EQ(o.rule[3], "line-model");  // a body line outside the main text: the full threshold
+  EXPECT_EQ(o.rule[9], "");
+  EXPECT_EQ(o.rule[10], "");
 }
 
 TEST(LineFilterTest, TheTitleIsKeptWhenTheRestOfThePageIs) {

@@ -16,11 +16,10 @@ struct BadValue {
 
 // Every range boundary just outside, and values that are not numbers.
 const BadValue kBadValues[] = {
-    {"min-words", "-1", "--min-words: must be an integer between 0 and 1000000, not -1"},
-    {"min-words", "3.5", "--min-words: '3.5' is not an integer"},
-    {"min-words", "", "--min-words: '' is not an integer"},
-    {"min-words", "99999999999999999999", "--min-words: must be an integer between 0 and 1000000, not 99999999999999999999"},
-    {"long-words", "0", "--long-words: must be an integer between 1 and 1000000, not 0"},
+    {"repeat-max-words", "3.5", "--repeat-max-words: '3.5' is not an integer"},
+    {"repeat-max-words", "", "--repeat-max-words: '' is not an integer"},
+    {"repeat-max-words", "99999999999999999999", "--repeat-max-words: must be an integer between 1 and 1000000, not 99999999999999999999"},
+    {"threshold", "", "--threshold: '' is not a number"},
     {"shingle", "0", "--shingle: must be an integer between 1 and 16, not 0"},
     {"shingle", "17", "--shingle: must be an integer between 1 and 16, not 17"},
     {"permutations", "0", "--permutations: must be an integer between 1 and 1024, not 0"},
@@ -30,7 +29,8 @@ const BadValue kBadValues[] = {
     {"jaccard", "0.7x", "--jaccard: '0.7x' is not a number"},
     {"containment", "2", "--containment: must be in (0, 1], not 2"},
     {"max-growth", "0.5", "--max-growth: must be at least 1, not 0.5"},
-    {"min-prose-share", "-0.1", "--min-prose-share: must be in [0, 1], not -0.1"},
+    {"threshold", "-0.1", "--threshold: must be in [0, 1], not -0.1"},
+    {"threshold", "1.5", "--threshold: must be in [0, 1], not 1.5"},
     {"max-document-bytes", "-1", "--max-document-bytes: must be an integer of at least 1, not -1"},
     {"max-document-bytes", "0", "--max-document-bytes: must be an integer of at least 1, not 0"},
     {"seed", "-1", "--seed: must be a non-negative integer, not -1"},
@@ -62,7 +62,7 @@ TEST(Options, BadValuesAreRefusedNamingTheOption) {
 
 TEST(Options, GoodValuesReachTheConfiguration) {
   Options o;
-  SetOption(&o, "min-words", "0");
+  SetOption(&o, "threshold", "0.25");
   SetOption(&o, "shingle", "16");
   SetOption(&o, "jaccard", "1");
   SetOption(&o, "containment", "+0.5");
@@ -75,7 +75,7 @@ TEST(Options, GoodValuesReachTheConfiguration) {
   SetOption(&o, "rules", "a.rules");
   SetOption(&o, "rules", "b.rules");
   SetOption(&o, "on-error", "skip");
-  EXPECT_EQ(o.filter.lines.min_words, 0);
+  EXPECT_EQ(o.filter.lines.threshold, 0.25);
   EXPECT_EQ(o.filter.dedup_config.shingle_words, 16);
   EXPECT_EQ(o.filter.dedup_config.jaccard, 1.0);
   EXPECT_EQ(o.filter.dedup_config.containment, 0.5);
@@ -97,7 +97,8 @@ TEST(Options, UnknownOptionIsAnOptionError) {
 
 TEST(Options, DefaultsAreTheLibrarysDefaults) {
   const Options o;
-  EXPECT_EQ(FindOption("min-words")->get(o), std::to_string(LineFilterConfig{}.min_words));
+  EXPECT_EQ(FindOption("threshold")->get(o), "");  // the model's own
+  EXPECT_EQ(FindOption("keep-title")->get(o), "true");
   EXPECT_EQ(FindOption("shingle")->get(o), std::to_string(DedupConfig{}.shingle_words));
   EXPECT_EQ(FindOption("jaccard")->get(o), "0.7");
   EXPECT_EQ(FindOption("doc-threshold")->get(o), "0.8");
@@ -136,12 +137,11 @@ TEST(Options, FinishRefusesStreamOutputsInTextMode) {
 
 TEST(Options, LoadRulesDisablesByNameAndRefusesUnknownNames) {
   Options o;
-  SetOption(&o, "disable", "too-short,no-terminal-punct");
+  SetOption(&o, "disable", "line-model,share");
   RuleSet rules;
   LoadRules(&o, &rules);
-  EXPECT_FALSE(o.filter.lines.too_short);
-  EXPECT_FALSE(o.filter.lines.no_terminal_punct);
-  EXPECT_TRUE(o.filter.lines.boilerplate_block);
+  EXPECT_FALSE(o.filter.lines.model);
+  EXPECT_FALSE(rules.enabled(0));  // share
 
   Options bad;
   SetOption(&bad, "disable", "share,no-such-rule");

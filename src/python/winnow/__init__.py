@@ -2,14 +2,14 @@
 
 The same C++ library as the ``winnow`` command, with the same options:
 keyword arguments named as the command line's long options, with
-underscores for dashes (``min_words=3`` is ``--min-words 3``), the same
+underscores for dashes (``max_growth=5`` is ``--max-growth 5``), the same
 defaults, the same checks and messages. A bad option raises
 ``winnow.OptionError`` (a ``ValueError`` and a ``winnow.Error``); any other
 failure (an unreadable index file) raises ``winnow.Error``.
 
 Documents::
 
-    r = winnow.clean(text, min_words=3)
+    r = winnow.clean(text, threshold=0.4)
     r.text                       # the kept lines, byte for byte
     for d in r.drops:            # what was dropped, and why
         print(d.line, d.lines, d.reason, d.of_line, d.similarity)
