@@ -112,7 +112,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       }
       std::string_view name = RuleName(v);
       Count(name, 1);
-      const bool noted = notes != nullptr && !(*notes)[i].empty();
+      const bool noted = notes != nullptr && i < notes->size() && !(*notes)[i].empty();
       if (!noted && !result->drops.empty() && result->drops.back().reason == name &&
           result->drops.back().of_line == 0 && result->drops.back().note.empty() &&
           result->drops.back().line + result->drops.back().lines ==

@@ -70,7 +70,11 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   list_rule_.assign(n, -1);
   feature_pattern_.assign(n, -1);
   features_.Reset(n);
-  if (notes) notes->assign(n, std::string());
+  // Notes cost a string a line: only when they are asked for.
+  if (notes) {
+    notes->clear();
+    if (config_.explain) notes->resize(n);
+  }
 
   // 1. Each line on its own: normalised and hashed once, matched against
   //    the rules, its own features.

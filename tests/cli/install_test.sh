@@ -21,7 +21,7 @@ if [ ! -f "$page" ]; then
 elif command -v man > /dev/null; then
   MANWIDTH=80 man -l "$page" > "$T/page.txt" 2> "$T/man.err" || fail "man -l failed"
   [ -s "$T/man.err" ] && fail "man -l warned: $(cat "$T/man.err")"
-  grep -q -- '--min-words' "$T/page.txt" || fail "the rendered page lacks --min-words"
+  grep -q -- '--threshold' "$T/page.txt" || fail "the rendered page lacks --threshold"
 fi
 if [ -n "$python" ]; then
   pkg=$T/$python_dir/winnow
