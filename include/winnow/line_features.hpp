@@ -146,7 +146,7 @@ class LineFeatures {
   std::vector<float> values_;
   std::vector<int> words_;
   std::vector<bool> body_, closed_, blank_, rule_, boundary_, wrapped_;
-  std::vector<std::uint64_t> line_hash_;
+  std::vector<std::uint64_t> row_hash_;  // per row: the normalised text's hash
   std::size_t added_ = 0;
   // Scratch of Finish(): non-blank line indexes, prefix sums over them.
   std::vector<std::size_t> idx_, dist_next_;

@@ -290,7 +290,7 @@ void LineFeatures::Reset(std::size_t lines) {
   rule_.assign(lines, false);
   boundary_.assign(lines, false);
   wrapped_.assign(lines, false);
-  line_hash_.assign(lines, 0);
+  row_hash_.clear();
   added_ = 0;
 }
 
@@ -300,6 +300,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   if (line.blank) return;
   row_of_[i] = static_cast<std::uint32_t>(values_.size() / kFeatureCount);
   values_.resize(values_.size() + kFeatureCount, 0.0f);
+  row_hash_.push_back(0);
   if (norm == nullptr) {
     {  // too long to analyse: a body line, unjudged
       blank_[i] = false;
@@ -423,7 +424,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   boundary_[i] = rule_column >= 0 && rules_->patterns()[pattern].list;
   // A long sentence is prose even when it uses a boilerplate phrase.
   body_[i] = (closed && (words >= 15 || (words >= 5 && !rule_[i]))) || (words >= 20 && !rule_[i]);
-  line_hash_[i] = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
+  row_hash_.back() = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
 
   const double nonspace_d = std::max(1, nonspace);
   f[kFWords] = Log1p(words);
@@ -464,7 +465,7 @@ void LineFeatures::Finish(const Document& doc) {
   // Repetition inside the page: how many other lines normalise the same.
   std::unordered_map<std::uint64_t, int> seen;
   seen.reserve(m);
-  for (std::size_t i : idx_) ++seen[line_hash_[i]];
+  for (std::size_t i : idx_) ++seen[row_hash_[row_of_[i]]];
 
   // Hard-wrapped paragraphs: lines but the last of nearly the same width
   // (40-100 characters), several of them ending inside a sentence. Their
@@ -590,7 +591,7 @@ void LineFeatures::Finish(const Document& doc) {
     const std::size_t i = idx_[j];
     float* f = mut(i);
     if (body_[i]) dist_prev = 0;
-    f[kFRepeat] = Log1p(seen[line_hash_[i]] - 1);
+    f[kFRepeat] = Log1p(seen[row_hash_[row_of_[i]]] - 1);
     f[kFDocLines] = doc_lines;
     f[kFDocWords] = doc_words;
     f[kFDocProseShare] = prose_share;
