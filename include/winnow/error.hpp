@@ -24,6 +24,14 @@ class Error : public std::runtime_error {
   std::string message_;
 };
 
+// Reading one input failed (a read error, corrupt or truncated compressed
+// data): every byte read before it was good, and a caller with more inputs
+// may go on with the next one.
+class InputError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace winnow
 
 #endif  // WINNOW_ERROR_HPP_

@@ -14,6 +14,11 @@ struct JsonlFields {
   std::string text = "text";  // the field holding the document
   std::string id = "id";      // reported in --annotate and --explain
   std::string url = "url";    // the page's address, when present
+  // A line whose object holds the text field twice: false, it is refused
+  // ("duplicate text field"), since JSON readers differ on which one counts
+  // (most take the last, winnow would clean the first); true, the first
+  // counts and the later ones pass through unchanged.
+  bool first_duplicate_wins = false;
 };
 
 struct JsonLine {
@@ -41,13 +46,15 @@ struct JsonLine {
 // is not skipped.
 //
 // Only top-level keys are looked at, compared with the JsonlFields names
-// after unescaping ("te\u0078t" is "text"). When a key repeats, its first
-// occurrence counts, whatever the type of its value. id is the field's raw
+// after unescaping ("te\u0078t" is "text"). When the text key repeats, the
+// line is refused unless fields.first_duplicate_wins; for the other keys
+// (and then for the text key) the first occurrence counts, whatever the
+// type of its value. id is the field's raw
 // JSON whatever its type, without the whitespace around it ("doc-1" with
 // quotes, 1.0e+10 as written, {"a": 1} as written).
 //
 // Returns false and sets `*error` to a short reason otherwise: "empty line",
-// "not a JSON object", "trailing content after the object", "unterminated
+// "not a JSON object", "duplicate text field", "trailing content after the object", "unterminated
 // object or array", "unterminated string", "invalid escape", "lone
 // surrogate", "unescaped control character in string", "invalid UTF-8",
 // "invalid number", "invalid literal", "nesting too deep", "malformed JSON"

@@ -63,6 +63,7 @@ struct Options {
   std::string stats_json;
   bool progress = false;
   bool force_progress = false;
+  Compression compression = Compression::kNone;  // --compress: of standard output
 
   // The StreamConfig winnow starts from: text format, all cores.
   static StreamConfig DefaultStreamConfig();

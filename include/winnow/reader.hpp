@@ -9,6 +9,9 @@
 #define WINNOW_READER_HPP_
 
 #include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -69,6 +72,77 @@ std::size_t ReadSome(int fd, std::string_view name, char* data,
 // Reads exactly `size` bytes into `data`. Throws winnow::Error (where =
 // name) on a read error, or "file is truncated" at end of file.
 void ReadExact(int fd, std::string_view name, void* data, std::size_t size);
+
+// How an input's bytes are stored.
+enum class Compression { kNone, kGzip, kZstd };
+
+// "none", "gzip", "zstd".
+std::string_view CompressionName(Compression compression);
+
+// An input's bytes, decompressed. The first bytes decide:
+//   1f 8b        gzip (RFC 1952), every member of a multi-member file in
+//                turn, as Common Crawl writes WARC and WET files (zlib);
+//   28 b5 2f fd  zstd (RFC 8878), every frame of a file of concatenated
+//                frames, skippable frames skipped (libzstd);
+//   otherwise    the bytes as they are.
+// The same holds on a pipe: nothing is read twice, nothing needs a seek.
+//
+// Errors throw winnow::InputError with where = `name`:
+//   "read failed: STRERROR"
+//   "truncated gzip input at byte N"  (N: the compressed input's size)
+//   "corrupt gzip input at byte N: WHY" (N: the compressed byte where the
+//       decoder stopped; after a member, any bytes that do not start
+//       another member are corrupt input too)
+// and the same for zstd. Every byte returned before the error is good
+// data, so a reader can hand out the whole records before it.
+class Source {
+ public:
+  // Reads `fd` (not owned); `name` is used in error messages.
+  Source(int fd, std::string name);
+  ~Source();
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+
+  // Reads at most `size` decompressed bytes into `data`; returns how many,
+  // 0 at end of input (and on every call after it). Blocks only until some
+  // bytes are available. `interruptible` as for ReadSome.
+  std::size_t Read(char* data, std::size_t size, bool interruptible = true);
+
+  // Known after the first Read.
+  Compression compression() const { return compression_; }
+  // Bytes read from the file descriptor so far (compressed bytes for a
+  // compressed input): what a progress display compares with a file size.
+  std::uint64_t raw_bytes() const { return raw_bytes_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  struct Decoder;  // the zlib or libzstd state, kept out of this header
+  // Reads more raw bytes into in_ after the unconsumed ones; false at end
+  // of input.
+  bool FillRaw(bool interruptible);
+  std::size_t Inflate(char* data, std::size_t size, bool interruptible);
+  std::size_t Unzstd(char* data, std::size_t size, bool interruptible);
+  [[noreturn]] void Corrupt(const std::string& why) const;
+  [[noreturn]] void Truncated() const;
+
+  int fd_;
+  std::string name_;
+  bool started_ = false;
+  bool eof_ = false;       // the file descriptor is at end of file
+  bool finished_ = false;  // every byte has been returned
+  Compression compression_ = Compression::kNone;
+  std::string in_;          // raw bytes read but not yet consumed: in_[in_pos_, in_end_)
+  std::size_t in_pos_ = 0, in_end_ = 0;
+  std::uint64_t raw_bytes_ = 0;
+  std::unique_ptr<Decoder> decoder_;
+  std::size_t produced_ = 0;      // bytes decoded by the Read() in progress
+  std::exception_ptr failure_;    // an error met after decoding some bytes
+
+};
+
+// ReadAtMost, reading through a Source.
+bool ReadAtMost(Source& source, std::size_t limit, std::string* out,
+                std::size_t chunk = kDefaultReadChunk);
 
 }  // namespace winnow
 

@@ -60,13 +60,16 @@ struct Record {
 };
 
 // Parses a JSONL record's raw line into its fields (text, span, id, url,
-// error). RecordReader does this itself unless told to defer it, which lets
+// error). A UTF-8 byte order mark at the start of the first record of an
+// input (offset 0) is skipped; the span counts it, so the record is written
+// back with it. RecordReader does this itself unless told to defer it, which lets
 // callers parse lines on several threads.
 void DecodeJsonRecord(const JsonlFields& fields, Record* record);
 
 class RecordReader {
  public:
-  // Reads `fd` (not owned). `name` is used in error messages.
+  // Reads `fd` (not owned), decompressing it if it is gzip or zstd (see
+  // Source). `name` is used in error messages.
   // With `defer_json`, JSONL records come back with json_pending set and
   // only `raw`, `number` and `offset` filled: see DecodeJsonRecord().
   // `max_record_bytes` is the size limit of a JSONL line or NUL chunk
@@ -81,10 +84,14 @@ class RecordReader {
   RecordReader& operator=(const RecordReader&) = delete;
 
   // Fills `*record` with the next record; returns false at end of input.
-  // Throws winnow::Error if reading fails.
+  // Throws winnow::InputError if reading fails (see Source): every whole
+  // record before the failure has been returned, the bytes of a record it
+  // cut short are not; the reader is at end of input after it.
   bool Next(Record* record);
 
+  // Bytes handed out in records (decompressed bytes).
   std::uint64_t bytes_read() const { return consumed_; }
+  const Source& source() const { return source_; }
 
  private:
   bool Fill();  // reads more; false at end of input
@@ -98,7 +105,7 @@ class RecordReader {
   // An oversized record in progress: how it continues.
   enum class Piece { kNone, kDelimited, kWarcBlock };
 
-  int fd_;
+  Source source_;
   std::string name_;
   Format format_;
   JsonlFields fields_;

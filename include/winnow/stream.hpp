@@ -82,7 +82,12 @@ struct StreamDecision {
 
 // Where output goes. Each callback may be empty.
 struct StreamSinks {
-  std::function<void(std::string_view)> output;   // kept records
+  // Kept records: each call is given whole records (or one piece of a
+  // record over max_document_bytes). A record of 1 MiB or more comes in a
+  // call of its own, without being copied into the batch's output.
+  std::function<void(std::string_view)> output;
+  // Give `output` one record per call (for one gzip member per record).
+  bool output_each_record = false;
   std::function<void(std::string_view)> rejects;  // dropped and malformed records, raw
   std::function<void(std::string_view)> explain;  // one line per decision
   std::function<void(const StreamStats&)> progress;  // after each batch

@@ -72,8 +72,8 @@ struct WarcRecord {
 // Parses the record that starts at `data[0]`.
 //
 // On success returns the number of bytes it spans (from the 'W' of the
-// version line through the trailer; a trailer missing wholly or in part is
-// tolerated only at end of input) and fills `*record` with views into
+// version line through the trailer, which must be whole, at the end of
+// the input as anywhere else) and fills `*record` with views into
 // `data` (see above for how long they live). Returns 0 when `data` does not
 // yet hold a whole record and `at_eof` is false: read more and call again
 // with the longer data (a prefix of a valid record always gives 0, never an
@@ -90,6 +90,7 @@ struct WarcRecord {
 //   "truncated record: end of input in the headers"
 //   "truncated record: N of M block bytes"
 //   "bad record trailer: expected CRLF CRLF after the block, found 'X'"
+//       (or "found end of input", "found 'X' and end of input")
 // (X is the offending bytes, at most 40, non-printable ones as \xHH.)
 // `record` and `error` must not be null; `*record` is unspecified unless
 // the result is positive, and `*error` is untouched unless it is -1.

@@ -2,11 +2,14 @@
 #ifndef WINNOW_WRITER_HPP_
 #define WINNOW_WRITER_HPP_
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "winnow/document.hpp"
+#include "winnow/reader.hpp"
 
 namespace winnow {
 
@@ -22,6 +25,44 @@ void AppendKept(const Document& doc, const std::vector<bool>& keep,
 // winnow::Error (where = name) on failure.
 void WriteAll(int fd, std::string_view name, std::string_view data);
 
+// The output stream (standard output): whole records only, optionally
+// compressed. Each Write() is given whole records and writes them whole, as
+// one gzip member (RFC 1952, zlib, level 6) or one zstd frame (RFC 8878,
+// libzstd, level 3) when compressing, so that the output is at every moment
+// a valid multi-member gzip or multi-frame zstd file: `zcat` and `zstdcat`
+// read it, and so does winnow.
+//
+// When a write fails part way (a full disk: ENOSPC; a file size limit:
+// EFBIG) and `fd` is a regular file, the file is cut back to its size
+// before that Write(), so that it ends after a whole record; on a pipe or
+// a terminal the bytes written cannot be taken back.
+class OutputStream {
+ public:
+  // Writes to `fd` (not owned); `name` is used in error messages.
+  OutputStream(int fd, std::string name, Compression compression = Compression::kNone);
+  ~OutputStream();
+  OutputStream(const OutputStream&) = delete;
+  OutputStream& operator=(const OutputStream&) = delete;
+
+  // Writes `records`, whole. Throws winnow::Error (where = name) "write
+  // failed: STRERROR" after cutting a regular file back (see above).
+  void Write(std::string_view records);
+
+  Compression compression() const { return compression_; }
+  // Bytes written to the file descriptor (compressed bytes when compressing).
+  std::uint64_t bytes_written() const { return written_; }
+
+ private:
+  struct Encoder;  // zlib or libzstd state, kept out of this header
+  int fd_;
+  std::string name_;
+  Compression compression_;
+  bool regular_;  // fd is a regular file: a failed write can be cut back
+  std::uint64_t written_ = 0;
+  std::string packed_;  // the compressed bytes of one Write()
+  std::unique_ptr<Encoder> encoder_;
+};
+
 // A file written under a temporary name and renamed into place by Commit()
 // after fsync, so that a reader never sees half of it, after a crash or a
 // full disk alike; the directory is synced after the rename, so the new
@@ -30,7 +71,9 @@ void WriteAll(int fd, std::string_view name, std::string_view data);
 // link, its target is replaced and the link kept; an existing file keeps
 // its permission bits (a new one gets 0666 less the umask). Destroyed
 // without Commit(), it removes the temporary file and leaves PATH as it
-// was. Throws winnow::Error.
+// was. A PATH that exists and is neither a regular file nor a link to one
+// (/dev/stderr, a FIFO, /dev/full) is written in place, since a rename would
+// replace the device node. Throws winnow::Error.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -38,7 +81,9 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  void Write(std::string_view data) { WriteAll(fd_, temp_, data); }
+  // A failed Write() marks the file failed: Commit() then removes the
+  // temporary file and leaves PATH as it was, since it would be incomplete.
+  void Write(std::string_view data);
   int fd() const { return fd_; }
   const std::string& temp_name() const { return temp_; }
   void Commit();
@@ -47,6 +92,8 @@ class AtomicFile {
   std::string path_;    // the file replaced: PATH, or its link's target
   std::string temp_;
   int fd_;
+  bool direct_ = false;  // PATH is written in place (not a regular file)
+  bool failed_ = false;  // a write failed
 };
 
 }  // namespace winnow

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -85,16 +87,35 @@ void PrintStats(const FilterStats& s, std::ostream& os) {
 // buffer, so memory stays at the limit. A stop request waits for the end
 // of the document: its first bytes are out already. `*unterminated` says
 // whether the output so far ends without a newline, before and after.
-void PassThrough(int fd, const std::string& name, std::string* data, bool* unterminated) {
-  if (*unterminated) WriteAll(STDOUT_FILENO, "standard output", "\n");
+void PassThrough(Source& source, OutputStream& out, std::string* data, bool* unterminated) {
+  if (*unterminated) out.Write("\n");
   *unterminated = false;
   std::size_t size = data->size();
   while (size > 0) {
     const std::string_view piece(data->data(), size);
-    WriteAll(STDOUT_FILENO, "standard output", piece);
+    out.Write(piece);
     *unterminated = piece.back() != '\n';
     data->resize(kDefaultReadChunk);
-    size = ReadSome(fd, name, data->data(), data->size(), /*interruptible=*/false);
+    size = source.Read(data->data(), data->size(), /*interruptible=*/false);
+  }
+}
+
+// Options given where they do nothing are refused, not ignored: stream
+// options in text mode, JSONL options in the other stream formats.
+void CheckModes(const Config& config, const std::vector<const OptionSpec*>& given) {
+  const Format format = config.stream.format;
+  for (const OptionSpec* spec : given) {
+    const std::string flag = OptionFlag(*spec);
+    const bool stream_only = spec->scope == OptionScope::kStream || spec->name == "annotate" ||
+                             spec->name == "rejects";
+    if (format == Format::kText && stream_only) {
+      throw UsageError(flag, "works on document streams only (--format jsonl, wet or nul)");
+    }
+    const bool jsonl_only = spec->name == "text-field" || spec->name == "url-field" ||
+                            spec->name == "annotate" || spec->name == "duplicate-text-key";
+    if (format != Format::kText && format != Format::kJsonl && jsonl_only) {
+      throw UsageError(flag, "needs --format jsonl");
+    }
   }
 }
 
@@ -137,10 +158,12 @@ bool ParseOptions(int argc, char** argv, Config* config) {
   }
   // In table order, so that a later option (-z) overrides an earlier one
   // (--format).
+  std::vector<const OptionSpec*> given;
   for (const OptionSpec& spec : AllOptions()) {
     // Boost keys an option by its long name, or "-z" when it has none.
     const std::string key = spec.name.size() == 1 ? "-" + std::string(spec.name) : std::string(spec.name);
     if (vm.count(key) == 0) continue;
+    given.push_back(&spec);
     if (spec.kind == OptionKind::kFlag) {
       spec.set(config, "");
     } else if (spec.kind == OptionKind::kList) {
@@ -159,6 +182,7 @@ bool ParseOptions(int argc, char** argv, Config* config) {
     WriteAll(STDOUT_FILENO, "standard output", std::string("winnow ") + WINNOW_VERSION + "\n");
     return false;
   }
+  CheckModes(*config, given);
   FinishOptions(config);
   return true;
 }
@@ -175,32 +199,278 @@ void PrintStreamStats(const StreamStats& s, std::ostream& os) {
   PrintStats(s.lines, os);
 }
 
-std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index) {
+void AppendCounts(const char* name, const std::map<std::string, std::uint64_t, std::less<>>& counts,
+                  std::ostream& os) {
+  os << ",\"" << name << "\":{";
+  bool first = true;
+  for (const auto& [reason, count] : counts) {
+    os << (first ? "" : ",") << '"' << reason << "\":" << count;
+    first = false;
+  }
+  os << '}';
+}
+
+// How a run ended, for --stats-json: "complete" is false when it stopped
+// early (a malformed record, a failed write, a signal); "input_errors"
+// counts the inputs that could not be read to their end.
+struct RunEnd {
+  bool complete = true;
+  std::uint64_t input_errors = 0;
+};
+
+void AppendRunEnd(const RunEnd& end, std::ostream& os) {
+  os << ",\"input_errors\":" << end.input_errors << ",\"complete\":" << (end.complete ? "true" : "false");
+}
+
+std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, const RunEnd& end) {
   std::ostringstream os;
   os << "{\"records\":" << s.records << ",\"documents_in\":" << s.documents_in
      << ",\"documents_out\":" << s.documents_out << ",\"passed_through\":" << s.passed_through
      << ",\"too_large\":" << s.too_large
      << ",\"malformed\":" << s.malformed << ",\"bytes_in\":" << s.bytes_in
-     << ",\"bytes_out\":" << s.bytes_out << ",\"dropped_documents\":{";
-  bool first = true;
-  for (const auto& [reason, count] : s.dropped_documents) {
-    os << (first ? "" : ",") << '"' << reason << "\":" << count;
-    first = false;
-  }
-  os << "},\"lines_in\":" << s.lines.lines_in << ",\"lines_out\":" << s.lines.lines_out
-     << ",\"dropped_lines\":{";
-  first = true;
-  for (const auto& [reason, count] : s.lines.dropped_lines) {
-    os << (first ? "" : ",") << '"' << reason << "\":" << count;
-    first = false;
-  }
-  os << "},\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
-     << ",\"not_indexed\":" << index.not_indexed() << ",\"bytes\":" << index.memory_bytes()
-     << "}}\n";
+     << ",\"bytes_out\":" << s.bytes_out;
+  AppendCounts("dropped_documents", s.dropped_documents, os);
+  os << ",\"lines_in\":" << s.lines.lines_in << ",\"lines_out\":" << s.lines.lines_out;
+  AppendCounts("dropped_lines", s.lines.dropped_lines, os);
+  os << ",\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
+     << ",\"not_indexed\":" << index.not_indexed() << ",\"bytes\":" << index.memory_bytes() << '}';
+  AppendRunEnd(end, os);
+  os << "}\n";
   return os.str();
 }
 
-int RunStream(const Config& config, const RuleSet& rules) {
+// Text mode's --stats-json: the line counts of every document.
+std::string TextStatsJson(const FilterStats& s, std::uint64_t too_large, std::uint64_t bytes_in,
+                          std::uint64_t bytes_out, const RunEnd& end) {
+  std::ostringstream os;
+  os << "{\"documents\":" << s.documents << ",\"too_large\":" << too_large << ",\"bytes_in\":" << bytes_in
+     << ",\"bytes_out\":" << bytes_out << ",\"lines_in\":" << s.lines_in << ",\"lines_out\":" << s.lines_out
+     << ",\"paragraphs_in\":" << s.paragraphs_in << ",\"paragraphs_out\":" << s.paragraphs_out
+     << ",\"unanalysed_paragraphs\":" << s.unanalysed_paragraphs;
+  AppendCounts("dropped_lines", s.dropped_lines, os);
+  AppendRunEnd(end, os);
+  os << "}\n";
+  return os.str();
+}
+
+// --- output files -------------------------------------------------------------
+
+// What a path names: its device and inode when it exists, else the real
+// path of its directory plus its name. Two paths with equal keys are one file.
+struct FileKey {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string path;
+  bool operator==(const FileKey& o) const {
+    return exists == o.exists && (exists ? dev == o.dev && ino == o.ino : path == o.path);
+  }
+};
+
+FileKey KeyOfPath(const std::string& path) {
+  FileKey key;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    key.exists = true;
+    key.dev = st.st_dev;
+    key.ino = st.st_ino;
+    return key;
+  }
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  char* real = ::realpath(dir.c_str(), nullptr);
+  key.path = (real != nullptr ? std::string(real) : dir) + "/" + base;
+  std::free(real);
+  return key;
+}
+
+// A regular file open on `fd` (standard input or output redirected to a file).
+bool KeyOfFd(int fd, FileKey* key) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  key->exists = true;
+  key->dev = st.st_dev;
+  key->ino = st.st_ino;
+  return true;
+}
+
+// Refuses, as a usage error and before anything is read or written, a run
+// whose output files would destroy each other or an input: two of --index,
+// --rejects, --explain-to, --stats-json and standard output on one file (a
+// file written through FILE.tmp counts with that name too), an output file
+// that is an input FILE, a rules file or standard input, and standard output
+// that is one of the inputs (`winnow f >> f` would read its own output).
+void CheckOutputPaths(const Config& config) {
+  struct Output {
+    std::string label;  // "--rejects", or "standard output"
+    std::string path;   // empty for standard output
+    FileKey key, temp;
+  };
+  std::vector<Output> outputs;
+  const std::pair<const char*, const std::string*> named[] = {{"--index", &config.index_file},
+                                                              {"--rejects", &config.rejects_file},
+                                                              {"--explain-to", &config.explain_file},
+                                                              {"--stats-json", &config.stats_json}};
+  for (const auto& [option, path] : named) {
+    if (path->empty()) continue;
+    outputs.push_back({option, *path, KeyOfPath(*path), KeyOfPath(*path + ".tmp")});
+  }
+  FileKey out_key;
+  const bool stdout_is_file = KeyOfFd(STDOUT_FILENO, &out_key);
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Output& a = outputs[i];
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      const Output& b = outputs[j];
+      if (a.key == b.key || a.temp == b.key || a.key == b.temp) {
+        throw UsageError(b.path, a.label + " and " + b.label + " name the same file");
+      }
+    }
+    if (stdout_is_file && (a.key == out_key || a.temp == out_key)) {
+      throw UsageError(a.path, a.label + " is also standard output");
+    }
+  }
+  // Inputs: FILE operands, standard input, rules files.
+  std::vector<std::pair<std::string, FileKey>> inputs;
+  for (const std::string& file : config.files) {
+    FileKey key;
+    if (file == "-") {
+      if (KeyOfFd(STDIN_FILENO, &key)) inputs.emplace_back("standard input", key);
+    } else {
+      key = KeyOfPath(file);
+      if (key.exists) inputs.emplace_back(file, key);
+    }
+  }
+  for (const std::string& file : config.rules_files) {
+    const FileKey key = KeyOfPath(file);
+    if (key.exists) inputs.emplace_back(file, key);
+  }
+  for (const auto& [name, key] : inputs) {
+    for (const Output& o : outputs) {
+      // The index is read and written: it is no input to protect.
+      if (o.key == key || o.temp == key) {
+        throw UsageError(o.path, o.label + " would overwrite an input file");
+      }
+    }
+    if (stdout_is_file && out_key == key) {
+      throw UsageError(name, "input file is also standard output");
+    }
+  }
+}
+
+// The files a run writes: standard output, and the others under FILE.tmp,
+// opened (or, for --index, tried) before the first record is read, so that
+// a bad path costs nothing. They are completed at the end, also when the
+// run stops early, and renamed into place.
+struct Outputs {
+  std::unique_ptr<OutputStream> out;
+  std::unique_ptr<AtomicFile> rejects, explain, stats_json;
+  std::string done;  // "--rejects FILE, --stats-json FILE", for the closing message
+};
+
+Outputs OpenOutputs(const Config& config) {
+  Outputs o;
+  // Standard output closed at start holds /dev/null read-only (see Main).
+  const int flags = ::fcntl(STDOUT_FILENO, F_GETFL);
+  if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
+    throw Error("standard output", "not open for writing (closed?)");
+  }
+  o.out = std::make_unique<OutputStream>(STDOUT_FILENO, "standard output", config.compression);
+  auto add = [&](const char* option, const std::string& path) {
+    o.done += (o.done.empty() ? "" : ", ") + std::string(option) + " " + path;
+  };
+  if (!config.index_file.empty()) {
+    AtomicFile probe(config.index_file);  // removed again: saved at the end
+    add("--index", config.index_file);
+  }
+  if (!config.rejects_file.empty()) {
+    o.rejects = std::make_unique<AtomicFile>(config.rejects_file);
+    add("--rejects", config.rejects_file);
+  }
+  if (!config.explain_file.empty()) {
+    o.explain = std::make_unique<AtomicFile>(config.explain_file);
+    add("--explain-to", config.explain_file);
+  }
+  if (!config.stats_json.empty()) {
+    o.stats_json = std::make_unique<AtomicFile>(config.stats_json);
+    add("--stats-json", config.stats_json);
+  }
+  return o;
+}
+
+// After a run that stopped early: which files hold its work up to there.
+void SayWhatWasKept(const Outputs& o) {
+  if (!o.done.empty()) std::cerr << "winnow: written for the records before it: " << o.done << '\n';
+}
+
+int Interrupted() {
+  std::cerr << "winnow: interrupted by " << (g_signal == SIGINT ? "SIGINT" : "SIGTERM")
+            << "; the output holds whole records only\n";
+  return 128 + g_signal;
+}
+
+// --- progress -----------------------------------------------------------------
+
+// The --progress line: bytes, documents and MB/s; with the input's size
+// known (regular files only), the share done and the time left. At most
+// four updates a second.
+class Progress {
+ public:
+  Progress(const Config& config) : shown_(config.force_progress || (config.progress && ::isatty(STDERR_FILENO))) {
+    if (!shown_) return;
+    for (const std::string& file : config.files) {
+      struct stat st;
+      const int r = file == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(file.c_str(), &st);
+      if (r != 0 || !S_ISREG(st.st_mode)) {
+        total_ = 0;
+        break;
+      }
+      total_ += static_cast<std::uint64_t>(st.st_size);
+    }
+  }
+  bool shown() const { return shown_; }
+
+  // `raw` bytes of the inputs read (compressed bytes for compressed ones).
+  void Update(std::uint64_t raw, std::uint64_t documents, bool last = false) {
+    if (!shown_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && now - shown_at_ < std::chrono::milliseconds(250)) return;
+    shown_at_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    const double rate = seconds > 0 ? raw / 1e6 / seconds : 0.0;
+    char line[200];
+    int n = std::snprintf(line, sizeof line, "\rwinnow: %.1f MB", raw / 1e6);
+    if (total_ > 0) {
+      const double share = std::min(1.0, static_cast<double>(raw) / static_cast<double>(total_));
+      n += std::snprintf(line + n, sizeof line - n, " of %.1f MB (%.0f%%)", total_ / 1e6, 100 * share);
+    }
+    n += std::snprintf(line + n, sizeof line - n, ", %llu documents, %.1f MB/s",
+                       static_cast<unsigned long long>(documents), rate);
+    if (total_ > 0 && rate > 0 && raw < total_) {
+      const auto left = static_cast<long long>((total_ - raw) / 1e6 / rate + 0.5);
+      n += std::snprintf(line + n, sizeof line - n, ", %lld:%02lld:%02lld left", left / 3600, left / 60 % 60,
+                         left % 60);
+    }
+    std::snprintf(line + n, sizeof line - n, "   ");
+    std::cerr << line << std::flush;
+    drawn_ = true;
+  }
+  // Ends the line, so that messages after it start on their own.
+  void End() {
+    if (drawn_) std::cerr << '\n';
+    drawn_ = false;
+  }
+
+ private:
+  bool shown_;
+  bool drawn_ = false;
+  std::uint64_t total_ = 0;  // 0: unknown
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), shown_at_{};
+};
+
+// --- document streams -----------------------------------------------------------
+
+int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   StreamProcessor processor(&rules, config.filter, config.stream);
   // Held from the load to the save: a second run on FILE fails (or waits).
   std::unique_ptr<StateLock> lock;
@@ -208,129 +478,108 @@ int RunStream(const Config& config, const RuleSet& rules) {
   if (!config.index_file.empty() && ::access(config.index_file.c_str(), F_OK) == 0) {
     processor.LoadState(config.index_file);
   }
-  std::unique_ptr<AtomicFile> rejects;
-  if (!config.rejects_file.empty()) rejects = std::make_unique<AtomicFile>(config.rejects_file);
-  std::unique_ptr<AtomicFile> explain_file;
-  if (!config.explain_file.empty()) explain_file = std::make_unique<AtomicFile>(config.explain_file);
-
-  const bool show_progress = config.force_progress || (config.progress && ::isatty(STDERR_FILENO));
-  const auto started = std::chrono::steady_clock::now();
+  Progress progress(config);
+  std::uint64_t raw_done = 0;             // bytes of the inputs finished
+  const RecordReader* current = nullptr;  // the input being read
   StreamSinks sinks;
-  sinks.output = [](std::string_view data) { WriteAll(STDOUT_FILENO, "standard output", data); };
+  sinks.output = [&](std::string_view data) { outputs.out->Write(data); };
+  // Common Crawl's layout: one gzip member per WARC record.
+  sinks.output_each_record = config.compression == Compression::kGzip && config.stream.format == Format::kWet;
   sinks.record_boundary = [] { StopIfInterrupted(); };
-  if (rejects) sinks.rejects = [&](std::string_view data) { rejects->Write(data); };
+  if (outputs.rejects) sinks.rejects = [&](std::string_view data) { outputs.rejects->Write(data); };
   if (config.explain) {
     sinks.explain = [&](std::string_view data) {
-      if (explain_file) {
-        explain_file->Write(data);
+      if (outputs.explain) {
+        outputs.explain->Write(data);
       } else {
         WriteAll(STDERR_FILENO, "standard error", data);
       }
     };
   }
-  sinks.warning = [](const std::string& message) { std::cerr << "winnow: " << message << '\n'; };
-  if (show_progress) {
+  sinks.warning = [&](const std::string& message) {
+    progress.End();
+    std::cerr << "winnow: " << message << '\n';
+  };
+  if (progress.shown()) {
     sinks.progress = [&](const StreamStats& s) {
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      char line[160];
-      std::snprintf(line, sizeof line, "\rwinnow: %.1f MB, %llu documents, %.1f MB/s ",
-                    s.bytes_in / 1e6, static_cast<unsigned long long>(s.records),
-                    seconds > 0 ? s.bytes_in / 1e6 / seconds : 0.0);
-      std::cerr << line << std::flush;
+      progress.Update(raw_done + (current ? current->source().raw_bytes() : 0), s.records);
     };
   }
 
   int status = kExitOk;
+  RunEnd end;
+  std::string stop;  // why the run stopped early, if it did
   for (const std::string& file : config.files) {
     const bool is_stdin = file == "-";
-    int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
+      progress.End();
       std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
       status = kExitRuntimeError;
+      ++end.input_errors;
       continue;
     }
     WidenPipe(fd);
     RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
                         config.stream.fields, 1 << 20, /*defer_json=*/true,
                         config.stream.max_document_bytes);
+    current = &reader;
     try {
       processor.Run(reader, is_stdin ? "-" : file, sinks);
+    } catch (const InputError& e) {
+      // An input that cannot be read to its end: its whole records are
+      // out; the next input is read.
+      if (g_signal == 0) {
+        progress.End();
+        std::cerr << "winnow: " << e.what() << '\n';
+        status = kExitRuntimeError;
+        ++end.input_errors;
+      } else {
+        stop = "interrupted";
+      }
     } catch (const Error& e) {
-      if (!is_stdin) ::close(fd);
-      if (g_signal != 0) throw;  // no rejects, no index: Main reports it
-      if (show_progress) std::cerr << '\n';
-      std::cerr << "winnow: " << e.what() << '\n';
-      if (rejects) rejects->Commit();
-      return kExitRuntimeError;
+      stop = g_signal != 0 ? "interrupted" : e.what();
     }
+    current = nullptr;
+    raw_done += reader.source().raw_bytes();
     if (!is_stdin) ::close(fd);
+    if (!stop.empty()) break;
   }
-  if (show_progress) std::cerr << '\n';
-  if (rejects) rejects->Commit();
-  if (explain_file) explain_file->Commit();
-  if (!config.index_file.empty() && status == kExitOk) processor.SaveState(config.index_file);
+  progress.Update(raw_done, processor.stats().records, /*last=*/true);
+  progress.End();
+  end.complete = stop.empty();
+  // Every output file is completed, after a stop too: each holds the work
+  // on the records written before it.
+  if (outputs.rejects) outputs.rejects->Commit();
+  if (outputs.explain) outputs.explain->Commit();
+  if (!config.index_file.empty()) processor.SaveState(config.index_file);
+  if (outputs.stats_json) {
+    outputs.stats_json->Write(StreamStatsJson(processor.stats(), processor.index(), end));
+    outputs.stats_json->Commit();
+  }
   if (config.stats) PrintStreamStats(processor.stats(), std::cerr);
-  if (!config.stats_json.empty()) {
-    AtomicFile json(config.stats_json);
-    json.Write(StreamStatsJson(processor.stats(), processor.index()));
-    json.Commit();
+  if (g_signal != 0) {  // also when it came during the last write or the index save
+    const int code = Interrupted();
+    SayWhatWasKept(outputs);
+    return code;
+  }
+  if (!stop.empty()) {
+    std::cerr << "winnow: " << stop << '\n';
+    SayWhatWasKept(outputs);
+    return kExitRuntimeError;
   }
   return status;
 }
 
-int Run(int argc, char** argv) {
-  Config config;
-  if (!ParseOptions(argc, argv, &config)) return kExitOk;
-  if (config.print_rules) {
-    WriteAll(STDOUT_FILENO, "standard output", DefaultRulesText());
-    return kExitOk;
-  }
-  RuleSet rules;
-  LoadRules(&config, &rules);
-  if (config.list_rules) {
-    std::string out;
-    for (std::size_t i = 0; i < rules.names().size(); ++i) {
-      out += rules.names()[i] + (rules.enabled(static_cast<int>(i)) ? "" : " (disabled)") + "\n";
-    }
-    out += std::string(kRuleLineModel) + (config.filter.lines.model ? "" : " (disabled)") + "\n";
-    WriteAll(STDOUT_FILENO, "standard output", out);
-    return kExitOk;
-  }
+// --- text mode ------------------------------------------------------------------
 
-  // Files winnow writes must never be one of its inputs.
-  const std::pair<const char*, const std::string*> outputs[] = {
-      {"--explain-to", &config.explain_file},
-      {"--rejects", &config.rejects_file},
-      {"--stats-json", &config.stats_json}};
-  for (const auto& [option, path] : outputs) {
-    struct stat target;
-    if (path->empty() || ::stat(path->c_str(), &target) != 0) continue;
-    for (const std::string& file : config.files) {
-      struct stat in;
-      if (file != "-" && ::stat(file.c_str(), &in) == 0 && in.st_dev == target.st_dev &&
-          in.st_ino == target.st_ino) {
-        throw UsageError(*path, std::string(option) + " would overwrite an input file");
-      }
-    }
-  }
-
-  if (config.stream.format != Format::kText) return RunStream(config, rules);
-
-  int explain_fd = STDERR_FILENO;
-  std::string explain_name = "standard error";
-  if (config.explain && !config.explain_file.empty()) {
-    explain_fd = ::open(config.explain_file.c_str(),
-                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (explain_fd < 0) throw Error(config.explain_file, std::strerror(errno));
-    explain_name = config.explain_file;
-  }
-
-  // Text mode: each FILE (or stdin) is a document. Documents are read in
-  // order into a batch (a few per thread, up to kBatchBytes together),
-  // filtered in parallel, each by whichever thread's filter is free (a
-  // document's result depends on nothing else), and written in order: the
-  // output is the same for every -j.
+// Each FILE (or stdin) is a document. Documents are read in order into a
+// batch (a few per thread, up to kBatchBytes together), filtered in
+// parallel, each by whichever thread's filter is free (a document's result
+// depends on nothing else), and written in order: the output is the same
+// for every -j.
+int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
+  OutputStream& out = *outputs.out;
   const auto threads = static_cast<std::size_t>(config.stream.threads);
   constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
   // Each thread matches with its own copy of the rules (RuleSet::Clone).
@@ -351,9 +600,11 @@ int Run(int argc, char** argv) {
   std::size_t batched = 0, batch_bytes = 0;
 
   int status = kExitOk;
+  RunEnd end;
   bool unterminated = false;  // the output so far ends without a newline
-  std::uint64_t too_large = 0;
+  std::uint64_t too_large = 0, bytes_in = 0, bytes_out = 0, documents = 0, raw_done = 0;
   std::string output, explanation;
+  Progress progress(config);
 
   auto flush = [&] {
     std::atomic<std::size_t> next{0};
@@ -392,79 +643,162 @@ int Run(int argc, char** argv) {
       AppendKept(d.doc, d.result.keep, &output);
       if (output.size() > (unterminated ? 1u : 0u)) {
         unterminated = output.back() != '\n';
-        WriteAll(STDOUT_FILENO, "standard output", output);
+        out.Write(output);
+        bytes_out += output.size();
       }
-      StopIfInterrupted();
+      ++documents;
       if (config.explain) {
         explanation.clear();
         AppendExplanation(d.where, d.doc, d.result, &explanation);
-        WriteAll(explain_fd, explain_name, explanation);
+        if (outputs.explain) {
+          outputs.explain->Write(explanation);
+        } else {
+          WriteAll(STDERR_FILENO, "standard error", explanation);
+        }
       }
+      StopIfInterrupted();
     }
     batched = 0;
     batch_bytes = 0;
+    progress.Update(raw_done, documents);
   };
 
-  std::string oversized;  // the first bytes of a document over the limit
-  for (const std::string& file : config.files) {
-    const bool is_stdin = file == "-";
-    const std::string name = is_stdin ? "standard input" : file;
-    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
-      status = kExitRuntimeError;
-      continue;
-    }
-    TextDocument& d = batch[batched];
-    d.input.clear();
-    bool whole = true;
-    try {
-      whole = ReadAtMost(fd, name, config.max_document_bytes, &d.input);
-      if (!whole) {
-        // Written in its place: after the documents before it.
-        oversized.swap(d.input);
-        flush();
-        ++too_large;
-        std::cerr << "winnow: " << name << ": " << TooLargeMessage(config.max_document_bytes)
-                  << '\n';
-        PassThrough(fd, name, &oversized, &unterminated);
-        oversized.clear();
+  std::string stop;  // why the run stopped early, if it did
+  try {
+    std::string oversized;  // the first bytes of a document over the limit
+    for (const std::string& file : config.files) {
+      const bool is_stdin = file == "-";
+      const std::string name = is_stdin ? "standard input" : file;
+      const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        progress.End();
+        std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
+        status = kExitRuntimeError;
+        ++end.input_errors;
+        continue;
       }
-    } catch (const Error& e) {
+      TextDocument& d = batch[batched];
+      d.input.clear();
+      bool whole = true;
+      Source source(fd, name);
+      try {
+        whole = ReadAtMost(source, config.max_document_bytes, &d.input);
+        if (!whole) {
+          // Written in its place: after the documents before it.
+          oversized.swap(d.input);
+          flush();
+          ++too_large;
+          progress.End();
+          std::cerr << "winnow: " << name << ": " << TooLargeMessage(config.max_document_bytes) << '\n';
+          bytes_out += oversized.size();
+          PassThrough(source, out, &oversized, &unterminated);
+          oversized.clear();
+        }
+      } catch (const InputError& e) {
+        raw_done += source.raw_bytes();
+        if (!is_stdin) ::close(fd);
+        if (g_signal != 0) throw;
+        progress.End();
+        std::cerr << "winnow: " << e.what() << '\n';
+        status = kExitRuntimeError;
+        ++end.input_errors;
+        continue;
+      } catch (...) {
+        if (!is_stdin) ::close(fd);
+        throw;
+      }
+      raw_done += source.raw_bytes();
+      bytes_in += d.input.size();
       if (!is_stdin) ::close(fd);
-      if (g_signal != 0) throw;  // Main reports it
-      std::cerr << "winnow: " << e.what() << '\n';
-      status = kExitRuntimeError;
-      continue;
+      if (!whole) {
+        StopIfInterrupted();
+        continue;
+      }
+      d.where = is_stdin ? "-" : file;
+      batch_bytes += d.input.size();
+      if (++batched == batch.size() || batch_bytes >= kBatchBytes) flush();
     }
-    if (!is_stdin) ::close(fd);
-    if (!whole) {
-      StopIfInterrupted();
-      continue;
-    }
-    d.where = is_stdin ? "-" : file;
-    batch_bytes += d.input.size();
-    if (++batched == batch.size() || batch_bytes >= kBatchBytes) flush();
+    flush();
+  } catch (const Error& e) {
+    stop = g_signal != 0 ? "interrupted" : e.what();
   }
-  flush();
-  if (explain_fd != STDERR_FILENO && ::close(explain_fd) != 0) {
-    throw Error(explain_name, std::strerror(errno));
+  progress.Update(raw_done, documents, /*last=*/true);
+  progress.End();
+  end.complete = stop.empty();
+  FilterStats stats;
+  for (const auto& filter : filters) stats.Add(filter->stats());
+  if (outputs.explain) outputs.explain->Commit();
+  if (outputs.stats_json) {
+    outputs.stats_json->Write(TextStatsJson(stats, too_large, bytes_in, bytes_out, end));
+    outputs.stats_json->Commit();
   }
   if (config.stats) {
-    FilterStats stats;
-    for (const auto& filter : filters) stats.Add(filter->stats());
     PrintStats(stats, std::cerr);
     std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << too_large
               << '\n';
   }
+  if (g_signal != 0) {
+    const int code = Interrupted();
+    SayWhatWasKept(outputs);
+    return code;
+  }
+  if (!stop.empty()) {
+    std::cerr << "winnow: " << stop << '\n';
+    SayWhatWasKept(outputs);
+    return kExitRuntimeError;
+  }
   return status;
+}
+
+int Run(int argc, char** argv) {
+  Config config;
+  if (!ParseOptions(argc, argv, &config)) return kExitOk;
+  if (config.print_rules) {
+    WriteAll(STDOUT_FILENO, "standard output", DefaultRulesText());
+    return kExitOk;
+  }
+  RuleSet rules;
+  LoadRules(&config, &rules);
+  if (config.list_rules) {
+    std::string out;
+    for (std::size_t i = 0; i < rules.names().size(); ++i) {
+      out += rules.names()[i] + (rules.enabled(static_cast<int>(i)) ? "" : " (disabled)") + "\n";
+    }
+    out += std::string(kRuleLineModel) + (config.filter.lines.model ? "" : " (disabled)") + "\n";
+    WriteAll(STDOUT_FILENO, "standard output", out);
+    return kExitOk;
+  }
+  CheckOutputPaths(config);
+  Outputs outputs = OpenOutputs(config);
+  if (config.stream.format != Format::kText) return RunStream(config, rules, outputs);
+  return RunText(config, rules, outputs);
+}
+
+// A descriptor among 0, 1 and 2 that is closed at start would be taken by
+// the next file winnow opens (an output file would then receive the kept
+// records). Each gets /dev/null, opened so that using it fails: standard
+// input write-only, standard output and error read-only. A run with
+// standard output closed then fails before reading input.
+void OccupyClosedStandardDescriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    const int got = ::open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+    if (got >= 0 && got != fd) {
+      ::dup2(got, fd);
+      ::close(got);
+    }
+  }
 }
 
 }  // namespace
 
 int Main(int argc, char** argv) {
+  OccupyClosedStandardDescriptors();
   // `winnow ... | head` must end quietly: die of SIGPIPE like cat does.
   std::signal(SIGPIPE, SIG_DFL);
+  // A file size limit (ulimit -f) is a failed write (EFBIG), reported and
+  // cut back to whole records, not a silent death by SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   // SIGINT and SIGTERM stop winnow between records, never inside one: the
   // handler only sets a flag; a blocked read gives up (no SA_RESTART), and
   // the flag is checked after each whole write.
@@ -477,16 +811,12 @@ int Main(int argc, char** argv) {
   SetInterruptFlag(&g_signal);
   try {
     return Run(argc, argv);
-  } catch (const OptionError& e) {
+  } catch (const UsageError& e) {
     std::cerr << "winnow: " << e.what() << '\n';
     if (e.where().empty()) std::cerr << "Try 'winnow --help' for more information.\n";
     return kExitUsageError;
   } catch (const Error& e) {
-    if (g_signal != 0) {
-      std::cerr << "winnow: interrupted by " << (g_signal == SIGINT ? "SIGINT" : "SIGTERM")
-                << "; the output holds whole records only\n";
-      return 128 + g_signal;
-    }
+    if (g_signal != 0) return Interrupted();
     std::cerr << "winnow: " << e.what() << '\n';
     return kExitRuntimeError;
   } catch (const std::bad_alloc&) {

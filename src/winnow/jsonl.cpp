@@ -351,8 +351,13 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
     if (auto code = std::move(result).get(field)) return Fail(code, error);
     std::string_view key;
     if (!validator.Key(field, &key)) return false;
-    // Only a key's first occurrence counts; later ones are validated only.
-    const bool want_text = !seen_text && key == fields.text;
+    // Only a key's first occurrence counts; later ones are validated only,
+    // but a second text field is refused unless asked otherwise.
+    const bool is_text = key == fields.text;
+    if (is_text && seen_text && !fields.first_duplicate_wins) {
+      return Fail("duplicate text field", error);
+    }
+    const bool want_text = !seen_text && is_text;
     const bool want_id = !seen_id && key == fields.id;
     const bool want_url = !seen_url && key == fields.url;
     seen_text |= want_text;

@@ -324,8 +324,33 @@ const OptionSpec kOptions[] = {
        o->stream.skip_errors = v == "skip";
      },
      [](const Options& o) { return std::string(o.stream.skip_errors ? "skip" : "stop"); }},
+    {"duplicate-text-key", 0, kStreams, K::kText, S::kStream, "WHAT",
+     "JSONL: a record with the text field twice: refuse it as malformed, or use the first",
+     [](Options* o, std::string_view v) {
+       if (v != "refuse" && v != "first") {
+         Fail("duplicate-text-key", "expected refuse or first, not '" + std::string(v) + "'");
+       }
+       o->stream.fields.first_duplicate_wins = v == "first";
+     },
+     [](const Options& o) { return std::string(o.stream.fields.first_duplicate_wins ? "first" : "refuse"); }},
+    {"compress", 0, kStreams, K::kText, S::kCommandLine, "HOW",
+     "compress standard output: none, gzip or zstd (WET: one gzip member per record); "
+     "gzip and zstd input is always read as such",
+     [](Options* o, std::string_view v) {
+       if (v == "none") {
+         o->compression = Compression::kNone;
+       } else if (v == "gzip") {
+         o->compression = Compression::kGzip;
+       } else if (v == "zstd") {
+         o->compression = Compression::kZstd;
+       } else {
+         Fail("compress", "expected none, gzip or zstd, not '" + std::string(v) + "'");
+       }
+     },
+     [](const Options& o) { return std::string(CompressionName(o.compression)); }},
     {"progress", 0, kStreams, K::kFlag, S::kCommandLine, "",
-     "show bytes, documents and MB/s on stderr when it is a terminal",
+     "show bytes, documents, MB/s and, for files, the share done and time left on stderr "
+     "when it is a terminal",
      [](Options* o, std::string_view) { o->progress = true; }, None},
     {"force-progress", 0, kStreams, K::kFlag, S::kCommandLine, "",
      "show progress even when stderr is not a terminal",

@@ -40,7 +40,7 @@ std::string_view FormatName(Format format) {
 RecordReader::RecordReader(int fd, std::string name, Format format,
                            JsonlFields fields, std::size_t chunk, bool defer_json,
                            std::size_t max_record_bytes)
-    : fd_(fd),
+    : source_(fd, name),
       name_(std::move(name)),
       format_(format),
       fields_(std::move(fields)),
@@ -70,7 +70,14 @@ bool RecordReader::Fill() {
   try {
     // Within an oversized record, whose first pieces may be written already,
     // a stop request waits for the record's end.
-    got = ReadSome(fd_, name_, buffer_.data() + used, chunk_, piece_ == Piece::kNone);
+    got = source_.Read(buffer_.data() + used, chunk_, piece_ == Piece::kNone);
+  } catch (const InputError&) {
+    // The bytes in the buffer stay unread: they do not make a whole record.
+    buffer_.resize(used);
+    eof_ = true;
+    start_ = buffer_.size();
+    piece_ = Piece::kNone;
+    throw;
   } catch (...) {
     buffer_.resize(used);
     throw;
@@ -176,6 +183,13 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
   r->json_pending = false;
   std::string_view body = r->raw;
   if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  // A byte order mark at the start of an input (some editors and exports
+  // write one) is not JSON: parsed without it, written back with it.
+  std::size_t bom = 0;
+  if (r->offset == 0 && body.starts_with("\xEF\xBB\xBF")) {
+    bom = 3;
+    body.remove_prefix(bom);
+  }
   // A blank line is passed through as it is.
   std::string_view trimmed = body;
   while (!trimmed.empty() && (trimmed.back() == '\r' || trimmed.back() == ' ' || trimmed.back() == '\t')) {
@@ -186,8 +200,8 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
   if (!ParseJsonLine(body, fields, &json, &r->error)) return;
   r->has_text = json.has_text;
   r->text = std::move(json.text);
-  r->text_begin = json.text_begin;
-  r->text_end = json.text_end;
+  r->text_begin = json.text_begin + bom;
+  r->text_end = json.text_end + bom;
   r->id = std::move(json.id);
   r->url = std::move(json.url);
 }
@@ -249,6 +263,12 @@ bool RecordReader::NextWarc(Record* r) {
     ParseWarcRecord(r->raw, true, &r->warc, &error);  // views into raw
     r->id = std::string(r->warc.Header("WARC-Record-ID"));
     r->url = std::string(r->warc.Header("WARC-Target-URI"));
+    if (r->warc.Header("WARC-Type").empty()) {
+      // Mandatory (WARC 1.1, 5.5): without it no one can tell a document
+      // from a request or metadata record.
+      r->error = "missing WARC-Type";
+      return true;
+    }
     if (r->warc.Header("WARC-Type") == "conversion") {
       r->has_text = true;
       r->text.assign(r->warc.block);
@@ -299,9 +319,11 @@ void RecordReader::NextPiece(Record* r) {
     }
     return;
   }
-  // The trailer: up to two line ends ("\r\n" or "\n"), taken as they come;
-  // anything else is the start of what follows, read as the next record.
-  for (int ends = 0; ends < 2; ++ends) {
+  // The trailer: two line ends ("\r\n" or "\n"). Anything else is the
+  // start of what follows, read as the next record, and the record's
+  // framing is bad, as ParseWarcRecord says of a record held whole.
+  int ends = 0;
+  for (; ends < 2; ++ends) {
     while (buffer_.size() - start_ < 2 && Fill()) {
     }
     const std::string_view rest(buffer_.data() + start_, buffer_.size() - start_);
@@ -312,6 +334,11 @@ void RecordReader::NextPiece(Record* r) {
     } else {
       break;
     }
+  }
+  if (ends < 2) {
+    const std::string_view rest(buffer_.data() + start_, std::min<std::size_t>(buffer_.size() - start_, 1));
+    r->error = rest.empty() ? "bad record trailer: expected CRLF CRLF after the block, found end of input"
+                            : "bad record trailer: expected CRLF CRLF after the block";
   }
   r->more = false;
   piece_ = Piece::kNone;

@@ -53,6 +53,9 @@ struct StreamProcessor::Worker {
 
 namespace {
 
+// A record at least this large is written by itself (StreamSinks::output).
+constexpr std::size_t kOwnWrite = std::size_t{1} << 20;
+
 // "FILE: record N (byte B)", where messages about a record point.
 std::string RecordWhere(const std::string& name, const Record& r) {
   return name + ": record " + std::to_string(r.number) + " (byte " + std::to_string(r.offset) + ")";
@@ -267,12 +270,23 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
   };
   for (;;) {
     std::size_t n = 0;
-    // A batch ends after a piece of an oversized record, so that memory
-    // holds one piece of it at a time.
-    while (n < items.size() && next(&items[n].record)) {
-      if (items[n++].record.oversized) break;
+    // A read that fails (a read error, corrupt compressed data) ends the
+    // input after the whole records before it, which are processed and
+    // written first.
+    std::exception_ptr read_failure;
+    try {
+      // A batch ends after a piece of an oversized record, so that memory
+      // holds one piece of it at a time.
+      while (n < items.size() && next(&items[n].record)) {
+        if (items[n++].record.oversized) break;
+      }
+    } catch (const InputError&) {
+      read_failure = std::current_exception();
     }
-    if (n == 0) break;
+    if (n == 0) {
+      if (read_failure) std::rethrow_exception(read_failure);
+      break;
+    }
 
     Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
 
@@ -297,6 +311,18 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
     rejects.clear();
     explain.clear();
     std::string fatal;
+    // Records go into `out`, written once per batch; a large record, or
+    // every record when asked, is written by itself, without that copy.
+    auto emit = [&](std::string_view record) {
+      stats_.bytes_out += record.size();
+      if (!sinks.output_each_record && record.size() < kOwnWrite) {
+        out.append(record);
+        return;
+      }
+      if (sinks.output && !out.empty()) sinks.output(out);
+      out.clear();
+      if (sinks.output && !record.empty()) sinks.output(record);
+    };
     for (std::size_t i = 0; i < n; ++i) {
       Item& item = items[i];
       const Record& r = item.record;
@@ -313,7 +339,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
                           " bytes (--max-document-bytes): passed through unanalysed");
           }
         }
-        out.append(r.raw);
+        emit(r.raw);
         if (r.error.empty()) continue;
         // Cut short by the end of input: its bytes are out already, as read.
         ++stats_.malformed;
@@ -343,7 +369,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       if (!r.has_text) {
         ++stats_.passed_through;
         decide(item, ordinal, true, "", DocVerdict{}, false);
-        out.append(r.raw);
+        emit(r.raw);
         continue;
       }
       ++stats_.documents_in;
@@ -378,8 +404,10 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       }
       decide(item, ordinal, reason.empty(), reason, dup, true);
       if (config_.annotate && config_.format == Format::kJsonl) {
+        item.rendered.clear();
         AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup),
-                        &out);
+                        &item.rendered);
+        emit(item.rendered);
         if (reason.empty()) ++stats_.documents_out;
         else ++stats_.dropped_documents[std::string(reason)];
         continue;
@@ -390,11 +418,15 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
         continue;
       }
       ++stats_.documents_out;
-      out.append(item.rendered);
+      emit(item.rendered);
     }
+    // The threads' line statistics, merged after every batch so that they
+    // are whole when a run stops early (sums: independent of who did what).
+    FilterStats merged;
+    for (const auto& w : workers_) merged.Add(w->filter.stats());
+    stats_.lines = std::move(merged);
     stats_.bytes_in += bytes_read() - bytes_counted;
     bytes_counted = bytes_read();
-    stats_.bytes_out += out.size();
     if (sinks.output && !out.empty()) sinks.output(out);
     if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
     if (sinks.explain && !explain.empty()) sinks.explain(explain);
@@ -402,15 +434,12 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       // Only whole records before the bad one were written.
       throw Error("", fatal);
     }
+    if (read_failure) std::rethrow_exception(read_failure);
     if (sinks.progress) sinks.progress(stats_);
     if (sinks.record_boundary && !(items[n - 1].record.oversized && items[n - 1].record.more)) {
       sinks.record_boundary();
     }
   }
-  // Merge the threads' line statistics (sums: independent of who did what).
-  FilterStats merged;
-  for (const auto& w : workers_) merged.Add(w->filter.stats());
-  stats_.lines = merged;
 }
 
 void StreamProcessor::SaveState(const std::string& path) {

@@ -241,14 +241,17 @@ long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
   }
   record->block = data.substr(pos, static_cast<std::size_t>(length));
 
-  // The trailer: two line ends. Input may end inside it only at EOF.
+  // The trailer: two line ends, wherever the record is: one that the end
+  // of input cuts short is as bad as one that the next record cuts short.
   const std::size_t trailer_begin = pos + static_cast<std::size_t>(length);
   std::size_t end = trailer_begin;
   for (int ends = 0; ends < 2;) {
     if (end == data.size() || (data[end] == '\r' && end + 1 == data.size())) {
       if (!at_eof) return 0;
-      end = data.size();
-      break;
+      const std::string_view partial = data.substr(trailer_begin);
+      return Fail(error, "bad record trailer: expected CRLF CRLF after the block, found " +
+                             (partial.empty() ? std::string("end of input")
+                                              : Quote(partial) + " and end of input"));
     }
     if (data[end] == '\n') {
       end += 1;

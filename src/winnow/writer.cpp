@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <new>
 #include <utility>
 
 #include "winnow/error.hpp"
@@ -46,6 +50,98 @@ void WriteAll(int fd, std::string_view name, std::string_view data) {
   }
 }
 
+struct OutputStream::Encoder {
+  ~Encoder() {
+    if (gzip_ready) deflateEnd(&gzip);
+    if (zstd != nullptr) ZSTD_freeCCtx(zstd);
+  }
+  z_stream gzip{};
+  bool gzip_ready = false;
+  ZSTD_CCtx* zstd = nullptr;
+};
+
+OutputStream::OutputStream(int fd, std::string name, Compression compression)
+    : fd_(fd), name_(std::move(name)), compression_(compression) {
+  struct stat st;
+  regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  if (compression_ == Compression::kNone) return;
+  encoder_ = std::make_unique<Encoder>();
+  if (compression_ == Compression::kGzip) {
+    // 16 + MAX_WBITS: a gzip header and trailer.
+    if (deflateInit2(&encoder_->gzip, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      throw std::bad_alloc();
+    }
+    encoder_->gzip_ready = true;
+  } else {
+    encoder_->zstd = ZSTD_createCCtx();
+    if (encoder_->zstd == nullptr) throw std::bad_alloc();
+    ZSTD_CCtx_setParameter(encoder_->zstd, ZSTD_c_compressionLevel, 3);
+    ZSTD_CCtx_setParameter(encoder_->zstd, ZSTD_c_checksumFlag, 1);
+  }
+}
+
+OutputStream::~OutputStream() = default;
+
+void OutputStream::Write(std::string_view records) {
+  if (records.empty()) return;
+  std::string_view data = records;
+  if (compression_ == Compression::kGzip) {
+    z_stream& z = encoder_->gzip;
+    packed_.resize(deflateBound(&z, records.size()) + 64);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(records.data()));
+    z.next_out = reinterpret_cast<Bytef*>(packed_.data());
+    // avail_in and avail_out are 32-bit: a larger input goes in slices.
+    constexpr std::size_t kSlice = std::size_t{1} << 30;
+    std::size_t in_left = records.size(), out_left = packed_.size();
+    for (;;) {
+      const uInt in_now = static_cast<uInt>(std::min(in_left, kSlice));
+      const uInt out_now = static_cast<uInt>(std::min(out_left, kSlice));
+      z.avail_in = in_now;
+      z.avail_out = out_now;
+      const int ret = deflate(&z, in_left == in_now ? Z_FINISH : Z_NO_FLUSH);
+      in_left -= in_now - z.avail_in;
+      out_left -= out_now - z.avail_out;
+      if (ret == Z_STREAM_END) break;
+      if ((ret != Z_OK && ret != Z_BUF_ERROR) || out_left == 0) {
+        deflateReset(&z);
+        throw Error(name_, "gzip compression failed");
+      }
+    }
+    const std::size_t out_done = packed_.size() - out_left;
+    deflateReset(&z);
+    data = std::string_view(packed_.data(), out_done);
+  } else if (compression_ == Compression::kZstd) {
+    packed_.resize(ZSTD_compressBound(records.size()));
+    const std::size_t n = ZSTD_compress2(encoder_->zstd, packed_.data(), packed_.size(), records.data(),
+                                         records.size());
+    if (ZSTD_isError(n)) throw Error(name_, std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+    data = std::string_view(packed_.data(), n);
+  }
+  off_t before = -1;
+  if (regular_) {
+    struct stat st;
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags >= 0 && (flags & O_APPEND) != 0) {
+      if (::fstat(fd_, &st) == 0) before = st.st_size;
+    } else {
+      before = ::lseek(fd_, 0, SEEK_CUR);
+    }
+  }
+  try {
+    WriteAll(fd_, name_, data);
+  } catch (const Error& e) {
+    // Whole records only: take back the part of this write that got out.
+    if (before >= 0 && ::ftruncate(fd_, before) == 0) {
+      ::lseek(fd_, before, SEEK_SET);
+      throw Error(name_, e.message() + " (cut back to the last whole record, at byte " +
+                             std::to_string(before) + ")");
+    }
+    throw;
+  }
+  written_ += data.size();
+  if (packed_.capacity() > (std::size_t{8} << 20)) std::string().swap(packed_);
+}
+
 namespace {
 
 // The file that writing `path` should replace: `path`, or the target of the
@@ -78,6 +174,16 @@ std::string DirectoryOf(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(ReplacedFile(path)) {
+  struct stat st;
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A device, a FIFO, /dev/stderr: written in place. Renaming a file
+    // over it would replace the device node itself.
+    direct_ = true;
+    temp_ = path_;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(path_, std::strerror(errno));
+    return;
+  }
   temp_ = path_ + ".XXXXXX.tmp";
   fd_ = ::mkostemps(temp_.data(), 4, O_CLOEXEC);
   if (fd_ < 0) {
@@ -87,7 +193,6 @@ AtomicFile::AtomicFile(std::string path) : path_(ReplacedFile(path)) {
   }
   // mkostemps creates 0600: give the file the mode it had, or the mode a
   // new file gets.
-  struct stat st;
   mode_t mode;
   if (::stat(path_.c_str(), &st) == 0) {
     mode = st.st_mode & 07777;
@@ -108,13 +213,31 @@ AtomicFile::AtomicFile(std::string path) : path_(ReplacedFile(path)) {
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(temp_.c_str());
+    if (!direct_) ::unlink(temp_.c_str());
+  }
+}
+
+void AtomicFile::Write(std::string_view data) {
+  try {
+    WriteAll(fd_, temp_, data);
+  } catch (...) {
+    failed_ = true;
+    throw;
   }
 }
 
 void AtomicFile::Commit() {
   const int fd = fd_;
   fd_ = -1;
+  if (failed_) {
+    ::close(fd);
+    if (!direct_) ::unlink(temp_.c_str());
+    return;
+  }
+  if (direct_) {
+    if (::close(fd) != 0) throw Error(path_, std::string("write failed: ") + std::strerror(errno));
+    return;
+  }
   if (::fsync(fd) != 0) {
     const int e = errno;
     ::close(fd);

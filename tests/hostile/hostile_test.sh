@@ -271,9 +271,27 @@ run --format jsonl deep.jsonl
 expect_rc 0; expect_out_file deep.jsonl; expect_err_empty
 finish
 
-begin "jsonl: duplicate keys: the first text field is the document, later ones stay as bytes"
+begin "jsonl: a text key twice is refused by default: readers disagree on which one counts"
+# Most JSON readers take the last "text", winnow would clean the first: the
+# boilerplate of the second would reach them unfiltered.
+printf '{"text":"%s"}\n{"text":"Share","te\\u0078t":"%s"}\n{"text":"%s"}\n' "$S3" "$S1" "$S2" > dup.jsonl
+run --format jsonl dup.jsonl
+expect_rc 1
+expect_out '{"text":"%s"}\n' "$S3"
+expect_err "winnow: dup.jsonl: record 2 (byte $(( ${#S3} + 12 ))): duplicate text field"
+run --format jsonl --on-error skip --rejects dup.rej dup.jsonl
+expect_rc 0
+expect_out '{"text":"%s"}\n{"text":"%s"}\n' "$S3" "$S2"
+expect_same_file dup.rej <(sed -n 2p dup.jsonl) "the refused record goes to --rejects as it was"
+# A nested "text" is no duplicate.
+printf '{"text":"%s","meta":{"text":"Share"}}\n' "$S1" > nested.jsonl
+run --format jsonl nested.jsonl
+expect_rc 0; expect_out_file nested.jsonl; expect_err_empty
+finish
+
+begin "jsonl: --duplicate-text-key first: the first text field is the document, later ones stay as bytes"
 printf '{"text":"Share","text":"%s"}\n{"text":"%s","text":"Share"}\n' "$S1" "$S2" > dup.jsonl
-run --format jsonl --stats dup.jsonl
+run --format jsonl --duplicate-text-key first --stats dup.jsonl
 expect_rc 0
 # The first record's document is "Share": nothing left, dropped.
 expect_out '{"text":"%s","text":"Share"}\n' "$S2"

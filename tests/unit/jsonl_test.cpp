@@ -110,14 +110,6 @@ const ValidCase kValidCases[] = {
     {"text is an object", R"({"text":{"text":"x"}})", false, "", "", "", ""},
     {"text is an array", R"({"text":["x"]})", false, "", "", "", ""},
     {"text is a boolean", R"({"text":true})", false, "", "", "", ""},
-    {"duplicate text: the first counts", R"({"text":"one","text":"two"})", true,
-     "one", R"("one")", "", ""},
-    {"duplicate text: a non-string first counts", R"({"text":1,"text":"two"})",
-     false, "", "", "", ""},
-    {"duplicate text: a later non-string is ignored",
-     R"({"text":"one","text":null})", true, "one", R"("one")", "", ""},
-    {"duplicate text: escaped key first", R"({"te\u0078t":"one","text":"two"})",
-     true, "one", R"("one")", "", ""},
     {"duplicate id and url: the first counts",
      R"({"id":1,"url":"a","id":2,"url":"b","text":"t"})", true, "t", R"("t")",
      "1", "a"},
@@ -142,6 +134,54 @@ const ValidCase kValidCases[] = {
     {"url first occurrence not a string", R"({"url":1,"url":"http://x"})",
      false, "", "", "", ""},
 };
+
+// With JsonlFields::first_duplicate_wins, a repeated text key: the first
+// occurrence counts, whatever its type.
+const ValidCase kFirstDuplicateCases[] = {
+    {"duplicate text: the first counts", R"({"text":"one","text":"two"})", true,
+     "one", R"("one")", "", ""},
+    {"duplicate text: a non-string first counts", R"({"text":1,"text":"two"})",
+     false, "", "", "", ""},
+    {"duplicate text: a later non-string is ignored",
+     R"({"text":"one","text":null})", true, "one", R"("one")", "", ""},
+    {"duplicate text: escaped key first", R"({"te\u0078t":"one","text":"two"})",
+     true, "one", R"("one")", "", ""},
+};
+
+TEST(JsonlDuplicateTextTest, FirstWinsWhenAsked) {
+  JsonlFields fields;
+  fields.first_duplicate_wins = true;
+  for (const ValidCase& c : kFirstDuplicateCases) {
+    SCOPED_TRACE(c.name);
+    JsonLine j;
+    std::string error;
+    ASSERT_TRUE(ParseJsonLine(c.line, fields, &j, &error)) << error;
+    EXPECT_EQ(j.has_text, c.has_text);
+    EXPECT_EQ(j.text, c.text);
+    if (c.has_text) EXPECT_EQ(c.line.substr(j.text_begin, j.text_end - j.text_begin), c.span);
+  }
+}
+
+TEST(JsonlDuplicateTextTest, RefusedByDefaultWhateverTheSpellingOrType) {
+  for (const ValidCase& c : kFirstDuplicateCases) {
+    SCOPED_TRACE(c.name);
+    JsonLine j;
+    std::string error;
+    EXPECT_FALSE(ParseJsonLine(c.line, JsonlFields{}, &j, &error));
+    EXPECT_EQ(error, "duplicate text field");
+  }
+  // Another text field name: only that key counts as the text.
+  JsonlFields body;
+  body.text = "body";
+  JsonLine j;
+  std::string error;
+  ASSERT_TRUE(ParseJsonLine(R"({"text":1,"text":2,"body":"b"})", body, &j, &error)) << error;
+  EXPECT_EQ(j.text, "b");
+  EXPECT_FALSE(ParseJsonLine(R"({"body":"a","x":{"body":"in"},"body":"b"})", body, &j, &error));
+  EXPECT_EQ(error, "duplicate text field");
+  // A nested key of that name is no duplicate.
+  EXPECT_TRUE(ParseJsonLine(R"({"text":"a","x":{"text":"in"}})", {}, &j, &error)) << error;
+}
 
 class ValidLineTest : public testing::TestWithParam<ValidCase> {};
 
@@ -553,14 +593,16 @@ TEST_P(ReplaceTest, KeepsEveryOtherByte) {
   const ReplaceCase& c = GetParam();
   JsonLine j;
   std::string error;
-  ASSERT_TRUE(ParseJsonLine(c.line, {}, &j, &error)) << error;
+  JsonlFields fields;
+  fields.first_duplicate_wins = true;
+  ASSERT_TRUE(ParseJsonLine(c.line, fields, &j, &error)) << error;
   ASSERT_TRUE(j.has_text);
   std::string out = "kept>";
   AppendWithText(c.line, j.text_begin, j.text_end, c.text, &out);
   EXPECT_EQ(out, "kept>" + std::string(c.expected));
   // The expected line is valid JSON with the text in place.
   JsonLine again;
-  ASSERT_TRUE(ParseJsonLine(c.expected, {}, &again, &error)) << error;
+  ASSERT_TRUE(ParseJsonLine(c.expected, fields, &again, &error)) << error;
   EXPECT_EQ(again.has_text, true);
 }
 
@@ -610,7 +652,7 @@ std::vector<std::string> Pieces() {
 const std::string_view kTemplates[] = {
     R"({"text":""})",
     R"({"id":1.0e+10, "text" : "x" ,"tail":[{"a":"\u00e9"}, -0.5E-3, null]})",
-    R"({"te\u0078t":"old","text":"dup","url":"http:\/\/x"})",
+    R"({"te\u0078t":"old","texts":"dup","url":"http:\/\/x"})",
     " {\"meta\":{\"text\":\"inner\"},\t\"text\"\t:\t\"\\ud83d\\ude00\"\t}\r",
 };
 

@@ -300,12 +300,15 @@ std::vector<Case> Cases() {
                      {Bad(bad, "bad Content-Length"), want1}});
   }
   {
-    // At end of input a missing trailer is tolerated; AppendWarcRecord
-    // writes the CRLF CRLF the record lacked (warc.hpp).
+    // A missing trailer is bad at the end of input as before another record.
     const std::string open = Warc("conversion", "<urn:uuid:o>", "http://o.example/", "end", "\r\n", false);
     cases.push_back({"wet: no trailer at end of input", Format::kWet, conv1 + open,
-                     {want1, Doc(open, "end", "<urn:uuid:o>", "http://o.example/")},
-                     conv1 + open + "\r\n\r\n"});
+                     {want1, Bad(open, "bad record trailer: expected CRLF CRLF after the block, found end of input")}});
+  }
+  {
+    const std::string untyped = "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n";
+    cases.push_back({"wet: a record without WARC-Type is malformed", Format::kWet, untyped + conv1,
+                     {Bad(untyped, "missing WARC-Type"), want1}});
   }
   return cases;
 }
@@ -471,8 +474,6 @@ TEST(RecordsTest, JsonlChangedTextKeepsEveryOtherByte) {
       {"CRLF line end", "{\"text\":\"old\",\"url\":\"u\"}\r\n", "a\nb",
        "{\"text\":\"a\\nb\",\"url\":\"u\"}\r\n"},
       {"no final newline", "{\"url\":\"u\",\"text\":\"old\"}", "", "{\"url\":\"u\",\"text\":\"\"}"},
-      {"first text key wins", "{\"text\":\"one\",\"text\":\"two\"}\n", "1",
-       "{\"text\":\"1\",\"text\":\"two\"}\n"},
       {"escaped key", "{\"te\\u0078t\":\"old\"}\n", "x", "{\"te\\u0078t\":\"x\"}\n"},
       {"characters needing escapes", "{\"text\":\"old\"}\n", "q\"b\\t\tc\x01\x7f/\xe2\x80\xa8",
        "{\"text\":\"q\\\"b\\\\t\\tc\\u0001\x7f/\xe2\x80\xa8\"}\n"},
@@ -660,7 +661,13 @@ TEST(RecordsTest, OversizedRecordsComeInPiecesThatJoinToTheirBytes) {
        small + cut, 100,
        {{small, false, ""}, {cut, true, "truncated record: 134 of 180 block bytes"}}},
       {"wet: no trailer after an oversized block at end of input", Format::kWet,
-       big.substr(0, big.size() - 4), 100, {{big.substr(0, big.size() - 4), true, ""}}},
+       big.substr(0, big.size() - 4), 100,
+       {{big.substr(0, big.size() - 4), true,
+         "bad record trailer: expected CRLF CRLF after the block, found end of input"}}},
+      {"wet: no trailer after an oversized block, then a record: bad the same way", Format::kWet,
+       big.substr(0, big.size() - 4) + small, 100,
+       {{big.substr(0, big.size() - 4), true, "bad record trailer: expected CRLF CRLF after the block"},
+        {small, false, ""}}},
       {"wet: garbage after an oversized block is a record of its own", Format::kWet,
        big + "junk\n" + small, 100,
        {{big, true, ""}, {"junk\n", false, "no WARC version line"}, {small, false, ""}}},
