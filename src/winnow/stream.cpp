@@ -480,12 +480,17 @@ void StreamProcessor::LoadState(const std::string& path) {
     RepeatedHeader h;
     in.Read(&h, sizeof h);
     const RepeatedLinesConfig& c = repeated_.config();
-    if (h.min_documents != c.min_documents || h.max_words != c.max_words ||
-        h.sentence_words != c.sentence_words || h.log2_width != c.log2_width) {
-      throw Error(path, "index was made with other repeated-line parameters (--repeat-documents " +
-                            std::to_string(h.min_documents) + ", this run uses " +
-                            std::to_string(c.min_documents) + ")");
-    }
+    // Name the parameter that differs, as the run's option.
+    auto differs = [&](const char* what, long long file, long long run) {
+      if (file != run) {
+        throw Error(path, std::string("index was made with other repeated-line parameters (") + what + " " +
+                              std::to_string(file) + ", this run uses " + std::to_string(run) + ")");
+      }
+    };
+    differs("--repeat-documents", h.min_documents, c.min_documents);
+    differs("--repeat-max-words", h.max_words, c.max_words);
+    differs("sentence words", h.sentence_words, c.sentence_words);
+    differs("count-min width (log2)", h.log2_width, c.log2_width);
     std::vector<std::uint16_t> counts(repeated_.counts().size());
     in.Read(counts.data(), counts.size() * sizeof(counts[0]));
     in.Checkpoint();

@@ -298,6 +298,28 @@ expect_out '{"text":"%s","text":"Share"}\n' "$S2"
 grep -qxF "winnow: stats: dropped 1 document as empty" err || fail_because "stats: $(cat err)"
 finish
 
+begin "jsonl: a byte order mark at the start of each input is skipped for parsing and kept"
+printf '\xef\xbb\xbf{"text":"%s"}\n{"text":"%s"}\n' "$S1" "$S2" > bom1.jsonl
+printf '\xef\xbb\xbf{"text":"%s"}\n' "$S3" > bom2.jsonl
+run --format jsonl bom1.jsonl bom2.jsonl
+expect_rc 0; expect_err_empty
+cat bom1.jsonl bom2.jsonl > both.jsonl
+expect_out_file both.jsonl
+run_stdin bom1.jsonl --format jsonl
+expect_rc 0; expect_out_file bom1.jsonl
+# Only at the start of an input: a BOM on a later line is not JSON.
+{ printf '{"text":"%s"}\n' "$S1"; printf '\xef\xbb\xbf{"text":"%s"}\n' "$S2"; } > late.jsonl
+run --format jsonl late.jsonl
+expect_rc 1; expect_err "winnow: late.jsonl: record 2 (byte $(( ${#S1} + 12 ))): not a JSON object"
+# Cleaned text is written back after the BOM.
+printf '\xef\xbb\xbf{"text":"Share\\n%s"}\n' "$S1" > bomclean.jsonl
+run --format jsonl bomclean.jsonl
+expect_rc 0; expect_out '\xef\xbb\xbf{"text":"%s"}\n' "$S1"
+run --format jsonl --annotate bomclean.jsonl
+expect_rc 0
+[ "$(head -c 3 out | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail_because "--annotate lost the BOM"
+finish
+
 begin "jsonl: a missing or non-string text field: the record passes through unchanged"
 {
   printf '{"id":1,"body":"%s"}\n' "$S1"
@@ -407,6 +429,29 @@ printf 'winnow: cut.wet: record 2 (byte %s): larger than 100 %s\nwinnow: cut.wet
 expect_same_file cut.err err "stderr"
 finish
 
+begin "wet: a missing record trailer is malformed wherever the record is"
+# Three records, none followed by CRLF CRLF: each block runs into the next.
+nt() { printf 'WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: %s\r\n\r\n%s' "${#1}" "$1"; }
+{ nt "$W1"; nt "$W2"; nt "$W3"; } > notrailer.wet
+run --format wet --on-error skip --rejects nt.rej notrailer.wet
+expect_rc 0; expect_out_empty
+[ "$(grep -c '^WARC/1.0' nt.rej)" -eq 3 ] || fail_because "not all three rejected"
+[ "$(grep -c 'bad record trailer' err)" -eq 3 ] || fail_because "not three messages: $(cat err)"
+grep -q 'found end of input' err || fail_because "the last one does not say end of input"
+# The same for a record over --max-document-bytes, passed through in pieces.
+run --format wet --max-document-bytes 10 notrailer.wet
+expect_rc 1; expect_out_file <(nt "$W1")
+expect_err_mentions "notrailer.wet: record 1 (byte 0): bad record trailer"
+finish
+
+begin "wet: a record without WARC-Type is malformed, not passed through silently"
+{ conv "$W1"; printf 'WARC/1.0\r\nContent-Length: %s\r\n\r\n%s\r\n\r\n' "${#W2}" "$W2"; conv "$W3"; } > notype.wet
+run --format wet --on-error skip notype.wet
+expect_rc 0
+expect_out_file <(conv "$W1"; conv "$W3")
+expect_err_mentions "notype.wet: record 2 (byte $(conv "$W1" | wc -c)): missing WARC-Type"
+finish
+
 # === rules files =============================================================
 
 begin "rules: an invalid regex is a usage error naming FILE:LINE"
@@ -468,6 +513,259 @@ cp good.idx params.idx
 index_bad "made with another --doc-shingle" params.idx "index was made with --doc-shingle 5, this run uses 4" --doc-shingle 4
 index_bad "made with another --repeat-documents" params.idx \
   "index was made with other repeated-line parameters (--repeat-documents 10, this run uses 3)" --repeat-documents 3
+
+# === output files, and inputs that fail =======================================
+
+# Three JSONL records: k1, d1 (a copy of k1, dropped), k2.
+printf '{"id":"k1","text":"%s"}\n{"id":"d1","text":"%s"}\n{"id":"k2","text":"%s"}\n' "$S1" "$S1" "$S2" > three.jsonl
+printf '{"id":"k1","text":"%s"}\n{"id":"k2","text":"%s"}\n' "$S1" "$S2" > three.kept
+
+begin "outputs that share a file are refused before anything is read or written (exit 2)"
+rm -f w w.tmp
+for pair in "--index w --stats-json w" "--index w --rejects w" "--rejects w --explain-to w" \
+            "--explain-to w --stats-json w" "--rejects w --stats-json w.tmp"; do
+  # shellcheck disable=SC2086
+  run --format jsonl $pair three.jsonl
+  expect_rc 2; expect_out_empty
+  first=$(echo "$pair" | cut -d' ' -f1); second=$(echo "$pair" | cut -d' ' -f3)
+  expect_err_mentions "$first and $second name the same file"
+  [ -e w ] || [ -e w.tmp ] && fail_because "$pair: a file was written"
+done
+# Through a hard link and a symbolic link: the same file by device and inode.
+: > real; ln -f real hard; ln -sf real soft
+run --format jsonl --rejects hard --stats-json soft three.jsonl
+expect_rc 2; expect_err "winnow: soft: --rejects and --stats-json name the same file"
+[ -s real ] && fail_because "the linked file was written"
+# /dev/null may take any number of outputs.
+run --format jsonl --rejects /dev/null --explain-to /dev/null --stats-json /dev/null three.jsonl
+expect_rc 0; expect_out_file three.kept
+finish
+
+begin "standard output on an input or an output file is refused, in every mode (exit 2)"
+cp three.jsonl f.jsonl
+"$W" --format jsonl --no-doc-dedup f.jsonl >> f.jsonl 2> err; rc=$?
+expect_rc 2; expect_err "winnow: f.jsonl: input file is also standard output"
+expect_same_file f.jsonl three.jsonl "the input changed"
+"$W" --format jsonl < f.jsonl >> f.jsonl 2> err; rc=$?
+expect_rc 2; expect_err "winnow: standard input: input file is also standard output"
+printf '%s\n' "$S1" > f.txt; cp f.txt f.orig
+ln -f f.txt f.link
+"$W" f.link >> f.txt 2> err; rc=$?
+expect_rc 2; expect_err "winnow: f.link: input file is also standard output"
+expect_same_file f.txt f.orig "the text input changed"
+"$W" --format jsonl --rejects out.jsonl three.jsonl > out.jsonl 2> err; rc=$?
+expect_rc 2; expect_err "winnow: out.jsonl: --rejects is also standard output"
+"$W" --stats-json out.txt f.orig > out.txt 2> err; rc=$?
+expect_rc 2; expect_err "winnow: out.txt: --stats-json is also standard output"
+# An output that is an input, a rules file included.
+printf 'x literal nothing to see\n' > my.rules
+run --format jsonl --rules my.rules --stats-json my.rules three.jsonl
+expect_rc 2; expect_err "winnow: my.rules: --stats-json would overwrite an input file"
+finish
+
+begin "every output file is opened before the first record: a bad path costs nothing"
+for opt in --index --stats-json --explain-to --rejects; do
+  run --format jsonl $opt no-such-dir/out three.jsonl
+  expect_rc 1; expect_out_empty
+  expect_err_starts "winnow: no-such-dir/out.tmp: No such file or directory"
+done
+run --stats-json no-such-dir/s.json f.orig
+expect_rc 1; expect_out_empty
+mkdir -p ro
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o ro,size=1m tmpfs ro 2> /dev/null; then
+  run --format jsonl --index ro/state.idx three.jsonl
+  umount ro
+  expect_rc 1; expect_out_empty
+  expect_err "winnow: ro/state.idx.tmp: Read-only file system"
+else
+  echo "# not root or no tmpfs: the read-only file system check is skipped"
+fi
+finish
+
+begin "closed standard descriptors are never taken by a file winnow opens"
+for opt in --rejects --explain-to --stats-json; do
+  rm -f file
+  "$W" --format jsonl $opt file three.jsonl >&- 2> err; rc=$?
+  expect_rc 1
+  expect_err "winnow: standard output: not open for writing (closed?)"
+  [ -e file ] && grep -q '"k2"' file && fail_because "$opt: kept records went into the file"
+done
+"$W" --format jsonl three.jsonl <&- > out 2> err; rc=$?
+expect_rc 0; expect_out_file three.kept
+"$W" --format jsonl < /dev/null - <&- > out 2> err; rc=$?
+"$W" --format jsonl <&- > out 2> err; rc=$?
+expect_rc 1; expect_out_empty
+expect_err_starts "winnow: standard input: read failed: Bad file descriptor"
+# With stderr closed, the explanation file does not become stderr.
+rm -f file
+"$W" --format jsonl --explain-to file three.jsonl 2>&- > out; rc=$?
+expect_rc 0; expect_out_file three.kept
+grep -q 'near-duplicate-document' file || fail_because "the explanation file lacks the decision"
+finish
+
+begin "a full disk or a file size limit on stdout: exit 1, whole records only, in every format"
+for n in 1 2 3 4 5 6; do for s in "$S1" "$S2" "$S3" "$S4"; do printf '%s %d.\n\n' "$s" $n; done; done > many.txt
+{ for k in $(seq 1 3000); do printf '{"id":%d,"text":"Record %d: %s"}\n' $k $k "$S2"; done; } > big.jsonl
+tr '\n' '\0' < big.jsonl > big.nul
+"$W" --format jsonl --no-doc-dedup --no-repeated-lines big.jsonl > full.jsonl
+"$W" -z --no-doc-dedup --no-repeated-lines big.nul > full.nul
+for args in "jsonl big.jsonl full.jsonl" "nul big.nul full.nul"; do
+  set -- $args
+  ( trap '' XFSZ; ulimit -f 100; exec "$W" --format "$1" --no-doc-dedup --no-repeated-lines "$2" ) > cut.out 2> err
+  rc=$?
+  expect_rc 1
+  expect_err_mentions "standard output: write failed: File too large (cut back to the last whole record, at byte "
+  n=$(wc -c < cut.out)
+  cmp -s -n "$n" cut.out "$3" || fail_because "$1: not a prefix of the whole output"
+  [ "$n" -gt 0 ] || fail_because "$1: nothing written"
+  last=$(tail -c 1 cut.out | od -An -tx1 | tr -d ' ')
+  { [ "$1" = jsonl ] && [ "$last" = 0a ]; } || { [ "$1" = nul ] && [ "$last" = 00 ]; } ||
+    fail_because "$1: the output ends inside a record (last byte $last)"
+done
+mkdir -p small
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs small 2> /dev/null; then
+  "$W" --format jsonl --no-doc-dedup --no-repeated-lines big.jsonl > small/out 2> err; rc=$?
+  n=$(wc -c < small/out)
+  cmp -s -n "$n" small/out full.jsonl || fail_because "full disk: not a prefix of the whole output"
+  [ "$n" -eq 0 ] || [ "$(tail -c 1 small/out | od -An -tx1 | tr -d ' ')" = 0a ] || fail_because "full disk: half a record"
+  umount small
+  expect_rc 1
+  expect_err_mentions "standard output: write failed: No space left on device (cut back"
+else
+  echo "# not root or no tmpfs: the full-disk check is skipped"
+fi
+finish
+
+begin "an input FILE that opens but cannot be read is reported and skipped, exit 1, in every format"
+mkdir -p a-dir
+printf '%s\n' "$S1" > one.txt
+run a-dir one.txt
+expect_rc 1; expect_out '%s\n' "$S1"; expect_err "winnow: a-dir: read failed: Is a directory"
+run --format jsonl --index st.idx --stats-json st.json a-dir three.jsonl a-dir
+expect_rc 1; expect_out_file three.kept
+expect_err "$(printf 'winnow: a-dir: read failed: Is a directory\nwinnow: a-dir: read failed: Is a directory')"
+[ -s st.idx ] || fail_because "the index was not saved"
+grep -qF '"input_errors":2,"complete":true' st.json || fail_because "stats: $(cat st.json)"
+printf '%s\0%s\0%s\0' "$S1" "$S1" "$S2" > three.nul
+run -z a-dir three.nul
+expect_rc 1; expect_err "winnow: a-dir: read failed: Is a directory"
+[ "$(tr -cd '\0' < out | wc -c)" -eq 2 ] || fail_because "nul: not two records out"
+finish
+
+begin "--on-error stop: every output file is complete, and the message says so"
+printf '{"id":"k1","text":"%s"}\n{"id":"d1","text":"%s"}\nnot json\n{"id":"k2","text":"%s"}\n' "$S1" "$S1" "$S2" > stop.jsonl
+run --format jsonl --rejects r.jsonl --explain-to e.txt --stats-json s.json --index i.idx stop.jsonl
+expect_rc 1
+expect_out '{"id":"k1","text":"%s"}\n' "$S1"
+expect_err "$(printf 'winnow: stop.jsonl: record 3 (byte %d): not a JSON object\nwinnow: written for the records before it: --index i.idx, --rejects r.jsonl, --explain-to e.txt, --stats-json s.json' $(( 2 * ${#S1} + 44 )))"
+grep -q '"d1"' r.jsonl || fail_because "rejects lack the copy"
+grep -q 'near-duplicate-document' e.txt || fail_because "the explanation lacks the copy"
+grep -qF '"records":3,' s.json && grep -qF '"complete":false' s.json || fail_because "stats: $(cat s.json)"
+[ -s i.idx ] || fail_because "no index"
+ls ./*.tmp 2> /dev/null && fail_because "temporary files left"
+finish
+
+begin "SIGINT: every output file is complete, exit 130, and the message says so"
+{ printf '{"id":"k1","text":"%s"}\n' "$S1"; sleep 3; printf '{"id":"k2","text":"%s"}\n' "$S2"; } |
+  "$W" --format jsonl --stats-json s.json --index i.idx --rejects r.jsonl > out 2> err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid; rc=$?
+expect_rc 130
+expect_err "$(printf 'winnow: interrupted by SIGINT; the output holds whole records only\nwinnow: written for the records before it: --index i.idx, --rejects r.jsonl, --stats-json s.json')"
+grep -qF '"complete":false' s.json || fail_because "stats: $(cat s.json 2> /dev/null)"
+[ -s i.idx ] || fail_because "no index"
+finish
+
+begin "text mode: --stats-json, --explain-to and --progress work; a bad --help write fails"
+printf 'Share\n\n%s\n\n%s\n' "$S1" "$S2" > t1.txt
+run --stats-json t.json --explain-to t.explain --force-progress t1.txt one.txt
+expect_rc 0
+grep -qF '"documents":2,' t.json && grep -qF '"dropped_lines":{"share":1}' t.json &&
+  grep -qF '"complete":true' t.json || fail_because "stats: $(cat t.json)"
+grep -qx 't1.txt:1: rule share: Share' t.explain || fail_because "explanations: $(cat t.explain)"
+grep -qE 'winnow: 0\.0 MB of 0\.0 MB \(100%\), 2 documents' err || fail_because "progress: $(tr '\r' '\n' < err)"
+cat t1.txt | "$W" --force-progress > out 2> err
+grep -q '%' err && fail_because "a percentage for standard input: $(tr '\r' '\n' < err)"
+grep -q 'documents' err || fail_because "no progress on standard input"
+if [ -w /dev/full ]; then
+  for opt in --help --version --print-rules --list-rules; do
+    "$W" $opt > /dev/full 2> err; rc=$?
+    expect_rc 1; expect_err "winnow: standard output: write failed: No space left on device"
+  done
+fi
+finish
+
+# === options ====================================================================
+
+begin "every out-of-range or meaningless option value: exit 2, naming the option"
+while IFS='|' read -r args option; do
+  # shellcheck disable=SC2086
+  run --format jsonl $args three.jsonl
+  expect_rc 2; expect_out_empty
+  expect_err_starts "winnow: $option: "
+done <<'ROWS'
+--shingle 0|--shingle
+--shingle 17|--shingle
+--permutations 0|--permutations
+--permutations 5000|--permutations
+--jaccard 0|--jaccard
+--jaccard 1.5|--jaccard
+--containment 0|--containment
+--containment 2|--containment
+--max-growth 0.5|--max-growth
+--min-containment-words 0|--min-containment-words
+--min-words -3|--min-words
+--long-words 0|--long-words
+--caption-words 0|--caption-words
+--max-run -1|--max-run
+--min-prose-share 1.5|--min-prose-share
+--doc-threshold 0|--doc-threshold
+--doc-shingle 0|--doc-shingle
+--doc-shingle 17|--doc-shingle
+--repeat-documents 0|--repeat-documents
+--repeat-documents 70000|--repeat-documents
+--repeat-documents -1|--repeat-documents
+--repeat-max-words -1|--repeat-max-words
+--max-document-bytes -1|--max-document-bytes
+--max-document-bytes 0|--max-document-bytes
+--max-line-bytes -5|--max-line-bytes
+--max-paragraph-bytes 0|--max-paragraph-bytes
+--max-index-docs -1|--max-index-docs
+--threads 300|--threads
+--on-error maybe|--on-error
+--duplicate-text-key last|--duplicate-text-key
+--compress bz2|--compress
+ROWS
+run --format jsonl --text-field "" three.jsonl
+expect_rc 2; expect_err "winnow: --text-field: must not be empty"
+run -z --format jsonl three.jsonl
+expect_rc 2; expect_err "winnow: -z: contradicts --format jsonl"
+finish
+
+begin "options that do nothing in a mode are refused: stream options in text mode, JSONL options elsewhere"
+for args in "--text-field body" "--doc-threshold 0.5" "--repeat-documents 3" "--index i" "--rejects r" \
+            "--on-error skip" "--keep-empty" "--no-doc-dedup" "--annotate"; do
+  # shellcheck disable=SC2086
+  run $args one.txt
+  expect_rc 2
+  expect_err "winnow: $(echo "$args" | cut -d' ' -f1): works on document streams only (--format jsonl, wet or nul)"
+done
+run -z --text-field body three.nul
+expect_rc 2; expect_err "winnow: --text-field: needs --format jsonl"
+finish
+
+begin "--index: made with another --repeat-max-words: the message names it"
+printf '{"text":"%s"}\n' "$S1" > rmw.jsonl
+rm -f rmw.idx
+"$W" --format jsonl --index rmw.idx rmw.jsonl > /dev/null 2>&1
+cp rmw.idx rmw.before
+run --format jsonl --index rmw.idx --repeat-max-words 8 rmw.jsonl
+expect_rc 1; expect_out_empty
+expect_err "winnow: rmw.idx: index was made with other repeated-line parameters (--repeat-max-words 12, this run uses 8)"
+expect_same_file rmw.idx rmw.before "the index changed"
+finish
 
 # === hard memory limit ========================================================
 
