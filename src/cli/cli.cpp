@@ -255,14 +255,18 @@ std::string TextStatsJson(const FilterStats& s, std::uint64_t too_large, std::ui
 
 // --- output files -------------------------------------------------------------
 
-// What a path names: its device and inode when it exists, else the real
-// path of its directory plus its name. Two paths with equal keys are one file.
+// What a path names: its device and inode when it is a regular file, else
+// the real path of its directory plus its name. Two paths with equal keys
+// are one file. Devices and FIFOs (/dev/null, /dev/stderr) equal nothing:
+// two outputs may well share them.
 struct FileKey {
   bool exists = false;
+  bool special = false;
   dev_t dev = 0;
   ino_t ino = 0;
   std::string path;
   bool operator==(const FileKey& o) const {
+    if (special || o.special) return false;
     return exists == o.exists && (exists ? dev == o.dev && ino == o.ino : path == o.path);
   }
 };
@@ -271,6 +275,7 @@ FileKey KeyOfPath(const std::string& path) {
   FileKey key;
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
+    key.special = !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
     key.exists = true;
     key.dev = st.st_dev;
     key.ino = st.st_ino;
@@ -509,6 +514,7 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   int status = kExitOk;
   RunEnd end;
   std::string stop;  // why the run stopped early, if it did
+  bool say_kept = false;
   for (const std::string& file : config.files) {
     const bool is_stdin = file == "-";
     const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -539,6 +545,8 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
       }
     } catch (const Error& e) {
       stop = g_signal != 0 ? "interrupted" : e.what();
+      // A malformed record (no `where`): the files hold the work before it.
+      say_kept = e.where().empty();
     }
     current = nullptr;
     raw_done += reader.source().raw_bytes();
@@ -565,7 +573,7 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   }
   if (!stop.empty()) {
     std::cerr << "winnow: " << stop << '\n';
-    SayWhatWasKept(outputs);
+    if (say_kept) SayWhatWasKept(outputs);
     return kExitRuntimeError;
   }
   return status;
@@ -742,9 +750,8 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
     SayWhatWasKept(outputs);
     return code;
   }
-  if (!stop.empty()) {
+  if (!stop.empty()) {  // a failed write
     std::cerr << "winnow: " << stop << '\n';
-    SayWhatWasKept(outputs);
     return kExitRuntimeError;
   }
   return status;

@@ -740,8 +740,6 @@ done <<'ROWS'
 ROWS
 run --format jsonl --text-field "" three.jsonl
 expect_rc 2; expect_err "winnow: --text-field: must not be empty"
-run -z --format jsonl three.jsonl
-expect_rc 2; expect_err "winnow: -z: contradicts --format jsonl"
 finish
 
 begin "options that do nothing in a mode are refused: stream options in text mode, JSONL options elsewhere"
