@@ -59,13 +59,25 @@ struct JsonLine {
 // surrogate", "unescaped control character in string", "invalid UTF-8",
 // "invalid number", "invalid literal", "nesting too deep", "malformed JSON"
 // (any other misplaced token), rarely another simdjson message. `*out` is
-// then unspecified.
+// then unspecified. Throws std::bad_alloc when simdjson cannot allocate
+// its buffers: that says nothing about the line.
 //
 // `*out` keeps no view into `line`. Uses one simdjson parser per thread, so
 // threads may call it at once (each parser keeps buffers sized for the
 // longest line it has seen). Never throws on bad input.
+//
+// Memory: simdjson needs kJsonPadding readable bytes after the line. When
+// `readable` (the bytes readable from line.data(), as a std::string's
+// capacity gives them) is at least line.size() + kJsonPadding, the line is
+// parsed in place; otherwise it is copied first. The parser's own buffers
+// take about 5.7 bytes per byte of the longest line; after a line over
+// kJsonKeepParserBytes they are freed, so one huge record does not keep
+// them for the rest of the run.
 bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
-                   JsonLine* out, std::string* error);
+                   JsonLine* out, std::string* error, std::size_t readable = 0);
+
+inline constexpr std::size_t kJsonPadding = 64;  // SIMDJSON_PADDING
+inline constexpr std::size_t kJsonKeepParserBytes = std::size_t{4} << 20;
 
 // Appends `text` as a JSON string literal (with quotes): '"' and '\\'
 // escaped, control characters as \n \r \t \b \f or \u00xx (lowercase

@@ -99,8 +99,12 @@ class RecordReader {
   bool NextWarc(Record* record);
   // The next piece of the oversized record in progress.
   void NextPiece(Record* record);
+  // Takes the next `size` bytes of the buffer as `record->raw`.
+  void TakeRecord(std::size_t size, Record* record);
   // Takes the bytes of an oversized record's piece from the buffer.
   void TakePiece(std::size_t size, Record* record);
+  // Records this large take the reader's buffer with them (no copy).
+  static constexpr std::size_t kHandOverBytes = std::size_t{1} << 20;
 
   // An oversized record in progress: how it continues.
   enum class Piece { kNone, kDelimited, kWarcBlock };

@@ -5,6 +5,8 @@
 #include <array>
 #include <cassert>
 #include <cstddef>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +65,8 @@ std::string_view Message(simdjson::error_code code) {
 }
 
 bool Fail(simdjson::error_code code, std::string* error) {
+  // Out of memory is no property of the line: the run cannot go on.
+  if (code == simdjson::MEMALLOC) throw std::bad_alloc();
   return Fail(Message(code), error);
 }
 
@@ -319,8 +323,29 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 
 }  // namespace
 
+namespace {
+
+bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const JsonlFields& fields,
+                       JsonLine* out, std::string* error, std::size_t readable);
+
+}  // namespace
+
 bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
-                   JsonLine* out, std::string* error) {
+                   JsonLine* out, std::string* error, std::size_t readable) {
+  static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
+  // One parser per thread: it keeps its buffers between lines, unless a
+  // line was so long that keeping them would cost more than reallocating.
+  thread_local std::unique_ptr<ondemand::parser> parser;
+  if (!parser) parser = std::make_unique<ondemand::parser>();
+  const bool result = ParseJsonLineWith(*parser, line, fields, out, error, readable);
+  if (line.size() > kJsonKeepParserBytes) parser.reset();
+  return result;
+}
+
+namespace {
+
+bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const JsonlFields& fields,
+                       JsonLine* out, std::string* error, std::size_t readable) {
   out->has_text = false;
   out->text.clear();
   out->text_begin = 0;
@@ -328,11 +353,16 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
   out->id.clear();
   out->url.clear();
 
-  // One parser per thread: it keeps its buffers between lines.
-  thread_local ondemand::parser parser;
-  const simdjson::padded_string padded(line);
-  if (padded.data() == nullptr && !line.empty())
-    return Fail("out of memory", error);
+  // In place when the bytes after the line may be read; a copy otherwise.
+  simdjson::padded_string copy;
+  simdjson::padded_string_view padded;
+  if (readable >= line.size() + kJsonPadding) {
+    padded = simdjson::padded_string_view(line.data(), line.size(), readable);
+  } else {
+    copy = simdjson::padded_string(line);
+    if (copy.data() == nullptr && !line.empty()) throw std::bad_alloc();
+    padded = copy;
+  }
   const char* const base = padded.data();
 
   ondemand::document doc;
@@ -396,6 +426,8 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
     return Fail("trailing content after the object", error);
   return true;
 }
+
+}  // namespace
 
 void AppendJsonString(std::string_view text, std::string* out) {
   out->reserve(out->size() + text.size() + 2);

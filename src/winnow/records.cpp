@@ -112,9 +112,7 @@ bool RecordReader::Next(Record* r) {
       if (number_ > 0 && start_ == buffer_.size()) return false;
       r->number = ++number_;
       r->offset = consumed_;
-      r->raw.assign(buffer_, start_, std::string::npos);
-      consumed_ += r->raw.size();
-      start_ = buffer_.size();
+      TakeRecord(buffer_.size() - start_, r);
       r->has_text = true;
       r->text = r->raw;
       return true;
@@ -160,9 +158,7 @@ bool RecordReader::NextDelimited(char delimiter, Record* r) {
   if (end == start_) return false;  // nothing left
   r->number = ++number_;
   r->offset = consumed_;
-  r->raw.assign(buffer_, start_, end - start_);
-  consumed_ += end - start_;
-  start_ = end;
+  TakeRecord(end - start_, r);
 
   std::string_view body = r->raw;
   if (!body.empty() && body.back() == delimiter) body.remove_suffix(1);
@@ -197,7 +193,9 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
   }
   if (trimmed.empty()) return;
   thread_local JsonLine json;
-  if (!ParseJsonLine(body, fields, &json, &r->error)) return;
+  // The bytes after the line in raw's allocation serve as simdjson's padding.
+  const std::size_t readable = r->raw.capacity() - static_cast<std::size_t>(body.data() - r->raw.data());
+  if (!ParseJsonLine(body, fields, &json, &r->error, readable)) return;
   r->has_text = json.has_text;
   r->text = std::move(json.text);
   r->text_begin = json.text_begin + bom;
@@ -256,9 +254,7 @@ bool RecordReader::NextWarc(Record* r) {
     } else {
       size = static_cast<std::size_t>(n);
     }
-    r->raw.assign(data.substr(0, size));
-    consumed_ += size;
-    start_ += size;
+    TakeRecord(size, r);
     if (n < 0) return true;
     ParseWarcRecord(r->raw, true, &r->warc, &error);  // views into raw
     r->id = std::string(r->warc.Header("WARC-Record-ID"));
@@ -275,6 +271,23 @@ bool RecordReader::NextWarc(Record* r) {
     }
     return true;
   }
+}
+
+void RecordReader::TakeRecord(std::size_t size, Record* r) {
+  consumed_ += size;
+  if (size < kHandOverBytes) {
+    r->raw.assign(buffer_, start_, size);
+    start_ += size;
+    return;
+  }
+  // A large record is handed over with the buffer that holds it, rather
+  // than copied: only the bytes after it are copied, into a new buffer.
+  std::string rest(buffer_, start_ + size);
+  buffer_.resize(start_ + size);
+  buffer_.erase(0, start_);
+  r->raw.swap(buffer_);
+  buffer_.swap(rest);
+  start_ = 0;
 }
 
 void RecordReader::TakePiece(std::size_t size, Record* r) {

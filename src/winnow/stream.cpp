@@ -56,6 +56,21 @@ namespace {
 // A record at least this large is written by itself (StreamSinks::output).
 constexpr std::size_t kOwnWrite = std::size_t{1} << 20;
 
+// A batch ends once its records hold this many bytes (StreamConfig::batch
+// bounds their number).
+constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
+
+// Frees what an item holds once it held a large record, so that one huge
+// record does not keep its buffers for the rest of the run.
+template <typename Item>
+void ReleaseIfLarge(Item& item) {
+  if (item.record.raw.capacity() < kOwnWrite && item.rendered.capacity() < kOwnWrite &&
+      item.cleaned.capacity() < kOwnWrite && item.record.text.capacity() < kOwnWrite) {
+    return;
+  }
+  item = Item();
+}
+
 // "FILE: record N (byte B)", where messages about a record point.
 std::string RecordWhere(const std::string& name, const Record& r) {
   return name + ": record " + std::to_string(r.number) + " (byte " + std::to_string(r.offset) + ")";
@@ -231,6 +246,7 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   }
   if (hashed) {
     w.signer.SignWords(w.words, &item.signature);
+    if (w.words.capacity() * sizeof(std::uint64_t) > kOwnWrite) w.words = {};  // after a huge document
     return;
   }
   w.text.clear();
@@ -241,6 +257,10 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   }
   Normalize(w.text, &w.norm);
   w.signer.Sign(w.norm, &item.signature);
+  if (w.text.capacity() > kOwnWrite) {  // after a huge document
+    w.text = std::string();
+    w.norm = Normalized();
+  }
 }
 
 void StreamProcessor::Run(RecordReader& reader, const std::string& name,
@@ -276,9 +296,12 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
     std::exception_ptr read_failure;
     try {
       // A batch ends after a piece of an oversized record, so that memory
-      // holds one piece of it at a time.
+      // holds one piece of it at a time, and once it holds kBatchBytes, so
+      // that a batch of large records costs no more than one of them.
+      std::size_t batch_bytes = 0;
       while (n < items.size() && next(&items[n].record)) {
-        if (items[n++].record.oversized) break;
+        batch_bytes += items[n].record.raw.size();
+        if (items[n++].record.oversized || batch_bytes >= kBatchBytes) break;
       }
     } catch (const InputError&) {
       read_failure = std::current_exception();
@@ -435,6 +458,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       throw Error("", fatal);
     }
     if (read_failure) std::rethrow_exception(read_failure);
+    for (std::size_t i = 0; i < n; ++i) ReleaseIfLarge(items[i]);
     if (sinks.progress) sinks.progress(stats_);
     if (sinks.record_boundary && !(items[n - 1].record.oversized && items[n - 1].record.more)) {
       sinks.record_boundary();

@@ -806,6 +806,38 @@ else
 fi
 finish
 
+begin "under ulimit -v 256 MiB, -j1: a 20 MB document as a text file, a NUL record and a JSONL record"
+if [ "$LIGHT" = 1 ] || [ ! -x /usr/bin/time ]; then
+  echo "# skipped in a light run (sanitizers reserve terabytes of address space) or without /usr/bin/time"
+else
+  # Sentences of 12 pseudo-random words (the C library's classic LCG), one
+  # a line, a blank line after every fourth: many short paragraphs.
+  awk -v bytes=20000000 'BEGIN {
+    s = 1; n = 0
+    while (n < bytes) {
+      t = "Word"
+      for (j = 0; j < 12; j++) { s = (s * 1103515245 + 12345) % 2147483648; t = t " v" int(s / 65536) % 5000 }
+      t = t "."; print t; n += length(t) + 1
+      if (++k % 4 == 0) { print ""; n++ }
+    }
+  }' > big.txt
+  { cat big.txt; printf '\0'; } > big.nul
+  awk 'BEGIN { ORS = "" } { line[NR] = $0 } END { print "{\"text\":\""; for (i = 1; i <= NR; i++) print line[i] "\\n"; print "\"}\n" }' big.txt > big.jsonl
+  for args in "big.txt" "-z big.nul" "--format jsonl big.jsonl"; do
+    # shellcheck disable=SC2086
+    ( export MALLOC_ARENA_MAX=2; ulimit -v $((256 * 1024)); exec /usr/bin/time -f %M -o rss.txt "$W" -j1 $args ) > out 2> err
+    rc=$?
+    expect_rc 0
+    [ -s out ] || fail_because "$args: no output"
+    echo "# $args ($(( $(wc -c < "${args##* }") / 1000000 )) MB): peak RSS $(( $(tail -n 1 rss.txt) / 1024 )) MiB"
+  done
+  # The document comes out of each format with the same kept text.
+  "$W" -j1 big.txt > want.txt
+  "$W" -j1 -z big.nul | tr -d '\0' > got.txt
+  expect_same_file want.txt got.txt "the NUL record's text differs from the text file's"
+fi
+finish
+
 begin "under ulimit -v 64 MiB, below what --max-document-bytes needs: a clear message, exit 1, no partial output"
 if [ "$LIGHT" = 1 ]; then
   echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
