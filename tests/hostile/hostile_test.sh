@@ -669,7 +669,9 @@ begin "SIGINT: every output file is complete, exit 130, and the message says so"
 { printf '{"id":"k1","text":"%s"}\n' "$S1"; sleep 3; printf '{"id":"k2","text":"%s"}\n' "$S2"; } |
   "$W" --format jsonl --stats-json s.json --index i.idx --rejects r.jsonl > out 2> err &
 pid=$!
-sleep 1
+# winnow has its signal handlers once it has opened its output files.
+for _ in $(seq 1 100); do ls r.jsonl.*.tmp > /dev/null 2>&1 && break; sleep 0.1; done
+sleep 0.2
 kill -INT $pid
 wait $pid; rc=$?
 expect_rc 130
