@@ -718,11 +718,6 @@ done <<'ROWS'
 --containment 2|--containment
 --max-growth 0.5|--max-growth
 --min-containment-words 0|--min-containment-words
---min-words -3|--min-words
---long-words 0|--long-words
---caption-words 0|--caption-words
---max-run -1|--max-run
---min-prose-share 1.5|--min-prose-share
 --doc-threshold 0|--doc-threshold
 --doc-shingle 0|--doc-shingle
 --doc-shingle 17|--doc-shingle
@@ -808,13 +803,13 @@ else
 fi
 finish
 
-begin "under ulimit -v 256 MiB, -j1: a 20 MB document as a text file, a NUL record and a JSONL record"
+begin "under ulimit -v 256 MiB, -j1: a 10 MB document as a text file, a NUL record and a JSONL record"
 if [ "$LIGHT" = 1 ] || [ ! -x /usr/bin/time ]; then
   echo "# skipped in a light run (sanitizers reserve terabytes of address space) or without /usr/bin/time"
 else
   # Sentences of 12 pseudo-random words (the C library's classic LCG), one
   # a line, a blank line after every fourth: many short paragraphs.
-  awk -v bytes=20000000 'BEGIN {
+  awk -v bytes=10000000 'BEGIN {
     s = 1; n = 0
     while (n < bytes) {
       t = "Word"
