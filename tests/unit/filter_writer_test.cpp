@@ -14,6 +14,7 @@
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
 #include "winnow/line_model.hpp"
+#include "test_model.hpp"
 #include "winnow/reader.hpp"
 #include "winnow/rules.hpp"
 #include "winnow/writer.hpp"
@@ -46,22 +47,6 @@ const std::string kLibrary =
     "Councillors agreed that the new library would open in the spring.";
 
 constexpr std::string_view kTestRules = "share literal share this\n";
-
-// A line model of one tree that keeps exactly the lines with closing
-// punctuation or 20 words, so that the rows below test the pipeline and the writer,
-// not what the trained model learned.
-const LineModel& ClosedOnlyModel() {
-  static const LineModel model = [] {
-    std::string m = "winnow-line-model 1\nfeatures " + std::to_string(kFeatureCount) + "\n";
-    for (const std::string& name : FeatureNames()) m += "f " + name + "\n";
-    m += "threshold 0.5\nbaseline 0\ntrees 1\ntree 5\n";
-    m += std::to_string(kFClosed) + " 0.5 1 4 0 1\n";
-    m += std::to_string(kFWords) + " 3.0204 2 3 -1.5 1\n";  // log1p(19.5)
-    m += "-1 0 0 0 -2 0\n-1 0 0 0 2 0\n-1 0 0 0 2 0\n";
-    return LineModel::Parse(m, "test");
-  }();
-  return model;
-}
 
 // The thresholds the rows below are built around, set here so that tuning a
 // default does not silently change what a row tests.

@@ -13,6 +13,7 @@
 #include "winnow/normalize.hpp"
 #include "winnow/rules.hpp"
 #include "winnow/shingle.hpp"
+#include "test_model.hpp"
 
 namespace winnow {
 namespace {
@@ -20,19 +21,6 @@ namespace {
 constexpr std::string_view kBody1 = "The river rose three metres overnight in the town centre.";
 constexpr std::string_view kBody2 = "Residents were moved to the school hall before midnight.";
 constexpr std::string_view kBody3 = "Officials said the barriers would be repaired by Friday.";
-
-// A model of one tree that keeps exactly the lines with closing
-// punctuation or 20 words (score 0.88 against 0.12), whatever the trained
-// model learns: the mechanics below are tested on their own.
-std::string ClosedOnlyModel() {
-  std::string m = "winnow-line-model 1\nfeatures " + std::to_string(kFeatureCount) + "\n";
-  for (const std::string& name : FeatureNames()) m += "f " + name + "\n";
-  m += "threshold 0.5\nbaseline 0\ntrees 1\ntree 5\n";
-  m += std::to_string(kFClosed) + " 0.5 1 4 0 1\n";
-  m += std::to_string(kFWords) + " 3.0204 2 3 -1.5 1\n";  // log1p(19.5)
-  m += "-1 0 0 0 -2 0\n-1 0 0 0 2 0\n-1 0 0 0 2 0\n";
-  return m;
-}
 
 struct Judged {
   std::vector<std::string> rule;  // per line: "" kept, else the rule name
@@ -42,14 +30,13 @@ struct Judged {
 
 Judged JudgeWith(std::string_view text, std::string_view user_rules,
                  LineFilterConfig config = {}, const LineModel* model = nullptr) {
-  static const LineModel closed_only = LineModel::Parse(ClosedOnlyModel(), "test");
   RuleSet rules;
   rules.Parse("share literal share this\nrelated literal+list related articles\n", "features",
               PatternAction::kFeature);
   rules.Parse(user_rules, "user.rules");
   rules.Freeze();
   config.explain = true;
-  LineFilter filter(&rules, config, model ? model : &closed_only);
+  LineFilter filter(&rules, config, model ? model : &ClosedOnlyModel());
   Document doc;
   SplitDocument(text, &doc);
   std::vector<int> verdicts = {7, 7, 7};  // stale contents are replaced
@@ -161,7 +148,7 @@ TEST(LineFilterTest, RuleIdsAndNames) {
 }
 
 TEST(LineModelTest, MalformedModelsAreRefusedWithTheirLine) {
-  const std::string good = ClosedOnlyModel();
+  const std::string good = ClosedOnlyModelText();
   EXPECT_NO_THROW(LineModel::Parse(good, "m"));
   auto error_of = [](const std::string& text) {
     try {
