@@ -114,16 +114,15 @@ class LineFeatures {
   // Computes the block and context features once every line is added.
   void Finish(const Document& doc);
 
-  // Row of line i (kFeatureCount floats). Valid until the next Reset().
-  // Rows of blank lines are all zero.
-  std::span<const float> row(std::size_t line) const {
-    static constexpr float kZero[kFeatureCount] = {};
-    if (row_of_[line] == kNoRow) return {kZero, kFeatureCount};
-    return {values_.data() + std::size_t{row_of_[line]} * kFeatureCount, kFeatureCount};
-  }
+  // Row of line i (kFeatureCount floats), computed on demand from the
+  // compact per-line state into scratch memory of this object: valid until
+  // the next call of row() or Reset(). Rows of blank lines are all zero.
+  std::span<const float> row(std::size_t line) const;
   // Whether line i is a body line (see above), and its word count.
   bool body(std::size_t line) const { return body_[line]; }
   int words(std::size_t line) const { return words_[line]; }
+  // Whether line i matches a built-in rule the model has a feature for.
+  bool rule(std::size_t line) const { return rule_[line]; }
   // Whether line i belongs to a hard-wrapped paragraph.
   bool wrapped(std::size_t line) const { return wrapped_[line]; }
   // The main text's first and last line indexes (inclusive), or
@@ -132,26 +131,54 @@ class LineFeatures {
   std::size_t span_last() const { return span_last_; }
 
  private:
-  float* mut(std::size_t line) {
-    return values_.data() + std::size_t{row_of_[line]} * kFeatureCount;
-  }
+  // A non-blank line's own features, kept compact (52 bytes): the
+  // context columns are computed by row() from prefix sums.
+  struct Own {
+    float words = 0, chars = 0;  // log1p of the counts (words: its paragraph's when wrapped)
+    float stop_share = 0, cap_share = 0, upper_share = 0, digit_share = 0, punct_share = 0,
+          avg_word_len = 0, unspaced = 0, repeat = 0;
+    std::uint32_t para = 0;  // 1 + index into paras_, 0 for none
+    std::uint8_t urls = 0, separators = 0, code = 0, indent = 0;
+    std::int8_t rule_column = -1;  // kFRuleFirst + k, or -1
+    std::uint16_t flags = 0;       // kOwn* bits
+  };
+  enum : std::uint16_t {
+    kOwnClosed = 1, kOwnColon = 2, kOwnEllipsis = 4, kOwnEmail = 8, kOwnBullet = 16,
+    kOwnKeyValue = 32, kOwnYear = 64, kOwnWrapped = 128
+  };
+  struct Para {
+    std::uint32_t first = 0, end = 0;
+    float lines = 0, words = 0, closed_share = 0;  // lines, words: log1p
+  };
 
   // Rows exist for non-blank lines only: a document of blank lines costs a
   // few bytes a line, not a row each.
   static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> row_of_;
+  std::vector<std::uint32_t> row_of_;   // per line: its row, or kNoRow
   std::vector<int> rule_column_;        // per rule index of `rules`: column or -1
   std::vector<std::uint64_t> stopwords_;  // sorted word hashes
   const RuleSet* rules_;
-  std::vector<float> values_;
+  std::vector<Own> own_;                // per row
+  std::vector<Para> paras_;
   std::vector<int> words_;
   std::vector<bool> body_, closed_, blank_, rule_, boundary_, wrapped_;
   std::vector<std::uint64_t> row_hash_;  // per row: the normalised text's hash
   std::size_t added_ = 0;
-  // Scratch of Finish(): non-blank line indexes, prefix sums over them.
-  std::vector<std::size_t> idx_, dist_next_;
-  std::vector<double> pre_body_, pre_words_, pre_rule_, pre_body_words_;
+  // Per row, filled by Finish(): its line, prefix sums over rows (body
+  // lines, log words, rule lines, body words) and the distances to the
+  // nearest body line.
+  std::vector<std::uint32_t> idx_;
+  std::vector<std::uint16_t> dist_next_, dist_prev_;
+  std::vector<std::uint32_t> pre_body_, pre_rule_;
+  std::vector<double> pre_words_, pre_body_words_;
+  // Document-wide values of Finish().
   std::size_t span_first_ = 1, span_last_ = 0;
+  std::size_t span_row_first_ = 1, span_row_last_ = 0;  // the span in rows
+  std::size_t boundary_row_ = 0;  // first boundary heading after the span, or rows
+  float doc_lines_ = 0, doc_words_ = 0, prose_share_ = 0, doc_blank_lines_ = 0;
+  float span_share_ = 0;
+  double body_words_ = 0;
+  mutable float scratch_[kFeatureCount] = {};
 };
 
 }  // namespace winnow

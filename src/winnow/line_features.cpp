@@ -281,7 +281,8 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
 }
 
 void LineFeatures::Reset(std::size_t lines) {
-  values_.clear();
+  own_.clear();
+  paras_.clear();
   row_of_.assign(lines, kNoRow);
   words_.assign(lines, 0);
   body_.assign(lines, false);
@@ -291,30 +292,29 @@ void LineFeatures::Reset(std::size_t lines) {
   boundary_.assign(lines, false);
   wrapped_.assign(lines, false);
   row_hash_.clear();
+  idx_.clear();
   added_ = 0;
+  span_first_ = span_row_first_ = 1;
+  span_last_ = span_row_last_ = 0;
 }
 
 void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern,
                            std::span<const std::uint64_t> word_hashes) {
   const std::size_t i = added_++;
   if (line.blank) return;
-  row_of_[i] = static_cast<std::uint32_t>(values_.size() / kFeatureCount);
-  values_.resize(values_.size() + kFeatureCount, 0.0f);
+  row_of_[i] = static_cast<std::uint32_t>(own_.size());
+  idx_.push_back(static_cast<std::uint32_t>(i));
+  Own& f = own_.emplace_back();
   row_hash_.push_back(0);
-  if (norm == nullptr) {
-    {  // too long to analyse: a body line, unjudged
-      blank_[i] = false;
-      body_[i] = true;
-      closed_[i] = true;
-      words_[i] = 1000;
-      float* f = mut(i);
-      f[kFWords] = Log1p(1000);
-      f[kFClosed] = 1;
-    }
+  blank_[i] = false;
+  if (norm == nullptr) {  // too long to analyse: a body line, unjudged
+    body_[i] = true;
+    closed_[i] = true;
+    words_[i] = 1000;
+    f.words = Log1p(1000);
+    f.flags = kOwnClosed;
     return;
   }
-  blank_[i] = false;
-  float* f = mut(i);
   std::string_view raw = line.text;
 
   // Characters by class, in one pass over the bytes.
@@ -427,45 +427,51 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   row_hash_.back() = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
 
   const double nonspace_d = std::max(1, nonspace);
-  f[kFWords] = Log1p(words);
-  f[kFChars] = Log1p(chars);
-  f[kFClosed] = closed;
-  f[kFColon] = colon;
-  f[kFEllipsis] = !closed && (raw.ends_with("...") || raw.ends_with("\xE2\x80\xA6"));
-  f[kFStopShare] = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
-  f[kFCapShare] = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
-  f[kFUpperShare] = letters ? static_cast<float>(upper) / static_cast<float>(letters) : 0.0f;
-  f[kFDigitShare] = static_cast<float>(digits / nonspace_d);
-  f[kFPunctShare] = static_cast<float>(punct / nonspace_d);
-  f[kFAvgWordLen] = words_raw ? static_cast<float>(nonspace) / static_cast<float>(words_raw) : 0.0f;
-  f[kFUrls] = static_cast<float>(std::min(urls, 10));
-  f[kFEmail] = email;
-  f[kFBullet] = bullet;
-  f[kFSeparators] = static_cast<float>(std::min(seps, 20));
-  f[kFKeyValue] = key_value;
-  f[kFCode] = static_cast<float>(std::min(code, 20)) + (code_end ? 5.0f : 0.0f);
-  f[kFIndent] = static_cast<float>(std::min(indent, 16));
-  f[kFUnspaced] = letters ? static_cast<float>(unspaced) / static_cast<float>(letters) : 0.0f;
-  f[kFYear] = year;
-  f[kFListHeading] = boundary_[i];
-  f[kFRuleAny] = rule_[i];
-  if (rule_column >= 0) f[rule_column] = 1.0f;
+  f.words = Log1p(words);
+  f.chars = Log1p(chars);
+  f.flags = static_cast<std::uint16_t>(
+      (closed ? kOwnClosed : 0) | (colon ? kOwnColon : 0) |
+      (!closed && (raw.ends_with("...") || raw.ends_with("\xE2\x80\xA6")) ? kOwnEllipsis : 0) |
+      (email ? kOwnEmail : 0) | (bullet ? kOwnBullet : 0) | (key_value ? kOwnKeyValue : 0) |
+      (year ? kOwnYear : 0));
+  f.stop_share = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
+  f.cap_share = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
+  f.upper_share = letters ? static_cast<float>(upper) / static_cast<float>(letters) : 0.0f;
+  f.digit_share = static_cast<float>(digits / nonspace_d);
+  f.punct_share = static_cast<float>(punct / nonspace_d);
+  f.avg_word_len = words_raw ? static_cast<float>(nonspace) / static_cast<float>(words_raw) : 0.0f;
+  f.urls = static_cast<std::uint8_t>(std::min(urls, 10));
+  f.separators = static_cast<std::uint8_t>(std::min(seps, 20));
+  f.code = static_cast<std::uint8_t>(std::min(code, 20) + (code_end ? 5 : 0));
+  f.indent = static_cast<std::uint8_t>(std::min(indent, 16));
+  f.unspaced = letters ? static_cast<float>(unspaced) / static_cast<float>(letters) : 0.0f;
+  f.rule_column = static_cast<std::int8_t>(rule_column);
 }
 
 void LineFeatures::Finish(const Document& doc) {
-  const std::size_t n = added_;
-  // Non-blank lines in order: neighbours and windows skip blank lines.
-  idx_.clear();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!blank_[i]) idx_.push_back(i);
-  }
-  const std::size_t m = idx_.size();
+  const std::size_t m = own_.size();  // rows: the non-blank lines, in order
   if (m == 0) return;
+  auto own_of = [&](std::size_t line) -> Own* {
+    return row_of_[line] == kNoRow ? nullptr : &own_[row_of_[line]];
+  };
 
-  // Repetition inside the page: how many other lines normalise the same.
-  std::unordered_map<std::uint64_t, int> seen;
-  seen.reserve(m);
-  for (std::size_t i : idx_) ++seen[row_hash_[row_of_[i]]];
+  // Repetition inside the page: how many lines normalise the same, counted
+  // in an open-addressing table of twice the rows, freed on return.
+  {
+    std::size_t capacity = 16;
+    while (capacity < 2 * m) capacity *= 2;
+    std::vector<std::uint64_t> keys(capacity, 0);
+    std::vector<std::uint32_t> counts(capacity, 0);
+    auto slot = [&](std::uint64_t hash) {
+      const std::uint64_t key = hash | 1;  // 0 marks a free slot
+      std::size_t s = static_cast<std::size_t>(key) & (capacity - 1);
+      while (keys[s] != 0 && keys[s] != key) s = (s + 1) & (capacity - 1);
+      keys[s] = key;
+      return s;
+    };
+    for (std::size_t j = 0; j < m; ++j) ++counts[slot(row_hash_[j])];
+    for (std::size_t j = 0; j < m; ++j) own_[j].repeat = Log1p(counts[slot(row_hash_[j])] - 1.0);
+  }
 
   // Hard-wrapped paragraphs: lines but the last of nearly the same width
   // (40-100 characters), several of them ending inside a sentence. Their
@@ -475,17 +481,24 @@ void LineFeatures::Finish(const Document& doc) {
     if (len < 2) continue;
     float widest = 0;
     int open = 0, bullets = 0;
+    bool rows = true;
     for (std::uint32_t k = para.first; k < para.end; ++k) {
-      widest = std::max(widest, row(k)[kFChars]);
+      const Own* o = own_of(k);
+      if (o == nullptr) {
+        rows = false;
+        break;
+      }
+      widest = std::max(widest, o->chars);
       if (k + 1 < para.end && !closed_[k]) ++open;
-      bullets += row(k)[kFBullet] > 0;
+      bullets += (o->flags & kOwnBullet) != 0;
     }
+    if (!rows) continue;
     const float lo = Log1p(40), hi = Log1p(100);
     bool wrapped = widest >= lo && widest <= hi && open * 2 >= static_cast<int>(len - 1) &&
                    bullets * 2 < static_cast<int>(len);
     for (std::uint32_t k = para.first; wrapped && k + 1 < para.end; ++k) {
       // Within about 35% of the widest line, in characters.
-      if (std::expm1(row(k)[kFChars]) < 0.65 * std::expm1(widest)) wrapped = false;
+      if (std::expm1(own_of(k)->chars) < 0.65 * std::expm1(widest)) wrapped = false;
     }
     if (!wrapped) continue;
     int total = 0;
@@ -494,18 +507,15 @@ void LineFeatures::Finish(const Document& doc) {
     const bool closed = closed_[last];
     const bool body = (closed && total >= 5) || total >= 20;  // its rule matches were cleared
     for (std::uint32_t k = para.first; k < para.end; ++k) {
-      float* f = mut(k);
+      Own& f = *own_of(k);
       wrapped_[k] = true;
-      f[kFWrapped] = 1;
-      f[kFWords] = Log1p(total);
-      f[kFClosed] = closed;
-      f[kFColon] = 0;
-      f[kFEllipsis] = 0;
+      f.words = Log1p(total);
+      f.flags = static_cast<std::uint16_t>(
+          (f.flags & ~(kOwnClosed | kOwnColon | kOwnEllipsis)) | kOwnWrapped |
+          (closed ? kOwnClosed : 0));
       // A one-word wrap tail matching a literal is not a boilerplate line.
       if (rule_[k] && words_[k] < 3) {
-        for (int r = 0; r < kFeatureRules; ++r) f[kFRuleFirst + r] = 0;
-        f[kFRuleAny] = 0;
-        f[kFListHeading] = 0;
+        f.rule_column = -1;
         rule_[k] = false;
         boundary_[k] = false;
       }
@@ -522,32 +532,34 @@ void LineFeatures::Finish(const Document& doc) {
       closed += closed_[k];
     }
     const std::uint32_t len = para.end - para.first;
+    Para p;
+    p.first = para.first;
+    p.end = para.end;
+    p.lines = Log1p(len);
+    p.words = Log1p(words);
+    p.closed_share = static_cast<float>(closed) / static_cast<float>(len);
+    const auto index = static_cast<std::uint32_t>(paras_.size());
+    paras_.push_back(p);
     for (std::uint32_t k = para.first; k < para.end; ++k) {
-      float* f = mut(k);
-      f[kFParaLines] = Log1p(len);
-      f[kFParaWords] = Log1p(words);
-      f[kFParaClosedShare] = static_cast<float>(closed) / static_cast<float>(len);
-      f[kFParaFirst] = k == para.first;
-      f[kFParaLast] = k + 1 == para.end;
+      if (Own* o = own_of(k)) o->para = index + 1;  // 0: in no paragraph
     }
   }
 
-  // Prefix sums over non-blank lines: body lines, log words, rule lines,
-  // body words.
+  // Prefix sums over rows: body lines, log words, rule lines, body words.
   pre_body_.assign(m + 1, 0);
   pre_words_.assign(m + 1, 0);
   pre_rule_.assign(m + 1, 0);
   pre_body_words_.assign(m + 1, 0);
+  double all_words = 0;
   for (std::size_t j = 0; j < m; ++j) {
     const std::size_t i = idx_[j];
     pre_body_[j + 1] = pre_body_[j] + body_[i];
-    pre_words_[j + 1] = pre_words_[j] + row(i)[kFWords];
+    pre_words_[j + 1] = pre_words_[j] + own_[j].words;
     pre_rule_[j + 1] = pre_rule_[j] + rule_[i];
     pre_body_words_[j + 1] = pre_body_words_[j] + (body_[i] ? words_[i] : 0);
+    all_words += std::min(words_[i], 1000);
   }
-  double all_words = 0;
-  for (std::size_t i : idx_) all_words += std::min(words_[i], 1000);
-  const double body_words = pre_body_words_[m];
+  body_words_ = pre_body_words_[m];
 
   // The main text: the maximum-sum run (Kadane).
   double best = 0, run = 0;
@@ -566,70 +578,132 @@ void LineFeatures::Finish(const Document& doc) {
     }
   }
   const bool has_span = best_first <= best_last;
+  span_row_first_ = best_first;
+  span_row_last_ = best_last;
   span_first_ = has_span ? idx_[best_first] : 1;
   span_last_ = has_span ? idx_[best_last] : 0;
   const double span_words =
       has_span ? pre_body_words_[best_last + 1] - pre_body_words_[best_first] : 0;
+  boundary_row_ = m;
+  for (std::size_t j = best_last + 1; has_span && j < m; ++j) {
+    if (boundary_[idx_[j]]) {
+      boundary_row_ = j;
+      break;
+    }
+  }
 
-  // Distance to the nearest body line, before and after.
+  // Distance to the nearest body line, before and after (at most 1000).
   dist_next_.assign(m, 1000);
   for (std::size_t j = m; j-- > 0;) {
     if (body_[idx_[j]]) dist_next_[j] = 0;
-    else if (j + 1 < m) dist_next_[j] = std::min<std::size_t>(1000, dist_next_[j + 1] + 1);
+    else if (j + 1 < m) dist_next_[j] = static_cast<std::uint16_t>(std::min(1000, dist_next_[j + 1] + 1));
   }
-  std::size_t dist_prev = 1000;
-  bool boundary_seen = false;
-  auto window = [&](const std::vector<double>& pre, std::size_t j, std::size_t w) {
+  dist_prev_.assign(m, 1000);
+  for (std::size_t j = 0; j < m; ++j) {
+    if (body_[idx_[j]]) dist_prev_[j] = 0;
+    else if (j > 0) dist_prev_[j] = static_cast<std::uint16_t>(std::min(1000, dist_prev_[j - 1] + 1));
+  }
+
+  doc_lines_ = Log1p(static_cast<double>(m));
+  doc_words_ = Log1p(all_words);
+  prose_share_ = all_words > 0 ? static_cast<float>(body_words_ / all_words) : 0.0f;
+  doc_blank_lines_ = doc.has_blank_lines;
+  span_share_ = body_words_ > 0 ? static_cast<float>(span_words / body_words_) : 0.0f;
+}
+
+std::span<const float> LineFeatures::row(std::size_t line) const {
+  float* f = scratch_;
+  std::fill(f, f + kFeatureCount, 0.0f);
+  const std::uint32_t row = row_of_[line];
+  if (row == kNoRow) return {f, kFeatureCount};
+  const std::size_t j = row, m = own_.size();
+  const Own& o = own_[j];
+  auto flag = [](const Own& x, std::uint16_t bit) { return (x.flags & bit) ? 1.0f : 0.0f; };
+
+  // Own text.
+  f[kFWords] = o.words;
+  f[kFChars] = o.chars;
+  f[kFClosed] = flag(o, kOwnClosed);
+  f[kFColon] = flag(o, kOwnColon);
+  f[kFEllipsis] = flag(o, kOwnEllipsis);
+  f[kFStopShare] = o.stop_share;
+  f[kFCapShare] = o.cap_share;
+  f[kFUpperShare] = o.upper_share;
+  f[kFDigitShare] = o.digit_share;
+  f[kFPunctShare] = o.punct_share;
+  f[kFAvgWordLen] = o.avg_word_len;
+  f[kFUrls] = o.urls;
+  f[kFEmail] = flag(o, kOwnEmail);
+  f[kFBullet] = flag(o, kOwnBullet);
+  f[kFSeparators] = o.separators;
+  f[kFKeyValue] = flag(o, kOwnKeyValue);
+  f[kFCode] = o.code;
+  f[kFIndent] = o.indent;
+  f[kFUnspaced] = o.unspaced;
+  f[kFYear] = flag(o, kOwnYear);
+  f[kFRepeat] = o.repeat;
+  f[kFListHeading] = boundary_[line];
+  f[kFRuleAny] = rule_[line];
+  if (o.rule_column >= 0) f[o.rule_column] = 1.0f;
+
+  // Block.
+  if (o.para > 0) {
+    const Para& p = paras_[o.para - 1];
+    f[kFParaLines] = p.lines;
+    f[kFParaWords] = p.words;
+    f[kFParaClosedShare] = p.closed_share;
+    f[kFParaFirst] = line == p.first;
+    f[kFParaLast] = line + 1 == p.end;
+  }
+  f[kFWrapped] = flag(o, kOwnWrapped);
+
+  // Document.
+  f[kFDocLines] = doc_lines_;
+  f[kFDocWords] = doc_words_;
+  f[kFDocProseShare] = prose_share_;
+  f[kFDocBlankLines] = doc_blank_lines_;
+
+  // Position.
+  const bool has_span = span_row_first_ <= span_row_last_;
+  f[kFRelPos] = m > 1 ? static_cast<float>(j) / static_cast<float>(m - 1) : 0.0f;
+  f[kFProseBefore] = body_words_ > 0 ? static_cast<float>(pre_body_words_[j] / body_words_) : 0.0f;
+  f[kFInSpan] = has_span && j >= span_row_first_ && j <= span_row_last_;
+  f[kFBeforeSpan] =
+      has_span && j < span_row_first_ ? Log1p(static_cast<double>(span_row_first_ - j)) : 0.0f;
+  f[kFAfterSpan] =
+      has_span && j > span_row_last_ ? Log1p(static_cast<double>(j - span_row_last_)) : 0.0f;
+  f[kFBoundaryAfter] = j >= boundary_row_;
+  f[kFDistBodyPrev] = Log1p(static_cast<double>(dist_prev_[j]));
+  f[kFDistBodyNext] = Log1p(static_cast<double>(dist_next_[j]));
+  f[kFFirstLine] = j == 0;
+  f[kFSpanShare] = span_share_;
+
+  // Neighbours and windows.
+  if (j > 0) {
+    f[kFPrevWords] = own_[j - 1].words;
+    f[kFPrevClosed] = flag(own_[j - 1], kOwnClosed);
+    f[kFPrevRule] = rule_[idx_[j - 1]];
+  }
+  if (j + 1 < m) {
+    f[kFNextWords] = own_[j + 1].words;
+    f[kFNextClosed] = flag(own_[j + 1], kOwnClosed);
+    f[kFNextRule] = rule_[idx_[j + 1]];
+  }
+  auto window = [&](const auto& pre, std::size_t w) {
     const std::size_t lo = j >= w ? j - w : 0;
     const std::size_t hi = std::min(m, j + w + 1);
-    return static_cast<float>((pre[hi] - pre[lo]) / static_cast<double>(hi - lo));
+    return static_cast<float>(static_cast<double>(pre[hi] - pre[lo]) / static_cast<double>(hi - lo));
   };
-  const float doc_lines = Log1p(static_cast<double>(m));
-  const float doc_words = Log1p(all_words);
-  const float prose_share = all_words > 0 ? static_cast<float>(body_words / all_words) : 0.0f;
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::size_t i = idx_[j];
-    float* f = mut(i);
-    if (body_[i]) dist_prev = 0;
-    f[kFRepeat] = Log1p(seen[row_hash_[row_of_[i]]] - 1);
-    f[kFDocLines] = doc_lines;
-    f[kFDocWords] = doc_words;
-    f[kFDocProseShare] = prose_share;
-    f[kFDocBlankLines] = doc.has_blank_lines;
-    f[kFRelPos] = m > 1 ? static_cast<float>(j) / static_cast<float>(m - 1) : 0.0f;
-    f[kFProseBefore] = body_words > 0 ? static_cast<float>(pre_body_words_[j] / body_words) : 0.0f;
-    f[kFInSpan] = has_span && j >= best_first && j <= best_last;
-    f[kFBeforeSpan] = has_span && j < best_first ? Log1p(static_cast<double>(best_first - j)) : 0.0f;
-    f[kFAfterSpan] = has_span && j > best_last ? Log1p(static_cast<double>(j - best_last)) : 0.0f;
-    if (has_span && j > best_last && boundary_[i]) boundary_seen = true;
-    f[kFBoundaryAfter] = boundary_seen;
-    f[kFDistBodyPrev] = Log1p(static_cast<double>(dist_prev));
-    f[kFDistBodyNext] = Log1p(static_cast<double>(dist_next_[j]));
-    f[kFFirstLine] = j == 0;
-    f[kFSpanShare] = body_words > 0 ? static_cast<float>(span_words / body_words) : 0.0f;
-    if (j > 0) {
-      const float* p = row(idx_[j - 1]).data();
-      f[kFPrevWords] = p[kFWords];
-      f[kFPrevClosed] = p[kFClosed];
-      f[kFPrevRule] = p[kFRuleAny];
-    }
-    if (j + 1 < m) {
-      const float* q = row(idx_[j + 1]).data();
-      f[kFNextWords] = q[kFWords];
-      f[kFNextClosed] = q[kFClosed];
-      f[kFNextRule] = q[kFRuleAny];
-    }
-    f[kFWin2Body] = window(pre_body_, j, 2);
-    f[kFWin2Words] = window(pre_words_, j, 2);
-    f[kFWin2Rule] = window(pre_rule_, j, 2);
-    f[kFWin5Body] = window(pre_body_, j, 5);
-    f[kFWin5Words] = window(pre_words_, j, 5);
-    f[kFWin5Rule] = window(pre_rule_, j, 5);
-    f[kFWin10Body] = window(pre_body_, j, 10);
-    f[kFWin10Words] = window(pre_words_, j, 10);
-    f[kFWin10Rule] = window(pre_rule_, j, 10);
-    if (dist_prev < 1000) ++dist_prev;
-  }
+  f[kFWin2Body] = window(pre_body_, 2);
+  f[kFWin2Words] = window(pre_words_, 2);
+  f[kFWin2Rule] = window(pre_rule_, 2);
+  f[kFWin5Body] = window(pre_body_, 5);
+  f[kFWin5Words] = window(pre_words_, 5);
+  f[kFWin5Rule] = window(pre_rule_, 5);
+  f[kFWin10Body] = window(pre_body_, 10);
+  f[kFWin10Words] = window(pre_words_, 10);
+  f[kFWin10Rule] = window(pre_rule_, 10);
+  return {f, kFeatureCount};
 }
 
 }  // namespace winnow

@@ -166,7 +166,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     }
     // A body line inside the main text that matches no rule needs less:
     // half the threshold.
-    const bool in_text = features_.body(i) && features_.row(i)[kFRuleAny] == 0 &&
+    const bool in_text = features_.body(i) && !features_.rule(i) &&
                          i >= features_.span_first() && i <= features_.span_last();
     if (scores_[i] < (in_text ? threshold_ / 2 : threshold_)) {
       v[i] = model_rule;
@@ -179,7 +179,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   const bool alone = !doc.paragraphs.empty() && doc.paragraphs[0].end == doc.paragraphs[0].first + 1;
   // A line that matches a built-in rule ("Skip to content") is no title.
   if (config_.keep_title && title < n && v[title] == model_rule && any_kept && alone &&
-      features_.words(title) < 20 && features_.row(title)[kFRuleAny] == 0) {
+      features_.words(title) < 20 && !features_.rule(title)) {
     v[title] = -1;
   }
 
