@@ -87,6 +87,12 @@ inline constexpr std::size_t kJsonKeepParserBytes = std::size_t{4} << 20;
 // output is always valid JSON.
 void AppendJsonString(std::string_view text, std::string* out);
 
+// The same without the quotes, and its size. Escaping pieces one after
+// another gives the escaping of their concatenation when no piece boundary
+// falls inside a valid UTF-8 sequence (as with ForEachKeptPiece, writer.hpp).
+void AppendJsonEscaped(std::string_view text, std::string* out);
+std::size_t JsonEscapedSize(std::string_view text);
+
 // Appends `line` with the byte span [begin, end) replaced by the JSON
 // string of `text` (AppendJsonString); every other byte is kept. Requires
 // begin <= end <= line.size(). With the span of a JsonLine, parsing the

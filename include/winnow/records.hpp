@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "winnow/document.hpp"
 #include "winnow/jsonl.hpp"
 #include "winnow/reader.hpp"
 #include "winnow/warc.hpp"
@@ -38,7 +40,13 @@ struct Record {
   std::string raw;           // its bytes as read, terminator included
   std::string error;         // non-empty: malformed, and why
   bool has_text = false;     // false: passed through unchanged
-  std::string text;          // the document, when has_text
+  // The document, when has_text and it is not a span of `raw`: a JSONL
+  // record's unescaped string, or a document a caller made. NUL and WET
+  // records leave it empty and point into `raw` instead (text_in_raw), so
+  // that their document costs no second copy; read it with document().
+  std::string text;
+  bool text_in_raw = false;
+  std::size_t raw_text_begin = 0, raw_text_size = 0;  // the span, when text_in_raw
   std::string id;            // JSONL id field (raw JSON) or WARC-Record-ID
   std::string url;           // JSONL url field or WARC-Target-URI
   // Where the text sits, to write the record back:
@@ -57,6 +65,13 @@ struct Record {
   bool oversized = false;
   bool continued = false;
   bool more = false;
+
+  // The document: `text`, or its span of `raw`. A view into this record,
+  // valid until it is modified or read into again.
+  std::string_view document() const {
+    if (!text_in_raw) return text;
+    return std::string_view(raw).substr(raw_text_begin, raw_text_size);
+  }
 };
 
 // Parses a JSONL record's raw line into its fields (text, span, id, url,
@@ -131,6 +146,15 @@ class RecordReader {
 // without text and malformed records: their raw bytes).
 void AppendRecord(Format format, const Record& record, std::string_view text,
                   std::string* out);
+
+// AppendRecord() with the kept lines of `doc` (AppendKept(), writer.hpp)
+// as the record's text, written straight into the record: the kept text is
+// never held apart, and `*out` grows once, by exactly the record's size.
+// `doc` is the record's document(), split. Returns where in `*out` the kept
+// text lies verbatim (text, NUL and WET records; size KeptBytes()), or
+// std::string::npos for JSONL, where it is escaped.
+std::size_t AppendKeptRecord(Format format, const Record& record, const Document& doc,
+                             const std::vector<bool>& keep, std::string* out);
 
 }  // namespace winnow
 

@@ -150,6 +150,7 @@ class StreamProcessor {
   RepeatedLines repeated_;
   DocumentIndex index_;
   std::uint64_t next_ordinal_ = 1;  // the next record's position in the stream
+  bool want_kept_text_ = false;     // a decision sink reads each record's kept text
   StreamStats stats_;
 };
 

@@ -129,6 +129,12 @@ std::size_t FindNextWarcRecord(std::string_view data, std::size_t from);
 void AppendWarcRecord(const WarcRecord& record, std::string_view block,
                       std::string* out);
 
+// The two parts of AppendWarcRecord() around the block: the version line,
+// headers and empty line (which depend on the block's size and digest),
+// and the trailer. Lets a writer put a block it builds in place between them.
+void AppendWarcHead(const WarcRecord& record, std::string_view block, std::string* out);
+void AppendWarcTail(const WarcRecord& record, std::string* out);
+
 // "sha1:" + base32 (RFC 4648 alphabet A-Z 2-7, upper case; 20 bytes give
 // exactly 32 characters, so no padding) of SHA-1(data): the
 // WARC-Block-Digest form Common Crawl writes. WarcSha1Digest("") is

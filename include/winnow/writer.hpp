@@ -21,6 +21,37 @@ namespace winnow {
 void AppendKept(const Document& doc, const std::vector<bool>& keep,
                 std::string* out);
 
+// Calls `piece(bytes)` with each piece of what AppendKept() appends, in
+// order: lines' text, their terminators and the blank lines between
+// paragraphs, as views into the document's buffer (or a static "\r\n").
+// No piece boundary falls inside a UTF-8 sequence, so a byte-wise encoding
+// of the pieces (JSON escaping) is that of the whole text. Lets a writer put
+// the kept text straight into a record without building it apart.
+template <typename F>
+void ForEachKeptPiece(const Document& doc, const std::vector<bool>& keep, F&& piece) {
+  std::string_view last_eol;  // of the last kept line; empty before any
+  for (const Paragraph& para : doc.paragraphs) {
+    bool first_in_para = true;
+    for (std::uint32_t i = para.first; i < para.end; ++i) {
+      if (!keep[i]) continue;
+      const Line& line = doc.lines[i];
+      if (first_in_para && !last_eol.empty() && doc.has_blank_lines) {
+        // The blank line between paragraphs ends as the line before it:
+        // only the input's last line can lack a terminator, and nothing
+        // comes after it.
+        piece(last_eol == "\r\r\n" ? std::string_view("\r\n") : last_eol);
+      }
+      first_in_para = false;
+      last_eol = line.eol;
+      piece(line.text);
+      piece(line.eol);
+    }
+  }
+}
+
+// The size of what AppendKept() appends.
+std::size_t KeptBytes(const Document& doc, const std::vector<bool>& keep);
+
 // Writes all of `data` to `fd`, retrying on EINTR and short writes. Throws
 // winnow::Error (where = name) on failure.
 void WriteAll(int fd, std::string_view name, std::string_view data);

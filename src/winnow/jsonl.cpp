@@ -429,9 +429,12 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
 
 }  // namespace
 
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->reserve(out->size() + text.size() + 2);
-  out->push_back('"');
+namespace {
+
+// The escaped form of `text` (AppendJsonString without the quotes), given
+// to `append` in runs of bytes.
+template <typename Append>
+void EscapeJson(std::string_view text, Append&& append) {
   // text[run, i) is still to be appended, as it is.
   std::size_t run = 0;
   std::size_t i = 0;
@@ -449,22 +452,36 @@ void AppendJsonString(std::string_view text, std::string* out) {
         i = next;
         continue;
       }
-      out->append(text.data() + run, i - run);
-      out->append("\\ufffd");
+      append(text.substr(run, i - run));
+      append("\\ufffd");
       run = ++i;
       continue;
     }
-    out->append(text.data() + run, i - run);
-    out->push_back('\\');
-    out->push_back(static_cast<char>(escape));
-    if (escape == 'u') {
-      out->append("00");
-      out->push_back(kHexDigits[byte >> 4]);
-      out->push_back(kHexDigits[byte & 0xF]);
-    }
+    append(text.substr(run, i - run));
+    char seq[6] = {'\\', static_cast<char>(escape), '0', '0', kHexDigits[byte >> 4],
+                   kHexDigits[byte & 0xF]};
+    append(std::string_view(seq, escape == 'u' ? 6 : 2));
     run = ++i;
   }
-  out->append(text.data() + run, i - run);
+  append(text.substr(run, i - run));
+}
+
+}  // namespace
+
+void AppendJsonEscaped(std::string_view text, std::string* out) {
+  EscapeJson(text, [out](std::string_view run) { out->append(run); });
+}
+
+std::size_t JsonEscapedSize(std::string_view text) {
+  std::size_t size = 0;
+  EscapeJson(text, [&size](std::string_view run) { size += run.size(); });
+  return size;
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->reserve(out->size() + text.size() + 2);
+  out->push_back('"');
+  AppendJsonEscaped(text, out);
   out->push_back('"');
 }
 

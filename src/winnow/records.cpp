@@ -9,6 +9,7 @@
 
 #include "winnow/error.hpp"
 #include "winnow/reader.hpp"
+#include "winnow/writer.hpp"
 
 namespace winnow {
 
@@ -95,6 +96,8 @@ bool RecordReader::Next(Record* r) {
   r->error.clear();
   r->has_text = false;
   r->text.clear();
+  r->text_in_raw = false;
+  r->raw_text_begin = r->raw_text_size = 0;
   r->id.clear();
   r->url.clear();
   r->text_begin = r->text_end = 0;
@@ -114,7 +117,8 @@ bool RecordReader::Next(Record* r) {
       r->offset = consumed_;
       TakeRecord(buffer_.size() - start_, r);
       r->has_text = true;
-      r->text = r->raw;
+      r->text_in_raw = true;
+      r->raw_text_size = r->raw.size();
       return true;
     }
     case Format::kJsonl:
@@ -164,7 +168,8 @@ bool RecordReader::NextDelimited(char delimiter, Record* r) {
   if (!body.empty() && body.back() == delimiter) body.remove_suffix(1);
   if (format_ == Format::kNul) {
     r->has_text = true;
-    r->text.assign(body);
+    r->text_in_raw = true;
+    r->raw_text_size = body.size();
     return true;
   }
   if (defer_json_) {
@@ -267,7 +272,9 @@ bool RecordReader::NextWarc(Record* r) {
     }
     if (r->warc.Header("WARC-Type") == "conversion") {
       r->has_text = true;
-      r->text.assign(r->warc.block);
+      r->text_in_raw = true;
+      r->raw_text_begin = static_cast<std::size_t>(r->warc.block.data() - r->raw.data());
+      r->raw_text_size = r->warc.block.size();
     }
     return true;
   }
@@ -383,6 +390,58 @@ void AppendRecord(Format format, const Record& r, std::string_view text,
       AppendWarcRecord(r.warc, text, out);
       return;
   }
+}
+
+}  // namespace winnow
+
+namespace winnow {
+
+std::size_t AppendKeptRecord(Format format, const Record& r, const Document& doc,
+                             const std::vector<bool>& keep, std::string* out) {
+  if (!r.has_text || !r.error.empty()) {
+    out->append(r.raw);
+    return std::string::npos;
+  }
+  const std::size_t kept = KeptBytes(doc, keep);
+  const std::size_t at = out->size();
+  switch (format) {
+    case Format::kText:
+    case Format::kNul: {
+      const bool nul = format == Format::kNul && !r.raw.empty() && r.raw.back() == '\0';
+      out->reserve(at + kept + 1);
+      AppendKept(doc, keep, out);
+      if (nul) out->push_back('\0');
+      return at;
+    }
+    case Format::kJsonl: {
+      std::string_view line = r.raw;
+      const bool newline = !line.empty() && line.back() == '\n';
+      if (newline) line.remove_suffix(1);
+      std::size_t escaped = 0;
+      ForEachKeptPiece(doc, keep, [&](std::string_view piece) { escaped += JsonEscapedSize(piece); });
+      out->reserve(at + line.size() - (r.text_end - r.text_begin) + escaped + 3);
+      out->append(line.substr(0, r.text_begin));
+      out->push_back('"');
+      ForEachKeptPiece(doc, keep, [out](std::string_view piece) { AppendJsonEscaped(piece, out); });
+      out->push_back('"');
+      out->append(line.substr(r.text_end));
+      if (newline) out->push_back('\n');
+      return std::string::npos;
+    }
+    case Format::kWet: {
+      // The head holds the block's length and digest: the block goes in
+      // first, and the head, built from it, is moved in before it.
+      const std::size_t head_room = static_cast<std::size_t>(r.warc.block.data() - r.raw.data()) + 256;
+      out->reserve(at + head_room + kept + 4);
+      AppendKept(doc, keep, out);
+      std::string head;
+      AppendWarcHead(r.warc, std::string_view(*out).substr(at, kept), &head);
+      out->insert(at, head);
+      AppendWarcTail(r.warc, out);
+      return at + head.size();
+    }
+  }
+  return std::string::npos;
 }
 
 }  // namespace winnow

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "winnow/line_filter.hpp"
 #include "winnow/normalize.hpp"
 #include "winnow/reader.hpp"
+#include "winnow/shingle.hpp"
 #include "winnow/writer.hpp"
 
 namespace winnow {
@@ -25,14 +27,22 @@ struct StreamProcessor::Item {
   Record record;
   Document doc;
   std::vector<int> verdicts;
-  LineWords words;  // each line's words, hashed once in phase A
+  // Each line's words, hashed once in phase A. With document dedup, Sign()
+  // leaves only the words of the lines the rules keep (the only ones later
+  // stages read): dropped lines have none.
+  LineWords words;
   std::vector<std::string> notes;  // the line model's reasons, with --explain
   // Phase A: (line index, key) of the lines eligible for the repeated-line
   // rule, in line order.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
   FilterResult result;
+  // Phase C: the record as written if it is kept, and its kept text: a span
+  // of `rendered` (text, NUL, WET) or, for JSONL, where it is escaped,
+  // `cleaned`, made only for a decision sink.
+  std::string rendered;
   std::string cleaned;
-  std::string rendered;  // phase C: the record as written if it is kept
+  std::string_view kept;
+  bool kept_nothing = true;  // no line is kept
   DocSignature signature;
 };
 
@@ -47,8 +57,7 @@ struct StreamProcessor::Worker {
   Filter filter;
   DocSigner signer;
   Normalized norm;
-  std::vector<std::uint64_t> words;  // the signed text's word hashes
-  std::string text;                  // the signed text, when normalised again
+  std::vector<std::uint64_t> words;  // the signed text's word hashes, when normalised again
 };
 
 namespace {
@@ -65,7 +74,9 @@ constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
 template <typename Item>
 void ReleaseIfLarge(Item& item) {
   if (item.record.raw.capacity() < kOwnWrite && item.rendered.capacity() < kOwnWrite &&
-      item.cleaned.capacity() < kOwnWrite && item.record.text.capacity() < kOwnWrite) {
+      item.cleaned.capacity() < kOwnWrite && item.record.text.capacity() < kOwnWrite &&
+      item.words.hashes.capacity() * sizeof(std::uint64_t) < kOwnWrite &&
+      item.doc.lines.capacity() * sizeof(Line) < kOwnWrite) {
     return;
   }
   item = Item();
@@ -203,7 +214,7 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.signature.values.clear();
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
-  SplitDocument(item.record.text, &item.doc);
+  SplitDocument(item.record.document(), &item.doc);
   w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   if (config_.doc_dedup) Sign(item, w);
   if (!config_.repeated_lines) return;
@@ -219,14 +230,26 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
 }
 
 void StreamProcessor::PhaseC(Item& item, Worker& w) {
+  item.rendered.clear();
   item.cleaned.clear();
+  item.kept = {};
+  item.kept_nothing = true;
   if (!item.record.has_text || !item.record.error.empty()) return;
   w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words, &item.notes);
-  AppendKept(item.doc, item.result.keep, &item.cleaned);
-  // Written here, on the worker, so that phase D only copies it.
-  item.rendered.clear();
-  if (!(config_.annotate && config_.format == Format::kJsonl)) {
-    AppendRecord(config_.format, item.record, item.cleaned, &item.rendered);
+  const std::vector<bool>& keep = item.result.keep;
+  item.kept_nothing = std::find(keep.begin(), keep.end(), true) == keep.end();
+  // Written here, on the worker, so that phase D only copies it; the kept
+  // text goes straight into the record, with no copy of its own.
+  const bool jsonl = config_.format == Format::kJsonl;
+  if (jsonl && want_kept_text_) {
+    AppendKept(item.doc, keep, &item.cleaned);
+    item.kept = item.cleaned;
+  }
+  if (jsonl && config_.annotate) return;  // written in phase D
+  const std::size_t at =
+      AppendKeptRecord(config_.format, item.record, item.doc, keep, &item.rendered);
+  if (at != std::string::npos) {
+    item.kept = std::string_view(item.rendered).substr(at, KeptBytes(item.doc, keep));
   }
 }
 
@@ -234,31 +257,64 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   // The document's own text after its line rules: what the stream-wide
   // stages later remove depends on the documents before it, and would give
   // two copies of one page two signatures. The words are the kept lines'
-  // words, hashed by the line filter; a kept line it did not analyse (over
-  // max_line_bytes) means normalising the kept text.
-  w.words.clear();
+  // words, hashed by the line filter; the ones of a kept line it did not
+  // analyse (over max_line_bytes) are made here.
+  const std::size_t n = item.doc.lines.size();
+  LineWords& lw = item.words;
   bool hashed = true;
-  for (std::size_t i = 0; i < item.doc.lines.size() && hashed; ++i) {
-    if (item.verdicts[i] >= 0) continue;
-    hashed = item.words.analysed[i] || item.doc.lines[i].blank;
-    w.words.insert(w.words.end(), item.words.words_of(i),
-                   item.words.words_of(i) + item.words.words(i));
+  for (std::size_t i = 0; i < n && hashed; ++i) {
+    hashed = item.verdicts[i] >= 0 || lw.analysed[i] || item.doc.lines[i].blank;
   }
   if (hashed) {
-    w.signer.SignWords(w.words, &item.signature);
-    if (w.words.capacity() * sizeof(std::uint64_t) > kOwnWrite) w.words = {};  // after a huge document
+    // The kept lines' words, moved to the front of their own vector in line
+    // order rather than copied: dropped lines keep none (see Item::words).
+    std::uint32_t to = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t from = lw.begin[i], end = lw.begin[i + 1];
+      lw.begin[i] = to;
+      if (item.verdicts[i] >= 0) continue;
+      std::copy(lw.hashes.begin() + from, lw.hashes.begin() + end, lw.hashes.begin() + to);
+      to += end - from;
+    }
+    lw.begin[n] = to;
+    lw.hashes.resize(to);
+    w.signer.SignWords(lw.hashes, &item.signature);
     return;
   }
-  w.text.clear();
-  for (std::size_t i = 0; i < item.doc.lines.size(); ++i) {
+  // A line is normalised on its own as in the line filter (no word spans
+  // two lines); a long one in pieces cut after a space or tab, which ends
+  // every word and every combining sequence, so that memory follows the
+  // piece, not the line.
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  w.words.clear();
+  for (std::size_t i = 0; i < n; ++i) {
     if (item.verdicts[i] >= 0) continue;
-    w.text.append(item.doc.lines[i].text);
-    w.text.push_back('\n');
+    if (lw.analysed[i] || item.doc.lines[i].blank) {
+      w.words.insert(w.words.end(), lw.words_of(i), lw.words_of(i) + lw.words(i));
+      continue;
+    }
+    std::string_view rest = item.doc.lines[i].text;
+    while (!rest.empty()) {
+      std::size_t cut = rest.size();
+      if (cut > kPiece) {
+        cut = rest.find_last_of(" \t", kPiece - 1);
+        if (cut == std::string_view::npos) {
+          // No space at all: a UTF-8 boundary (such a "word" is no word).
+          cut = kPiece;
+          while (cut > 0 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) --cut;
+          if (cut == 0) cut = kPiece;
+        } else {
+          ++cut;
+        }
+      }
+      Normalize(rest.substr(0, cut), &w.norm);
+      HashWords(w.norm, kWordSeed, &w.words);
+      rest.remove_prefix(cut);
+    }
   }
-  Normalize(w.text, &w.norm);
-  w.signer.Sign(w.norm, &item.signature);
-  if (w.text.capacity() > kOwnWrite) {  // after a huge document
-    w.text = std::string();
+  w.signer.SignWords(w.words, &item.signature);
+  if (w.words.capacity() * sizeof(std::uint64_t) > kOwnWrite) {  // after a huge document
+    w.words = {};
     w.norm = Normalized();
   }
 }
@@ -272,6 +328,7 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
 void StreamProcessor::Run(const std::function<bool(Record*)>& next,
                           const std::function<std::uint64_t()>& bytes_read,
                           const std::string& name, const StreamSinks& sinks) {
+  want_kept_text_ = static_cast<bool>(sinks.decision);
   std::vector<Item> items(config_.batch);
   std::vector<std::uint64_t> keys;
   std::string out, rejects, explain;
@@ -284,7 +341,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
     if (analysed) {
       d.doc = &item.doc;
       d.lines = &item.result;
-      d.text = item.cleaned;
+      d.text = item.kept;
     }
     sinks.decision(d);
   };
@@ -398,7 +455,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       ++stats_.documents_in;
       std::string_view reason;
       DocVerdict dup;
-      if (config_.drop_empty && item.cleaned.empty()) {
+      if (config_.drop_empty && item.kept_nothing) {
         reason = "empty";
         index_.Add(DocSignature{}, ordinal);
       } else if (config_.doc_dedup) {

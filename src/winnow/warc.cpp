@@ -295,6 +295,12 @@ std::size_t FindNextWarcRecord(std::string_view data, std::size_t from) {
 
 void AppendWarcRecord(const WarcRecord& record, std::string_view block,
                       std::string* out) {
+  AppendWarcHead(record, block, out);
+  out->append(block);
+  AppendWarcTail(record, out);
+}
+
+void AppendWarcHead(const WarcRecord& record, std::string_view block, std::string* out) {
   if (!record.version_line.empty()) {
     out->append(record.version_line);
   } else {
@@ -328,7 +334,9 @@ void AppendWarcRecord(const WarcRecord& record, std::string_view block,
   if (!has_length) AppendHeaderLine(kContentLength, length, "\r\n", out);
 
   out->append(record.header_end.empty() ? "\r\n" : record.header_end);
-  out->append(block);
+}
+
+void AppendWarcTail(const WarcRecord& record, std::string* out) {
   out->append(IsWholeTrailer(record.trailer) ? record.trailer : "\r\n\r\n");
 }
 

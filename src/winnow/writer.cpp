@@ -18,24 +18,13 @@ namespace winnow {
 
 void AppendKept(const Document& doc, const std::vector<bool>& keep,
                 std::string* out) {
-  std::string_view last_eol;  // of the last kept line; empty before any
-  for (const Paragraph& para : doc.paragraphs) {
-    bool first_in_para = true;
-    for (std::uint32_t i = para.first; i < para.end; ++i) {
-      if (!keep[i]) continue;
-      const Line& line = doc.lines[i];
-      if (first_in_para && !last_eol.empty() && doc.has_blank_lines) {
-        // The blank line between paragraphs ends as the line before it:
-        // only the input's last line can lack a terminator, and nothing
-        // comes after it.
-        out->append(last_eol == "\r\r\n" ? std::string_view("\r\n") : last_eol);
-      }
-      first_in_para = false;
-      last_eol = line.eol;
-      out->append(line.text);
-      out->append(line.eol);
-    }
-  }
+  ForEachKeptPiece(doc, keep, [out](std::string_view piece) { out->append(piece); });
+}
+
+std::size_t KeptBytes(const Document& doc, const std::vector<bool>& keep) {
+  std::size_t size = 0;
+  ForEachKeptPiece(doc, keep, [&size](std::string_view piece) { size += piece.size(); });
+  return size;
 }
 
 void WriteAll(int fd, std::string_view name, std::string_view data) {

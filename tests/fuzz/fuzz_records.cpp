@@ -76,19 +76,19 @@ std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chu
     }
     if (check_written && r.has_text && r.error.empty()) {
       std::string out;
-      winnow::AppendRecord(format, r, r.text, &out);
+      winnow::AppendRecord(format, r, r.document(), &out);
       if (format == Format::kJsonl) {
         winnow::JsonLine parsed;
         std::string error;
         std::string_view line = out;
         if (line.ends_with('\n')) line.remove_suffix(1);
         FUZZ_CHECK(winnow::ParseJsonLine(line, fields, &parsed, &error));
-        FUZZ_CHECK(parsed.has_text && parsed.text == r.text);
+        FUZZ_CHECK(parsed.has_text && parsed.document() == r.document());
       } else if (format != Format::kWet || WholeTrailer(r.warc.trailer)) {
         FUZZ_CHECK(out == r.raw);
       }
     }
-    records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url,
+    records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, std::string(r.document()), r.id, r.url,
                        r.text_begin, r.text_end});
   }
   FUZZ_CHECK(!reader.Next(&r));
@@ -117,7 +117,7 @@ std::vector<Rec> ReadJoined(std::string_view stream, Format format, std::size_t 
       records.back().error = r.error;
     } else {
       FUZZ_CHECK(r.offset == joined.size());
-      records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url,
+      records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, std::string(r.document()), r.id, r.url,
                          r.text_begin, r.text_end});
     }
     joined += r.raw;

@@ -12,6 +12,7 @@
 
 #include "winnow/error.hpp"
 #include "winnow/jsonl.hpp"
+#include "winnow/writer.hpp"
 #include "test_io.hpp"
 
 namespace winnow {
@@ -79,9 +80,9 @@ ReadResult ReadFrom(int fd, Format format, std::size_t chunk) {
   r.error = "stale";
   r.id = "stale";
   while (reader.Next(&r)) {
-    result.records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url});
+    result.records.push_back({r.number, r.offset, r.raw, r.error, r.has_text, std::string(r.document()), r.id, r.url});
     // AppendRecord now, while r's views are valid.
-    AppendRecord(format, r, r.text, &result.rewritten);
+    AppendRecord(format, r, r.document(), &result.rewritten);
   }
   result.bytes_read = reader.bytes_read();
   result.next_after_end = reader.Next(&r);
@@ -121,7 +122,7 @@ struct Case {
   Format format;
   std::string input;
   std::vector<Want> want;
-  // What AppendRecord(format, r, r.text) gives for the whole input, when it
+  // What AppendRecord(format, r, r.document()) gives for the whole input, when it
   // is not the input itself (only where a header documents the difference).
   std::optional<std::string> rewritten = std::nullopt;
 };
@@ -535,9 +536,9 @@ TEST(RecordsTest, ChangedTextReadsBack) {
       RecordReader reader(file.fd(), "input", row.format, JsonlFields{}, 5);
       Record r;
       while (reader.Next(&r)) {
-        before.push_back({r.number, r.offset, r.raw, r.error, r.has_text, r.text, r.id, r.url});
+        before.push_back({r.number, r.offset, r.raw, r.error, r.has_text, std::string(r.document()), r.id, r.url});
         const bool change = before.size() - 1 == row.changed;
-        AppendRecord(row.format, r, change ? std::string_view(row.text) : std::string_view(r.text), &out);
+        AppendRecord(row.format, r, change ? std::string_view(row.text) : r.document(), &out);
       }
     }
     const ReadResult after = Read(out, row.format, 2, Source::kPipe);
@@ -554,6 +555,69 @@ TEST(RecordsTest, ChangedTextReadsBack) {
         EXPECT_EQ(after.records[i].raw, before[i].raw);
       }
     }
+  }
+}
+
+// A record written from its document's kept lines (AppendKeptRecord) is
+// byte for byte what AppendRecord writes with those lines' text
+// (AppendKept), in every format, whatever is kept: the JSON escapes of the
+// pieces (control bytes, quotes, invalid UTF-8 next to a line end, U+2028
+// and NEL line ends) are those of the whole text, and a WET record's
+// length and digest are the new block's.
+TEST(RecordsTest, KeptLinesGoStraightIntoTheRecord) {
+  const std::string lines =
+      "Title \"quoted\"\r\n\r\nFirst\tline \xe2\x80\xa8second\xc2\x85third \xe2\n"
+      "\x01\x7f control\n\nlast \xff\xfe\r\nend\xe2\x80\xa9";
+  std::string escaped;
+  AppendJsonString(lines, &escaped);
+  struct Row {
+    std::string name;
+    Format format;
+    std::string input;
+  };
+  const Row rows[] = {
+      {"text", Format::kText, lines},
+      {"nul: terminated", Format::kNul, lines + '\0'},
+      {"nul: unterminated", Format::kNul, lines},
+      {"jsonl", Format::kJsonl, "{\"id\": 7, \"text\": " + escaped + ", \"url\": \"u\"}\n"},
+      {"jsonl: no newline, BOM", Format::kJsonl, "\xEF\xBB\xBF{\"text\":" + escaped + "}"},
+      {"wet", Format::kWet, Warc("conversion", "<urn:uuid:1>", "http://a.example/", lines) +
+                                "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Block-Digest: sha1:X\r\n"
+                                "Content-Length: 10\r\n\r\nshort\nline\r\n\r\n"},
+  };
+  for (const Row& row : rows) {
+    TempFile file(row.input);
+    RecordReader reader(file.fd(), "input", row.format, JsonlFields{}, 1 << 20);
+    Record r;
+    int records = 0;
+    while (reader.Next(&r)) {
+      ++records;
+      ASSERT_TRUE(r.has_text) << row.name;
+      Document doc;
+      SplitDocument(r.document(), &doc);
+      ASSERT_GT(doc.lines.size(), 1u);
+      // Every pattern of kept lines for the first 8 lines; the rest kept.
+      const std::size_t n = doc.lines.size();
+      for (unsigned mask = 0; mask < 256; ++mask) {
+        SCOPED_TRACE(row.name + ", record " + std::to_string(records) + ", mask " + std::to_string(mask));
+        std::vector<bool> keep(n);
+        for (std::size_t i = 0; i < n; ++i) keep[i] = !doc.lines[i].blank && (i >= 8 || (mask >> i & 1));
+        std::string kept, want;
+        AppendKept(doc, keep, &kept);
+        AppendRecord(row.format, r, kept, &want);
+        std::string got = "before";
+        const std::size_t at = AppendKeptRecord(row.format, r, doc, keep, &got);
+        EXPECT_EQ(Show(got), Show("before" + want));
+        EXPECT_EQ(KeptBytes(doc, keep), kept.size());
+        if (row.format == Format::kJsonl) {
+          EXPECT_EQ(at, std::string::npos);
+        } else {
+          ASSERT_NE(at, std::string::npos);
+          EXPECT_EQ(Show(got.substr(at, kept.size())), Show(kept));
+        }
+      }
+    }
+    EXPECT_EQ(records, row.format == Format::kWet ? 2 : 1) << row.name;
   }
 }
 

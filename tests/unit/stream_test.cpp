@@ -229,6 +229,55 @@ TEST(StreamTest, EveryIdenticalCopyIsDroppedWhateverRepeatedLinesRemove) {
   }
 }
 
+// A kept line too long for the line filter to analyse (over
+// max_line_bytes) is normalised for the document's signature in pieces cut
+// after a space: its words are exactly those of the same words on short
+// lines, so each is an identical copy of the other. The words are long
+// (tens of kilobytes of "U.K.", apostrophes, composed and decomposed
+// accents, fullwidth letters), so that the cuts fall right before a word
+// and a word cut in two would change many of the document's few shingles.
+TEST(StreamTest, ALongLineIsSignedInPiecesWithTheWordsOfShortLines) {
+  std::mt19937_64 rng(5);
+  const char* const kTricky[] = {"U.K.", "don\xe2\x80\x99t", "caf\xc3\xa9", "cafe\xcc\x81",
+                                 "\xef\xbc\xa1" "b", "Stra\xc3\x9f" "e", "x"};
+  std::vector<std::string> words;
+  std::size_t bytes = 0;
+  while (bytes < (std::size_t{3} << 20) + 12345) {  // three pieces and some
+    std::string w;
+    const std::size_t size = 20000 + rng() % 40000;
+    while (w.size() < size) w += kTricky[rng() % 7];
+    bytes += w.size() + 1;
+    words.push_back(w);
+  }
+  std::string short_lines, long_line;
+  for (const std::string& w : words) {
+    short_lines += w + "\n";
+    long_line += w + (rng() % 3 == 0 ? "\t" : " ");
+  }
+  long_line.back() = '\n';
+  for (bool long_first : {false, true}) {
+    SCOPED_TRACE(long_first ? "long line first" : "short lines first");
+    StreamConfig config = NulConfig();
+    config.explain = false;
+    FilterConfig filter;
+    filter.line_rules = false;  // every line kept: the same words in both
+    filter.dedup = false;
+    StreamProcessor processor(&DefaultRules(), filter, config);
+    PipeFeed feed(long_first ? long_line + '\0' + short_lines + '\0'
+                             : short_lines + '\0' + long_line + '\0');
+    RecordReader reader(feed.fd(), "input", config.format, config.fields);
+    std::vector<DocVerdict> verdicts;
+    StreamSinks sinks;
+    sinks.decision = [&](const StreamDecision& d) { verdicts.push_back(d.duplicate); };
+    processor.Run(reader, "input", sinks);
+    ASSERT_EQ(verdicts.size(), 2u);
+    EXPECT_FALSE(verdicts[0].duplicate);
+    EXPECT_TRUE(verdicts[1].duplicate);
+    EXPECT_EQ(verdicts[1].similarity, 1.0);
+    EXPECT_EQ(verdicts[1].of, 1u);
+  }
+}
+
 // Every record ends up in the output or in the rejects, in input order:
 // the rejects are the raw dropped records, the output has one record per
 // kept document.
