@@ -136,7 +136,7 @@ def main():
         is_dup = not d["keep"]
         if is_dup:
             dropped += 1
-            of = d.get("duplicate_of")
+            of = d.get("duplicate_of_record", d.get("duplicate_of"))
             if of is not None:
                 o = sets[of - 1]
                 inter = len(s & o)

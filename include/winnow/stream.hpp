@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "winnow/doc_dedup.hpp"
+#include "winnow/doc_names.hpp"
 #include "winnow/filter.hpp"
 #include "winnow/records.hpp"
 #include "winnow/repeated_lines.hpp"
@@ -40,7 +41,12 @@ struct StreamConfig {
   RepeatedLinesConfig lines;
   bool drop_empty = true;  // a document with no line left is dropped
   bool annotate = false;   // JSONL: keep every record, add a "winnow" field
+  bool annotate_rejects = false;  // JSONL: dropped records go to rejects with that field
   bool explain = false;
+  // Keep the names (id, url) of indexed documents even when nothing in this
+  // run reports them: set with --index, so that later runs can name the
+  // documents this one kept (doc_names.hpp).
+  bool keep_names = false;
   int threads = 1;
   std::size_t batch = 512;
   bool skip_errors = false;  // --on-error skip (default: stop)
@@ -73,6 +79,9 @@ struct StreamDecision {
   // empty when kept.
   std::string_view reason;
   DocVerdict duplicate;   // near-duplicate-document: the kept record's ordinal
+  // ... and its names, as its record gave them (see Record::id, url); empty
+  // when it had none, or its names were not kept (doc_names.hpp).
+  std::string_view duplicate_id, duplicate_url;
   // Analysed documents only (null for records without text, malformed and
   // oversized ones): its lines, their drops, and the kept text.
   const Document* doc = nullptr;
@@ -125,6 +134,11 @@ class StreamProcessor {
   // (AtomicFile). Load throws winnow::Error on a missing, truncated, damaged
   // or foreign file, or one made with other parameters, and then leaves the
   // processor's state as it was. The caller holds a StateLock on `path`.
+  // The indexed documents' names live beside it, in `path`.names
+  // (DocumentNames): Save makes them durable first and records their size
+  // in `path`; Load continues that file from that size. Names only name:
+  // when they are missing or damaged, Load starts a new names file, and the
+  // next Run() says so through StreamSinks::warning.
   void SaveState(const std::string& path);
   void LoadState(const std::string& path);
 
@@ -149,6 +163,8 @@ class StreamProcessor {
   std::vector<std::unique_ptr<Worker>> workers_;
   RepeatedLines repeated_;
   DocumentIndex index_;
+  DocumentNames names_;
+  std::string names_warning_;  // why the loaded index's names were not found, said by Run()
   std::uint64_t next_ordinal_ = 1;  // the next record's position in the stream
   bool want_kept_text_ = false;     // a decision sink reads each record's kept text
   StreamStats stats_;

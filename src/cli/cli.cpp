@@ -107,12 +107,13 @@ void CheckModes(const Config& config, const std::vector<const OptionSpec*>& give
   for (const OptionSpec* spec : given) {
     const std::string flag = OptionFlag(*spec);
     const bool stream_only = spec->scope == OptionScope::kStream || spec->name == "annotate" ||
-                             spec->name == "rejects";
+                             spec->name == "rejects" || spec->name == "annotate-rejects";
     if (format == Format::kText && stream_only) {
       throw UsageError(flag, "works on document streams only (--format jsonl, wet or nul)");
     }
     const bool jsonl_only = spec->name == "text-field" || spec->name == "url-field" ||
-                            spec->name == "annotate" || spec->name == "duplicate-text-key";
+                            spec->name == "annotate" || spec->name == "annotate-rejects" ||
+                            spec->name == "duplicate-text-key";
     if (format != Format::kText && format != Format::kJsonl && jsonl_only) {
       throw UsageError(flag, "needs --format jsonl");
     }

@@ -353,6 +353,8 @@ struct PyDecision {
   bool keep;
   std::optional<std::string> reason;
   std::optional<std::uint64_t> duplicate_of;
+  std::optional<std::string> duplicate_of_id;   // the kept record's id (JSON text), if it had one
+  std::optional<std::string> duplicate_of_url;  // ... and its url
   std::optional<double> similarity;
   py::object text;  // the kept text; the input for records not analysed; None without text
   std::vector<PyDrop> drops;
@@ -425,6 +427,7 @@ class Stream {
       bool keep;
       std::string reason;
       DocVerdict dup;
+      std::string dup_id, dup_url;
       bool analysed;
       std::string text;
       std::vector<PyDrop> drops;
@@ -457,7 +460,8 @@ class Stream {
       StreamSinks sinks;
       sinks.decision = [&](const StreamDecision& d) {
         Out o{static_cast<std::size_t>(d.record->number - first), d.ordinal, d.keep,
-              std::string(d.reason), d.duplicate, d.doc != nullptr, {}, {}};
+              std::string(d.reason), d.duplicate, std::string(d.duplicate_id),
+              std::string(d.duplicate_url), d.doc != nullptr, {}, {}};
         if (d.doc != nullptr) {
           o.text.assign(d.text);
           o.drops = DropsOf(*d.doc, *d.lines, ins[o.index].input.is_bytes);
@@ -471,10 +475,12 @@ class Stream {
     for (Out& o : outs) {
       In& in = ins[o.index];
       PyDecision d{in.object, o.ordinal, o.keep, std::nullopt, std::nullopt, std::nullopt,
-                   py::none(), std::move(o.drops), o.analysed};
+                   std::nullopt, std::nullopt, py::none(), std::move(o.drops), o.analysed};
       if (!o.reason.empty()) d.reason = o.reason;
       if (o.dup.duplicate) {
         d.duplicate_of = o.dup.of;
+        if (!o.dup_id.empty()) d.duplicate_of_id = std::move(o.dup_id);
+        if (!o.dup_url.empty()) d.duplicate_of_url = std::move(o.dup_url);
         d.similarity = o.dup.similarity;
       }
       if (o.analysed) {
@@ -677,6 +683,11 @@ PYBIND11_MODULE(_winnow, m) {
                     "why it was dropped (empty, near-duplicate-document), else None")
       .def_readonly("duplicate_of", &PyDecision::duplicate_of,
                     "near-duplicate-document: the ordinal of the kept record")
+      .def_readonly("duplicate_of_id", &PyDecision::duplicate_of_id,
+                    "near-duplicate-document: the kept record's id as JSON text (its id field "
+                    "serialised), or None when it had none")
+      .def_readonly("duplicate_of_url", &PyDecision::duplicate_of_url,
+                    "near-duplicate-document: the kept record's url, or None")
       .def_readonly("similarity", &PyDecision::similarity,
                     "near-duplicate-document: estimated Jaccard similarity")
       .def_readonly("text", &PyDecision::text,
@@ -686,7 +697,8 @@ PYBIND11_MODULE(_winnow, m) {
       .def(py::pickle(
           [](const PyDecision& d) {
             return py::make_tuple(d.record, d.ordinal, d.keep, d.reason, d.duplicate_of,
-                                  d.similarity, d.text, d.drops, d.analysed);
+                                  d.duplicate_of_id, d.duplicate_of_url, d.similarity, d.text,
+                                  d.drops, d.analysed);
           },
           [](const py::tuple& t) {
             return PyDecision{t[0],
@@ -694,10 +706,12 @@ PYBIND11_MODULE(_winnow, m) {
                               t[2].cast<bool>(),
                               t[3].cast<std::optional<std::string>>(),
                               t[4].cast<std::optional<std::uint64_t>>(),
-                              t[5].cast<std::optional<double>>(),
-                              t[6],
-                              t[7].cast<std::vector<PyDrop>>(),
-                              t[8].cast<bool>()};
+                              t[5].cast<std::optional<std::string>>(),
+                              t[6].cast<std::optional<std::string>>(),
+                              t[7].cast<std::optional<double>>(),
+                              t[8],
+                              t[9].cast<std::vector<PyDrop>>(),
+                              t[10].cast<bool>()};
           }))
       .def("__repr__", [](const PyDecision& d) {
         return "Decision(ordinal=" + std::to_string(d.ordinal) +

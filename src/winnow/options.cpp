@@ -253,11 +253,11 @@ const OptionSpec kOptions[] = {
     {"text-field", 0, kStreams, K::kText, S::kStream, "NAME", "JSONL: the field holding the document",
      [](Options* o, std::string_view v) { o->stream.fields.text = NonEmpty("text-field", v); },
      [](const Options& o) { return o.stream.fields.text; }},
-    {"id-field", 0, kStreams, K::kText, S::kStream, "NAME", "JSONL: the field naming the document",
+    {"id-field", 0, kStreams, K::kText, S::kStream, "NAME", "JSONL: the field naming the document in --explain, --annotate and across --index runs",
      [](Options* o, std::string_view v) { o->stream.fields.id = NonEmpty("id-field", v); },
      [](const Options& o) { return o.stream.fields.id; }},
     {"url-field", 0, kStreams, K::kText, S::kStream, "NAME",
-     "JSONL: the field holding the page address",
+     "JSONL: the field holding the page address (also names the document)",
      [](Options* o, std::string_view v) { o->stream.fields.url = NonEmpty("url-field", v); },
      [](const Options& o) { return o.stream.fields.url; }},
     {"threads", 'j', kStreams, K::kInteger, S::kAll, "N",
@@ -315,6 +315,9 @@ const OptionSpec kOptions[] = {
     {"rejects", 0, kStreams, K::kText, S::kCommandLine, "FILE",
      "write dropped and malformed records to FILE, in the input format",
      [](Options* o, std::string_view v) { o->rejects_file = NonEmpty("rejects", v); }, None},
+    {"annotate-rejects", 0, kStreams, K::kFlag, S::kCommandLine, "",
+     "JSONL: each dropped record in --rejects gets the --annotate field (why, and duplicate_of)",
+     [](Options* o, std::string_view) { o->stream.annotate_rejects = true; }, None},
     {"on-error", 0, kStreams, K::kText, S::kStream, "WHAT",
      "a malformed record: stop (exit 1 after the records before it) or skip it",
      [](Options* o, std::string_view v) {
@@ -416,8 +419,12 @@ void FinishOptions(Options* options) {
   StreamConfig& st = options->stream;
   st.max_document_bytes = options->max_document_bytes;
   st.explain = options->explain;
+  st.keep_names = !options->index_file.empty();  // later runs name this one's documents
   options->filter.lines.explain = options->explain;
   if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (st.annotate_rejects && options->rejects_file.empty()) {
+    throw OptionError("--annotate-rejects", "needs --rejects FILE");
+  }
   if (st.annotate && st.format != Format::kJsonl) {
     throw OptionError("--annotate", "needs --format jsonl");
   }

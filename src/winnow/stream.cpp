@@ -14,6 +14,7 @@
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
+#include "winnow/jsonl.hpp"
 #include "winnow/line_filter.hpp"
 #include "winnow/normalize.hpp"
 #include "winnow/reader.hpp"
@@ -88,10 +89,11 @@ std::string RecordWhere(const std::string& name, const Record& r) {
 }
 
 constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
+// Version 4: the size of the names file beside it (doc_names.hpp).
 // Version 3: checksums after the headers and at the end (StateWriter), and
 // NFKC_Casefold words. Version 2 keyed repeated lines by their words'
 // hashes; version 1 hashed their normalised text.
-constexpr std::uint32_t kStateVersion = 3;
+constexpr std::uint32_t kStateVersion = 4;
 
 struct RepeatedHeader {
   std::uint32_t min_documents;
@@ -107,9 +109,24 @@ void AppendJsonNumber(double value, std::string* out) {
   out->append(os.str());
 }
 
+// The names of the kept record a duplicate repeats (doc_names.hpp).
+struct DuplicateNames {
+  std::string id;   // JSONL: raw JSON; WARC: WARC-Record-ID
+  std::string url;
+};
+
+// Appends `text` with control bytes shown as '?', so that an explanation
+// stays one line.
+void AppendPrintable(std::string_view text, std::string* out) {
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    out->push_back(b < 0x20 || b == 0x7F ? '?' : c);
+  }
+}
+
 // The --annotate field: what would have been dropped, and why.
 std::string Annotation(const FilterResult& result, bool keep, std::string_view reason,
-                       const DocVerdict& dup) {
+                       const DocVerdict& dup, const DuplicateNames& names) {
   std::string a = "\"winnow\":{\"keep\":";
   a += keep ? "true" : "false";
   a += ",\"reason\":";
@@ -121,7 +138,22 @@ std::string Annotation(const FilterResult& result, bool keep, std::string_view r
     a += '"';
   }
   if (dup.duplicate) {
-    a += ",\"duplicate_of\":" + std::to_string(dup.of) + ",\"similarity\":";
+    // The kept record by its id (a JSON value, as its record has it), else
+    // its url, else its ordinal; its ordinal always.
+    a += ",\"duplicate_of\":";
+    if (!names.id.empty()) {
+      a += names.id;
+    } else if (!names.url.empty()) {
+      AppendJsonString(names.url, &a);
+    } else {
+      a += std::to_string(dup.of);
+    }
+    a += ",\"duplicate_of_record\":" + std::to_string(dup.of);
+    if (!names.url.empty()) {
+      a += ",\"duplicate_of_url\":";
+      AppendJsonString(names.url, &a);
+    }
+    a += ",\"similarity\":";
     AppendJsonNumber(dup.similarity, &a);
     if (dup.exact) a += ",\"exact\":true";
   }
@@ -333,11 +365,25 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
   std::vector<std::uint64_t> keys;
   std::string out, rejects, explain;
   std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
+  // Names are kept when something reports them, now or in a later run.
+  const bool report_names = config_.doc_dedup && (config_.explain || config_.annotate ||
+                                                  config_.annotate_rejects || sinks.decision);
+  const bool keep_names = report_names || (config_.doc_dedup && config_.keep_names);
+  // Lost names matter to a run that reports them.
+  if (report_names && !names_warning_.empty() && sinks.warning) sinks.warning(names_warning_);
+  names_warning_.clear();
+  bool names_damaged = names_.damaged();
+  DuplicateNames names;
   // Tells sinks.decision what became of a record.
   auto decide = [&sinks](const Item& item, std::uint64_t ordinal, bool keep,
-                         std::string_view reason, const DocVerdict& dup, bool analysed) {
+                         std::string_view reason, const DocVerdict& dup, bool analysed,
+                         const DuplicateNames* names = nullptr) {
     if (!sinks.decision) return;
     StreamDecision d{&item.record, ordinal, keep, reason, dup};
+    if (names != nullptr) {
+      d.duplicate_id = names->id;
+      d.duplicate_url = names->url;
+    }
     if (analysed) {
       d.doc = &item.doc;
       d.lines = &item.result;
@@ -455,12 +501,25 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       ++stats_.documents_in;
       std::string_view reason;
       DocVerdict dup;
+      names.id.clear();
+      names.url.clear();
       if (config_.drop_empty && item.kept_nothing) {
         reason = "empty";
         index_.Add(DocSignature{}, ordinal);
       } else if (config_.doc_dedup) {
         const std::uint64_t full_before = index_.not_indexed();
+        const std::uint64_t indexed_before = index_.indexed();
         dup = index_.Add(item.signature, ordinal);
+        if (keep_names && index_.indexed() > indexed_before) names_.Add(ordinal, r.id, r.url);
+        if (keep_names && dup.duplicate) {
+          names_.Find(dup.of, &names.id, &names.url);
+          if (names_.damaged() && !names_damaged && sinks.warning) {
+            sinks.warning((names_.path().empty() ? std::string("names file") : names_.path()) +
+                          ": names file is damaged (checksum mismatch): the documents it names "
+                          "are named by their ordinal only");
+          }
+          names_damaged = names_.damaged();
+        }
         if (full_before == 0 && index_.not_indexed() == 1 && sinks.warning) {
           sinks.warning("index full at " + std::to_string(index_.indexed()) +
                         " documents (--max-index-docs): later documents are checked against it "
@@ -475,17 +534,29 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
           std::ostringstream line;
           line << where << ": document " << reason;
           if (dup.duplicate) {
+            line << " of record " << dup.of << " (";
+            std::string named;
+            if (!names.id.empty()) {
+              named += "id ";
+              AppendPrintable(names.id, &named);
+              named += ", ";
+            }
+            if (!names.url.empty()) {
+              named += "url ";
+              AppendPrintable(names.url, &named);
+              named += ", ";
+            }
             line.precision(2);
-            line << std::fixed << " of record " << dup.of << " (jaccard " << dup.similarity << ')';
+            line << named << std::fixed << "jaccard " << dup.similarity << ')';
           }
           line << '\n';
           explain += line.str();
         }
       }
-      decide(item, ordinal, reason.empty(), reason, dup, true);
+      decide(item, ordinal, reason.empty(), reason, dup, true, &names);
       if (config_.annotate && config_.format == Format::kJsonl) {
         item.rendered.clear();
-        AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup),
+        AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
                         &item.rendered);
         emit(item.rendered);
         if (reason.empty()) ++stats_.documents_out;
@@ -494,7 +565,11 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       }
       if (!reason.empty()) {
         ++stats_.dropped_documents[std::string(reason)];
-        rejects.append(r.raw);
+        if (config_.annotate_rejects && config_.format == Format::kJsonl) {
+          AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects);
+        } else {
+          rejects.append(r.raw);
+        }
         continue;
       }
       ++stats_.documents_out;
@@ -525,6 +600,8 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
 
 void StreamProcessor::SaveState(const std::string& path) {
   index_.AdvanceTo(next_ordinal_);
+  // The names first: the index saved after them is what commits them.
+  const std::uint64_t names_bytes = names_.Save(NamesFileFor(path));
   AtomicFile file(path);
   StateWriter out(&file);
   out.Write(kStateMagic, sizeof kStateMagic);
@@ -536,6 +613,9 @@ void StreamProcessor::SaveState(const std::string& path) {
   out.Write(&h, sizeof h);
   const auto& counts = repeated_.counts();
   out.Write(counts.data(), counts.size() * sizeof(counts[0]));
+  const std::uint64_t names_id = names_.file_id();
+  out.Write(&names_id, sizeof names_id);
+  out.Write(&names_bytes, sizeof names_bytes);
   out.Checkpoint();
   file.Commit();
 }
@@ -574,8 +654,21 @@ void StreamProcessor::LoadState(const std::string& path) {
     differs("count-min width (log2)", h.log2_width, c.log2_width);
     std::vector<std::uint16_t> counts(repeated_.counts().size());
     in.Read(counts.data(), counts.size() * sizeof(counts[0]));
+    std::uint64_t names_id, names_bytes;
+    in.Read(&names_id, sizeof names_id);
+    in.Read(&names_bytes, sizeof names_bytes);
     in.Checkpoint();
     in.ExpectEnd();
+    const std::string names_path = NamesFileFor(path);
+    try {
+      names_.Open(names_path, names_id, names_bytes);
+    } catch (const Error& e) {
+      // Names only name: the index is whole without them. A new names file
+      // takes this run's; earlier documents are named by ordinal.
+      names_.Open(names_path, 0, 0);
+      names_warning_ = std::string(e.what()) +
+                       ": documents of earlier runs are named by their ordinal only";
+    }
     index_.Swap(index);
     next_ordinal_ = index_.next_ordinal();
     repeated_.set_counts(std::move(counts));

@@ -215,7 +215,8 @@ expect_rc 0
 [ "$(grep -c '^WARC/1.0' out)" -eq 3 ] || fail_because "expected 3 records, got $(grep -c '^WARC/1.0' out)"
 grep -q 'WARC-Type: warcinfo' out || fail_because "warcinfo record missing"
 grep -q 'c.example/copy' out && fail_because "the copy was kept"
-grep -q '^in.wet:4: document near-duplicate-document of record 2' err ||
+# The kept record is named by its WARC-Record-ID and WARC-Target-URI.
+grep -qF 'in.wet:4: document near-duplicate-document of record 2 (id <urn:uuid:11111111-1111-1111-1111-111111111111>, url https://a.example/one, jaccard 1.00)' err ||
   fail_because "explain: $(head -n 5 err)"
 # The first record (warcinfo) comes out byte for byte.
 head -c "$(grep -b -m2 -a '^WARC/1.0' in.wet | tail -1 | cut -d: -f1)" in.wet > info.rec
@@ -316,10 +317,33 @@ for s, o in zip(src, out):
             "b2": "near-duplicate-document", "e1": "empty"}.get(s["id"])
     assert w["keep"] == (want is None) and w["reason"] == want, (s["id"], w)
     if want == "near-duplicate-document":
-        assert w["duplicate_of"] in (1, 11) and w["similarity"] >= 0.8, w
+        assert w["duplicate_of_record"] in (1, 11) and w["similarity"] >= 0.8, w
+        # The kept record is named by its id.
+        assert w["duplicate_of"] == src[w["duplicate_of_record"] - 1]["id"], w
     assert all("line" in d and "reason" in d for d in w["dropped_lines"])
 assert any(d["reason"] == "share" for d in notes[0]["dropped_lines"]), notes[0]
 PY
+finish
+
+begin "jsonl: --id-field and --url-field name the kept record in --explain and --annotate-rejects, across --index runs"
+printf '{"key":"k1","addr":"https://s.example/1","text":"%s"}\n' "$(article 1 | tr '\n' ' ')" > ids1.jsonl
+printf '{"key":"k2","addr":"https://s.example/2","text":"%s"}\n' "$(article 1 | tr '\n' ' ')" > ids2.jsonl
+run --format jsonl --id-field key --url-field addr --index ids.idx ids1.jsonl
+expect_rc 0
+run --format jsonl --id-field key --url-field addr --index ids.idx --explain --rejects ids.rej --annotate-rejects ids2.jsonl
+expect_rc 0; expect_out_empty
+expect_err 'ids2.jsonl:1: document near-duplicate-document of record 1 (id "k1", url https://s.example/1, jaccard 1.00)'
+python3 - ids2.jsonl ids.rej <<'PY' || fail_because "annotated rejects: $(cat ids.rej)"
+import json, sys
+src = json.loads(open(sys.argv[1]).read())
+rej = json.loads(open(sys.argv[2]).read())
+w = rej.pop("winnow")
+assert rej == src, rej
+assert w["keep"] is False and w["reason"] == "near-duplicate-document", w
+assert (w["duplicate_of"], w["duplicate_of_record"], w["duplicate_of_url"]) == ("k1", 1, "https://s.example/1"), w
+PY
+run --format jsonl --annotate-rejects ids1.jsonl
+expect_rc 2; expect_err "winnow: --annotate-rejects: needs --rejects FILE"
 finish
 
 begin "jsonl: a line that is not JSON stops the run after the records before it"

@@ -313,6 +313,10 @@ def test_stream_index_file_is_the_command_lines(tmp_path):
     assert kept_ids == [json.loads(l).get("id") for l in out2.splitlines()]
     # Ordinals go on from the first run: record 12 duplicates record 11.
     assert [(d.ordinal, d.duplicate_of) for d in decisions if d.duplicate_of] == [(12, 11)]
+    # ... and the command line's run names record 11 by its id and url.
+    named = [(d.duplicate_of_id, d.duplicate_of_url) for d in decisions if d.duplicate_of]
+    eleventh = json.loads(lines[10])
+    assert named == [(json.dumps(eleventh["id"]), eleventh["url"])]
 
 
 def test_stream_repeated_lines_across_records():
@@ -360,6 +364,11 @@ def test_stream_save_to_a_path_and_load(tmp_path):
     # Every document is now a near-duplicate of itself as seen before.
     assert [d.reason for d in again if d.analysed] == ["near-duplicate-document"] * 3
     assert [d.duplicate_of for d in again if d.analysed] == [1, 2, 1]
+    # Named by the ids of the first run's records, from the names file
+    # save() wrote beside the index.
+    ids = [json.dumps(r["id"]) for r in records[:2]]
+    assert [d.duplicate_of_id for d in again if d.analysed] == [ids[0], ids[1], ids[0]]
+    assert (tmp_path / "a.idx.names").exists()
 
 
 # --- README's examples ----------------------------------------------------

@@ -14,6 +14,7 @@
 
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
+#include "winnow/jsonl.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
 #include "test_io.hpp"
@@ -366,7 +367,10 @@ class TempDir {
     path_ = name;
   }
   ~TempDir() {
-    for (const std::string& f : files_) unlink(f.c_str());
+    for (const std::string& f : files_) {
+      unlink(f.c_str());
+      unlink((f + ".names").c_str());  // the names beside a saved state
+    }
     rmdir(path_.c_str());
   }
   std::string File(const std::string& name) {
@@ -413,6 +417,135 @@ TEST(StreamTest, SaveAndLoadStateContinueTheStream) {
     const Captured alone = Process(config, part_b);
     EXPECT_NE(alone.output, split_b.output);
   }
+}
+
+// A JSONL stream of the generated documents where record N is named by
+// id "pN" and url https://site.example/N, by one of them, or by neither.
+std::string NamedJsonl(const std::vector<std::string>& docs, std::size_t begin, std::size_t end) {
+  std::string s;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::string n = std::to_string(i + 1);
+    s += "{";
+    if (i % 4 != 2 && i % 4 != 3) s += "\"id\":\"p" + n + "\",";
+    if (i % 4 != 1 && i % 4 != 3) s += "\"url\":\"https://site.example/" + n + "\",";
+    s += "\"text\":";
+    AppendJsonString(docs[i], &s);
+    s += "}\n";
+  }
+  return s;
+}
+
+// What --explain must say after "of record N" for the kept record N.
+std::string NamesOf(std::uint64_t n) {
+  const std::uint64_t i = n - 1;
+  std::string named;
+  if (i % 4 != 2 && i % 4 != 3) named += "id \"p" + std::to_string(n) + "\", ";
+  if (i % 4 != 1 && i % 4 != 3) named += "url https://site.example/" + std::to_string(n) + ", ";
+  return " (" + named + "jaccard ";
+}
+
+// Checks every document line of `explain`: the kept record is named by
+// its own id and url. Returns how many duplicates were named.
+int CheckNamed(const std::string& explain) {
+  int named = 0;
+  std::size_t pos = 0;
+  const std::string of = ": document near-duplicate-document of record ";
+  while ((pos = explain.find(of, pos)) != std::string::npos) {
+    pos += of.size();
+    const std::uint64_t n = std::stoull(explain.substr(pos));
+    const std::size_t after = explain.find(' ', pos);
+    EXPECT_EQ(explain.substr(after, NamesOf(n).size()), NamesOf(n)) << explain.substr(pos, 80);
+    ++named;
+  }
+  return named;
+}
+
+TEST(StreamTest, DuplicatesNameTheKeptRecordByItsIdAndUrlAcrossRuns) {
+  const std::vector<std::string> docs = GeneratedDocuments(77, 200);
+  TempDir dir;
+  StreamConfig config = NulConfig();
+  config.format = Format::kJsonl;
+  config.threads = 2;
+  config.batch = 16;
+  const Captured whole = Process(config, NamedJsonl(docs, 0, 200));
+  EXPECT_GT(CheckNamed(whole.explain), 20);
+
+  // The same across two runs: names of part A's records come from the
+  // names file beside the saved state.
+  const std::string state = dir.File("state");
+  Captured a, b;
+  {
+    StreamProcessor first(&DefaultRules(), FilterConfig{}, config);
+    Feed(first, config, NamedJsonl(docs, 0, 100), &a);
+    first.SaveState(state);
+  }
+  StreamProcessor second(&DefaultRules(), FilterConfig{}, config);
+  second.LoadState(state);
+  // Part B is read as its own input: its record numbers start at 1 again.
+  std::string part_b;
+  for (std::size_t i = 100; i < 200; ++i) part_b += NamedJsonl(docs, i, i + 1);
+  Feed(second, config, part_b, &b);
+  EXPECT_EQ(a.explain + ShiftExplain(b.explain, 100), whole.explain);
+  EXPECT_GT(CheckNamed(b.explain), 5);
+  int earlier = 0;  // part B's duplicates of part A's records
+  for (std::size_t pos = 0; (pos = b.explain.find("of record ", pos)) != std::string::npos;) {
+    pos += 10;
+    earlier += std::stoull(b.explain.substr(pos)) <= 100;
+  }
+  EXPECT_GT(earlier, 3);
+
+  // An index copied without its names still loads: the same decisions,
+  // earlier records named by ordinal only, and a warning that says why.
+  {
+    const std::string copy = dir.File("copy");
+    StreamProcessor saver(&DefaultRules(), FilterConfig{}, config);
+    Captured ignored;
+    Feed(saver, config, NamedJsonl(docs, 0, 100), &ignored);
+    saver.SaveState(copy);
+    ASSERT_EQ(unlink((copy + ".names").c_str()), 0);
+    StreamProcessor third(&DefaultRules(), FilterConfig{}, config);
+    third.LoadState(copy);
+    Captured c;
+    Feed(third, config, part_b, &c);
+    EXPECT_EQ(c.output, b.output);
+    ASSERT_EQ(c.warnings.size(), 1u);
+    EXPECT_NE(c.warnings[0].find("documents of earlier runs are named by their ordinal only"),
+              std::string::npos) << c.warnings[0];
+    EXPECT_EQ(c.explain.find("of record 1 (id"), std::string::npos);
+    int unnamed = 0;
+    const std::string of = ": document near-duplicate-document of record ";
+    for (std::size_t pos = 0; (pos = c.explain.find(of, pos)) != std::string::npos;) {
+      pos += of.size();
+      const std::uint64_t n = std::stoull(c.explain.substr(pos));
+      const std::string after = c.explain.substr(c.explain.find(' ', pos), NamesOf(n).size());
+      if (n <= 100) {
+        EXPECT_EQ(after.substr(0, 10), " (jaccard ");
+        ++unnamed;
+      } else {
+        EXPECT_EQ(after, NamesOf(n));
+      }
+    }
+    EXPECT_EQ(unnamed, earlier);
+  }
+
+  // --annotate: duplicate_of is the id (else the url, else the ordinal).
+  config.annotate = true;
+  config.explain = false;
+  const Captured annotated = Process(config, NamedJsonl(docs, 0, 200));
+  int checked = 0;
+  for (std::size_t pos = 0; (pos = annotated.output.find("\"duplicate_of\":", pos)) != std::string::npos;) {
+    pos += 15;
+    const std::size_t rec = annotated.output.find("\"duplicate_of_record\":", pos);
+    const std::uint64_t n = std::stoull(annotated.output.substr(rec + 22));
+    const std::uint64_t i = n - 1;
+    const std::string value = annotated.output.substr(pos, rec - 1 - pos);
+    const std::string want = i % 4 != 2 && i % 4 != 3 ? "\"p" + std::to_string(n) + "\""
+                             : i % 4 != 3            ? "\"https://site.example/" + std::to_string(n) + "\""
+                                                     : std::to_string(n);
+    EXPECT_EQ(value, want);
+    ++checked;
+  }
+  EXPECT_EQ(checked, CheckNamed(whole.explain));
 }
 
 TEST(StreamTest, LoadStateRejectsBadFiles) {

@@ -33,6 +33,8 @@ class Decision:
     keep: bool
     reason: Optional[str]
     duplicate_of: Optional[int]
+    duplicate_of_id: Optional[str]
+    duplicate_of_url: Optional[str]
     similarity: Optional[float]
     text: Optional[Text]
     drops: list[Drop]

@@ -1,0 +1,325 @@
+#include "winnow/doc_names.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "winnow/detail/xxhash.hpp"
+#include "winnow/error.hpp"
+#include "winnow/writer.hpp"
+
+namespace winnow {
+namespace {
+
+constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'N', 'M'};
+constexpr std::uint32_t kVersion = 1;
+// Magic, version, file id.
+constexpr std::uint64_t kFileHeader = sizeof kMagic + sizeof kVersion + 8;
+
+struct BlockHeader {
+  std::uint32_t payload_bytes;
+  std::uint32_t count;
+  std::uint64_t first_ordinal;
+  std::uint64_t hash;  // XXH3-64 of the payload
+};
+static_assert(sizeof(BlockHeader) == 24);
+
+// The largest payload a block can have: every name at its longest.
+constexpr std::uint64_t kMaxPayload = kNamesPerBlock * (2 * kMaxNameBytes + 3 * 10);
+
+void PutVarint(std::uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint at *pos of `s`; false when it runs past the end.
+bool GetVarint(std::string_view s, std::size_t* pos, std::uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && *pos < s.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(s[(*pos)++]);
+    *v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void PreadAll(int fd, const std::string& name, void* data, std::size_t size, std::uint64_t offset) {
+  auto* p = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(name, std::strerror(errno));
+    if (n == 0) throw Error(name, "names file is truncated");
+    p += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+void PwriteAll(int fd, const std::string& name, const void* data, std::size_t size,
+               std::uint64_t offset) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(name, std::strerror(errno));
+    p += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+}  // namespace
+
+std::string NamesFileFor(const std::string& index_path) {
+  // A new index has no real path yet: its names go beside the path given.
+  char* real = ::realpath(index_path.c_str(), nullptr);
+  if (real == nullptr) return index_path + ".names";
+  std::string names = std::string(real) + ".names";
+  std::free(real);
+  return names;
+}
+
+DocumentNames::~DocumentNames() { Close(); }
+
+void DocumentNames::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  path_.clear();
+  size_ = 0;
+  blocks_.clear();
+  pending_.clear();
+  pending_count_ = 0;
+  cached_offset_ = ~std::uint64_t{0};
+  cache_.clear();
+}
+
+void DocumentNames::StartFile(int fd, const std::string& name) {
+  if (::ftruncate(fd, 0) != 0) throw Error(name, std::strerror(errno));
+  std::random_device random;
+  file_id_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  char head[kFileHeader];
+  std::memcpy(head, kMagic, sizeof kMagic);
+  std::memcpy(head + sizeof kMagic, &kVersion, sizeof kVersion);
+  std::memcpy(head + sizeof kMagic + sizeof kVersion, &file_id_, sizeof file_id_);
+  PwriteAll(fd, name, head, sizeof head, 0);
+  size_ = kFileHeader;
+}
+
+void DocumentNames::Open(const std::string& path, std::uint64_t file_id, std::uint64_t bytes) {
+  Close();
+  names_ = 0;
+  last_ordinal_ = 0;
+  damaged_ = false;
+  const std::string& name = path;
+  const int fd = ::open(path.c_str(), bytes == 0 ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDWR | O_CLOEXEC,
+                        0666);
+  if (fd < 0) throw Error(name, std::strerror(errno));
+  try {
+    if (bytes == 0) {
+      StartFile(fd, name);
+    } else {
+      struct stat st;
+      if (::fstat(fd, &st) != 0) throw Error(name, std::strerror(errno));
+      if (static_cast<std::uint64_t>(st.st_size) < bytes || bytes < kFileHeader) {
+        throw Error(name, "names file is shorter than its index says (" + std::to_string(st.st_size) +
+                              " bytes, not " + std::to_string(bytes) + ")");
+      }
+      char head[kFileHeader];
+      PreadAll(fd, name, head, sizeof head, 0);
+      std::uint32_t version;
+      std::uint64_t id;
+      std::memcpy(&version, head + sizeof kMagic, sizeof version);
+      std::memcpy(&id, head + sizeof kMagic + sizeof version, sizeof id);
+      if (std::memcmp(head, kMagic, sizeof kMagic) != 0 || version != kVersion) {
+        throw Error(name, "not a winnow names file of version " + std::to_string(kVersion));
+      }
+      if (id != file_id) throw Error(name, "names file of another index");
+      std::uint64_t last = 0;
+      for (std::uint64_t at = kFileHeader; at < bytes;) {
+        BlockHeader h;
+        if (bytes - at < sizeof h) throw Error(name, "names file is damaged (block headers)");
+        PreadAll(fd, name, &h, sizeof h, at);
+        if (h.count == 0 || h.count > kNamesPerBlock || h.payload_bytes > kMaxPayload ||
+            bytes - at - sizeof h < h.payload_bytes || h.first_ordinal <= last) {
+          throw Error(name, "names file is damaged (block headers)");
+        }
+        blocks_.push_back({h.first_ordinal, at});
+        names_ += h.count;
+        last = h.first_ordinal;
+        at += sizeof h + h.payload_bytes;
+      }
+      // A run that added names and stopped before saving its index.
+      if (static_cast<std::uint64_t>(st.st_size) > bytes &&
+          ::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+        throw Error(name, std::strerror(errno));
+      }
+      last_ordinal_ = last;  // a lower bound: the next name's ordinal is above it
+      file_id_ = id;
+      size_ = bytes;
+    }
+  } catch (...) {
+    ::close(fd);
+    blocks_.clear();
+    names_ = 0;
+    size_ = 0;
+    throw;
+  }
+  fd_ = fd;
+  path_ = path;
+}
+
+void DocumentNames::OpenTemporary() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string pattern = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/winnow-names-XXXXXX";
+  const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) throw Error(pattern, std::string("cannot create the names file: ") + std::strerror(errno));
+  ::unlink(pattern.c_str());  // gone with the run
+  try {
+    StartFile(fd, pattern);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  fd_ = fd;
+  path_.clear();
+}
+
+void DocumentNames::Add(std::uint64_t ordinal, std::string_view id, std::string_view url) {
+  if (id.size() > kMaxNameBytes) id = {};
+  if (url.size() > kMaxNameBytes) url = {};
+  if (id.empty() && url.empty()) return;
+  if (fd_ < 0) OpenTemporary();
+  if (pending_count_ == 0) {
+    pending_first_ = ordinal;
+    last_ordinal_ = ordinal;
+  }
+  PutVarint(ordinal - last_ordinal_, &pending_);
+  PutVarint(id.size(), &pending_);
+  pending_.append(id);
+  PutVarint(url.size(), &pending_);
+  pending_.append(url);
+  last_ordinal_ = ordinal;
+  ++names_;
+  if (++pending_count_ == kNamesPerBlock) Flush();
+}
+
+void DocumentNames::Flush() {
+  if (pending_count_ == 0) return;
+  BlockHeader h{static_cast<std::uint32_t>(pending_.size()), pending_count_, pending_first_,
+                XXH3_64bits(pending_.data(), pending_.size())};
+  const std::string name = path_.empty() ? "names file" : path_;
+  std::string block(reinterpret_cast<const char*>(&h), sizeof h);
+  block += pending_;
+  PwriteAll(fd_, name, block.data(), block.size(), size_);
+  blocks_.push_back({pending_first_, size_});
+  size_ += block.size();
+  pending_.clear();
+  pending_count_ = 0;
+}
+
+bool DocumentNames::FindIn(std::string_view payload, std::uint64_t first, std::uint32_t count,
+                           std::uint64_t ordinal, std::string* id, std::string* url) {
+  std::size_t pos = 0;
+  std::uint64_t at = first;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint64_t step, n;
+    if (!GetVarint(payload, &pos, &step)) return false;
+    at += step;
+    if (!GetVarint(payload, &pos, &n) || n > payload.size() - pos) return false;
+    const std::string_view i_d = payload.substr(pos, n);
+    pos += n;
+    if (!GetVarint(payload, &pos, &n) || n > payload.size() - pos) return false;
+    const std::string_view u = payload.substr(pos, n);
+    pos += n;
+    if (at == ordinal) {
+      id->assign(i_d);
+      url->assign(u);
+      return true;
+    }
+    if (at > ordinal) return false;
+  }
+  return false;
+}
+
+bool DocumentNames::ReadBlock(std::uint64_t offset) {
+  if (offset == cached_offset_) return true;
+  cached_offset_ = ~std::uint64_t{0};
+  const std::string name = path_.empty() ? "names file" : path_;
+  BlockHeader h;
+  PreadAll(fd_, name, &h, sizeof h, offset);
+  if (h.payload_bytes > kMaxPayload || h.count > kNamesPerBlock) return false;
+  cache_.resize(sizeof h + h.payload_bytes);
+  std::memcpy(cache_.data(), &h, sizeof h);
+  PreadAll(fd_, name, cache_.data() + sizeof h, h.payload_bytes, offset + sizeof h);
+  if (XXH3_64bits(cache_.data() + sizeof h, h.payload_bytes) != h.hash) return false;
+  cached_offset_ = offset;
+  return true;
+}
+
+bool DocumentNames::Find(std::uint64_t ordinal, std::string* id, std::string* url) {
+  if (pending_count_ > 0 && ordinal >= pending_first_) {
+    return FindIn(pending_, pending_first_, pending_count_, ordinal, id, url);
+  }
+  // The last block whose first ordinal is at most `ordinal`.
+  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), ordinal,
+                             [](std::uint64_t o, const Block& b) { return o < b.first_ordinal; });
+  if (it == blocks_.begin()) return false;
+  --it;
+  if (!ReadBlock(it->offset)) {
+    damaged_ = true;
+    return false;
+  }
+  BlockHeader h;
+  std::memcpy(&h, cache_.data(), sizeof h);
+  return FindIn(std::string_view(cache_).substr(sizeof h), h.first_ordinal, h.count, ordinal, id,
+                url);
+}
+
+std::uint64_t DocumentNames::Save(const std::string& path) {
+  if (fd_ < 0) {
+    Open(path, 0, 0);
+  } else {
+    Flush();
+  }
+  if (path_ != path) {
+    // Copied whole to the new place; the names go on there.
+    {
+      AtomicFile file(path);
+      std::string chunk;
+      for (std::uint64_t at = 0; at < size_;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size_ - at, 1 << 20));
+        chunk.resize(n);
+        PreadAll(fd_, path_.empty() ? "names file" : path_, chunk.data(), n, at);
+        file.Write(chunk);
+        at += n;
+      }
+      file.Commit();
+    }
+    const std::vector<Block> blocks = std::move(blocks_);
+    const std::uint64_t size = size_, names = names_, last = last_ordinal_, id = file_id_;
+    Close();
+    file_id_ = id;
+    fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) throw Error(path, std::strerror(errno));
+    path_ = path;
+    size_ = size;
+    blocks_ = blocks;
+    names_ = names;
+    last_ordinal_ = last;
+  } else if (::fdatasync(fd_) != 0) {
+    throw Error(path, std::strerror(errno));
+  }
+  return size_;
+}
+
+}  // namespace winnow
