@@ -23,6 +23,15 @@ It prints, at the threshold (--doc-threshold, 0.8):
 --plant N adds N near-copies of the stream's own records (word replacements,
 deletions and insertions at random rates, so their J spreads from 1 down)
 and N/10 identical copies, at random later positions.
+
+--short-pairs N scores short documents instead: N passages of 6 to 64 words
+(10 to 68 characters of CJK text) cut from the streams' records at random,
+each followed by a copy with one to three edits (a word replaced, deleted
+or inserted, a few words added at either end, as an attribution or a
+signature is), so that exact J spreads over 0.4-1. It prints the share
+dropped in bins of 0.02 around the threshold and the decisions off by more
+than 0.02: records kept with an earlier kept record at J >= threshold + 0.02,
+and records dropped for one at J < threshold - 0.02.
 """
 import argparse
 import json
@@ -67,6 +76,40 @@ def mutate(ws, rate, vocabulary, rng):
     return out
 
 
+def short_pairs(texts, count, rng):
+    """Short passages of the texts, each followed by an edited copy."""
+    out = []
+    pool = [t for t in texts if len(t) >= 40]
+    vocabulary = [w for t in pool[:2000] for w in t.split()]
+    cjk_vocabulary = [c for t in pool[:2000] for c in t if CJK.match(c)]
+    for _ in range(count):
+        t = pool[rng.randrange(len(pool))]
+        cjk = sum(1 for c in t if CJK.match(c)) > len(t) / 3
+        units = list(t.replace("\n", "")) if cjk else t.split()
+        size = rng.randint(10, 68) if cjk else rng.randint(6, 64)
+        start = rng.randrange(max(1, len(units) - size + 1))
+        passage = units[start:start + size]
+        copy = list(passage)
+        vocab = cjk_vocabulary if cjk else vocabulary
+        for _ in range(rng.randint(1, 3)):
+            kind = rng.randrange(5)
+            at = rng.randrange(len(copy) + 1)
+            if kind == 0 and at < len(copy):
+                copy[at] = rng.choice(vocab)
+            elif kind == 1 and at < len(copy) and len(copy) > 2:
+                del copy[at]
+            elif kind == 2:
+                copy.insert(at, rng.choice(vocab))
+            elif kind == 3:
+                copy.extend(rng.choice(vocab) for _ in range(rng.randint(1, 3)))
+            else:
+                copy[:0] = [rng.choice(vocab) for _ in range(rng.randint(1, 3))]
+        joiner = "" if cjk else " "
+        out.append(joiner.join(passage))
+        out.append(joiner.join(copy))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("streams", nargs="+")
@@ -75,6 +118,7 @@ def main():
     ap.add_argument("--plant", type=int, default=0)
     ap.add_argument("--limit", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--short-pairs", type=int, default=0)
     args = ap.parse_args()
 
     texts = []
@@ -101,6 +145,9 @@ def main():
             planted.insert(rng.randrange(src + 1, len(planted) + 1), copy)
         texts = planted[: args.limit]
 
+    if args.short_pairs:
+        texts = short_pairs(texts, args.short_pairs, rng)
+
     with tempfile.TemporaryDirectory() as tmp:
         stream = os.path.join(tmp, "in.jsonl")
         with open(stream, "w", encoding="utf-8") as f:
@@ -118,6 +165,11 @@ def main():
     postings = {}
     kept_keys = set()
     bins = [(0.75, 0.8), (0.8, 0.85), (0.85, 0.9), (0.9, 0.95), (0.95, 1.0001)]
+    t = args.threshold
+    if args.short_pairs:
+        bins = [(0.5, t - 0.1), (t - 0.1, t - 0.04), (t - 0.04, t - 0.02), (t - 0.02, t),
+                (t, t + 0.02), (t + 0.02, t + 0.04), (t + 0.04, t + 0.1), (t + 0.1, 1.0001)]
+    kept_above = dropped_below = 0  # decisions off by more than 0.02
     per_bin = {b: [0, 0] for b in bins}  # truth in bin: [records, dropped]
     dropped = named_ok = named_075 = 0
     should = found = 0
@@ -143,6 +195,9 @@ def main():
                 jo = inter / (len(s) + len(o) - inter) if s or o else 1.0
                 named_ok += jo >= args.threshold
                 named_075 += jo >= 0.75
+                dropped_below += jo < args.threshold - 0.02
+        elif best >= args.threshold + 0.02:
+            kept_above += 1
         for b in bins:
             if b[0] <= best < b[1]:
                 per_bin[b][0] += 1
@@ -165,6 +220,8 @@ def main():
     if should:
         print(f"recall: {found / should:.4f} ({found} of {should} records with an earlier kept record at J >= {args.threshold})")
     print(f"identical copies kept: {identical_kept}")
+    print(f"decisions off by more than 0.02: {kept_above} kept at J >= {args.threshold + 0.02:.2f}, "
+          f"{dropped_below} dropped for a record at J < {args.threshold - 0.02:.2f}")
     print("| exact J with an earlier kept record | records | dropped |")
     print("|---|---|---|")
     for b in bins:

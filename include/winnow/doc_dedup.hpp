@@ -28,7 +28,28 @@
 //             fingerprint of the XXH3-128 hash of its normalised text, so an
 //             identical copy is always found (a copy shares every band, so any
 //             band entered finds it too). A copy's whole sketch agrees.
-// That is at most 94.4 bytes per indexed document. Ordinals and sketches
+// That is at most 94.4 bytes per indexed document.
+//
+// Short documents are decided on exact evidence. With a few dozen shingles
+// a 352-value estimate is too coarse (a pair at exact J 0.84 estimated at
+// 0.75), so a document of at most kShortShingles shingles (in text order;
+// 5-word shingles: at most 68 words, or 68 CJK characters) keeps its
+// distinct shingles' 32-bit hashes, sorted, and is entered in kShortBands
+// more LSH bands of kShortRows rows each, over kShortBands x kShortRows
+// MinHash values of its own (one independent hash function each, the
+// classic scheme: with so few shingles, one-permutation hashing's
+// densified bins would copy each other and its bands would not be
+// independent). A document of at most kProbeShingles shingles looks itself
+// up in those bands, and each candidate found there is decided on the exact
+// Jaccard similarity of the two shingle sets (32-bit hashes: a chance
+// collision per pair of shingles is 2^-32). Two short documents are never
+// decided on the sketch estimate. A pair at exact J 0.78 is a candidate
+// with probability 1 - (1 - 0.78^2)^8 = 0.9995. A short document is not
+// entered in the four ordinary bands (a longer document cannot reach the
+// threshold with it unless it is short enough to look itself up), only in
+// the exact-hash entry; it holds 8 + 44 bytes (ordinal, sketch), at most
+// 8 + 4 x 64 bytes of shingles, and 9 band entries (at most 95.4 bytes):
+// at most 403.4 bytes, about 260 for a 40-word post. Ordinals and sketches
 // live in blocks of 65,536 documents, so growing never copies them and at
 // most one block is partly used (memory_bytes() reports the bytes held); the
 // table grows by an eighth at a time. After
@@ -50,6 +71,15 @@
 
 namespace winnow {
 
+// Short documents (see above): stored and decided exactly at most
+// kShortShingles shingles; looked up in the short bands at most
+// kProbeShingles (a document of 128 shingles can reach J 0.5 with one of
+// 64).
+inline constexpr int kShortShingles = 64;
+inline constexpr int kProbeShingles = 128;
+inline constexpr int kShortBands = 8;
+inline constexpr int kShortRows = 2;
+
 struct DocDedupConfig {
   int shingle_words = 5;
   int permutations = kDocPermutations;
@@ -64,6 +94,7 @@ struct DocVerdict {
   bool exact = false;        // the same normalised text as the kept document
   std::uint64_t of = 0;      // ordinal of the kept document
   double similarity = 0.0;   // estimated Jaccard (1 for an exact copy)
+  bool exact_similarity = false;  // `similarity` is the exact Jaccard of two short documents
 };
 
 // A document's signature, computed without touching the index (so workers
@@ -73,6 +104,12 @@ struct DocSignature {
   // XXH3-128 of the document's word hashes in order (its normalised text):
   // equal for identical texts, whatever the shingles' MinHash says.
   std::uint64_t exact_low = 0, exact_high = 0;
+  // A document of at most kProbeShingles shingles: its distinct shingles'
+  // 32-bit hashes, sorted (empty otherwise), and their kShortBands x
+  // kShortRows MinHash values.
+  std::vector<std::uint32_t> shingle_set;
+  std::uint64_t short_values[kShortBands * kShortRows] = {};
+  std::uint32_t shingles = 0;  // shingles in text order
 };
 
 class DocSigner {
@@ -115,6 +152,7 @@ class DocumentIndex {
   // document.
   std::uint64_t memory_bytes() const;
   std::uint64_t not_indexed() const { return not_indexed_; }
+  std::uint64_t short_documents() const { return short_documents_; }
   const DocDedupConfig& config() const { return config_; }
   LshParams lsh_params() const { return lsh_params_; }
 
@@ -140,15 +178,35 @@ class DocumentIndex {
   };
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
 
+  // An open-addressing table of band entries, kept 75% to 85% full.
+  struct BandTable {
+    std::vector<Slot> slots;
+    std::size_t used = 0;
+    std::size_t Home(std::uint32_t fingerprint) const;
+    void Insert(std::uint32_t fingerprint, std::uint32_t position);
+    void Grow();
+  };
+
   std::uint32_t Fingerprint(const std::uint64_t* values, int band) const;
-  std::size_t Home(std::uint32_t fingerprint) const;
-  void InsertBand(std::uint32_t fingerprint, std::uint32_t position);
-  void GrowTable();
+  static std::uint32_t ShortFingerprint(const std::uint64_t* values, int band);
+  // Stores a short document's shingle set; returns its offset in the arena.
+  std::uint32_t AppendShort(std::uint32_t position, const std::vector<std::uint32_t>& set);
+  // The exact Jaccard similarity of `set` with the short document at
+  // `offset`.
+  double ExactJaccard(std::uint32_t offset, const std::vector<std::uint32_t>& set) const;
+  const std::uint32_t* arena_at(std::uint32_t offset) const {
+    return arena_blocks_[offset / kArenaBlockWords].get() + offset % kArenaBlockWords;
+  }
   // Stores a document's ordinal and sketch; returns its position.
   std::uint32_t AppendDocument(std::uint64_t ordinal, const std::uint8_t* sketch);
   std::uint64_t ordinal_at(std::uint32_t position) const {
-    return ordinal_blocks_[position / kBlockDocs][position % kBlockDocs];
+    return ordinal_blocks_[position / kBlockDocs][position % kBlockDocs] & ~kShortFlag;
   }
+  bool short_at(std::uint32_t position) const {
+    return (ordinal_blocks_[position / kBlockDocs][position % kBlockDocs] & kShortFlag) != 0;
+  }
+  // Marks a short document's stored ordinal (ordinals stay below 2^63).
+  static constexpr std::uint64_t kShortFlag = std::uint64_t{1} << 63;
   const std::uint8_t* sketch_at(std::uint32_t position) const {
     return sketch_blocks_[position / kBlockDocs].get() +
            static_cast<std::size_t>(position % kBlockDocs) * sketch_bytes_;
@@ -159,8 +217,14 @@ class DocumentIndex {
   int permutations_;
   int sketch_bytes_;
   LshParams lsh_params_;
-  std::vector<Slot> slots_;  // the band table
-  std::size_t used_slots_ = 0;
+  BandTable table_;        // the bands (and exact-hash entries)
+  BandTable short_table_;  // short documents' bands: positions are arena offsets
+  // Short documents' shingle sets: [position, count, count hashes] records
+  // in blocks of kArenaBlockWords words (a record never straddles two).
+  static constexpr std::uint32_t kArenaBlockWords = 1u << 20;
+  std::vector<std::unique_ptr<std::uint32_t[]>> arena_blocks_;
+  std::uint64_t arena_words_ = 0;  // offset of the next record
+  std::uint64_t short_documents_ = 0;
   // Per indexed document, by position: its stream ordinal and its sketch
   // (sketch_bytes_), in blocks of kBlockDocs documents, so that growing
   // never copies them and at most one block is partly used.
@@ -171,7 +235,7 @@ class DocumentIndex {
   std::uint64_t next_ordinal_ = 1;
   std::uint64_t documents_ = 0;
   std::uint64_t not_indexed_ = 0;
-  std::vector<std::uint32_t> candidates_;
+  std::vector<std::uint32_t> candidates_, short_candidates_;
 };
 
 }  // namespace winnow

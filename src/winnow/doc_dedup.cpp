@@ -19,13 +19,13 @@ namespace winnow {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'I', 'X'};
-// Version 5: 1-bit sketches of 352 values, four bands, an exact-hash entry
-// for a document whose bands are all crowded. Version 4: an exact-hash entry
-// per document beside its bands, documents signed before the stream's
-// repeated-line stage (version 3 had bands only;
-// version 2 kept 16-bit sketches; version 1 hashed words with the document
-// seed).
-constexpr std::uint32_t kVersion = 4;
+// Version 6: short documents' shingle sets and bands. Version 5: 1-bit
+// sketches of 352 values, four bands, an exact-hash entry for a document
+// whose bands are all crowded. Version 4: an exact-hash entry per document
+// beside its bands, documents signed before the stream's repeated-line
+// stage (version 3 had bands only; version 2 kept 16-bit sketches; version
+// 1 hashed words with the document seed).
+constexpr std::uint32_t kVersion = 6;
 constexpr std::uint32_t kSketchBits = 1;
 
 // The band table grows by an eighth when it is 85% full, so it stays
@@ -54,6 +54,9 @@ struct Header {
   std::uint64_t not_indexed;
   std::uint64_t indexed;
   std::uint64_t band_entries;
+  std::uint64_t short_documents;
+  std::uint64_t short_words;        // arena words of their records
+  std::uint64_t short_band_entries;
 };
 
 // Few bands, so rows are chosen for recall: the most rows that still make a
@@ -73,6 +76,14 @@ LshParams RowsFor(const DocDedupConfig& config) {
     ++p.rows;
   }
   return p;
+}
+
+// A 64-bit finaliser (Stafford's variant 13, as in SplitMix64): every bit
+// of the input moves every bit of the output.
+std::uint64_t ShortMix(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
 }
 
 // A table an eighth larger than `size` (at least `minimum`).
@@ -120,6 +131,22 @@ void DocSigner::SignWords(const std::vector<std::uint64_t>& words, DocSignature*
   // Unsorted, repeats and all: the signature is the same.
   ShingleSequence(words, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &out->values, nullptr);
+  out->shingles = static_cast<std::uint32_t>(std::min<std::size_t>(shingles_.size(), 0xFFFFFFFFu));
+  out->shingle_set.clear();
+  if (shingles_.size() <= static_cast<std::size_t>(kProbeShingles)) {
+    for (std::uint64_t h : shingles_) out->shingle_set.push_back(static_cast<std::uint32_t>(h >> 32));
+    std::sort(out->shingle_set.begin(), out->shingle_set.end());
+    out->shingle_set.erase(std::unique(out->shingle_set.begin(), out->shingle_set.end()),
+                           out->shingle_set.end());
+    // Classic MinHash, one hash function per value: a remix of the
+    // shingle hash with the value's own seed.
+    for (int v = 0; v < kShortBands * kShortRows; ++v) {
+      const std::uint64_t seed = config_.seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(v + 1);
+      std::uint64_t least = ~std::uint64_t{0};
+      for (std::uint64_t h : shingles_) least = std::min(least, ShortMix(h ^ seed));
+      out->short_values[v] = least;
+    }
+  }
   const XXH128_hash_t exact = XXH3_128bits_withSeed(
       words.data(), words.size() * sizeof(std::uint64_t), config_.seed);
   out->exact_low = exact.low64;
@@ -147,32 +174,82 @@ std::uint32_t DocumentIndex::Fingerprint(const std::uint64_t* values, int band) 
   return static_cast<std::uint32_t>(key >> 32);
 }
 
-std::size_t DocumentIndex::Home(std::uint32_t fingerprint) const {
+std::uint32_t DocumentIndex::ShortFingerprint(const std::uint64_t* values, int band) {
+  // Seeded apart from the ordinary bands' (which live in another table).
+  const std::uint64_t key = XXH3_64bits_withSeed(
+      values + static_cast<std::size_t>(band) * kShortRows, kShortRows * sizeof(std::uint64_t),
+      0x73686f7274ULL + static_cast<std::uint64_t>(band));  // "short"
+  return static_cast<std::uint32_t>(key >> 32);
+}
+
+std::size_t DocumentIndex::BandTable::Home(std::uint32_t fingerprint) const {
   // Spread the fingerprint over the table (any size) without a division.
   const std::uint64_t mixed = static_cast<std::uint64_t>(fingerprint) * 0x9E3779B97F4A7C15ULL;
-  return static_cast<std::size_t>((static_cast<unsigned __int128>(mixed) * slots_.size()) >> 64);
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(mixed) * slots.size()) >> 64);
 }
 
-void DocumentIndex::InsertBand(std::uint32_t fingerprint, std::uint32_t position) {
-  if (static_cast<double>(used_slots_ + 1) > kMaxLoad * static_cast<double>(slots_.size())) {
-    GrowTable();
-  }
+void DocumentIndex::BandTable::Insert(std::uint32_t fingerprint, std::uint32_t position) {
+  if (static_cast<double>(used + 1) > kMaxLoad * static_cast<double>(slots.size())) Grow();
   std::size_t i = Home(fingerprint);
-  while (slots_[i].position != kEmpty) {
-    if (++i == slots_.size()) i = 0;
+  while (slots[i].position != kEmpty) {
+    if (++i == slots.size()) i = 0;
   }
-  slots_[i] = {fingerprint, position};
-  ++used_slots_;
+  slots[i] = {fingerprint, position};
+  ++used;
 }
 
-void DocumentIndex::GrowTable() {
+void DocumentIndex::BandTable::Grow() {
   std::vector<Slot> old;
-  old.swap(slots_);
-  slots_.assign(EighthMore(old.size(), 1024), Slot{0, kEmpty});
-  used_slots_ = 0;
+  old.swap(slots);
+  slots.assign(EighthMore(old.size(), 1024), Slot{0, kEmpty});
+  used = 0;
   for (const Slot& slot : old) {
-    if (slot.position != kEmpty) InsertBand(slot.fingerprint, slot.position);
+    if (slot.position != kEmpty) Insert(slot.fingerprint, slot.position);
   }
+}
+
+std::uint32_t DocumentIndex::AppendShort(std::uint32_t position,
+                                         const std::vector<std::uint32_t>& set) {
+  const std::uint64_t words = 2 + set.size();
+  // A record never straddles two blocks: the rest of a block too small for
+  // it stays unused.
+  if (arena_words_ % kArenaBlockWords + words > kArenaBlockWords) {
+    // Zeros: a count of 0 marks the rest of the block as unused.
+    std::uint32_t* rest = arena_blocks_.back().get() + arena_words_ % kArenaBlockWords;
+    std::fill(rest, arena_blocks_.back().get() + kArenaBlockWords, 0u);
+    arena_words_ += kArenaBlockWords - arena_words_ % kArenaBlockWords;
+  }
+  if (arena_words_ / kArenaBlockWords == arena_blocks_.size()) {
+    arena_blocks_.emplace_back(new std::uint32_t[kArenaBlockWords]);
+  }
+  const auto offset = static_cast<std::uint32_t>(arena_words_);
+  std::uint32_t* record = arena_blocks_.back().get() + offset % kArenaBlockWords;
+  record[0] = position;
+  record[1] = static_cast<std::uint32_t>(set.size());
+  std::copy(set.begin(), set.end(), record + 2);
+  arena_words_ += words;
+  ++short_documents_;
+  return offset;
+}
+
+double DocumentIndex::ExactJaccard(std::uint32_t offset, const std::vector<std::uint32_t>& set) const {
+  const std::uint32_t* record = arena_at(offset);
+  const std::uint32_t* a = record + 2;
+  const std::uint32_t* a_end = a + record[1];
+  std::size_t common = 0;
+  for (auto b = set.begin(); a != a_end && b != set.end();) {
+    if (*a < *b) {
+      ++a;
+    } else if (*b < *a) {
+      ++b;
+    } else {
+      ++common;
+      ++a;
+      ++b;
+    }
+  }
+  const std::size_t either = record[1] + set.size() - common;
+  return either == 0 ? 1.0 : static_cast<double>(common) / static_cast<double>(either);
 }
 
 std::uint32_t DocumentIndex::AppendDocument(std::uint64_t ordinal, const std::uint8_t* sketch) {
@@ -221,44 +298,81 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     const auto bit = static_cast<std::uint8_t>(signature.values[i] & 1);
     sketch[i / 8] = static_cast<std::uint8_t>(sketch[i / 8] | (bit << (i % 8)));
   }
+  std::vector<Slot>& slots = table_.slots;
   // An identical text first: its exact-hash entry, confirmed on the whole
   // sketch. Band crowding never applies to it, so every copy of an indexed
   // document is found whatever the bands hold.
   const auto exact_fingerprint = static_cast<std::uint32_t>(signature.exact_high);
-  if (!slots_.empty()) {
-    for (std::size_t i = Home(exact_fingerprint); slots_[i].position != kEmpty;) {
-      if (slots_[i].fingerprint == exact_fingerprint &&
-          Agreement(sketch_at(slots_[i].position), sketch) == permutations_) {
-        return {true, true, ordinal_at(slots_[i].position), 1.0};
+  if (!slots.empty()) {
+    for (std::size_t i = table_.Home(exact_fingerprint); slots[i].position != kEmpty;) {
+      if (slots[i].fingerprint == exact_fingerprint &&
+          Agreement(sketch_at(slots[i].position), sketch) == permutations_) {
+        return {true, true, ordinal_at(slots[i].position), 1.0, false};
       }
-      if (++i == slots_.size()) i = 0;
+      if (++i == slots.size()) i = 0;
+    }
+  }
+  // A document small enough to look itself up among the short documents:
+  // those are decided on the exact Jaccard similarity of the shingle sets.
+  const bool probe = !signature.shingle_set.empty();
+  const bool is_short = probe && signature.shingles <= static_cast<std::uint32_t>(kShortShingles) &&
+                        arena_words_ + 2 * kArenaBlockWords < kEmpty;
+  std::uint32_t short_fingerprints[kShortBands];
+  bool short_crowded[kShortBands] = {};
+  if (probe) {
+    short_candidates_.clear();
+    std::vector<Slot>& short_slots = short_table_.slots;
+    for (int b = 0; b < kShortBands; ++b) {
+      short_fingerprints[b] = ShortFingerprint(signature.short_values, b);
+      if (short_slots.empty()) continue;
+      int holders = 0;
+      for (std::size_t i = short_table_.Home(short_fingerprints[b]); short_slots[i].position != kEmpty;) {
+        if (short_slots[i].fingerprint == short_fingerprints[b]) {
+          short_candidates_.push_back(short_slots[i].position);
+          ++holders;
+        }
+        if (++i == short_slots.size()) i = 0;
+      }
+      short_crowded[b] = holders >= kMaxPerBand;
+    }
+    std::sort(short_candidates_.begin(), short_candidates_.end());
+    short_candidates_.erase(std::unique(short_candidates_.begin(), short_candidates_.end()),
+                            short_candidates_.end());
+    for (std::uint32_t offset : short_candidates_) {
+      const double similarity = ExactJaccard(offset, signature.shingle_set);
+      // The highest similarity wins; ties go to the earliest document.
+      if (similarity >= config_.threshold && similarity > verdict.similarity) {
+        verdict = {true, false, ordinal_at(arena_at(offset)[0]), similarity, true};
+      }
     }
   }
   candidates_.clear();
   bool crowded[kMaxPermutations] = {};
   for (int b = 0; b < lsh_params_.bands; ++b) {
     fingerprints[b] = Fingerprint(signature.values.data(), b);
-    if (slots_.empty()) continue;
+    if (slots.empty()) continue;
     int holders = 0;
-    for (std::size_t i = Home(fingerprints[b]); slots_[i].position != kEmpty;) {
-      if (slots_[i].fingerprint == fingerprints[b]) {
-        candidates_.push_back(slots_[i].position);
+    for (std::size_t i = table_.Home(fingerprints[b]); slots[i].position != kEmpty;) {
+      if (slots[i].fingerprint == fingerprints[b]) {
+        candidates_.push_back(slots[i].position);
         ++holders;
       }
-      if (++i == slots_.size()) i = 0;
+      if (++i == slots.size()) i = 0;
     }
     crowded[b] = holders >= kMaxPerBand;
   }
   std::sort(candidates_.begin(), candidates_.end());
   candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
   for (std::uint32_t position : candidates_) {
+    // A short document against one that looked itself up was decided
+    // exactly above, never on the estimate.
+    if (probe && short_at(position)) continue;
     const int agree = Agreement(sketch_at(position), sketch);
     // 1-bit estimate: values agree by chance half of the time.
     const double share = static_cast<double>(agree) / permutations_;
     const double similarity = std::max(0.0, 2.0 * share - 1.0);
-    // The highest similarity wins; ties go to the earliest document.
     if (similarity >= config_.threshold && similarity > verdict.similarity) {
-      verdict = {true, false, ordinal_at(position), similarity};
+      verdict = {true, false, ordinal_at(position), similarity, false};
     }
   }
   if (verdict.duplicate) return verdict;
@@ -267,36 +381,58 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
     return verdict;
   }
   const std::uint32_t position = AppendDocument(ordinal, sketch);
+  if (is_short) {
+    ordinal_blocks_[position / kBlockDocs][position % kBlockDocs] |= kShortFlag;
+    const std::uint32_t offset = AppendShort(position, signature.shingle_set);
+    for (int b = 0; b < kShortBands; ++b) {
+      if (!short_crowded[b]) short_table_.Insert(short_fingerprints[b], offset);
+    }
+    // Found by its exact-hash entry too (its copies, and documents too long
+    // to look themselves up, which cannot reach the threshold with it).
+    table_.Insert(exact_fingerprint, position);
+    return verdict;
+  }
   // A copy shares every band, so one band entered is enough to find it;
   // when all are crowded, the exact-hash entry takes their place.
   bool entered = false;
   for (int b = 0; b < lsh_params_.bands; ++b) {
     if (crowded[b]) continue;
-    InsertBand(fingerprints[b], position);
+    table_.Insert(fingerprints[b], position);
     entered = true;
   }
-  if (!entered) InsertBand(exact_fingerprint, position);
+  if (!entered) table_.Insert(exact_fingerprint, position);
   return verdict;
 }
 
 std::uint64_t DocumentIndex::memory_bytes() const {
   // Blocks count whole, though the unused part of the last one is not
   // touched, so not resident.
-  return slots_.capacity() * sizeof(Slot) +
-         ordinal_blocks_.size() * (std::uint64_t{kBlockDocs} * (8 + sketch_bytes_));
+  return (table_.slots.capacity() + short_table_.slots.capacity()) * sizeof(Slot) +
+         ordinal_blocks_.size() * (std::uint64_t{kBlockDocs} * (8 + sketch_bytes_)) +
+         arena_blocks_.size() * std::uint64_t{kArenaBlockWords} * sizeof(std::uint32_t);
 }
 
-void DocumentIndex::Write(StateWriter& out) const {
-  // Band entries in a canonical order, so that an index read back and
-  // written again gives the same bytes whatever its table's history.
+namespace {
+
+// Band entries in a canonical order, so that an index read back and written
+// again gives the same bytes whatever its table's history.
+template <typename Slot>
+std::vector<Slot> SortedEntries(const std::vector<Slot>& slots, std::uint32_t empty) {
   std::vector<Slot> entries;
-  entries.reserve(used_slots_);
-  for (const Slot& slot : slots_) {
-    if (slot.position != kEmpty) entries.push_back(slot);
+  for (const Slot& slot : slots) {
+    if (slot.position != empty) entries.push_back(slot);
   }
   std::sort(entries.begin(), entries.end(), [](const Slot& a, const Slot& b) {
     return a.position != b.position ? a.position < b.position : a.fingerprint < b.fingerprint;
   });
+  return entries;
+}
+
+}  // namespace
+
+void DocumentIndex::Write(StateWriter& out) const {
+  const std::vector<Slot> entries = SortedEntries(table_.slots, kEmpty);
+  const std::vector<Slot> short_entries = SortedEntries(short_table_.slots, kEmpty);
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.version = kVersion;
@@ -311,6 +447,9 @@ void DocumentIndex::Write(StateWriter& out) const {
   h.not_indexed = not_indexed_;
   h.indexed = indexed_;
   h.band_entries = entries.size();
+  h.short_documents = short_documents_;
+  h.short_words = arena_words_;
+  h.short_band_entries = short_entries.size();
   WriteArray(out, &h, 1);
   out.Checkpoint();
   for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
@@ -322,11 +461,19 @@ void DocumentIndex::Write(StateWriter& out) const {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
     WriteArray(out, sketch_blocks_[p / kBlockDocs].get(), n * static_cast<std::size_t>(sketch_bytes_));
   }
+  for (std::uint64_t w = 0; w < arena_words_; w += kArenaBlockWords) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kArenaBlockWords, arena_words_ - w));
+    WriteArray(out, arena_blocks_[w / kArenaBlockWords].get(), n);
+  }
+  WriteArray(out, short_entries.data(), short_entries.size());
 }
 
 void DocumentIndex::Swap(DocumentIndex& other) {
-  std::swap(slots_, other.slots_);
-  std::swap(used_slots_, other.used_slots_);
+  std::swap(table_, other.table_);
+  std::swap(short_table_, other.short_table_);
+  std::swap(arena_blocks_, other.arena_blocks_);
+  std::swap(arena_words_, other.arena_words_);
+  std::swap(short_documents_, other.short_documents_);
   std::swap(ordinal_blocks_, other.ordinal_blocks_);
   std::swap(sketch_blocks_, other.sketch_blocks_);
   std::swap(indexed_, other.indexed_);
@@ -372,12 +519,14 @@ void DocumentIndex::Read(StateReader& in) {
     mismatch("sketch bits", std::to_string(h.sketch_bits), std::to_string(kSketchBits));
   }
   if (h.indexed > h.next_ordinal || h.indexed >= kEmpty ||
-      h.band_entries > h.indexed * h.bands) {
+      h.band_entries > h.indexed * h.bands || h.short_documents > h.indexed ||
+      h.short_words >= kEmpty || h.short_band_entries > h.short_documents * kShortBands) {
     throw Error(path, "index file is corrupt (document counts)");
   }
   // Never trust a count for an allocation: the data must be in the file.
   const std::uint64_t need = h.indexed * (8 + static_cast<std::uint64_t>(sketch_bytes_)) +
-                             h.band_entries * sizeof(Slot);
+                             (h.band_entries + h.short_band_entries) * sizeof(Slot) +
+                             h.short_words * sizeof(std::uint32_t);
   if (in.file_size() >= 0 && static_cast<std::uint64_t>(in.file_size()) < sizeof h + need) {
     throw Error(path, "file is truncated");
   }
@@ -387,26 +536,69 @@ void DocumentIndex::Read(StateReader& in) {
   ReadArray(in, h.indexed, &ordinals);
   ReadArray(in, h.band_entries, &entries);
   ReadArray(in, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), &sketches);
+  std::vector<std::uint32_t> arena;
+  std::vector<Slot> short_entries;
+  ReadArray(in, h.short_words, &arena);
+  ReadArray(in, h.short_band_entries, &short_entries);
   // Band entries come in the order Write() puts them (by position, then
   // fingerprint), so that what is read writes back to the same bytes.
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const Slot& e = entries[i];
-    const bool ordered = i == 0 || entries[i - 1].position < e.position ||
-                         (entries[i - 1].position == e.position &&
-                          entries[i - 1].fingerprint <= e.fingerprint);
-    if (e.position >= h.indexed || !ordered) {
-      throw Error(path, "index file is corrupt (band entries)");
+  auto check_entries = [&](const std::vector<Slot>& list, auto valid) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Slot& e = list[i];
+      const bool ordered = i == 0 || list[i - 1].position < e.position ||
+                           (list[i - 1].position == e.position &&
+                            list[i - 1].fingerprint <= e.fingerprint);
+      if (!valid(e.position) || !ordered) throw Error(path, "index file is corrupt (band entries)");
     }
+  };
+  check_entries(entries, [&](std::uint32_t position) { return position < h.indexed; });
+  // The short documents' records, as AppendShort lays them out: each at an
+  // increasing position marked short, a count of 0 ends a block.
+  std::vector<std::uint32_t> records;
+  std::uint64_t flagged = 0;
+  for (std::uint64_t p = 0; p < h.indexed; ++p) flagged += (ordinals[p] & kShortFlag) != 0;
+  for (std::uint64_t w = 0; w < arena.size();) {
+    const std::uint64_t in_block = kArenaBlockWords - w % kArenaBlockWords;
+    if (in_block >= 2 && w + 2 > arena.size()) throw Error(path, "index file is corrupt (short documents)");
+    if (in_block < 2 || arena[w + 1] == 0) {
+      w += in_block;
+      continue;
+    }
+    const std::uint32_t position = arena[w], count = arena[w + 1];
+    if (count > static_cast<std::uint32_t>(kShortShingles) || 2 + count > in_block ||
+        w + 2 + count > arena.size() || position >= h.indexed ||
+        (ordinals[position] & kShortFlag) == 0 ||
+        (!records.empty() && arena[records.back()] >= position)) {
+      throw Error(path, "index file is corrupt (short documents)");
+    }
+    records.push_back(static_cast<std::uint32_t>(w));
+    w += 2 + count;
   }
-  slots_.clear();
-  used_slots_ = 0;
+  if (records.size() != h.short_documents || flagged != h.short_documents) {
+    throw Error(path, "index file is corrupt (short documents)");
+  }
+  check_entries(short_entries, [&](std::uint32_t offset) {
+    return std::binary_search(records.begin(), records.end(), offset);
+  });
+  table_ = BandTable();
+  short_table_ = BandTable();
   ordinal_blocks_.clear();
   sketch_blocks_.clear();
+  arena_blocks_.clear();
+  arena_words_ = 0;
+  short_documents_ = 0;
   indexed_ = 0;
   for (std::uint64_t p = 0; p < h.indexed; ++p) {
     AppendDocument(ordinals[p], sketches.data() + p * static_cast<std::uint64_t>(sketch_bytes_));
   }
-  for (const Slot& e : entries) InsertBand(e.fingerprint, e.position);
+  std::vector<std::uint32_t> set;
+  for (std::uint32_t w : records) {
+    set.assign(arena.begin() + w + 2, arena.begin() + w + 2 + arena[w + 1]);
+    // The same layout as written, so the short bands' offsets hold.
+    if (AppendShort(arena[w], set) != w) throw Error(path, "index file is corrupt (short documents)");
+  }
+  for (const Slot& e : entries) table_.Insert(e.fingerprint, e.position);
+  for (const Slot& e : short_entries) short_table_.Insert(e.fingerprint, e.position);
   next_ordinal_ = h.next_ordinal;
   not_indexed_ = h.not_indexed;
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <set>
 #include <string>
@@ -282,6 +283,135 @@ TEST(DocDedupTest, NearCopiesFollowExactJaccard) {
   EXPECT_GE(low, 15);
 }
 
+// Short documents are decided on the exact Jaccard similarity of their
+// shingle sets: each row is an original of `words` words and a copy made by
+// `edit`, with the exact Jaccard similarity the edit gives (5-word
+// shingles) and the decision at 0.8 that follows from it.
+TEST(DocDedupTest, ShortDocumentsFollowTheExactJaccardAtTheThreshold) {
+  struct Row {
+    const char* name;
+    std::size_t words;
+    // Edits the copy's words; `fresh` gives a word no document has.
+    void (*edit)(std::vector<std::string>* w, const std::function<std::string()>& fresh);
+    double exact;
+    bool dropped;
+  };
+  const Row rows[] = {
+      {"one word added at the end of 21 (17 of 18 shingles)", 21,
+       [](auto* w, const auto& fresh) { w->push_back(fresh()); }, 17.0 / 18, true},
+      {"four words added at the end of 20 (16 of 20): the threshold itself", 20,
+       [](auto* w, const auto& fresh) { for (int i = 0; i < 4; ++i) w->push_back(fresh()); },
+       16.0 / 20, true},
+      {"five words added at the end of 20 (16 of 21): just below", 20,
+       [](auto* w, const auto& fresh) { for (int i = 0; i < 5; ++i) w->push_back(fresh()); },
+       16.0 / 21, false},
+      {"four words before 20 (an attribution first)", 20,
+       [](auto* w, const auto& fresh) { for (int i = 0; i < 4; ++i) w->insert(w->begin(), fresh()); },
+       16.0 / 20, true},
+      {"the last word of 40 replaced (35 of 37)", 40,
+       [](auto* w, const auto& fresh) { w->back() = fresh(); }, 35.0 / 37, true},
+      {"a middle word of 40 replaced (31 of 41)", 40,
+       [](auto* w, const auto& fresh) { (*w)[20] = fresh(); }, 31.0 / 41, false},
+      {"a middle word of 64 replaced (55 of 65)", 64,
+       [](auto* w, const auto& fresh) { (*w)[30] = fresh(); }, 55.0 / 65, true},
+      {"a middle word of 48 deleted (39 of 48)", 48,
+       [](auto* w, const auto&) { w->erase(w->begin() + 24); }, 39.0 / 48, true},
+      {"two words at both ends of 30 (26 of 30)", 30,
+       [](auto* w, const auto& fresh) {
+         w->front() = fresh();
+         w->back() = fresh();
+       },
+       24.0 / 28, true},
+      {"a short quotation, 8 words, one changed at the end (3 of 5)", 8,
+       [](auto* w, const auto& fresh) { w->back() = fresh(); }, 3.0 / 5, false},
+      {"the same 6 words", 6, [](auto*, const auto&) {}, 1.0, true},
+  };
+  const DocDedupConfig config;
+  std::uint64_t next_word = 200000;
+  auto fresh = [&next_word] { return Word(next_word++); };
+  std::mt19937_64 rng(0x5107);
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    // The same row with several texts: every draw must follow the exact
+    // similarity (a noisy estimate fails some of them).
+    for (int draw = 0; draw < 20; ++draw) {
+      std::vector<std::string> words;
+      for (std::size_t i = 0; i < row.words; ++i) words.push_back(Word(1000 + rng() % 100000));
+      std::vector<std::string> edited = words;
+      row.edit(&edited, fresh);
+      std::string original, copy;
+      for (const auto& w : words) original += w + " ";
+      for (const auto& w : edited) copy += w + " ";
+      const double exact = ExactJaccard(original, copy, config.shingle_words);
+      ASSERT_NEAR(exact, row.exact, 1e-9) << "the row's arithmetic";
+      DocumentIndex index(config);
+      ASSERT_FALSE(index.Add(Sign(config, original), 1).duplicate);
+      const DocVerdict v = index.Add(Sign(config, copy), 2);
+      EXPECT_EQ(v.duplicate, row.dropped) << "draw " << draw;
+      if (v.duplicate) {
+        EXPECT_EQ(v.of, 1u);
+        EXPECT_NEAR(v.similarity, exact, 1e-9);
+        EXPECT_EQ(v.exact_similarity, !v.exact) << "a copy is found by its exact hash";
+      }
+      EXPECT_EQ(index.short_documents(), row.dropped ? 1u : 2u);
+    }
+  }
+}
+
+// A document just over the short size is looked up among short ones and
+// decided exactly against them; one that is not short is decided on the
+// estimate as before.
+TEST(DocDedupTest, ShortSizeBoundaries) {
+  const DocDedupConfig config;
+  std::mt19937_64 rng(77);
+  for (std::size_t words : {std::size_t{1}, std::size_t{4}, std::size_t{5}, std::size_t{68},
+                            std::size_t{69}, std::size_t{132}, std::size_t{133}, std::size_t{400}}) {
+    SCOPED_TRACE(std::to_string(words) + " words");
+    std::string text;
+    for (std::size_t i = 0; i < words; ++i) text += Word(1000 + rng() % 100000) + " ";
+    const DocSignature sig = Sign(config, text);
+    const std::size_t shingles = words < 5 ? 1 : words - 4;
+    EXPECT_EQ(sig.shingles, shingles);
+    EXPECT_EQ(sig.shingle_set.size(), shingles <= 128 ? shingles : 0u);
+    DocumentIndex index(config);
+    index.Add(sig, 1);
+    EXPECT_EQ(index.short_documents(), shingles <= 64 ? 1u : 0u);
+    // Its copy is found either way.
+    const DocVerdict v = index.Add(sig, 2);
+    EXPECT_TRUE(v.duplicate && v.of == 1u);
+    EXPECT_EQ(v.similarity, 1.0);
+  }
+}
+
+// Short documents of every size cost at most 8 + 44 + 4 x 64 + 8 + 9 band
+// entries in tables at least 75.5% full; long ones stay within 94.4 bytes.
+TEST(DocDedupTest, MemoryOfShortDocumentsIsBounded) {
+  DocDedupConfig config;
+  DocumentIndex index(config);
+  std::mt19937_64 rng(12);
+  constexpr std::uint64_t kBlockBytes = 65536 * (8 + kDocPermutations / 8);
+  constexpr std::uint64_t kArenaBlockBytes = (1u << 20) * 4;
+  const std::uint64_t n = 100000;
+  DocSignature sig;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    sig.values.resize(static_cast<std::size_t>(config.permutations));
+    for (auto& v : sig.values) v = rng();
+    sig.exact_low = rng();
+    sig.exact_high = rng();
+    sig.shingles = 64;
+    sig.shingle_set.resize(64);
+    for (auto& h : sig.shingle_set) h = static_cast<std::uint32_t>(rng());
+    std::sort(sig.shingle_set.begin(), sig.shingle_set.end());
+    for (auto& v : sig.short_values) v = rng();
+    ASSERT_FALSE(index.Add(sig, i).duplicate);
+  }
+  EXPECT_EQ(index.short_documents(), n);
+  const double per_doc = static_cast<double>(index.memory_bytes() - kBlockBytes - kArenaBlockBytes) /
+                         static_cast<double>(n);
+  EXPECT_LE(per_doc, 8 + 44 + 8 + 4 * 64 + 9 * 8 / 0.755);
+  EXPECT_GE(per_doc, 8 + 44 + 8 + 4 * 64);  // the test can tell
+}
+
 TEST(DocDedupTest, EmptySignatureIsKeptAndNotIndexed) {
   const DocDedupConfig config;
   DocumentIndex index(config);
@@ -474,6 +604,8 @@ TEST(DocDedupTest, WriteReadRoundTripGivesTheSameVerdicts) {
       EXPECT_EQ(loaded.next_ordinal(), ordinal + 1);
       EXPECT_EQ(loaded.indexed(), original.indexed());
       EXPECT_EQ(loaded.not_indexed(), original.not_indexed());
+      EXPECT_EQ(loaded.short_documents(), original.short_documents());
+      if (bound > 25) EXPECT_GT(original.short_documents(), 5u) << "short documents are saved too";
       EXPECT_EQ(Written(loaded), bytes);
 
       std::vector<std::string> part_b = Stream(2, part_a, 80);
