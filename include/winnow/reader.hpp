@@ -55,9 +55,11 @@ bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
 void ReserveExactly(std::string* s, std::size_t capacity);
 
 // The capacity a buffer of `capacity` bytes that needs `needed` should grow
-// to: twice as large, but `most` once that is more than half of `most`
-// (unless `needed` is beyond `most`), and never less than `needed`. Growing by it costs linear time overall, and the
-// peak (old and new buffer together) stays near 1.5 times `most`.
+// to: twice as large below 8 MiB, 1.5 times above, at most `most` (unless
+// `needed` is beyond it), and never less than `needed`. Growing by it costs
+// linear time overall; a large buffer holds at most half again what it
+// needs, and the peak (old and new buffer together) stays within 2.5 times
+// the old one, and within 1.67 times `most`.
 std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most);
 
 // One read(2) of at most `size` bytes into `data`; returns how many were

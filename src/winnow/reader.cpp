@@ -43,11 +43,16 @@ std::size_t ReadSome(int fd, std::string_view name, char* data,
 }
 
 std::size_t GrowthFor(std::size_t capacity, std::size_t needed, std::size_t most) {
-  std::size_t next = capacity > SIZE_MAX / 2 ? SIZE_MAX : 2 * capacity;
-  // Past half the cap, go to the cap at once: one more doubling step would
-  // hold the old buffer and the new one together, near twice the cap. A
-  // need beyond the cap grows by doubling again, to stay linear.
-  if (next > most / 2 && needed <= most) next = most;
+  // Doubling while small; by half once large, so that a large buffer
+  // overshoots what it holds by at most half, and old and new buffers
+  // together stay within 2.5 times the old one. Never past `most` unless
+  // `needed` is: a record just under a size limit costs the limit, not
+  // twice it.
+  constexpr std::size_t kLarge = std::size_t{8} << 20;
+  std::size_t next = capacity < kLarge ? 2 * capacity
+                     : capacity > SIZE_MAX / 3 * 2 ? SIZE_MAX
+                                                  : capacity + capacity / 2;
+  if (next > most && needed <= most) next = most;
   return std::max(needed, next);
 }
 

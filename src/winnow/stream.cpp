@@ -80,6 +80,9 @@ void ReleaseIfLarge(Item& item) {
       item.doc.lines.capacity() * sizeof(Line) < kOwnWrite) {
     return;
   }
+  // Moved out, not assigned over: a std::string assigned a short string
+  // keeps its buffer.
+  Item released(std::move(item));
   item = Item();
 }
 
@@ -311,6 +314,8 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
     lw.begin[n] = to;
     lw.hashes.resize(to);
     w.signer.SignWords(lw.hashes, &item.signature);
+    // The signer keeps a shingle per word: let a huge document's go.
+    if (to * sizeof(std::uint64_t) > kOwnWrite) w.signer = DocSigner(config_.doc);
     return;
   }
   // A line is normalised on its own as in the line filter (no word spans
@@ -347,6 +352,8 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   w.signer.SignWords(w.words, &item.signature);
   if (w.words.capacity() * sizeof(std::uint64_t) > kOwnWrite) {  // after a huge document
     w.words = {};
+    w.signer = DocSigner(config_.doc);
+    Normalized released(std::move(w.norm));
     w.norm = Normalized();
   }
 }
