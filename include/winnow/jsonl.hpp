@@ -70,11 +70,29 @@ struct JsonLine {
 // `readable` (the bytes readable from line.data(), as a std::string's
 // capacity gives them) is at least line.size() + kJsonPadding, the line is
 // parsed in place; otherwise it is copied first. The parser's own buffers
-// take about 5.7 bytes per byte of the longest line; after a line over
-// kJsonKeepParserBytes they are freed, so one huge record does not keep
-// them for the rest of the run.
+// take about 5.7 bytes per byte of what it parses: a line over 1 MiB has
+// its long strings parsed apart, in pieces (JsonHollowing), so they stay
+// near 6 MiB; a line that has no long string (a 10 MiB array of numbers)
+// still costs 5.7 bytes per byte. After a line over kJsonKeepParserBytes
+// they are freed, so one huge record does not keep them for the rest of the
+// run. The unescaped text costs its own size.
 bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
                    JsonLine* out, std::string* error, std::size_t readable = 0);
+
+// How ParseJsonLine() keeps the memory of a long line linear: a line over
+// line_bytes has its string values over string_bytes (keys excepted) taken
+// out and parsed apart, each in pieces of about piece_bytes, by simdjson
+// like the rest; simdjson parses the line without them. The result is the
+// same as for the whole line (the error named may differ when a line has
+// several). The defaults bound simdjson's buffers near 6 MiB whatever the
+// line's size; tests make them small.
+struct JsonHollowing {
+  std::size_t line_bytes = std::size_t{1} << 20;
+  std::size_t string_bytes = std::size_t{64} << 10;
+  std::size_t piece_bytes = std::size_t{256} << 10;
+};
+bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* out,
+                   std::string* error, std::size_t readable, const JsonHollowing& hollowing);
 
 inline constexpr std::size_t kJsonPadding = 64;  // SIMDJSON_PADDING
 inline constexpr std::size_t kJsonKeepParserBytes = std::size_t{4} << 20;

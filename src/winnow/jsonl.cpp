@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "winnow/normalize.hpp"
 
@@ -325,19 +327,166 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 
 namespace {
 
+// A string of a long line that is parsed apart (see JsonHollowing): its
+// span in the line, quotes included, and where its "" stands in the
+// skeleton.
+struct HollowString {
+  std::size_t begin, end;  // in the line
+  std::size_t at;          // in the skeleton
+};
+
+// A long line with its long string values taken out.
+struct Hollowed {
+  std::string_view line;
+  std::vector<HollowString> strings;  // in line order
+  const JsonHollowing* limits = nullptr;
+
+  // The line offset of skeleton offset `at` (not inside a hollowed "").
+  std::size_t LineOffset(std::size_t at) const {
+    std::size_t shift = 0;
+    for (const HollowString& h : strings) {
+      if (h.at >= at) break;
+      shift += h.end - h.begin - 2;
+    }
+    return at + shift;
+  }
+  // The string whose "" starts at skeleton offset `at`, or null.
+  const HollowString* At(std::size_t at) const {
+    for (const HollowString& h : strings) {
+      if (h.at == at) return &h;
+      if (h.at > at) break;
+    }
+    return nullptr;
+  }
+};
+
 bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const JsonlFields& fields,
-                       JsonLine* out, std::string* error, std::size_t readable);
+                       JsonLine* out, std::string* error, std::size_t readable,
+                       const Hollowed* hollowed);
+
+// Validates the contents of a string (between its quotes, as written) piece
+// by piece, each piece parsed by simdjson as a string of its own, and
+// appends the unescaped text to `*text` unless it is null. Pieces end
+// before a byte that starts a character or an escape (a surrogate pair's two
+// escapes stay together), so each piece is valid exactly when its part of
+// the string is, and memory follows the piece, not the string.
+bool ParseStringInPieces(std::string_view contents, std::size_t piece_bytes, std::string* text,
+                         std::string* error) {
+  thread_local std::unique_ptr<ondemand::parser> parser;
+  if (!parser) parser = std::make_unique<ondemand::parser>();
+  std::string padded;
+  auto parse = [&](std::string_view piece) {
+    padded.clear();
+    padded.reserve(piece.size() + 2 + kJsonPadding);
+    padded.push_back('"');
+    padded.append(piece);
+    padded.push_back('"');
+    const simdjson::padded_string_view view(padded.data(), padded.size(), padded.capacity());
+    ondemand::document doc;
+    std::string_view unescaped;
+    simdjson::error_code code = parser->iterate(view).get(doc);
+    if (!code) code = doc.get_string().get(unescaped);
+    if (code == simdjson::STRING_ERROR) {
+      return Fail(ClassifyStringError(std::string_view(padded).substr(1)), error);
+    }
+    if (code) return Fail(code, error);
+    if (text) text->append(unescaped);
+    return true;
+  };
+  std::size_t start = 0, i = 0;
+  while (i < contents.size()) {
+    const auto byte = static_cast<unsigned char>(contents[i]);
+    if (i - start >= piece_bytes && (byte & 0xC0) != 0x80) {
+      if (!parse(contents.substr(start, i - start))) return false;
+      start = i;
+    }
+    if (byte != '\\') {
+      ++i;
+      continue;
+    }
+    std::size_t step = 2;
+    unsigned unit;
+    if (i + 1 < contents.size() && contents[i + 1] == 'u') {
+      step = 6;
+      if (Hex4(contents, i + 2, &unit) && unit >= 0xD800 && unit <= 0xDBFF &&
+          contents.substr(std::min(contents.size(), i + 6), 2) == "\\u") {
+        step = 12;
+      }
+    }
+    i = std::min(contents.size(), i + step);
+  }
+  return parse(contents.substr(start));
+}
+
+// Takes the long string values out of `line` (keys stay), into `*skeleton`
+// (padded for simdjson) and `*hollowed`, after checking each of them.
+// Returns false with `*error` set when one is bad or a string is not
+// closed; true with no string taken out when there is none to take.
+bool Hollow(std::string_view line, const JsonHollowing& limits, simdjson::padded_string* skeleton,
+            Hollowed* hollowed, std::string* error) {
+  hollowed->line = line;
+  hollowed->limits = &limits;
+  hollowed->strings.clear();
+  std::string bones;
+  std::size_t copied = 0;  // line[0, copied) is in `bones`
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != '"') continue;
+    const std::size_t open = i;
+    for (++i; i < line.size() && line[i] != '"'; ++i) {
+      if (line[i] == '\\') ++i;
+    }
+    if (i >= line.size()) return Fail("unterminated string", error);
+    if (i - open - 1 <= limits.string_bytes) continue;
+    std::size_t next = i + 1;
+    while (next < line.size() && IsJsonSpace(static_cast<unsigned char>(line[next]))) ++next;
+    if (next < line.size() && line[next] == ':') continue;  // a key
+    if (!ParseStringInPieces(line.substr(open + 1, i - open - 1), limits.piece_bytes, nullptr,
+                             error)) {
+      return false;
+    }
+    bones.append(line.substr(copied, open - copied));
+    hollowed->strings.push_back({open, i + 1, bones.size()});
+    bones.append("\"\"");
+    copied = i + 1;
+  }
+  if (hollowed->strings.empty()) return true;
+  bones.append(line.substr(copied));
+  *skeleton = simdjson::padded_string(bones);
+  if (skeleton->data() == nullptr && !bones.empty()) throw std::bad_alloc();
+  return true;
+}
 
 }  // namespace
 
 bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
                    JsonLine* out, std::string* error, std::size_t readable) {
+  return ParseJsonLine(line, fields, out, error, readable, JsonHollowing{});
+}
+
+bool ParseJsonLine(std::string_view line, const JsonlFields& fields, JsonLine* out,
+                   std::string* error, std::size_t readable, const JsonHollowing& hollowing) {
   static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
   // One parser per thread: it keeps its buffers between lines, unless a
   // line was so long that keeping them would cost more than reallocating.
   thread_local std::unique_ptr<ondemand::parser> parser;
   if (!parser) parser = std::make_unique<ondemand::parser>();
-  const bool result = ParseJsonLineWith(*parser, line, fields, out, error, readable);
+  if (line.size() > hollowing.line_bytes) {
+    // simdjson's buffers take about 5.7 bytes per byte of what it parses:
+    // a long line's long strings are checked apart, piece by piece, and
+    // simdjson parses the rest.
+    simdjson::padded_string skeleton;
+    Hollowed hollowed;
+    out->has_text = false;
+    if (!Hollow(line, hollowing, &skeleton, &hollowed, error)) return false;
+    if (!hollowed.strings.empty()) {
+      const std::string_view bones(skeleton.data(), skeleton.size());
+      const bool result = ParseJsonLineWith(*parser, bones, fields, out, error,
+                                            skeleton.size() + kJsonPadding, &hollowed);
+      if (bones.size() > kJsonKeepParserBytes) parser.reset();
+      return result;
+    }
+  }
+  const bool result = ParseJsonLineWith(*parser, line, fields, out, error, readable, nullptr);
   if (line.size() > kJsonKeepParserBytes) parser.reset();
   return result;
 }
@@ -345,7 +494,8 @@ bool ParseJsonLine(std::string_view line, const JsonlFields& fields,
 namespace {
 
 bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const JsonlFields& fields,
-                       JsonLine* out, std::string* error, std::size_t readable) {
+                       JsonLine* out, std::string* error, std::size_t readable,
+                       const Hollowed* hollowed) {
   out->has_text = false;
   out->text.clear();
   out->text_begin = 0;
@@ -400,13 +550,39 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
     std::string_view contents;
     bool is_string;
     if (!validator.Value(value, 1, &contents, &is_string)) return false;
+    const std::size_t at = static_cast<std::size_t>(token.data() - base);
+    // A string taken out of a long line: its text and span in the line.
+    const HollowString* apart = is_string && hollowed ? hollowed->At(at) : nullptr;
+    const std::string_view line_string =
+        apart ? hollowed->line.substr(apart->begin, apart->end - apart->begin) : std::string_view();
     if (want_text && is_string) {
       out->has_text = true;
-      out->text.assign(contents);
-      out->text_begin = static_cast<std::size_t>(token.data() - base);
-      out->text_end = out->text_begin + TrimRight(token).size();
+      out->text.clear();
+      if (apart) {
+        out->text.reserve(line_string.size());  // unescaping never lengthens
+        if (!ParseStringInPieces(line_string.substr(1, line_string.size() - 2),
+                                 hollowed->limits->piece_bytes, &out->text, error)) {
+          return false;
+        }
+        out->text_begin = apart->begin;
+        out->text_end = apart->end;
+      } else {
+        out->text.assign(contents);
+        out->text_begin = hollowed ? hollowed->LineOffset(at) : at;
+        out->text_end = out->text_begin + TrimRight(token).size();
+      }
     }
-    if (want_url && is_string) out->url.assign(contents);
+    if (want_url && is_string) {
+      out->url.clear();
+      if (apart) {
+        if (!ParseStringInPieces(line_string.substr(1, line_string.size() - 2),
+                                 hollowed->limits->piece_bytes, &out->url, error)) {
+          return false;
+        }
+      } else {
+        out->url.assign(contents);
+      }
+    }
     if (want_id) {
       std::string_view raw = TrimRight(token);
       if (raw.front() == '{' || raw.front() == '[') {
@@ -417,6 +593,11 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
           return Fail(code, error);
         raw = TrimRight(std::string_view(
             token.data(), static_cast<std::size_t>(next - token.data())));
+      }
+      if (hollowed) {  // the same bytes in the line, long strings and all
+        const std::size_t begin = hollowed->LineOffset(at);
+        const std::size_t end = apart ? apart->end : hollowed->LineOffset(at + raw.size());
+        raw = hollowed->line.substr(begin, end - begin);
       }
       out->id.assign(raw);
     }

@@ -2,7 +2,9 @@
 // arbitrary bytes.
 //
 // Invariants:
-//  - ParseJsonLine never throws; on failure it gives a reason; on success
+//  - ParseJsonLine never throws; on failure it gives a reason; with its
+//    strings parsed apart in small pieces (JsonHollowing) it gives the same
+//    verdict and fields; on success
 //    with has_text, [text_begin, text_end) is a quoted string inside the
 //    line and the text is valid UTF-8;
 //  - round trip: AppendWithText(line, text_begin, text_end, text) parses
@@ -47,7 +49,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   winnow::JsonLine parsed;
   std::string error;
-  if (winnow::ParseJsonLine(line, fields, &parsed, &error)) {
+  const bool valid = winnow::ParseJsonLine(line, fields, &parsed, &error);
+  // The same line with its strings parsed apart, in pieces of 1 to 8
+  // bytes (JsonHollowing): the same verdict and fields.
+  {
+    const winnow::JsonHollowing limits{0, size % 3, 1 + size % 8};
+    winnow::JsonLine apart;
+    std::string apart_error;
+    const bool apart_valid = winnow::ParseJsonLine(line, fields, &apart, &apart_error, 0, limits);
+    FUZZ_CHECK(apart_valid == valid);
+    if (valid) {
+      FUZZ_CHECK(apart.has_text == parsed.has_text && apart.text == parsed.text);
+      FUZZ_CHECK(apart.text_begin == parsed.text_begin && apart.text_end == parsed.text_end);
+      FUZZ_CHECK(apart.id == parsed.id && apart.url == parsed.url);
+    } else {
+      FUZZ_CHECK(!apart_error.empty());
+    }
+  }
+  if (valid) {
     if (parsed.has_text) {
       FUZZ_CHECK(parsed.text_begin < parsed.text_end && parsed.text_end <= line.size());
       FUZZ_CHECK(parsed.text_end - parsed.text_begin >= 2);

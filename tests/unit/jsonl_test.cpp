@@ -210,6 +210,31 @@ TEST_P(ValidLineTest, Parses) {
 INSTANTIATE_TEST_SUITE_P(Jsonl, ValidLineTest, testing::ValuesIn(kValidCases),
                          CaseName<ValidCase>);
 
+// The limits with which every string value of every line is parsed apart
+// (JsonHollowing), in pieces of a few bytes.
+const JsonHollowing kHollowEverything[] = {{0, 0, 1}, {0, 0, 2}, {0, 1, 3}, {0, 0, 7}, {0, 3, 1 << 20}};
+
+// A line parsed with its strings taken out and checked piece by piece
+// gives what the whole line gives.
+TEST_P(ValidLineTest, ParsesTheSameWithItsStringsApart) {
+  const ValidCase& c = GetParam();
+  JsonLine whole;
+  std::string error;
+  ASSERT_TRUE(ParseJsonLine(c.line, JsonlFields{}, &whole, &error)) << error;
+  for (const JsonHollowing& limits : kHollowEverything) {
+    SCOPED_TRACE("string bytes " + std::to_string(limits.string_bytes) + ", pieces of " +
+                 std::to_string(limits.piece_bytes));
+    JsonLine apart;
+    ASSERT_TRUE(ParseJsonLine(c.line, JsonlFields{}, &apart, &error, 0, limits)) << error;
+    EXPECT_EQ(apart.has_text, whole.has_text);
+    EXPECT_EQ(apart.text, whole.text);
+    EXPECT_EQ(apart.text_begin, whole.text_begin);
+    EXPECT_EQ(apart.text_end, whole.text_end);
+    EXPECT_EQ(apart.id, whole.id);
+    EXPECT_EQ(apart.url, whole.url);
+  }
+}
+
 TEST(JsonlParse, CustomFieldNames) {
   const JsonlFields fields{"content", "doc_id", "link"};
   const std::string_view line =
@@ -389,6 +414,18 @@ TEST_P(ErrorLineTest, FailsWithItsMessage) {
   std::string error;
   EXPECT_FALSE(ParseJsonLine(c.line, JsonlFields{}, &j, &error));
   EXPECT_EQ(error, c.error);
+}
+
+TEST_P(ErrorLineTest, FailsWithItsMessageWithItsStringsApart) {
+  const ErrorCase& c = GetParam();
+  for (const JsonHollowing& limits : kHollowEverything) {
+    SCOPED_TRACE("string bytes " + std::to_string(limits.string_bytes) + ", pieces of " +
+                 std::to_string(limits.piece_bytes));
+    JsonLine j;
+    std::string error;
+    EXPECT_FALSE(ParseJsonLine(c.line, JsonlFields{}, &j, &error, 0, limits));
+    EXPECT_EQ(error, c.error);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Jsonl, ErrorLineTest, testing::ValuesIn(kErrorCases),
@@ -677,6 +714,15 @@ TEST(JsonlRoundTrip, RandomTexts) {
     ASSERT_TRUE(ParseJsonLine(out, {}, &back, &error)) << error << ": " << out;
     ASSERT_TRUE(back.has_text);
     EXPECT_EQ(back.text, text);
+    // The same with the strings parsed apart, in pieces of 1 to 7 bytes.
+    JsonLine apart;
+    const JsonHollowing limits{0, static_cast<std::size_t>(n % 3), 1 + static_cast<std::size_t>(n % 7)};
+    ASSERT_TRUE(ParseJsonLine(out, {}, &apart, &error, 0, limits)) << error << ": " << out;
+    EXPECT_EQ(apart.text, text);
+    EXPECT_EQ(apart.text_begin, back.text_begin);
+    EXPECT_EQ(apart.text_end, back.text_end);
+    EXPECT_EQ(apart.id, back.id);
+    EXPECT_EQ(apart.url, back.url);
     EXPECT_EQ(back.text_begin, j.text_begin);
     EXPECT_EQ(out.substr(0, j.text_begin), line.substr(0, j.text_begin));
     EXPECT_EQ(out.substr(back.text_end), line.substr(j.text_end));
