@@ -29,19 +29,29 @@ struct FilterConfig {
   std::size_t max_paragraph_bytes = 1 << 20;
 };
 
+// 40 bytes: a document of a million one-line paragraphs that repeat one
+// another has a million of them.
 struct Drop {
+  static constexpr std::uint32_t kNoNote = 0xFFFFFFFFu;
   std::uint32_t line;  // 1-based input line number of the first dropped line
   std::uint32_t lines; // how many lines this decision dropped
   // A line rule's name, or one of "near-duplicate", "restates", "restated".
   std::string_view reason;
   std::uint32_t of_line = 0;  // dedup: first line of the earlier paragraph
+  // Line model (with explain): its score and main features, as an index
+  // into FilterResult::notes, or kNoNote.
+  std::uint32_t note = kNoNote;
   double similarity = 0.0;    // dedup: exact Jaccard or containment
-  std::string note;           // line model: its score and main features
 };
 
 struct FilterResult {
   std::vector<bool> keep;  // one per input line; blank lines are false
   std::vector<Drop> drops; // in input order
+  std::vector<std::string> notes;  // the drops' notes (Drop::note)
+
+  std::string_view note(const Drop& d) const {
+    return d.note == Drop::kNoNote ? std::string_view() : std::string_view(notes[d.note]);
+  }
 };
 
 // Counts per reason over all documents a Filter has seen.

@@ -94,6 +94,12 @@ void SplitDocument(std::string_view bytes, Document* doc) {
     }
   }
   const auto n = static_cast<std::uint32_t>(doc->lines.size());
+  // Counted first too: a document without blank lines has a paragraph a line.
+  std::size_t paragraphs = 0;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    paragraphs += !doc->lines[k].blank && (k == 0 || !doc->has_blank_lines || doc->lines[k - 1].blank);
+  }
+  doc->paragraphs.reserve(paragraphs);
   std::uint32_t i = 0;
   while (i < n) {
     if (doc->lines[i].blank) {

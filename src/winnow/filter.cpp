@@ -39,7 +39,7 @@ void AppendExplanation(std::string_view where, const Document& doc,
     line << where << ':' << d.line << ": ";
     if (d.of_line == 0) {
       line << "rule " << d.reason;
-      if (!d.note.empty()) line << " (" << d.note << ')';
+      if (d.note != Drop::kNoNote) line << " (" << result.note(d) << ')';
     } else {
       const bool jaccard = d.reason == kReasonNearDuplicate;
       line.precision(2);
@@ -89,6 +89,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
   const std::size_t n = doc.lines.size();
   result->keep.assign(n, false);
   result->drops.clear();
+  result->notes.clear();
   ++stats_.documents;
   deduper_.Reset();
 
@@ -114,13 +115,16 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       Count(name, 1);
       const bool noted = notes != nullptr && i < notes->size() && !(*notes)[i].empty();
       if (!noted && !result->drops.empty() && result->drops.back().reason == name &&
-          result->drops.back().of_line == 0 && result->drops.back().note.empty() &&
+          result->drops.back().of_line == 0 && result->drops.back().note == Drop::kNoNote &&
           result->drops.back().line + result->drops.back().lines ==
               doc.lines[i].number) {
         ++result->drops.back().lines;
       } else {
         result->drops.push_back({doc.lines[i].number, 1, name});
-        if (noted) result->drops.back().note = (*notes)[i];
+        if (noted) {
+          result->drops.back().note = static_cast<std::uint32_t>(result->notes.size());
+          result->notes.push_back((*notes)[i]);
+        }
       }
     }
     if (kept == 0) continue;
@@ -161,7 +165,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
           result->keep[i] = false;
         }
         Count(reason, kept);
-        Drop drop{doc.lines[first_kept].number, kept, reason, verdict.of,
+        Drop drop{doc.lines[first_kept].number, kept, reason, verdict.of, Drop::kNoNote,
                   verdict.similarity};
         // Keep drops in input order: rule drops of this paragraph's later
         // lines were recorded already.
