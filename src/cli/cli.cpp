@@ -648,6 +648,8 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
       // Documents are written one after another; one whose last kept line
       // has no newline gets one before the next document's text, so that
       // two documents never share a line.
+      // Sized once: growing by doubling would hold up to three times it.
+      output.reserve(KeptBytes(d.doc, d.result.keep) + 1);
       if (unterminated) output.push_back('\n');
       AppendKept(d.doc, d.result.keep, &output);
       if (output.size() > (unterminated ? 1u : 0u)) {
@@ -655,6 +657,7 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
         out.Write(output);
         bytes_out += output.size();
       }
+      if (output.capacity() > (std::size_t{8} << 20)) std::string().swap(output);  // after a huge one
       ++documents;
       if (config.explain) {
         explanation.clear();

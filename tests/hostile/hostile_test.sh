@@ -803,35 +803,56 @@ else
 fi
 finish
 
-begin "under ulimit -v 256 MiB, -j1: a 10 MB document as a text file, a NUL record and a JSONL record"
-if [ "$LIGHT" = 1 ] || [ ! -x /usr/bin/time ]; then
-  echo "# skipped in a light run (sanitizers reserve terabytes of address space) or without /usr/bin/time"
+begin "under ulimit -v set to README's memory bound, -j1: documents of long lines, short lines, sentences and one-letter words, as text files, NUL and JSONL records"
+if [ "$LIGHT" = 1 ]; then
+  echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
 else
-  # Sentences of 12 pseudo-random words (the C library's classic LCG), one
-  # a line, a blank line after every fourth: many short paragraphs.
-  awk -v bytes=10000000 'BEGIN {
-    s = 1; n = 0
-    while (n < bytes) {
-      t = "Word"
-      for (j = 0; j < 12; j++) { s = (s * 1103515245 + 12345) % 2147483648; t = t " v" int(s / 65536) % 5000 }
-      t = t "."; print t; n += length(t) + 1
-      if (++k % 4 == 0) { print ""; n++ }
-    }
-  }' > big.txt
-  { cat big.txt; printf '\0'; } > big.nul
-  awk 'BEGIN { ORS = "" } { line[NR] = $0 } END { print "{\"text\":\""; for (i = 1; i <= NR; i++) print line[i] "\\n"; print "\"}\n" }' big.txt > big.jsonl
-  for args in "big.txt" "-z big.nul" "--format jsonl big.jsonl"; do
-    # shellcheck disable=SC2086
-    ( export MALLOC_ARENA_MAX=2; ulimit -v $((256 * 1024)); exec /usr/bin/time -f %M -o rss.txt "$W" -j1 $args ) > out 2> err
-    rc=$?
-    expect_rc 0
-    [ -s out ] || fail_because "$args: no output"
-    echo "# $args ($(( $(wc -c < "${args##* }") / 1000000 )) MB): peak RSS $(( $(tail -n 1 rss.txt) / 1024 )) MiB"
-  done
-  # The document comes out of each format with the same kept text.
-  "$W" -j1 big.txt > want.txt
-  "$W" -j1 -z big.nul | tr -d '\0' > got.txt
-  expect_same_file want.txt got.txt "the NUL record's text differs from the text file's"
+  # The bound as README states it (the test reads it there, so the two
+  # cannot drift apart): address space per analysed document.
+  bound=$(tr '\n' ' ' < "$HERE/../../README.md" |
+    grep -oE 'at most [0-9]+ bytes per byte as a text file and [0-9]+ as a stream record, plus [0-9]+ bytes per line, [0-9]+ bytes per word beyond one word in [0-9]+ bytes, and [0-9]+ MiB' |
+    head -n 1 | grep -oE '[0-9]+' | tr '\n' ' ')
+  read -r text_per_byte stream_per_byte per_line per_word word_bytes base_mib rest <<< "$bound"
+  if [ -z "$base_mib" ] || [ -n "$rest" ]; then
+    fail_because "README states no memory bound in the form this test reads"
+  else
+    # Sentences of 12 pseudo-random words (the C library's classic LCG), one
+    # a line, a blank line after every fourth: many short paragraphs.
+    awk -v bytes=10000000 'BEGIN {
+      s = 1; n = 0
+      while (n < bytes) {
+        t = "Word"
+        for (j = 0; j < 12; j++) { s = (s * 1103515245 + 12345) % 2147483648; t = t " v" int(s / 65536) % 5000 }
+        t = t "."; print t; n += length(t) + 1
+        if (++k % 4 == 0) { print ""; n++ }
+      }
+    }' > sentences.txt
+    { tr '\n' ' ' < sentences.txt; echo; } > one-line.txt        # 10 MB on one line
+    awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "Item %d.\n", i }' > short-lines.txt
+    awk 'BEGIN { for (i = 0; i < 150000; i++) { for (j = 0; j < 33; j++) printf "%c ", 97 + (i + j) % 26; print "z" } }' > letters.txt
+    for doc in sentences one-line short-lines letters; do
+      { cat "$doc.txt"; printf '\0'; } > "$doc.nul"
+      awk 'BEGIN { ORS = "" } { line[NR] = $0 } END { print "{\"text\":\""; for (i = 1; i <= NR; i++) print line[i] "\\n"; print "\"}\n" }' "$doc.txt" > "$doc.jsonl"
+      bytes=$(wc -c < "$doc.txt") lines=$(wc -l < "$doc.txt") words=$(wc -w < "$doc.txt")
+      extra_words=$(( words - bytes / word_bytes ))
+      [ "$extra_words" -gt 0 ] || extra_words=0
+      for args in "$doc.txt" "-z $doc.nul" "--format jsonl $doc.jsonl"; do
+        per_byte=$stream_per_byte
+        [ "$args" = "$doc.txt" ] && per_byte=$text_per_byte
+        limit_kib=$(( (base_mib * MiB + per_byte * bytes + per_line * lines + per_word * extra_words) / 1024 ))
+        # shellcheck disable=SC2086
+        ( export MALLOC_ARENA_MAX=2; ulimit -v "$limit_kib"; exec /usr/bin/time -f %M -o rss.txt "$W" -j1 $args ) > out 2> err
+        rc=$?
+        [ "$rc" -eq 0 ] || fail_because "$args: exit $rc under ulimit -v $limit_kib KiB ($bytes bytes, $lines lines, $words words): $(head -c 200 err)"
+        [ -s out ] || fail_because "$args: no output"
+        echo "# $args ($bytes bytes, $lines lines, $words words): under ulimit -v $(( limit_kib / 1024 )) MiB, peak RSS $(( $(tail -n 1 rss.txt) / 1024 )) MiB"
+      done
+      # The document comes out of each format with the same kept text.
+      "$W" -j1 "$doc.txt" > want.txt
+      "$W" -j1 -z "$doc.nul" | tr -d '\0' > got.txt
+      cmp -s want.txt got.txt || fail_because "$doc: the NUL record's text differs from the text file's"
+    done
+  fi
 fi
 finish
 
