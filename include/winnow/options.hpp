@@ -14,6 +14,7 @@
 #define WINNOW_OPTIONS_HPP_
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,6 +51,7 @@ struct Options {
   std::vector<std::string> disabled;     // --disable, each NAME or NAME,NAME
   bool print_rules = false;
   bool list_rules = false;
+  std::int64_t regex_max_mem = kDefaultRegexMaxMem;  // --regex-max-mem
   // The core filter (line rules and paragraph deduplication); --no-rules
   // and --no-dedup clear filter.line_rules and filter.dedup.
   FilterConfig filter;

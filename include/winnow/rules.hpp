@@ -34,6 +34,8 @@
 #ifndef WINNOW_RULES_HPP_
 #define WINNOW_RULES_HPP_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -92,9 +94,21 @@ class RuleSet {
   bool Disable(std::string_view name);
   void DisableAll();
 
-  // Compiles the enabled patterns. Throws winnow::Error if RE2 cannot build
-  // the combined automaton (memory budget).
+  // The memory budget of each of RE2's automata, in bytes (RE2's max_mem;
+  // default kDefaultRegexMaxMem). Call before Freeze().
+  void set_max_mem(std::int64_t bytes) { max_mem_ = bytes; }
+  std::int64_t max_mem() const { return max_mem_; }
+
+  // Compiles the enabled patterns: the regex patterns into one RE2::Set,
+  // the contains patterns into another. When a set's automaton does not
+  // fit max_mem, its patterns are matched one by one instead (slower; see
+  // split_automata()). Throws winnow::Error (where = the pattern's
+  // "FILE:LINE") for a pattern whose automaton does not fit alone.
   void Freeze();
+
+  // After Freeze(): "" when every set fits max_mem, or what is matched one
+  // pattern at a time ("40 regex patterns").
+  std::string split_automata() const;
 
   // The same rules, compiled again (frozen if this one is). RE2 guards the
   // state cache of its automata with a lock that every search takes, so
@@ -105,6 +119,13 @@ class RuleSet {
   // The index (into patterns()) of the first enabled pattern, in file
   // order, that matches, or -1. `raw` is the line's bytes, `norm` its
   // normalised form. Requires Freeze().
+  //
+  // regex and contains patterns are matched by one RE2::Set each, whose
+  // automaton (a lazily built DFA) can run out of its memory budget on a
+  // long line. Such a search is no "no match" (re2/set.h, ErrorInfo): the
+  // line is then matched pattern by pattern, each pattern failing on its own
+  // matched by RE2's other engines (linear time too, slower), so no match
+  // is lost; the event is counted (automaton_errors()).
   int Match(std::string_view raw, const Normalized& norm) const;
   // The same, with the first match of each action.
   RuleMatch MatchAll(std::string_view raw, const Normalized& norm) const;
@@ -113,13 +134,35 @@ class RuleSet {
   const std::vector<Pattern>& patterns() const { return patterns_; }
   bool enabled(int rule) const { return enabled_[rule]; }
 
+  // Lines whose search ran out of automaton memory, counted over this rule
+  // set and every Clone() of it: per pattern (index into patterns()), the
+  // lines its own automaton failed on; and the lines on which the combined
+  // automaton of all regex (or contains) patterns failed although no single
+  // pattern's did. Each thread's automaton keeps what it has seen, so the
+  // counts may differ between thread counts; the matches never do.
+  std::vector<std::uint64_t> automaton_errors() const;
+  std::uint64_t combined_automaton_errors() const;
+
  private:
   struct Compiled;
+  // Builds Compiled::single and ::one; throws as Freeze() does.
+  void BuildSingles(Compiled& c) const;
+  // Shared by a rule set and its clones.
+  struct Errors {
+    explicit Errors(std::size_t patterns) : per_pattern(patterns) {}
+    std::vector<std::atomic<std::uint64_t>> per_pattern;
+    std::atomic<std::uint64_t> combined{0};
+  };
   std::vector<std::string> names_;
   std::vector<bool> enabled_;
   std::vector<Pattern> patterns_;
+  std::int64_t max_mem_;
   std::unique_ptr<Compiled> compiled_;
+  std::shared_ptr<Errors> errors_;
 };
+
+// RE2's max_mem for winnow's automata unless told otherwise (--regex-max-mem).
+inline constexpr std::int64_t kDefaultRegexMaxMem = std::int64_t{64} << 20;
 
 }  // namespace winnow
 

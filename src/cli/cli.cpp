@@ -223,7 +223,50 @@ void AppendRunEnd(const RunEnd& end, std::ostream& os) {
   os << ",\"input_errors\":" << end.input_errors << ",\"complete\":" << (end.complete ? "true" : "false");
 }
 
-std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, const RunEnd& end) {
+// What the rule automata could not do within --regex-max-mem, for
+// --stats-json: the patterns matched one by one because they did not fit
+// one automaton together, and per pattern the lines its automaton ran out
+// of memory on (matched by RE2's other engines instead).
+void AppendRuleErrors(const RuleSet& rules, std::ostream& os) {
+  const std::vector<std::uint64_t> errors = rules.automaton_errors();
+  os << ",\"rule_automata\":{\"max_mem\":" << rules.max_mem() << ",\"matched_one_by_one\":\""
+     << rules.split_automata() << "\",\"combined_out_of_memory\":" << rules.combined_automaton_errors()
+     << ",\"out_of_memory\":[";
+  bool first = true;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (errors[i] == 0) continue;
+    const Pattern& p = rules.patterns()[i];
+    std::string where;
+    AppendJsonString(p.source, &where);
+    std::string name;
+    AppendJsonString(rules.names()[p.rule], &name);
+    os << (first ? "" : ",") << "{\"rule\":" << name << ",\"where\":" << where << ",\"lines\":" << errors[i] << '}';
+    first = false;
+  }
+  os << "]}";
+}
+
+// Says once, at the end of a run, which patterns' automata ran out of
+// memory (`winnow: rules FILE:LINE: NAME: ...`).
+void ReportRuleErrors(const RuleSet& rules) {
+  const std::vector<std::uint64_t> errors = rules.automaton_errors();
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (errors[i] == 0) continue;
+    const Pattern& p = rules.patterns()[i];
+    std::cerr << "winnow: rules " << p.source << ": " << rules.names()[p.rule]
+              << ": the pattern's automaton ran out of memory (--regex-max-mem " << rules.max_mem()
+              << ") on " << errors[i] << " line" << (errors[i] == 1 ? "" : "s")
+              << "; they were matched without it, more slowly\n";
+  }
+  if (const std::uint64_t combined = rules.combined_automaton_errors(); combined > 0) {
+    std::cerr << "winnow: rules: the combined automaton ran out of memory (--regex-max-mem "
+              << rules.max_mem() << ") on " << combined << " line" << (combined == 1 ? "" : "s")
+              << "; they were matched pattern by pattern, more slowly\n";
+  }
+}
+
+std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, const RuleSet& rules,
+                            const RunEnd& end) {
   std::ostringstream os;
   os << "{\"records\":" << s.records << ",\"documents_in\":" << s.documents_in
      << ",\"documents_out\":" << s.documents_out << ",\"passed_through\":" << s.passed_through
@@ -235,6 +278,7 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, co
   AppendCounts("dropped_lines", s.lines.dropped_lines, os);
   os << ",\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
      << ",\"not_indexed\":" << index.not_indexed() << ",\"bytes\":" << index.memory_bytes() << '}';
+  AppendRuleErrors(rules, os);
   AppendRunEnd(end, os);
   os << "}\n";
   return os.str();
@@ -242,13 +286,14 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, co
 
 // Text mode's --stats-json: the line counts of every document.
 std::string TextStatsJson(const FilterStats& s, std::uint64_t too_large, std::uint64_t bytes_in,
-                          std::uint64_t bytes_out, const RunEnd& end) {
+                          std::uint64_t bytes_out, const RuleSet& rules, const RunEnd& end) {
   std::ostringstream os;
   os << "{\"documents\":" << s.documents << ",\"too_large\":" << too_large << ",\"bytes_in\":" << bytes_in
      << ",\"bytes_out\":" << bytes_out << ",\"lines_in\":" << s.lines_in << ",\"lines_out\":" << s.lines_out
      << ",\"paragraphs_in\":" << s.paragraphs_in << ",\"paragraphs_out\":" << s.paragraphs_out
      << ",\"unanalysed_paragraphs\":" << s.unanalysed_paragraphs;
   AppendCounts("dropped_lines", s.dropped_lines, os);
+  AppendRuleErrors(rules, os);
   AppendRunEnd(end, os);
   os << "}\n";
   return os.str();
@@ -563,9 +608,10 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   if (outputs.explain) outputs.explain->Commit();
   if (!config.index_file.empty()) processor.SaveState(config.index_file);
   if (outputs.stats_json) {
-    outputs.stats_json->Write(StreamStatsJson(processor.stats(), processor.index(), end));
+    outputs.stats_json->Write(StreamStatsJson(processor.stats(), processor.index(), rules, end));
     outputs.stats_json->Commit();
   }
+  ReportRuleErrors(rules);
   if (config.stats) PrintStreamStats(processor.stats(), std::cerr);
   if (g_signal != 0) {  // also when it came during the last write or the index save
     const int code = Interrupted();
@@ -741,9 +787,10 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
   for (const auto& filter : filters) stats.Add(filter->stats());
   if (outputs.explain) outputs.explain->Commit();
   if (outputs.stats_json) {
-    outputs.stats_json->Write(TextStatsJson(stats, too_large, bytes_in, bytes_out, end));
+    outputs.stats_json->Write(TextStatsJson(stats, too_large, bytes_in, bytes_out, rules, end));
     outputs.stats_json->Commit();
   }
+  ReportRuleErrors(rules);
   if (config.stats) {
     PrintStats(stats, std::cerr);
     std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << too_large
@@ -778,6 +825,10 @@ int Run(int argc, char** argv) {
     out += std::string(kRuleLineModel) + (config.filter.lines.model ? "" : " (disabled)") + "\n";
     WriteAll(STDOUT_FILENO, "standard output", out);
     return kExitOk;
+  }
+  if (const std::string split = rules.split_automata(); !split.empty()) {
+    std::cerr << "winnow: rules: " << split << " do not fit one automaton of " << rules.max_mem()
+              << " bytes (--regex-max-mem): each is matched on its own, more slowly\n";
   }
   CheckOutputPaths(config);
   Outputs outputs = OpenOutputs(config);

@@ -169,6 +169,14 @@ const OptionSpec kOptions[] = {
      [](const Options& o) -> std::string {
        return o.filter.lines.threshold >= 0 ? Text(o.filter.lines.threshold) : std::string();
      }},
+    {"regex-max-mem", 0, kLineRules, K::kInteger, S::kAll, "N",
+     "memory budget in bytes of each rule automaton (RE2's max_mem, per thread); patterns that "
+     "do not fit one together are matched one by one",
+     [](Options* o, std::string_view v) {
+       o->regex_max_mem = ParseInteger<std::int64_t>("regex-max-mem", v, std::int64_t{1} << 16,
+                                                     std::int64_t{1} << 40);
+     },
+     WINNOW_GET(regex_max_mem)},
     {"keep-title", 0, kLineRules, K::kBool, S::kAll, "BOOL",
      "keep a short first line that stands alone (the page title) when anything else is kept",
      [](Options* o, std::string_view v) { o->filter.lines.keep_title = ParseBool("keep-title", v); },
@@ -463,6 +471,7 @@ void LoadRules(Options* options, RuleSet* rules) {
       rest.remove_prefix(comma + 1);
     }
   }
+  rules->set_max_mem(options->regex_max_mem);
   try {
     rules->Freeze();
   } catch (const Error& e) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -36,6 +37,16 @@ struct RuleSet::Compiled {
   std::vector<int> contains_ids;
   std::unique_ptr<RE2::Set> regex;
   std::vector<int> regex_ids;
+  // After a set's search fails: each of its patterns on its own, as a set
+  // of one (which fails alone or not) and as an RE2 (which falls back to
+  // its other engines), built on first need. Indexed like patterns_.
+  std::once_flag singles_built;
+  std::vector<std::unique_ptr<RE2::Set>> single;
+  std::vector<std::unique_ptr<RE2>> one;
+  // The combined set did not fit max_mem: its patterns are matched one by
+  // one.
+  bool contains_split = false;
+  bool regex_split = false;
 };
 
 namespace {
@@ -68,10 +79,10 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-RE2::Options SetOptions() {
+RE2::Options SetOptions(std::int64_t max_mem = kDefaultRegexMaxMem) {
   RE2::Options options;
   options.set_log_errors(false);
-  options.set_max_mem(64 << 20);
+  options.set_max_mem(max_mem);
   return options;
 }
 
@@ -83,7 +94,7 @@ std::string WordPhrase(std::string_view normalised) {
 
 }  // namespace
 
-RuleSet::RuleSet() = default;
+RuleSet::RuleSet() : max_mem_(kDefaultRegexMaxMem) {}
 RuleSet::~RuleSet() = default;
 
 void RuleSet::Parse(std::string_view text, std::string_view source, PatternAction action) {
@@ -189,8 +200,8 @@ void RuleSet::DisableAll() { std::fill(enabled_.begin(), enabled_.end(), false);
 
 void RuleSet::Freeze() {
   auto c = std::make_unique<Compiled>();
-  c->contains = std::make_unique<RE2::Set>(SetOptions(), RE2::UNANCHORED);
-  c->regex = std::make_unique<RE2::Set>(SetOptions(), RE2::UNANCHORED);
+  c->contains = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
+  c->regex = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
   for (int i = 0; i < static_cast<int>(patterns_.size()); ++i) {
     const Pattern& p = patterns_[i];
     if (!enabled_[p.rule]) continue;
@@ -228,13 +239,42 @@ void RuleSet::Freeze() {
     }
   }
   std::sort(c->prefix_lengths.begin(), c->prefix_lengths.end());
-  if (!c->contains_ids.empty() && !c->contains->Compile()) {
-    throw Error("rules", "contains patterns exceed the automaton memory budget");
-  }
-  if (!c->regex_ids.empty() && !c->regex->Compile()) {
-    throw Error("rules", "regex patterns exceed the automaton memory budget");
+  // Patterns that do not fit one automaton together are matched one by
+  // one (slower, and said once: split_automata()); a pattern that does not
+  // fit one alone is refused.
+  c->contains_split = !c->contains_ids.empty() && !c->contains->Compile();
+  c->regex_split = !c->regex_ids.empty() && !c->regex->Compile();
+  if (c->contains_split || c->regex_split) {
+    std::call_once(c->singles_built, [&] { BuildSingles(*c); });
   }
   compiled_ = std::move(c);
+  if (!errors_) errors_ = std::make_shared<Errors>(patterns_.size());
+}
+
+void RuleSet::BuildSingles(Compiled& c) const {
+  c.single.resize(patterns_.size());
+  c.one.resize(patterns_.size());
+  auto build = [&](int id, const std::string& pattern) {
+    c.single[id] = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
+    c.one[id] = std::make_unique<RE2>(pattern, SetOptions(max_mem_));
+    if (c.single[id]->Add(pattern, nullptr) < 0 || !c.single[id]->Compile() || !c.one[id]->ok()) {
+      throw Error(patterns_[id].source, names_[patterns_[id].rule] + ": the pattern's automaton does not fit "
+                                        "in " + std::to_string(max_mem_) + " bytes (--regex-max-mem)");
+    }
+  };
+  for (int id : c.contains_ids) build(id, WordPhrase(patterns_[id].text));
+  for (int id : c.regex_ids) build(id, patterns_[id].text);
+}
+
+std::string RuleSet::split_automata() const {
+  if (!compiled_) return "";
+  const std::size_t regex = compiled_->regex_split ? compiled_->regex_ids.size() : 0;
+  const std::size_t contains = compiled_->contains_split ? compiled_->contains_ids.size() : 0;
+  if (regex == 0 && contains == 0) return "";
+  std::string what;
+  if (regex > 0) what = std::to_string(regex) + " regex patterns";
+  if (contains > 0) what += (what.empty() ? "" : " and ") + std::to_string(contains) + " contains patterns";
+  return what;
 }
 
 std::unique_ptr<RuleSet> RuleSet::Clone() const {
@@ -242,8 +282,23 @@ std::unique_ptr<RuleSet> RuleSet::Clone() const {
   copy->names_ = names_;
   copy->enabled_ = enabled_;
   copy->patterns_ = patterns_;
+  copy->max_mem_ = max_mem_;
+  copy->errors_ = errors_;  // one count over every thread's copy
   if (compiled_) copy->Freeze();
   return copy;
+}
+
+std::vector<std::uint64_t> RuleSet::automaton_errors() const {
+  std::vector<std::uint64_t> counts(patterns_.size());
+  if (!errors_) return counts;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    counts[i] = errors_->per_pattern[i].load(std::memory_order_relaxed);
+  }
+  return counts;
+}
+
+std::uint64_t RuleSet::combined_automaton_errors() const {
+  return errors_ ? errors_->combined.load(std::memory_order_relaxed) : 0;
 }
 
 int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
@@ -256,7 +311,7 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
 }
 
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const {
-  const Compiled& c = *compiled_;
+  Compiled& c = *compiled_;  // its fallback automata are built on first need
   const int words = static_cast<int>(norm.words.size());
   RuleMatch best;  // lowest pattern index that matches, per action
   auto consider = [&](int id) {
@@ -268,6 +323,36 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const 
     if (slot < 0 || id < slot) slot = id;
   };
   thread_local std::vector<int> hits;  // RE2::Set's matches, memory reused
+  // Searches `text` with `set` (the patterns `ids`); see Match() for what
+  // happens when the automaton runs out of memory.
+  auto search = [&](const RE2::Set& set, bool split, const std::vector<int>& ids,
+                    std::string_view text) {
+    RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+    if (!split) {
+      // Most lines match nothing: asking without a match list first spares
+      // RE2 allocating one per call.
+      if (set.Match(text, nullptr, &info) && set.Match(text, &hits, &info)) {
+        for (int h : hits) consider(ids[h]);
+        return;
+      }
+      if (info.kind == RE2::Set::kNoError) return;
+      // The patterns were checked one by one when they were compiled
+      // together, so this cannot fail (each is compiled again here).
+      std::call_once(c.singles_built, [&] { BuildSingles(c); });
+    }
+    bool blamed = false;
+    for (int id : ids) {
+      RE2::Set::ErrorInfo one_info{RE2::Set::kNoError};
+      if (c.single[id]->Match(text, nullptr, &one_info)) {
+        consider(id);
+      } else if (one_info.kind != RE2::Set::kNoError) {
+        errors_->per_pattern[id].fetch_add(1, std::memory_order_relaxed);
+        blamed = true;
+        if (RE2::PartialMatch(text, *c.one[id])) consider(id);
+      }
+    }
+    if (!blamed && !split) errors_->combined.fetch_add(1, std::memory_order_relaxed);
+  };
   if (words > 0) {
     // A line whose first word starts no literal or prefix pattern matches
     // none of them: one look-up instead of one per pattern length.
@@ -287,19 +372,9 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const 
         for (int id : it->second) consider(id);
       }
     }
-    if (!c.contains_ids.empty()) {
-      // Most lines match nothing: asking without a match list first
-      // spares RE2 allocating one per call.
-      if (c.contains->Match(norm.text, nullptr) && c.contains->Match(norm.text, &hits)) {
-        for (int h : hits) consider(c.contains_ids[h]);
-      }
-    }
+    if (!c.contains_ids.empty()) search(*c.contains, c.contains_split, c.contains_ids, norm.text);
   }
-  if (!c.regex_ids.empty()) {
-    if (c.regex->Match(raw, nullptr) && c.regex->Match(raw, &hits)) {
-      for (int h : hits) consider(c.regex_ids[h]);
-    }
-  }
+  if (!c.regex_ids.empty()) search(*c.regex, c.regex_split, c.regex_ids, raw);
   return best;
 }
 

@@ -240,6 +240,36 @@ $(cat err)"
 fi
 finish
 
+begin "--regex-max-mem: regex rules that do not fit one automaton together are matched one by one: the same lines go, said once and in --stats-json"
+for i in $(seq 1 12); do echo "big$i regex (?i)item$i [a-z]{20}[0-9]{60}x"; done > big.rules
+{
+  echo "A normal sentence opens the page, with enough words to stay."
+  for i in 2 5 9; do echo "Item$i abcdefghijabcdefghij$(printf '7%.0s' $(seq 60))x tail"; done
+  echo "item5 short, not a match at all"
+  echo "Another normal sentence that stays in the output, with words."
+} > big-rules.txt
+printf '%s\n' "A normal sentence opens the page, with enough words to stay." "item5 short, not a match at all" \
+  "Another normal sentence that stays in the output, with words." > big-rules.expected
+run big-rules.txt --no-default-rules --rules big.rules --stats-json whole.json
+expect_rc 0; expect_out_file big-rules.expected; expect_err_empty
+grep -q '"matched_one_by_one":""' whole.json || fail_because "default budget: $(cat whole.json)"
+run big-rules.txt --no-default-rules --rules big.rules --regex-max-mem 65536 --stats-json split.json
+expect_rc 0; expect_out_file big-rules.expected
+expect_err "winnow: rules: 12 regex patterns do not fit one automaton of 65536 bytes (--regex-max-mem): each is matched on its own, more slowly"
+grep -q '"dropped_lines":{"big2":1,"big5":1,"big9":1}' split.json || fail_because "split: $(cat split.json)"
+grep -q '"rule_automata":{"max_mem":65536,"matched_one_by_one":"12 regex patterns","combined_out_of_memory":0,"out_of_memory":\[\]}' split.json ||
+  fail_because "split: $(cat split.json)"
+finish
+
+begin "--regex-max-mem: a regex rule whose automaton does not fit alone: exit 2, named by file, line and rule"
+printf '# too big\nhuge regex (?i)(?:[a-z0-9]{40}x){8}\n' > huge.rules
+run_stdin big-rules.txt --no-default-rules --rules huge.rules --regex-max-mem 65536
+expect_rc 2; expect_out_empty
+expect_err "winnow: huge.rules:2: huge: the pattern's automaton does not fit in 65536 bytes (--regex-max-mem)"
+run_stdin big-rules.txt --no-default-rules --rules huge.rules
+expect_rc 0
+finish
+
 begin "--rules: missing pattern"
 printf '# line 1 is a comment\nlonely   literal\n' > bad-missing.rules
 run_stdin issue.txt --rules bad-missing.rules

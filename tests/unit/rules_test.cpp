@@ -427,6 +427,67 @@ TEST(RuleSetRegexTest, TheSetAgreesWithEachPatternAlone) {
   }
 }
 
+// With a memory budget too small for one automaton of all the regex (and
+// contains) patterns, each pattern is matched on its own: every line gets
+// the match it gets with the default budget (first pattern of each action,
+// word limits applied), the split is said, no search is counted as failed,
+// and a clone matches the same.
+TEST(RuleSetRegexTest, PatternsThatDoNotFitTogetherAreMatchedOneByOne) {
+  std::string text(DefaultRulesText());
+  for (int i = 0; i < 12; ++i) {
+    text += "big" + std::to_string(i) + " drop regex (?i)item" + std::to_string(i) +
+            " [a-z]{20}[0-9]{60}x\n";
+  }
+  text += "kept keep regex:4 ^Read more$\n";
+  RuleSet whole, split;
+  whole.Parse(text, "r", PatternAction::kFeature);
+  split.Parse(text, "r", PatternAction::kFeature);
+  split.set_max_mem(std::int64_t{1} << 18);
+  whole.Freeze();
+  split.Freeze();
+  EXPECT_EQ(whole.split_automata(), "");
+  EXPECT_NE(split.split_automata().find("regex patterns"), std::string::npos) << split.split_automata();
+  const std::unique_ptr<RuleSet> copy = split.Clone();
+  const std::string digits(60, '7');
+  const std::vector<std::string> lines = {
+      "Share this article", "Read more", "Read more about the council and its budget plans",
+      "item3 abcdefghijabcdefghij" + digits + "x", "ITEM11 ABCDEFGHIJABCDEFGHIJ" + digits + "x and more",
+      "item3 abcdefghijabcdefghij" + digits, "We use cookies to improve your experience.",
+      "12 comments", "Copyright 2024 Example Media. All rights reserved.", "(Photo: AFP)",
+      "The council approved the budget on Tuesday after a long debate.", ""};
+  int matched = 0;
+  for (const std::string& line : lines) {
+    Normalized norm;
+    Normalize(line, &norm);
+    const RuleMatch want = whole.MatchAll(line, norm);
+    for (const RuleSet* rules : {&split, copy.get()}) {
+      const RuleMatch got = rules->MatchAll(line, norm);
+      EXPECT_EQ(got.drop, want.drop) << line;
+      EXPECT_EQ(got.keep, want.keep) << line;
+      EXPECT_EQ(got.feature, want.feature) << line;
+    }
+    matched += want.drop >= 0;
+  }
+  EXPECT_GE(matched, 2);  // the two big items, and built-in drop rules
+  for (std::uint64_t count : split.automaton_errors()) EXPECT_EQ(count, 0u);
+  EXPECT_EQ(split.combined_automaton_errors(), 0u);
+}
+
+// A pattern whose automaton does not fit the budget alone is refused,
+// named by its place and rule.
+TEST(RuleSetRegexTest, APatternThatDoesNotFitAloneIsRefused) {
+  RuleSet rules;
+  rules.Parse("fine literal hello\n# big\nhuge regex (?i)(?:[a-z0-9]{40}x){8}\n", "my.rules");
+  rules.set_max_mem(std::int64_t{1} << 16);
+  try {
+    rules.Freeze();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "my.rules:3");
+    EXPECT_EQ(e.message(), "huge: the pattern's automaton does not fit in 65536 bytes (--regex-max-mem)");
+  }
+}
+
 TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {
   RuleSet rules;
   rules.Parse(DefaultRulesText(), "default.rules");
