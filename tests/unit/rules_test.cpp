@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "winnow/error.hpp"
@@ -520,6 +525,56 @@ TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {
   Normalized norm;
   Normalize("Alpha", &norm);
   EXPECT_EQ(unfrozen_copy->Match("Alpha", norm), 0);
+}
+
+// The optional rules files (rules/optional/, installed under
+// share/winnow/rules/) are --rules files: each parses, holds patterns, and
+// repeats none of the built-in ones. A pattern of the same kind and text as
+// a default.rules pattern, or a literal whose line the built-in rules
+// already match, would keep one phrase in two places, and a phrase moved
+// out of default.rules must really be out of it.
+TEST(OptionalRulesTest, EachFileParsesAndRepeatsNoBuiltInPattern) {
+  const std::filesystem::path dir =
+      std::filesystem::path(WINNOW_SOURCE_DIR) / "rules" / "optional";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_FALSE(files.empty()) << dir << " holds no rules file";
+
+  RuleSet defaults;
+  defaults.Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+  defaults.Freeze();
+  std::set<std::pair<PatternKind, std::string>> built_in;
+  for (const Pattern& p : defaults.patterns()) built_in.emplace(p.kind, p.text);
+
+  for (const std::filesystem::path& file : files) {
+    SCOPED_TRACE(file.string());
+    // cmake --install installs *.rules only.
+    EXPECT_EQ(file.extension(), ".rules") << "not installed: not named *.rules";
+    std::ifstream in(file, std::ios::binary);
+    ASSERT_TRUE(in) << "cannot read";
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    RuleSet rules;
+    try {
+      rules.Parse(text, file.filename().string());
+      rules.Freeze();
+    } catch (const Error& e) {
+      ADD_FAILURE() << e.what();
+      continue;
+    }
+    EXPECT_FALSE(rules.patterns().empty()) << "no patterns";
+    for (const Pattern& p : rules.patterns()) {
+      EXPECT_EQ(built_in.count({p.kind, p.text}), 0u)
+          << p.source << ": '" << p.text << "' is also in default.rules";
+      if (p.kind != PatternKind::kLiteral) continue;
+      Normalized norm;
+      Normalize(p.text, &norm);
+      const int hit = defaults.Match(p.text, norm);
+      EXPECT_LT(hit, 0) << p.source << ": '" << p.text << "' is already matched by default.rules ("
+                        << (hit >= 0 ? defaults.patterns()[hit].source : "") << ")";
+    }
+  }
 }
 
 }  // namespace
