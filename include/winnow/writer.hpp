@@ -17,7 +17,9 @@ namespace winnow {
 // terminator, in input order, with exactly one blank line between
 // paragraphs that keep something (when the document separates paragraphs
 // by blank lines), and no blank line before the first or after the last.
-// The blank line is "\r\n" when the line before it ends in "\r\n".
+// The blank line ends as the kept line before it does ("\n", "\r\n",
+// "\r", U+2028, ...), with "\r\n" for a run of "\r" before "\n"
+// ("\r\r\n" from a double conversion).
 void AppendKept(const Document& doc, const std::vector<bool>& keep,
                 std::string* out);
 
@@ -39,7 +41,7 @@ void ForEachKeptPiece(const Document& doc, const std::vector<bool>& keep, F&& pi
         // The blank line between paragraphs ends as the line before it:
         // only the input's last line can lack a terminator, and nothing
         // comes after it.
-        piece(last_eol == "\r\r\n" ? std::string_view("\r\n") : last_eol);
+        piece(last_eol.size() > 2 && last_eol.back() == '\n' ? std::string_view("\r\n") : last_eol);
       }
       first_in_para = false;
       last_eol = line.eol;

@@ -2,16 +2,18 @@
 //
 // Invariants:
 //  - the lines, text then terminator, concatenate to the input exactly;
-//    terminators are "\n" or "\r\n", only the last line may lack one, and
-//    a "\r" before a "\n" always belongs to the terminator;
+//    terminators are "\n", "\r\n" (any run of "\r" before a "\n"), a lone
+//    "\r", U+2028, U+2029 or U+0085 (UTF-8), only the last line may lack
+//    one, and no line's text holds any of them;
 //  - a line is blank exactly when it holds only ' ', '\t', '\f', '\v', '\r';
 //  - paragraphs are ordered, non-empty and cover every non-blank line once:
 //    maximal runs of non-blank lines when the document has a blank line,
 //    single lines otherwise;
 //  - AppendKept writes the kept lines of each paragraph byte for byte, one
-//    blank line ("\r\n" after a CRLF line, else "\n") between paragraphs
-//    that keep something when the document has blank lines, none otherwise;
-//    so with every line kept and no blank line, output == input;
+//    blank line (ended as the kept line before it: "\r\n" for "\r\r\n")
+//    between paragraphs that keep something when the document has blank
+//    lines, none otherwise; so with every line kept and no blank line,
+//    output == input;
 //  - AppendKept appends: what `out` held before is left alone.
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +42,8 @@ std::string Expected(const Document& doc, const std::vector<bool>& keep) {
       if (!keep[i]) continue;
       const Line& line = doc.lines[i];
       if (first && last_written != nullptr && doc.has_blank_lines) {
-        out += last_written->eol == "\r\n" ? "\r\n" : "\n";
+        const std::string_view eol = last_written->eol;
+        out += eol.size() > 2 && eol.back() == '\n' ? std::string_view("\r\n") : eol;
       }
       first = false;
       out.append(line.text);
@@ -63,10 +66,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < doc.lines.size(); ++i) {
     const Line& line = doc.lines[i];
     FUZZ_CHECK(line.number == i + 1);
-    FUZZ_CHECK(line.text.find('\n') == std::string_view::npos);
-    FUZZ_CHECK(line.eol == "\n" || line.eol == "\r\n" ||
-               (line.eol.empty() && i + 1 == doc.lines.size()));
-    FUZZ_CHECK(line.eol != "\n" || line.text.empty() || line.text.back() != '\r');
+    FUZZ_CHECK(line.text.find_first_of("\n\r") == std::string_view::npos);
+    FUZZ_CHECK(line.text.find("\xE2\x80\xA8") == std::string_view::npos);
+    FUZZ_CHECK(line.text.find("\xE2\x80\xA9") == std::string_view::npos);
+    FUZZ_CHECK(line.text.find("\xC2\x85") == std::string_view::npos);
+    const std::string_view eol = line.eol;
+    const bool crs_then_lf = !eol.empty() && eol.back() == '\n' &&
+                             eol.find_first_not_of('\r') == eol.size() - 1;
+    FUZZ_CHECK(crs_then_lf || eol == "\r" || eol == "\xE2\x80\xA8" || eol == "\xE2\x80\xA9" ||
+               eol == "\xC2\x85" || (eol.empty() && i + 1 == doc.lines.size()));
     // Views into the input, one after the other.
     FUZZ_CHECK(line.text.data() == input.data() + joined.size());
     joined.append(line.text);

@@ -6,9 +6,10 @@
 //    blank lines set aside, the output's lines are a subsequence of the
 //    input's, and exactly the lines FilterResult::keep marks, which are
 //    never blank;
-//  - the only other output lines are single separators ("\n" or "\r\n"),
-//    never first, never last, never two in a row, and only when the input
-//    has blank lines;
+//  - lines are split where SplitDocument splits them ("\n", "\r\n", a
+//    lone "\r", U+2028, ...); the only other output lines are single
+//    separators (a line end alone), never first, never last, never two in a
+//    row, and only when the input has blank lines;
 //  - every dropped non-blank line is counted by exactly one Drop (the sum
 //    of Drop::lines), drops are in input order, a rule drop names a rule,
 //    a dedup drop names an earlier line and a similarity in [0, 1];
@@ -31,7 +32,22 @@
 
 namespace {
 
-bool IsSeparator(std::string_view line) { return line == "\n" || line == "\r\n"; }
+// The lines of `s` as SplitDocument splits them, each with its terminator.
+std::vector<std::string_view> DocumentLines(std::string_view s) {
+  winnow::Document doc;
+  winnow::SplitDocument(s, &doc);
+  std::vector<std::string_view> lines;
+  for (const winnow::Line& line : doc.lines) {
+    lines.emplace_back(line.text.data(), line.text.size() + line.eol.size());
+  }
+  return lines;
+}
+
+// A line end alone: "\n", "\r\n", "\r", U+2028, U+2029, U+0085.
+bool IsSeparator(std::string_view line) {
+  return line == "\n" || line == "\r\n" || line == "\r" || line == "\xE2\x80\xA8" ||
+         line == "\xE2\x80\xA9" || line == "\xC2\x85";
+}
 
 bool IsBlankLine(std::string_view line) {
   for (char c : line) {
@@ -69,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ++dropped;
     }
   }
-  const std::vector<std::string_view> in_lines = winnow::fuzz::SplitLines(input);
-  const std::vector<std::string_view> out_lines = winnow::fuzz::SplitLines(out);
+  const std::vector<std::string_view> in_lines = DocumentLines(input);
+  const std::vector<std::string_view> out_lines = DocumentLines(out);
   std::size_t next_in = 0, next_kept = 0;
   for (std::size_t i = 0; i < out_lines.size(); ++i) {
     const std::string_view line = out_lines[i];

@@ -3,12 +3,14 @@
 // Run with -rss_limit_mb=2048 (run_fuzzers.sh does): a count read from the
 // file must never become an allocation larger than the file.
 // Invariants:
-//  - LoadState either loads or throws winnow::Error naming the file;
+//  - LoadState either loads or throws winnow::Error naming the file (whose
+//    names file, INDEX.names, is missing: the load starts a new one);
 //  - read through a FIFO, where no file size bounds the counts in it, the
 //    same bytes give the same verdict (and memory only for the data that
 //    arrives);
 //  - a file that loads is saved back byte for byte by SaveState (nothing
-//    in it is ignored or silently repaired);
+//    in it is ignored or silently repaired), but for the new names file's
+//    id and size and the checksum after them;
 //  - a loaded index then works: a small stream runs through it without
 //    error, and its documents are numbered after the loaded ordinals.
 #include <fcntl.h>
@@ -121,7 +123,19 @@ constexpr std::string_view kStream =
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const winnow::fuzz::MemFile file(std::string_view(reinterpret_cast<const char*>(data), size));
+  // A real file in a directory of its own, not a memory file: an index
+  // keeps its documents' names in INDEX.names beside it, which a load
+  // whose names file is missing creates. Each input starts without one.
+  const std::string path = TempDir() + "/input";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    FUZZ_CHECK(f != nullptr);
+    FUZZ_CHECK(size == 0 || std::fwrite(data, 1, size, f) == size);
+    std::fclose(f);
+  }
+  for (const char* names : {"/input.names", "/fifo.names", "/index.names"}) {
+    ::unlink((TempDir() + names).c_str());
+  }
   const winnow::StreamConfig config = winnow::fuzz::IndexFuzzConfig();
   const winnow::FilterConfig filter;
   // Built once (building one computes LSH parameters): a load replaces all
@@ -130,9 +144,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       new winnow::StreamProcessor(&winnow::fuzz::DefaultRules(), filter, config);
   std::string error;
   try {
-    processor->LoadState(file.path());
+    processor->LoadState(path);
   } catch (const winnow::Error& e) {
-    FUZZ_CHECK(e.where() == file.path());
+    if (e.where() != path) std::fprintf(stderr, "where \"%s\": %s\n", e.where().c_str(), e.message().c_str());
+    FUZZ_CHECK(e.where() == path);
     error = e.message();
     FUZZ_CHECK(!error.empty());
   }
@@ -148,7 +163,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::string saved = TempDir() + "/index";
   processor->SaveState(saved);
-  FUZZ_CHECK(ReadFile(saved) == std::string_view(reinterpret_cast<const char*>(data), size));
+  // Byte for byte but for the end: the names file's id and size, and the
+  // checksum after them (the input's names file was not there: a new one
+  // was started).
+  const std::string saved_bytes = ReadFile(saved);
+  constexpr std::size_t kNamesTail = 3 * sizeof(std::uint64_t);
+  FUZZ_CHECK(saved_bytes.size() == size && size >= kNamesTail);
+  FUZZ_CHECK(std::string_view(saved_bytes).substr(0, size - kNamesTail) ==
+             std::string_view(reinterpret_cast<const char*>(data), size - kNamesTail));
 
   // A stream through the loaded index.
   const std::uint64_t first = processor->index().next_ordinal();

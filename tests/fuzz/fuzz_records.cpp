@@ -83,7 +83,7 @@ std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chu
         std::string_view line = out;
         if (line.ends_with('\n')) line.remove_suffix(1);
         FUZZ_CHECK(winnow::ParseJsonLine(line, fields, &parsed, &error));
-        FUZZ_CHECK(parsed.has_text && parsed.document() == r.document());
+        FUZZ_CHECK(parsed.has_text && parsed.text == r.document());
       } else if (format != Format::kWet || WholeTrailer(r.warc.trailer)) {
         FUZZ_CHECK(out == r.raw);
       }

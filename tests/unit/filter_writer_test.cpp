@@ -359,6 +359,12 @@ TEST(AppendKeptTest, Table) {
        "a\rb\n\nc\r", {true, false, false, true}, "", "a\r\rc\r"},
       {"U+2029 paragraphs", "a\xe2\x80\xa9\xe2\x80\xa9" "b", {true, false, true}, "",
        "a\xe2\x80\xa9\xe2\x80\xa9" "b"},
+      // Found by fuzz_document: a run of CRs before LF ends one line; the
+      // blank line after it is CRLF however many CRs there were.
+      {"CR runs before LF: the blank line is CRLF", "a\r\r\r\n\nb\r\r\n\nc\n",
+       {true, false, true, false, true}, "", "a\r\r\r\n\r\nb\r\r\n\r\nc\n"},
+      {"CRs, lone and before LF", "a\rb\r\n\r\r\nc\r", {true, true, false, true}, "",
+       "a\rb\r\n\r\nc\r"},
   };
   for (const AppendCase& c : kCases) {
     SCOPED_TRACE(c.name);
