@@ -15,6 +15,11 @@
 //    the distance to the nearest body line, the share of the page's prose
 //    seen so far, and the position relative to the main text.
 //
+// A one- or two-word line that equals a rule's literal ("Settings",
+// "Performance") counts as matching it only when a line within two lines
+// of it also matches a rule (a banner's buttons, a menu); elsewhere it is a
+// heading or a label.
+//
 // The main text is the densest run of prose: the maximum-sum run of lines
 // (Kadane's algorithm) where body lines count their words and other lines
 // count against it, boundary headings ("Comments", "Related articles":
@@ -162,6 +167,8 @@ class LineFeatures {
   std::vector<Para> paras_;
   std::vector<int> words_;
   std::vector<bool> body_, closed_, blank_, rule_, boundary_, wrapped_;
+  std::vector<bool> lone_literal_;      // a 1-2 word line equal to a rule's literal
+  std::vector<std::uint32_t> stray_;    // scratch of Finish()
   std::vector<std::uint64_t> row_hash_;  // per row: the normalised text's hash
   std::size_t added_ = 0;
   // Per row, filled by Finish(): its line, prefix sums over rows (body

@@ -4,11 +4,23 @@
 // and position relative to the main text) and a score from the line model
 // (line_model.hpp), the probability that it is main content; a line scoring
 // below the threshold is dropped by the built-in rule `line-model`, a body
-// line inside the main text (line_features.hpp) that matches no rule below
-// half the threshold. The
-// lines of a hard-wrapped paragraph share one decision: their word-weighted
-// mean score. Pattern rules (rules.hpp) act by their action: the built-in
-// rules are model features, the user's rules drop (and `+list` headings
+// line inside the main text (line_features.hpp; a sentence of 15 words or
+// more that uses a rule's phrase is one) below half the threshold. The lines of a hard-wrapped paragraph share one
+// decision: their word-weighted mean score.
+//
+// A sequence pass then smooths the decisions over neighbouring lines, as
+// jusText's context step does (Pomikalek, "Removing boilerplate and
+// duplicate content from web corpora", 2011), here as a two-state Viterbi
+// pass: each line's margin is the log-odds of its score minus the log-odds
+// of its threshold (keep when positive), and changing state between two
+// neighbouring lines costs `smoothing` (in log-odds; half of it across a
+// blank line or a line decided by a rule). A line near its threshold then
+// follows its neighbours: a short closing sentence inside the article
+// stays, a lone teaser sentence in a menu goes. Lines decided by a rule
+// keep their decision and do not pull their neighbours.
+//
+// Pattern rules (rules.hpp) act by their action: the built-in rules are
+// model features, the user's rules drop (and `+list` headings
 // drop the short lines listed under them, up to the first body line), and
 // `keep` rules keep. The page title, a short first line, is kept when
 // keep_title is set, it stands alone (its own paragraph) and anything else
@@ -19,6 +31,7 @@
 #define WINNOW_LINE_FILTER_HPP_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +48,9 @@ inline constexpr std::string_view kRuleLineModel = "line-model";
 struct LineFilterConfig {
   bool model = true;       // false: only pattern rules judge (--disable line-model)
   double threshold = -1;   // a line scoring below this is dropped; < 0: the model's own
+  double smoothing = -1;   // the sequence pass's switch cost; < 0: the model's own, 0: off
+  // A model read from a file (--line-model) instead of the built-in one.
+  std::shared_ptr<const LineModel> model_file;
   // A short first line standing alone (the page title) is kept when
   // anything else is.
   bool keep_title = true;
@@ -78,8 +94,8 @@ class LineFilter {
   static constexpr int kBuiltinCount = 1;
 
   // `rules` must be frozen and outlive the filter; null means no patterns.
-  // `model` (null: LineModel::Default(), parsed only when config.model)
-  // must outlive the filter.
+  // `model` (null: config.model_file, else LineModel::Default(), parsed
+  // only when config.model) must outlive the filter.
   LineFilter(const RuleSet* rules, const LineFilterConfig& config,
              const LineModel* model = nullptr);
 
@@ -104,17 +120,24 @@ class LineFilter {
   const std::vector<int>& feature_patterns() const { return feature_pattern_; }
 
  private:
+  // The sequence pass: keep_ from margin_ (see above).
+  void Smooth(const Document& doc);
+
   const RuleSet* rules_;
   const LineModel* model_;
   LineFilterConfig config_;
   int pattern_rules_;
   double threshold_;
+  double smoothing_;
   LineFeatures features_;
   LineWords own_words_;          // when the caller wants none
   std::vector<float> scores_;
   std::vector<signed char> forced_;  // +1 kept by a rule, -1 dropped by one
   std::vector<int> list_rule_;   // a user +list heading's rule, or -1
   std::vector<int> feature_pattern_;
+  std::vector<float> margin_;                  // per line: the sequence pass's margin
+  std::vector<std::uint8_t> keep_;             // per line: the pass's decision
+  std::vector<std::uint8_t> back_keep_, back_drop_;  // Viterbi back-pointers
   Normalized norm_;
 };
 

@@ -7,9 +7,12 @@
 // function approximation: a gradient boosting machine", 2001) and shipped
 // in the binary as rules/line_model.txt, a versioned text file:
 //
-//     winnow-line-model 1
+//     winnow-line-model 2
 //     features N            then N lines "f NAME", in FeatureNames() order
 //     threshold X           the default decision threshold on the score
+//     smoothing S           the default switch cost of the sequence pass
+//                           (line_filter.hpp), in log-odds; version 1
+//                           files have no such line and mean 0
 //     baseline B            the raw score before any tree
 //     trees T               then per tree "tree K" and K node lines:
 //     FEATURE THRESHOLD LEFT RIGHT VALUE MISSING_LEFT
@@ -56,6 +59,7 @@ class LineModel {
                                               bool toward_drop) const;
 
   double threshold() const { return threshold_; }
+  double smoothing() const { return smoothing_; }
   int trees() const { return static_cast<int>(roots_.size()); }
 
  private:
@@ -70,6 +74,7 @@ class LineModel {
   std::vector<std::int32_t> roots_;
   double baseline_ = 0;
   double threshold_ = 0.5;
+  double smoothing_ = 0;
 };
 
 // A short human description of feature `index` at `value`, for --explain

@@ -49,6 +49,7 @@ struct Options {
   std::vector<std::string> rules_files;  // --rules, in order
   bool no_default_rules = false;
   std::vector<std::string> disabled;     // --disable, each NAME or NAME,NAME
+  std::string line_model_file;           // --line-model
   bool print_rules = false;
   bool list_rules = false;
   std::int64_t regex_max_mem = kDefaultRegexMaxMem;  // --regex-max-mem

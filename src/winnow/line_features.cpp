@@ -291,6 +291,7 @@ void LineFeatures::Reset(std::size_t lines) {
   rule_.assign(lines, false);
   boundary_.assign(lines, false);
   wrapped_.assign(lines, false);
+  lone_literal_.assign(lines, false);
   row_hash_.clear();
   idx_.clear();
   added_ = 0;
@@ -422,6 +423,8 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       pattern >= 0 && rules_ != nullptr ? rule_column_[rules_->patterns()[pattern].rule] : -1;
   rule_[i] = rule_column >= 0;
   boundary_[i] = rule_column >= 0 && rules_->patterns()[pattern].list;
+  lone_literal_[i] = rule_[i] && !boundary_[i] && words <= 2 &&
+                     rules_->patterns()[pattern].kind == PatternKind::kLiteral;
   // A long sentence is prose even when it uses a boilerplate phrase.
   body_[i] = (closed && (words >= 15 || (words >= 5 && !rule_[i]))) || (words >= 20 && !rule_[i]);
   row_hash_.back() = HashWord(norm->text, kWordSeed ^ 0x6c696e65ULL);
@@ -472,6 +475,24 @@ void LineFeatures::Finish(const Document& doc) {
     for (std::size_t j = 0; j < m; ++j) ++counts[slot(row_hash_[j])];
     for (std::size_t j = 0; j < m; ++j) own_[j].repeat = Log1p(counts[slot(row_hash_[j])] - 1.0);
   }
+
+  // A one- or two-word line that equals a rule's literal ("Settings",
+  // "Support", "Performance") is a banner or menu word only among other
+  // lines that match rules (within two lines either side); elsewhere it is
+  // a heading or a label, and its match does not count.
+  for (std::size_t j = 0; j < m; ++j) {
+    if (!lone_literal_[idx_[j]]) continue;
+    bool among = false;
+    for (std::size_t k = j >= 2 ? j - 2 : 0; k <= std::min(m - 1, j + 2) && !among; ++k) {
+      among = k != j && rule_[idx_[k]];
+    }
+    if (!among) stray_.push_back(static_cast<std::uint32_t>(j));
+  }
+  for (std::uint32_t j : stray_) {
+    own_[j].rule_column = -1;
+    rule_[idx_[j]] = false;
+  }
+  stray_.clear();
 
   // Hard-wrapped paragraphs: lines but the last of nearly the same width
   // (40-100 characters), several of them ending inside a sentence. Their

@@ -1,6 +1,7 @@
 #include "winnow/line_filter.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "winnow/hashing.hpp"
@@ -42,15 +43,63 @@ void AnalyseLines(const Document& doc, std::size_t max_line_bytes, LineWords* wo
   }
 }
 
+void LineFilter::Smooth(const Document& doc) {
+  const std::size_t n = doc.lines.size();
+  keep_.assign(n, 0);
+  if (smoothing_ <= 0) {
+    for (std::size_t i = 0; i < n; ++i) keep_[i] = margin_[i] >= 0;
+    return;
+  }
+  // Two-state Viterbi over the lines the model scored: keep and drop are
+  // the best totals of the lines so far ending in that state (a kept line
+  // adds its margin, a change of state costs smoothing_, half of it when
+  // a blank line or a line a rule decided stands between), with
+  // back-pointers to the previous scored line's state.
+  back_keep_.assign(n, 0);
+  back_drop_.assign(n, 0);
+  double keep = 0, drop = 0;
+  std::size_t prev = n;  // the previous scored line
+  for (std::size_t i = 0; i < n; ++i) {
+    if (scores_[i] < 0) continue;
+    const double m = margin_[i];
+    if (prev == n) {
+      keep = m;
+      drop = 0;
+    } else {
+      const double cost = i == prev + 1 ? smoothing_ : smoothing_ / 2;
+      const double keep_from_drop = drop - cost, drop_from_keep = keep - cost;
+      back_keep_[i] = keep >= keep_from_drop;  // 1: from keep
+      back_drop_[i] = drop_from_keep > drop;   // 1: from keep
+      const double k = m + std::max(keep, keep_from_drop);
+      const double d = std::max(drop, drop_from_keep);
+      keep = k;
+      drop = d;
+    }
+    prev = i;
+  }
+  if (prev == n) return;
+  bool state = keep >= drop;
+  for (std::size_t i = prev + 1; i-- > 0;) {
+    if (scores_[i] < 0) continue;
+    keep_[i] = state;
+    state = state ? back_keep_[i] : back_drop_[i];
+  }
+}
+
 LineFilter::LineFilter(const RuleSet* rules, const LineFilterConfig& config,
                        const LineModel* model)
     : rules_(rules),
-      model_(model != nullptr || !config.model ? model : &LineModel::Default()),
+      model_(model != nullptr || !config.model ? model
+             : config.model_file                ? config.model_file.get()
+                                                : &LineModel::Default()),
       config_(config),
       pattern_rules_(rules ? static_cast<int>(rules->names().size()) : 0),
       threshold_(config.threshold >= 0 ? config.threshold
                  : model_ != nullptr    ? model_->threshold()
                                         : 0.5),
+      smoothing_(config.smoothing >= 0 ? config.smoothing
+                 : model_ != nullptr    ? model_->smoothing()
+                                        : 0.0),
       features_(rules) {}
 
 std::string_view LineFilter::RuleName(int id) const {
@@ -153,22 +202,36 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     }
   }
 
-  // 4. Decisions. The title: a short first line standing alone, kept when
-  //    anything else of the page is.
+  // 4. Decisions: each line's margin against its threshold (a body line
+  //    inside the main text needs half), smoothed by
+  //    the sequence pass.
+  const int model_rule = pattern_rules_ + kBuiltinLineModel;
+  auto logit = [](double p) {
+    p = std::clamp(p, 1e-6, 1 - 1e-6);
+    return std::log(p / (1 - p));
+  };
+  margin_.assign(n, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (scores_[i] < 0) continue;  // blank, or decided by a rule
+    // A body line (line_features.hpp: a rule's phrase used in a sentence of
+    // 15 words or more still makes one) inside the main text.
+    const bool in_text =
+        features_.body(i) && i >= features_.span_first() && i <= features_.span_last();
+    margin_[i] = static_cast<float>(logit(scores_[i]) - logit(in_text ? threshold_ / 2 : threshold_));
+  }
+  Smooth(doc);
+  // The title: a short first line standing alone, kept when anything else
+  // of the page is.
   std::size_t title = 0;
   while (title < n && doc.lines[title].blank) ++title;
   bool any_kept = false;
-  const int model_rule = pattern_rules_ + kBuiltinLineModel;
   for (std::size_t i = 0; i < n; ++i) {
+    if (doc.lines[i].blank) continue;
     if (scores_[i] < 0) {
-      any_kept = any_kept || (forced_[i] >= 0 && !doc.lines[i].blank && i != title);
+      any_kept = any_kept || (forced_[i] >= 0 && i != title);
       continue;
     }
-    // A body line inside the main text that matches no rule needs less:
-    // half the threshold.
-    const bool in_text = features_.body(i) && !features_.rule(i) &&
-                         i >= features_.span_first() && i <= features_.span_last();
-    if (scores_[i] < (in_text ? threshold_ / 2 : threshold_)) {
+    if (!keep_[i]) {
       v[i] = model_rule;
     } else if (i != title) {
       any_kept = true;
@@ -189,6 +252,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
       std::ostringstream note;
       note.precision(2);
       note << "score " << std::fixed << scores_[i];
+      if (margin_[i] >= 0) note << ", dropped with its neighbours";
       const auto top = model_->Explain(features_.row(i), 3, true);
       for (std::size_t k = 0; k < top.size(); ++k) {
         note << (k == 0 ? ": " : ", ")

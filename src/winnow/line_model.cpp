@@ -11,7 +11,8 @@
 namespace winnow {
 namespace {
 
-constexpr std::string_view kMagic = "winnow-line-model 1";
+constexpr std::string_view kMagic = "winnow-line-model 2";
+constexpr std::string_view kMagicV1 = "winnow-line-model 1";  // no smoothing line
 
 // Reads a file line by line, naming its position in errors.
 class LineReader {
@@ -62,7 +63,10 @@ class LineReader {
 
 LineModel LineModel::Parse(std::string_view text, std::string_view source) {
   LineReader in(text, source);
-  if (in.Next() != kMagic) in.Fail("not a winnow line model (expected '" + std::string(kMagic) + "')");
+  const std::string_view magic = in.Next();
+  if (magic != kMagic && magic != kMagicV1) {
+    in.Fail("not a winnow line model (expected '" + std::string(kMagic) + "')");
+  }
   const auto& names = FeatureNames();
   const int features = in.Number<int>(in.Expect("features"));
   if (features != static_cast<int>(names.size())) {
@@ -78,8 +82,12 @@ LineModel LineModel::Parse(std::string_view text, std::string_view source) {
   }
   LineModel model;
   model.threshold_ = in.Number<double>(in.Expect("threshold"));
-  model.baseline_ = in.Number<double>(in.Expect("baseline"));
   if (!(model.threshold_ >= 0 && model.threshold_ <= 1)) in.Fail("threshold must be in [0, 1]");
+  if (magic == kMagic) {
+    model.smoothing_ = in.Number<double>(in.Expect("smoothing"));
+    if (!(model.smoothing_ >= 0 && model.smoothing_ <= 100)) in.Fail("smoothing must be in [0, 100]");
+  }
+  model.baseline_ = in.Number<double>(in.Expect("baseline"));
   const int trees = in.Number<int>(in.Expect("trees"));
   if (trees < 0 || trees > 100000) in.Fail("bad tree count");
   for (int t = 0; t < trees; ++t) {

@@ -177,6 +177,20 @@ const OptionSpec kOptions[] = {
                                                      std::int64_t{1} << 40);
      },
      WINNOW_GET(regex_max_mem)},
+    {"smoothing", 0, kLineRules, K::kReal, S::kAll, "X",
+     "the sequence pass's cost, in log-odds, of changing from kept to dropped between "
+     "neighbouring lines; 0 judges every line on its own (default: the model's own)",
+     [](Options* o, std::string_view v) {
+       o->filter.lines.smoothing = ParseReal("smoothing", v, 0.0, 100.0);
+     },
+     [](const Options& o) -> std::string {
+       return o.filter.lines.smoothing >= 0 ? Text(o.filter.lines.smoothing) : std::string();
+     }},
+    {"line-model", 0, kLineRules, K::kText, S::kAll, "FILE",
+     "score lines with the line model in FILE (one retrained with tools/train/train.py) "
+     "instead of the built-in one",
+     [](Options* o, std::string_view v) { o->line_model_file = NonEmpty("line-model", v); },
+     [](const Options& o) { return o.line_model_file; }},
     {"keep-title", 0, kLineRules, K::kBool, S::kAll, "BOOL",
      "keep a short first line that stands alone (the page title) when anything else is kept",
      [](Options* o, std::string_view v) { o->filter.lines.keep_title = ParseBool("keep-title", v); },
@@ -457,6 +471,14 @@ void LoadRules(Options* options, RuleSet* rules) {
     throw OptionError(e.where(), e.message());
   }
   LineFilterConfig& lines = options->filter.lines;
+  if (!options->line_model_file.empty() && !lines.model_file) {
+    try {
+      lines.model_file = std::make_shared<const LineModel>(
+          LineModel::Parse(ReadRulesFile(options->line_model_file), options->line_model_file));
+    } catch (const Error& e) {
+      throw OptionError(e.where(), e.message());
+    }
+  }
   for (const std::string& list : options->disabled) {
     std::string_view rest = list;
     while (true) {

@@ -329,6 +329,33 @@ TEST(LineFeaturesTest, RepetitionAndNeighbours) {
   EXPECT_FLOAT_EQ(f.at(3, kFNextWords), f.at(4, kFWords));
 }
 
+// A one- or two-word line equal to a literal is a match only among other
+// rule lines: "Settings" under a cookie notice's buttons, not as a
+// review's section heading.
+TEST(LineFeaturesTest, ALoneLiteralIsAHeadingNotAMatch) {
+  const std::string rules =
+      "cookie-banner literal settings\ncookie-banner literal accept all\n"
+      "cookie-banner contains cookie preferences\nread-more literal+list related\n";
+  struct Case {
+    std::string text;
+    std::size_t line;
+    bool match;
+  };
+  const std::string body = std::string(kArticle);
+  for (const Case& c : std::vector<Case>{
+           {body + "\nSettings\n" + body, 4, false},          // a heading
+           {body + "Settings\nAccept all\n", 3, true},         // beside a button
+           {"Cookie preferences\n\nSettings\n\n" + body, 2, true},  // the next non-blank line
+           {"Cookie preferences\nA\nB\nSettings\n\n" + body, 3, false},  // three away
+           {body + "\nRelated\n" + body, 4, true},            // a +list heading always counts
+       }) {
+    SCOPED_TRACE(c.text);
+    FeaturesOf f(c.text, rules);
+    EXPECT_EQ(f.at(c.line, kFRuleAny), c.match ? 1.0f : 0.0f);
+    EXPECT_EQ(f.features().rule(c.line), c.match);
+  }
+}
+
 TEST(LineFeaturesTest, HardWrappedParagraphSharesItsFeatures) {
   const std::string wrapped =
       "winnow reads scraped text from files or standard input and removes the\n"

@@ -77,6 +77,43 @@ TEST(LineFilterTest, TheModelDropsLinesBelowTheThreshold) {
   EXPECT_EQ(o.rule[10], "");
 }
 
+// The sequence pass: a line near its threshold follows its neighbours, a
+// line far from it keeps its own decision, and rules' decisions are fixed.
+TEST(LineFilterTest, TheSequencePassSmoothsDecisionsOverNeighbours) {
+  // The closed-only model scores 0.88 and 0.12: margins of +-2 in log-odds
+  // at threshold 0.5. A short line inside a paragraph of sentences costs
+  // two state changes to drop; a lone sentence among menu words two to keep.
+  const std::string inside = std::string(kBody1) + "\nThe trial continues\n" + std::string(kBody2) + "\n";
+  const std::string teaser = "Home\nMenu\n" + std::string(kBody1) + "\nAbout\nContact\n";
+  LineFilterConfig config;
+  config.keep_title = false;
+  for (double smoothing : {0.0, 0.9}) {
+    SCOPED_TRACE(smoothing);
+    config.smoothing = smoothing;
+    EXPECT_EQ(JudgeWith(inside, "", config).rule, (Rules{"", "line-model", ""}));
+  }
+  config.smoothing = 1.1;
+  EXPECT_EQ(JudgeWith(inside, "", config).rule, (Rules{"", "", ""}));
+  config.smoothing = 0.0;
+  EXPECT_EQ(JudgeWith(teaser, "", config).rule,
+            (Rules{"line-model", "line-model", "", "line-model", "line-model"}));
+  config.smoothing = 2.1;
+  Judged t = JudgeWith(teaser, "", config);
+  EXPECT_EQ(t.rule, (Rules{"line-model", "line-model", "line-model", "line-model", "line-model"}));
+  EXPECT_EQ(t.notes[2].substr(0, 39), "score 0.88, dropped with its neighbours");
+  // Across a blank line a change costs half: the paragraph keeps its own.
+  const std::string apart = std::string(kBody1) + "\n\nThe trial continues\n\n" + std::string(kBody2) + "\n";
+  config.smoothing = 1.9;
+  EXPECT_EQ(JudgeWith(apart, "", config).rule, (Rules{"", "", "line-model", "", ""}));
+  config.smoothing = 2.1;
+  EXPECT_EQ(JudgeWith(apart, "", config).rule, (Rules{"", "", "", "", ""}));
+  // A rule's drop stands, and does not pull its neighbours.
+  config.smoothing = 50;
+  EXPECT_EQ(JudgeWith(std::string(kBody1) + "\nAdvert\n" + std::string(kBody2) + "\n",
+                      "ads literal advert\n", config).rule,
+            (Rules{"", "ads", ""}));
+}
+
 TEST(LineFilterTest, TheTitleIsKeptWhenTheRestOfThePageIs) {
   const std::string text = "Flood Warnings\n" + std::string(kBody1) + "\n";
   EXPECT_EQ(JudgeWith(text, "").rule, (Rules{"", ""}));
@@ -158,7 +195,16 @@ TEST(LineModelTest, MalformedModelsAreRefusedWithTheirLine) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(error_of("hello\n"), "m:1: not a winnow line model (expected 'winnow-line-model 1')");
+  EXPECT_EQ(error_of("hello\n"), "m:1: not a winnow line model (expected 'winnow-line-model 2')");
+  std::string rough = good;
+  rough.replace(rough.find("smoothing 0"), 11, "smoothing -1");
+  EXPECT_EQ(error_of(rough), "m:" + std::to_string(kFeatureCount + 4) +
+                                 ": smoothing must be in [0, 100]");
+  // Version 1 files have no smoothing line: no sequence pass.
+  std::string v1 = good;
+  v1.replace(v1.find("smoothing 0\n"), 12, "");
+  v1.replace(v1.find(" 2\n"), 3, " 1\n");
+  EXPECT_EQ(LineModel::Parse(v1, "m").smoothing(), 0.0);
   std::string renamed = good;
   renamed.replace(renamed.find("f words"), 7, "f wordz");
   EXPECT_EQ(error_of(renamed),

@@ -1,7 +1,10 @@
 #include "winnow/options.hpp"
+#include "winnow/line_model.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -157,6 +160,39 @@ TEST(Options, LoadRulesDisablesByNameAndRefusesUnknownNames) {
   SetOption(&missing, "rules", "/nonexistent/x.rules");
   RuleSet rules3;
   EXPECT_THROW(LoadRules(&missing, &rules3), OptionError);
+}
+
+// --line-model reads a model file (the built-in one's text here) and says
+// where a bad one is wrong, as a usage error.
+TEST(Options, LoadRulesReadsALineModelFile) {
+  const std::string dir = ::testing::TempDir();
+  const std::string good = dir + "/winnow-options-model.txt", bad = dir + "/winnow-options-bad.txt";
+  {
+    std::ofstream(good) << DefaultLineModelText();
+    std::ofstream(bad) << "winnow-line-model 2\nfeatures 3\n";
+  }
+  Options o;
+  SetOption(&o, "line-model", good);
+  SetOption(&o, "smoothing", "0.5");
+  RuleSet rules;
+  LoadRules(&o, &rules);
+  ASSERT_NE(o.filter.lines.model_file, nullptr);
+  EXPECT_EQ(o.filter.lines.model_file->trees(), LineModel::Default().trees());
+  EXPECT_EQ(o.filter.lines.smoothing, 0.5);
+  Options b;
+  SetOption(&b, "line-model", bad);
+  RuleSet rules2;
+  try {
+    LoadRules(&b, &rules2);
+    ADD_FAILURE() << "bad model accepted";
+  } catch (const OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find(bad + ":2: model has 3 features"), std::string::npos)
+        << e.what();
+  }
+  Options s;
+  EXPECT_THROW(SetOption(&s, "smoothing", "-1"), OptionError);
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
 }
 
 }  // namespace

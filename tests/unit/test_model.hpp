@@ -14,9 +14,9 @@ namespace winnow {
 
 // The model file's text (tests edit it to test the parser).
 inline std::string ClosedOnlyModelText() {
-  std::string m = "winnow-line-model 1\nfeatures " + std::to_string(kFeatureCount) + "\n";
+  std::string m = "winnow-line-model 2\nfeatures " + std::to_string(kFeatureCount) + "\n";
   for (const std::string& name : FeatureNames()) m += "f " + name + "\n";
-  m += "threshold 0.5\nbaseline 0\ntrees 1\ntree 5\n";
+  m += "threshold 0.5\nsmoothing 0\nbaseline 0\ntrees 1\ntree 5\n";
   m += std::to_string(kFClosed) + " 0.5 1 4 0 1\n";
   m += std::to_string(kFWords) + " 3.0204 2 3 -1.5 1\n";  // log1p(19.5)
   m += "-1 0 0 0 -2 0\n-1 0 0 0 2 0\n-1 0 0 0 2 0\n";

@@ -3,9 +3,10 @@
 
     /usr/bin/python3 tools/train/train.py [--eval-dir DIR] [--out rules/line_model.txt]
                                           [--report REPORT.md] [--no-cv]
+                                          [--threshold X] [--smoothing S]
 
-Needs Debian's python3-sklearn (1.2) and numpy, and build/winnow-features
-(cmake --build build --target winnow-features).
+Needs Debian's python3-sklearn (1.2) and numpy, build/winnow and
+build/winnow-features (cmake --build build --target winnow winnow-features).
 
 1. Features: build/winnow-features computes every line's features exactly
    as winnow does (same rules, same code).
@@ -25,15 +26,17 @@ Needs Debian's python3-sklearn (1.2) and numpy, and build/winnow-features
    and every set the same in total, so that no benchmark's layout dominates.
 5. Model: scikit-learn's HistGradientBoostingClassifier, 40 trees of depth
    6, fixed seed, no early stopping: the same data gives the same file.
-6. Scores: leave-one-benchmark-out (train on the other sets, score the one
-   left out) and site-grouped 5-fold cross-validation over all sets (no
-   site in both training and test folds), with score.py's shingle4 and
-   bag-of-words metrics on the kept lines, against no filtering and C4's
-   line rules. Paragraph deduplication is not simulated, so winnow's own
-   numbers (tools/eval_dev.py) differ slightly.
-7. The threshold that maximises the token-weighted line F1 (averaged
-   over the sets) of the cross-validated predictions goes into the model
-   file.
+6. Held-out scores, from winnow itself: site-grouped 5-fold
+   cross-validation over all sets (no site in both training and test
+   folds; each fold's pages run through build/winnow with --line-model set
+   to the model of the other folds) and leave-one-benchmark-out (a model
+   trained without a set runs on that set), with score.py's shingle4 and
+   bag-of-words metrics per set and page type, against no filtering and
+   C4's line rules.
+7. The threshold and the sequence pass's smoothing (line_filter.hpp) that
+   maximise the token-weighted line F1 of the cross-validated scores
+   (averaged over the sets; the pass simulated in smoothed_keep) go into
+   the model file.
 """
 import argparse
 import collections
@@ -321,12 +324,13 @@ def report_rows(title, data, outputs_by_system, page_keys):
     return "\n".join(lines) + "\n", per
 
 
-def export(model, names, threshold, path):
+def export(model, names, threshold, smoothing, path):
     pred = model._predictors
     baseline = float(np.ravel(model._baseline_prediction)[0])
-    out = [f"winnow-line-model 1", f"features {len(names)}"]
+    out = [f"winnow-line-model 2", f"features {len(names)}"]
     out += [f"f {n}" for n in names]
-    out += [f"threshold {threshold:.4f}", f"baseline {baseline!r}", f"trees {len(pred)}"]
+    out += [f"threshold {threshold:.4f}", f"smoothing {smoothing:.4f}", f"baseline {baseline!r}",
+            f"trees {len(pred)}"]
     for tree in pred:
         nodes = tree[0].nodes
         out.append(f"tree {len(nodes)}")
@@ -346,16 +350,90 @@ def export(model, names, threshold, path):
         f.write("\n".join(out) + "\n")
 
 
+def smoothed_keep(p, line_no, threshold, smoothing):
+    """The sequence pass of line_filter.cpp on one page's rows (p: scores,
+    line_no: their line numbers); the half threshold inside the main text
+    and the rules' fixed points are not simulated."""
+    eps = 1e-6
+    q = np.clip(p, eps, 1 - eps)
+    t = min(max(threshold, eps), 1 - eps)
+    margin = np.log(q / (1 - q)) - math.log(t / (1 - t))
+    if smoothing <= 0 or len(p) == 0:
+        return margin >= 0
+    n = len(p)
+    back_k = np.zeros(n, dtype=bool)
+    back_d = np.zeros(n, dtype=bool)
+    keep, drop = float(margin[0]), 0.0
+    for i in range(1, n):
+        cost = smoothing if line_no[i] == line_no[i - 1] + 1 else smoothing / 2
+        kfd, dfk = drop - cost, keep - cost
+        back_k[i] = keep >= kfd
+        back_d[i] = dfk > drop
+        keep, drop = margin[i] + max(keep, kfd), max(drop, dfk)
+    out = np.zeros(n, dtype=bool)
+    state = keep >= drop
+    for i in range(n - 1, -1, -1):
+        out[i] = state
+        state = back_k[i] if state else back_d[i]
+    return out
+
+
+def tune(data, cv):
+    """Threshold and smoothing that maximise the token-weighted line F1 of
+    the cross-validated scores, averaged over the sets (pages, not crops)."""
+    labelled = data.w > 0
+    pages = collections.defaultdict(list)
+    for r in np.nonzero(~data.crop)[0]:
+        pages[data.page_of[r]].append(r)
+    pages = [np.array(rs) for rs in pages.values()]
+    best = None
+    for lam in (0.0, 0.5, 1.0, 2.0, 3.0):
+        for t in np.arange(0.30, 0.61, 0.05):
+            kept = np.zeros(len(data.X), dtype=bool)
+            for rs in pages:
+                kept[rs] = smoothed_keep(cv[rs], np.array([data.row_line[r] for r in rs]), t, lam)
+            f = []
+            for s_i in range(len(SETS)):
+                m = (data.set_of == s_i) & labelled & ~data.crop
+                y = data.y[m] == 1
+                k = kept[m]
+                wt = data.tokens[m]
+                tp, fp, fn = wt[k & y].sum(), wt[k & ~y].sum(), wt[~k & y].sum()
+                f.append(2 * tp / max(1e-9, 2 * tp + fp + fn))
+            val = float(np.mean(f))
+            print(f"smoothing {lam:.1f} threshold {t:.2f}: mean token-weighted line F1 {val:.4f}",
+                  file=sys.stderr)
+            if best is None or val > best[0] + 1e-4:
+                best = (val, float(round(t, 3)), lam)
+    return best[1], best[2]
+
+
+def run_winnow(binary, pages, model_path, threshold, smoothing, cache, tag):
+    """winnow's output for each page (key -> text), with the model file."""
+    path = os.path.join(cache, f"run-{tag}.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for i, (key, page) in enumerate(pages):
+            f.write(json.dumps({"id": str(i), "text": page["text"]}, ensure_ascii=False) + "\n")
+    cmd = [binary, "--format", "jsonl", "--no-doc-dedup", "--no-repeated-lines", "--keep-empty",
+           "-j", "2", "--line-model", model_path, "--threshold", str(threshold),
+           "--smoothing", str(smoothing), path]
+    out = subprocess.run(cmd, capture_output=True, check=True).stdout.decode("utf-8")
+    by_index = {r["id"]: r["text"] for r in map(json.loads, out.splitlines())}
+    return {key: by_index.get(str(i), "") for i, (key, _) in enumerate(pages)}
+
+
 def main():
     global score
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval-dir", default=os.path.join(ROOT, "..", "shared", "eval"))
     ap.add_argument("--features-bin", default=os.path.join(ROOT, "build", "winnow-features"))
+    ap.add_argument("--winnow", default=os.path.join(ROOT, "build", "winnow"))
     ap.add_argument("--cache", default=os.path.join(ROOT, "build", "train-cache"))
     ap.add_argument("--out", default=os.path.join(ROOT, "rules", "line_model.txt"))
     ap.add_argument("--report", default=os.path.join(ROOT, "build", "train-report.md"))
-    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--no-cv", action="store_true", help="only train the model (no held-out scores)")
     ap.add_argument("--threshold", type=float, help="fix the threshold instead of choosing it")
+    ap.add_argument("--smoothing", type=float, help="fix the smoothing instead of choosing it")
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.eval_dir))
     import score as score_module
@@ -367,42 +445,43 @@ def main():
           f"{len(data.pages)} pages, {len(set(data.site_of.tolist()))} sites", file=sys.stderr)
     report = ["# Line model training report", ""]
     threshold = args.threshold if args.threshold is not None else 0.5
+    smoothing = args.smoothing if args.smoothing is not None else 0.0
+    keys = list(data.pages)
 
     if not args.no_cv:
-        # Site-grouped 5 folds over all sets.
+        # Site-grouped 5 folds over all sets: no site in two folds.
         rng = np.random.RandomState(SEED)
         sites = np.unique(data.site_of)
         fold_of_site = dict(zip(sites, rng.permutation(len(sites)) % 5))
         fold = np.array([fold_of_site[s] for s in data.site_of])
         cv = np.zeros(len(data.X))
+        fold_models = []
         for k in range(5):
             m = fit(data.X[fold != k], data.y[fold != k], data.w[fold != k])
             cv[fold == k] = m.predict_proba(data.X[fold == k])[:, 1]
-        # The threshold: best mean of both F1s over all sets' pages.
-        keys = list(data.pages)
-        if args.threshold is None:
-            # Token-weighted line F1 per set (fast), averaged over the sets.
-            tok = np.array([0.0] * len(data.X))
-            labelled = data.w > 0
-            best = None
-            for t in np.arange(0.20, 0.71, 0.025):
-                f = []
-                for s_i in range(len(SETS)):
-                    m = (data.set_of == s_i) & labelled & ~data.crop
-                    kept = cv[m] >= t
-                    y = data.y[m] == 1
-                    wt = data.tokens[m]
-                    tp, fp, fn = wt[kept & y].sum(), wt[kept & ~y].sum(), wt[~kept & y].sum()
-                    f.append(2 * tp / max(1e-9, 2 * tp + fp + fn))
-                val = float(np.mean(f))
-                print(f"threshold {t:.3f}: mean token-weighted line F1 over sets {val:.4f}", file=sys.stderr)
-                if best is None or val > best[0]:
-                    best = (val, t)
-            threshold = float(round(best[1], 3))
-        report.append(f"Decision threshold: {threshold:.3f}\n")
+            fold_models.append(m)
         np.save(os.path.join(args.cache, "cv.npy"), cv)
-        report.append("## Site-grouped 5-fold cross-validation (no site in both folds)\n")
-        outs = evaluate(data, cv, threshold, keys)
+        t, lam = tune(data, cv)
+        if args.threshold is None:
+            threshold = t
+        if args.smoothing is None:
+            smoothing = lam
+        report.append(f"Decision threshold {threshold:.3f}, smoothing {smoothing:.2f} "
+                      "(chosen on the cross-validated scores).\n")
+        # Each fold's pages through winnow itself, with the model of the
+        # other folds.
+        page_fold = {}
+        for r in range(len(data.X)):
+            if not data.crop[r]:
+                page_fold.setdefault(data.page_of[r], fold[r])
+        outs = {}
+        for k, m in enumerate(fold_models):
+            path = os.path.join(args.cache, f"cv{k}.model")
+            export(m, data.names, threshold, smoothing, path)
+            ks = [key for key in keys if page_fold.get(key, 0) == k]
+            outs.update(run_winnow(args.winnow, [(key, data.pages[key]) for key in ks], path,
+                                   threshold, smoothing, args.cache, f"cv{k}"))
+        report.append("## Site-grouped 5-fold cross-validation (winnow with the model of the other folds)\n")
         for s in SETS:
             ks = [k for k in keys if k[0] == s]
             systems = {"winnow": outs, "no filtering": {k: data.pages[k]["text"] for k in ks},
@@ -411,26 +490,27 @@ def main():
             report.append(text)
             print(text, file=sys.stderr)
 
-        # Leave one benchmark out.
-        report.append("## Leave-one-benchmark-out (trained on the other sets)\n")
+        # Leave one benchmark out: trained on the other sets, run on this one.
+        report.append("## Leave-one-benchmark-out (winnow with a model trained on the other sets)\n")
         for s_i, s in enumerate(SETS):
             tr = data.set_of != s_i
             m = fit(data.X[tr], data.y[tr], data.w[tr])
-            p = np.zeros(len(data.X))
-            p[~tr] = m.predict_proba(data.X[~tr])[:, 1]
+            path = os.path.join(args.cache, f"lobo-{s}.model")
+            export(m, data.names, threshold, smoothing, path)
             ks = [k for k in keys if k[0] == s]
-            outs = evaluate(data, p, threshold, ks)
+            outs = run_winnow(args.winnow, [(k, data.pages[k]) for k in ks], path, threshold,
+                              smoothing, args.cache, f"lobo-{s}")
             systems = {"winnow": outs, "C4 line rules": {k: c4_text(data.pages[k]) for k in ks}}
             text, _ = report_rows(s + " (left out)", data, systems, ks)
             report.append(text)
             print(text, file=sys.stderr)
 
     model = fit(data.X, data.y, data.w)
-    export(model, data.names, threshold, args.out)
+    export(model, data.names, threshold, smoothing, args.out)
     with open(args.report, "w") as f:
         f.write("\n".join(report) + "\n")
-    print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}) "
-          f"and {args.report}", file=sys.stderr)
+    print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}, "
+          f"smoothing {smoothing:.2f}) and {args.report}", file=sys.stderr)
 
 
 if __name__ == "__main__":
