@@ -134,6 +134,8 @@ class LineFeatures {
   // span_first() > span_last() when the page has no body line.
   std::size_t span_first() const { return span_first_; }
   std::size_t span_last() const { return span_last_; }
+  // The words of the body lines inside the main text.
+  double span_words() const { return span_words_; }
 
  private:
   // A non-blank line's own features, kept compact (52 bytes): the
@@ -184,7 +186,7 @@ class LineFeatures {
   std::size_t boundary_row_ = 0;  // first boundary heading after the span, or rows
   float doc_lines_ = 0, doc_words_ = 0, prose_share_ = 0, doc_blank_lines_ = 0;
   float span_share_ = 0;
-  double body_words_ = 0;
+  double body_words_ = 0, span_words_ = 0;
   mutable float scratch_[kFeatureCount] = {};
 };
 

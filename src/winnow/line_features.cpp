@@ -297,6 +297,7 @@ void LineFeatures::Reset(std::size_t lines) {
   added_ = 0;
   span_first_ = span_row_first_ = 1;
   span_last_ = span_row_last_ = 0;
+  span_words_ = 0;
 }
 
 void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern,
@@ -605,6 +606,7 @@ void LineFeatures::Finish(const Document& doc) {
   span_last_ = has_span ? idx_[best_last] : 0;
   const double span_words =
       has_span ? pre_body_words_[best_last + 1] - pre_body_words_[best_first] : 0;
+  span_words_ = span_words;
   boundary_row_ = m;
   for (std::size_t j = best_last + 1; has_span && j < m; ++j) {
     if (boundary_[idx_[j]]) {

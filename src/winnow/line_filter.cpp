@@ -213,10 +213,12 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   margin_.assign(n, 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
     if (scores_[i] < 0) continue;  // blank, or decided by a rule
-    // A body line (line_features.hpp: a rule's phrase used in a sentence of
-    // 15 words or more still makes one) inside the main text.
+    // A body line inside the main text. A sentence of 15 words or more
+    // that uses a rule's phrase is a body line (line_features.hpp), but
+    // counts here only beside other prose: alone, it may be the notice.
     const bool in_text =
-        features_.body(i) && i >= features_.span_first() && i <= features_.span_last();
+        features_.body(i) && i >= features_.span_first() && i <= features_.span_last() &&
+        (!features_.rule(i) || features_.span_words() >= 2.0 * features_.words(i) + 10);
     margin_[i] = static_cast<float>(logit(scores_[i]) - logit(in_text ? threshold_ / 2 : threshold_));
   }
   Smooth(doc);

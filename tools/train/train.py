@@ -434,6 +434,9 @@ def main():
     ap.add_argument("--no-cv", action="store_true", help="only train the model (no held-out scores)")
     ap.add_argument("--threshold", type=float, help="fix the threshold instead of choosing it")
     ap.add_argument("--smoothing", type=float, help="fix the smoothing instead of choosing it")
+    ap.add_argument("--eval-only", action="store_true",
+                    help="score build/winnow again with the fold models of the last run (after a "
+                         "change that leaves the features as they were); writes only the report")
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.eval_dir))
     import score as score_module
@@ -448,24 +451,33 @@ def main():
     smoothing = args.smoothing if args.smoothing is not None else 0.0
     keys = list(data.pages)
 
+    if args.eval_only:
+        # The shipped model's threshold and smoothing, unless given.
+        header = dict(l.split(" ", 1) for l in open(args.out).read().split("\n")[:200] if " " in l)
+        if args.threshold is None:
+            threshold = float(header["threshold"])
+        if args.smoothing is None:
+            smoothing = float(header.get("smoothing", "0"))
+
     if not args.no_cv:
         # Site-grouped 5 folds over all sets: no site in two folds.
         rng = np.random.RandomState(SEED)
         sites = np.unique(data.site_of)
         fold_of_site = dict(zip(sites, rng.permutation(len(sites)) % 5))
         fold = np.array([fold_of_site[s] for s in data.site_of])
-        cv = np.zeros(len(data.X))
-        fold_models = []
-        for k in range(5):
-            m = fit(data.X[fold != k], data.y[fold != k], data.w[fold != k])
-            cv[fold == k] = m.predict_proba(data.X[fold == k])[:, 1]
-            fold_models.append(m)
-        np.save(os.path.join(args.cache, "cv.npy"), cv)
-        t, lam = tune(data, cv)
-        if args.threshold is None:
-            threshold = t
-        if args.smoothing is None:
-            smoothing = lam
+        fold_models = [None] * 5
+        if not args.eval_only:
+            cv = np.zeros(len(data.X))
+            for k in range(5):
+                m = fit(data.X[fold != k], data.y[fold != k], data.w[fold != k])
+                cv[fold == k] = m.predict_proba(data.X[fold == k])[:, 1]
+                fold_models[k] = m
+            np.save(os.path.join(args.cache, "cv.npy"), cv)
+            t, lam = tune(data, cv)
+            if args.threshold is None:
+                threshold = t
+            if args.smoothing is None:
+                smoothing = lam
         report.append(f"Decision threshold {threshold:.3f}, smoothing {smoothing:.2f} "
                       "(chosen on the cross-validated scores).\n")
         # Each fold's pages through winnow itself, with the model of the
@@ -477,7 +489,8 @@ def main():
         outs = {}
         for k, m in enumerate(fold_models):
             path = os.path.join(args.cache, f"cv{k}.model")
-            export(m, data.names, threshold, smoothing, path)
+            if m is not None:
+                export(m, data.names, threshold, smoothing, path)
             ks = [key for key in keys if page_fold.get(key, 0) == k]
             outs.update(run_winnow(args.winnow, [(key, data.pages[key]) for key in ks], path,
                                    threshold, smoothing, args.cache, f"cv{k}"))
@@ -494,9 +507,9 @@ def main():
         report.append("## Leave-one-benchmark-out (winnow with a model trained on the other sets)\n")
         for s_i, s in enumerate(SETS):
             tr = data.set_of != s_i
-            m = fit(data.X[tr], data.y[tr], data.w[tr])
             path = os.path.join(args.cache, f"lobo-{s}.model")
-            export(m, data.names, threshold, smoothing, path)
+            if not args.eval_only:
+                export(fit(data.X[tr], data.y[tr], data.w[tr]), data.names, threshold, smoothing, path)
             ks = [k for k in keys if k[0] == s]
             outs = run_winnow(args.winnow, [(k, data.pages[k]) for k in ks], path, threshold,
                               smoothing, args.cache, f"lobo-{s}")
@@ -505,8 +518,8 @@ def main():
             report.append(text)
             print(text, file=sys.stderr)
 
-    model = fit(data.X, data.y, data.w)
-    export(model, data.names, threshold, smoothing, args.out)
+    if not args.eval_only:
+        export(fit(data.X, data.y, data.w), data.names, threshold, smoothing, args.out)
     with open(args.report, "w") as f:
         f.write("\n".join(report) + "\n")
     print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}, "
