@@ -84,7 +84,11 @@ TEST(LineFilterTest, TheSequencePassSmoothsDecisionsOverNeighbours) {
   // at threshold 0.5. A short line inside a paragraph of sentences costs
   // two state changes to drop; a lone sentence among menu words two to keep.
   const std::string inside = std::string(kBody1) + "\nThe trial continues\n" + std::string(kBody2) + "\n";
-  const std::string teaser = "Home\nMenu\n" + std::string(kBody1) + "\nAbout\nContact\n";
+  // The teaser stands outside the main text (kBody2 and kBody3, after a
+  // menu longer than the teaser).
+  const std::string teaser = "Home\nMenu\n" + std::string(kBody1) +
+                             "\nAbout\nContact\nNews\nSport\nWeather\nLogin\n\n" +
+                             std::string(kBody2) + "\n" + std::string(kBody3) + "\n";
   LineFilterConfig config;
   config.keep_title = false;
   for (double smoothing : {0.0, 0.9}) {
@@ -95,11 +99,16 @@ TEST(LineFilterTest, TheSequencePassSmoothsDecisionsOverNeighbours) {
   config.smoothing = 1.1;
   EXPECT_EQ(JudgeWith(inside, "", config).rule, (Rules{"", "", ""}));
   config.smoothing = 0.0;
-  EXPECT_EQ(JudgeWith(teaser, "", config).rule,
-            (Rules{"line-model", "line-model", "", "line-model", "line-model"}));
+  const Rules menu(9, "line-model");
+  Rules kept_teaser = menu;
+  kept_teaser[2] = "";
+  kept_teaser.insert(kept_teaser.end(), {"", "", ""});
+  EXPECT_EQ(JudgeWith(teaser, "", config).rule, kept_teaser);
   config.smoothing = 2.1;
   Judged t = JudgeWith(teaser, "", config);
-  EXPECT_EQ(t.rule, (Rules{"line-model", "line-model", "line-model", "line-model", "line-model"}));
+  Rules dropped_teaser = menu;
+  dropped_teaser.insert(dropped_teaser.end(), {"", "", ""});
+  EXPECT_EQ(t.rule, dropped_teaser);
   EXPECT_EQ(t.notes[2].substr(0, 39), "score 0.88, dropped with its neighbours");
   // Across a blank line a change costs half: the paragraph keeps its own.
   const std::string apart = std::string(kBody1) + "\n\nThe trial continues\n\n" + std::string(kBody2) + "\n";
