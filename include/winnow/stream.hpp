@@ -162,6 +162,7 @@ class StreamProcessor {
   StreamConfig config_;
   std::vector<std::unique_ptr<Worker>> workers_;
   RepeatedLines repeated_;
+  bool capacity_said_ = false;  // the at-capacity warning, once a run
   DocumentIndex index_;
   DocumentNames names_;
   std::string names_warning_;  // why the loaded index's names were not found, said by Run()

@@ -33,9 +33,12 @@ struct StreamProcessor::Item {
   // stages read): dropped lines have none.
   LineWords words;
   std::vector<std::string> notes;  // the line model's reasons, with --explain
-  // Phase A: (line index, key) of the lines eligible for the repeated-line
-  // rule, in line order.
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> eligible;
+  // Phase A: the lines the repeated-line counts see (every analysed line
+  // with words, whatever the rules decided), their line numbers, and the
+  // document's site (a hash of its url's host; 0: none).
+  std::vector<RepeatedLines::Line> counted;
+  std::vector<std::uint32_t> counted_line;
+  std::uint64_t site = 0;
   FilterResult result;
   // Phase C: the record as written if it is kept, and its kept text: a span
   // of `rendered` (text, NUL, WET) or, for JSONL, where it is escaped,
@@ -59,6 +62,7 @@ struct StreamProcessor::Worker {
   DocSigner signer;
   Normalized norm;
   std::vector<std::uint64_t> words;  // the signed text's word hashes, when normalised again
+  std::string host;                  // the document's site (SiteOf)
 };
 
 namespace {
@@ -92,17 +96,31 @@ std::string RecordWhere(const std::string& name, const Record& r) {
 }
 
 constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
+// Version 5: repeated lines per site, in two generations (repeated_lines.hpp).
 // Version 4: the size of the names file beside it (doc_names.hpp).
 // Version 3: checksums after the headers and at the end (StateWriter), and
 // NFKC_Casefold words. Version 2 keyed repeated lines by their words'
 // hashes; version 1 hashed their normalised text.
-constexpr std::uint32_t kStateVersion = 4;
+constexpr std::uint32_t kStateVersion = 5;
 
 struct RepeatedHeader {
   std::uint32_t min_documents;
   std::int32_t max_words;
   std::int32_t sentence_words;
   std::int32_t log2_width;
+  std::uint32_t cross_sites;
+  std::uint32_t reserved;  // zero
+  double site_share;
+  double cross_share;
+};
+
+// The repeated-line state after its header: both generations' counters,
+// then their documents and heavy counters, the total and the rotations.
+struct RepeatedTail {
+  std::uint64_t documents[2];
+  std::uint64_t heavy[2][4];
+  std::uint64_t total_documents;
+  std::uint64_t rotations;
 };
 
 void AppendJsonNumber(double value, std::string* out) {
@@ -245,7 +263,9 @@ void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
 }
 
 void StreamProcessor::PhaseA(Item& item, Worker& w) {
-  item.eligible.clear();
+  item.counted.clear();
+  item.counted_line.clear();
+  item.site = 0;
   item.signature.values.clear();
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
@@ -253,14 +273,21 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   if (config_.doc_dedup) Sign(item, w);
   if (!config_.repeated_lines) return;
+  if (!item.record.url.empty()) {
+    const std::string_view site = SiteOf(item.record.url, &w.host);
+    if (!site.empty()) item.site = XXH3_64bits(site.data(), site.size()) | 1;
+  }
   for (std::uint32_t i = 0; i < item.doc.lines.size(); ++i) {
-    // Kept lines only; a line too long to analyse is never a short one.
-    if (!item.words.analysed[i] || item.verdicts[i] >= 0) continue;
+    // A line too long to analyse is not counted.
+    if (!item.words.analysed[i] || item.words.words(i) == 0) continue;
     const Line& line = item.doc.lines[i];
-    if (!repeated_.Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text))) continue;
     // Its key: the hash of its words' hashes (its normalised text).
-    item.eligible.emplace_back(
-        i, XXH3_64bits(item.words.words_of(i), item.words.words(i) * sizeof(std::uint64_t)));
+    const std::uint64_t key =
+        XXH3_64bits(item.words.words_of(i), item.words.words(i) * sizeof(std::uint64_t));
+    const bool short_line =
+        repeated_.Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text));
+    item.counted.push_back({key, short_line, item.verdicts[i] >= 0});
+    item.counted_line.push_back(i);
   }
 }
 
@@ -369,7 +396,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
                           const std::string& name, const StreamSinks& sinks) {
   want_kept_text_ = static_cast<bool>(sinks.decision);
   std::vector<Item> items(config_.batch);
-  std::vector<std::uint64_t> keys;
+  std::vector<bool> repeated_verdicts;
   std::string out, rejects, explain;
   std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
   // Names are kept when something reports them, now or in a later run.
@@ -428,12 +455,22 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
       const int rule = workers_[0]->filter.repeated_line_rule();
       for (std::size_t i = 0; i < n; ++i) {
         Item& item = items[i];
-        keys.clear();
-        for (auto [line, key] : item.eligible) {
-          if (repeated_.Repeated(key)) item.verdicts[line] = rule;
-          keys.push_back(key);
+        if (!item.record.has_text || !item.record.error.empty()) continue;
+        repeated_.Judge(item.site, item.counted, &repeated_verdicts);
+        for (std::size_t k = 0; k < item.counted.size(); ++k) {
+          // Only lines the rules kept are dropped here.
+          if (repeated_verdicts[k] && !item.counted[k].rule_dropped) {
+            item.verdicts[item.counted_line[k]] = rule;
+          }
         }
-        if (!keys.empty()) repeated_.AddDocument(&keys);
+        repeated_.AddDocument(item.site, &item.counted);
+        if (repeated_.at_capacity() && !capacity_said_ && sinks.warning) {
+          capacity_said_ = true;
+          sinks.warning("repeated-line counts at capacity after " +
+                        std::to_string(repeated_.documents()) +
+                        " documents (documents with very many distinct lines): lines are not "
+                        "dropped as repeated until the counts recover");
+        }
       }
     }
 
@@ -616,10 +653,19 @@ void StreamProcessor::SaveState(const std::string& path) {
   out.Write(&version, sizeof version);
   index_.Write(out);
   const RepeatedLinesConfig& c = repeated_.config();
-  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width};
+  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width,
+                   c.cross_sites,   0,           c.site_share,     c.cross_share};
   out.Write(&h, sizeof h);
-  const auto& counts = repeated_.counts();
-  out.Write(counts.data(), counts.size() * sizeof(counts[0]));
+  const RepeatedLines::State state = repeated_.state();
+  for (const auto& counts : state.counts) out.Write(counts.data(), counts.size() * sizeof(counts[0]));
+  RepeatedTail tail{};
+  for (int g = 0; g < 2; ++g) {
+    tail.documents[g] = state.documents[g];
+    for (int row = 0; row < 4; ++row) tail.heavy[g][row] = state.heavy[g][row];
+  }
+  tail.total_documents = state.total_documents;
+  tail.rotations = state.rotations;
+  out.Write(&tail, sizeof tail);
   const std::uint64_t names_id = names_.file_id();
   out.Write(&names_id, sizeof names_id);
   out.Write(&names_bytes, sizeof names_bytes);
@@ -659,13 +705,32 @@ void StreamProcessor::LoadState(const std::string& path) {
     differs("--repeat-max-words", h.max_words, c.max_words);
     differs("sentence words", h.sentence_words, c.sentence_words);
     differs("count-min width (log2)", h.log2_width, c.log2_width);
-    std::vector<std::uint16_t> counts(repeated_.counts().size());
-    in.Read(counts.data(), counts.size() * sizeof(counts[0]));
+    differs("sites for a line everywhere", h.cross_sites, c.cross_sites);
+    if (h.site_share != c.site_share || h.cross_share != c.cross_share || h.reserved != 0) {
+      throw Error(path, "index was made with other repeated-line parameters (shares)");
+    }
+    RepeatedLines::State state = repeated_.state();
+    for (auto& counts : state.counts) in.Read(counts.data(), counts.size() * sizeof(counts[0]));
+    RepeatedTail tail;
+    in.Read(&tail, sizeof tail);
+    for (int g = 0; g < 2; ++g) {
+      state.documents[g] = tail.documents[g];
+      for (int row = 0; row < 4; ++row) state.heavy[g][row] = tail.heavy[g][row];
+    }
+    state.total_documents = tail.total_documents;
+    state.rotations = tail.rotations;
     std::uint64_t names_id, names_bytes;
     in.Read(&names_id, sizeof names_id);
     in.Read(&names_bytes, sizeof names_bytes);
     in.Checkpoint();
     in.ExpectEnd();
+    // Checked (the bound depends on the heavy counts) before anything changes.
+    RepeatedLines repeated(repeated_.config());
+    try {
+      repeated.set_state(std::move(state));
+    } catch (const Error& e) {
+      throw Error(path, std::string("index file is corrupt (") + e.what() + ")");
+    }
     const std::string names_path = NamesFileFor(path);
     try {
       names_.Open(names_path, names_id, names_bytes);
@@ -678,7 +743,7 @@ void StreamProcessor::LoadState(const std::string& path) {
     }
     index_.Swap(index);
     next_ordinal_ = index_.next_ordinal();
-    repeated_.set_counts(std::move(counts));
+    repeated_ = std::move(repeated);
   } catch (...) {
     ::close(fd);
     throw;

@@ -90,23 +90,56 @@ finish
 : > many.nul
 for i in $(seq 1 14); do article "$i" >> many.nul; printf '\0' >> many.nul; done
 
-begin "a short line in 10 earlier documents is dropped from the 11th on"
-run -z --explain many.nul
+# The same pages as JSONL, all of one site (county.example), or each of its own site.
+to_jsonl() {  # to_jsonl SITES: NUL records on stdin, one JSONL record each, url on one of SITES sites
+  python3 -c '
+import json, sys
+sites = int(sys.argv[1])
+for i, text in enumerate(sys.stdin.read().split("\0")[:-1]):
+    site = "county.example" if sites == 1 else "site%d.example" % i
+    print(json.dumps({"url": "https://www.%s/page/%d" % (site, i + 1), "text": text}))
+' "$1"
+}
+to_jsonl 1 < many.nul > many.jsonl
+to_jsonl 14 < many.nul > sites.jsonl
+
+begin "a line on 10 earlier pages of a site is dropped from the 11th on"
+run --format jsonl --explain many.jsonl
 expect_rc 0
 for i in $(seq 1 10); do
-  grep -q "^many.nul:$i:5: rule repeated-line" err && fail_because "document $i lost the menu line"
+  grep -q "^many.jsonl:$i:5: rule repeated-line" err && fail_because "document $i lost the menu line"
 done
 for i in $(seq 11 14); do
-  grep -q "^many.nul:$i:5: rule repeated-line: Main menu of the county paper$" err || fail_because "document $i kept the menu line"
+  grep -q "^many.jsonl:$i:5: rule repeated-line: Main menu of the county paper$" err || fail_because "document $i kept the menu line"
 done
 [ "$(grep -c 'Main menu of the county paper' out)" -eq 10 ] ||
   fail_because "expected the menu line 10 times in the output"
 finish
 
+begin "a lone line shared by pages of 14 sites, or of a stream without urls, is content: it stays"
+run --format jsonl sites.jsonl
+expect_rc 0
+[ "$(grep -c 'Main menu of the county paper' out)" -eq 14 ] || fail_because "14 sites: expected 14 copies"
+run -z many.nul
+expect_rc 0
+[ "$(grep -c 'Main menu of the county paper' out)" -eq 14 ] || fail_because "no urls: expected 14 copies"
+finish
+
+begin "without urls, a block of three lines repeated in 10 earlier documents is a template"
+: > block.nul
+for i in $(seq 1 14); do
+  { article "$i"; printf '\nOpening hours Monday to Friday\nSaturday mornings only\nClosed on public holidays\n'; } >> block.nul
+  printf '\0' >> block.nul
+done
+run -z block.nul
+expect_rc 0
+[ "$(grep -c 'Saturday mornings only' out)" -eq 10 ] || fail_because "expected the block 10 times"
+finish
+
 begin "--repeat-documents 3 and --no-repeated-lines"
-run -z --repeat-documents 3 many.nul
+run --format jsonl --repeat-documents 3 many.jsonl
 [ "$(grep -c 'Main menu of the county paper' out)" -eq 3 ] || fail_because "expected 3 copies"
-run -z --no-repeated-lines many.nul
+run --format jsonl --no-repeated-lines many.jsonl
 [ "$(grep -c 'Main menu of the county paper' out)" -eq 14 ] || fail_because "expected 14 copies"
 finish
 
