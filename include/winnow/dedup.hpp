@@ -12,7 +12,16 @@
 //       shingles found in the longer one is >= containment, the shorter one
 //       has at least min_containment_words words, and the longer one is at
 //       most max_growth times as long (so a long body paragraph is not lost
-//       because it quotes one earlier sentence).
+//       because it quotes one earlier sentence), and, when it is the later
+//       paragraph that holds the earlier one, it adds nothing of its own:
+//       fewer than kNewContentWords words outside the shingles it shares
+//       with the earlier one, or only a caption (added text that begins with
+//       "Pictured", "Photo", "Credit", "Getty" ..., as a restated lead
+//       followed by a photo caption). A paragraph that restates an earlier
+//       one and adds a name or a sentence keeps them.
+//
+// The caller keeps structure out of this (see Filter): short headings, list
+// labels, code lines and refrains are repeated on purpose.
 #ifndef WINNOW_DEDUP_HPP_
 #define WINNOW_DEDUP_HPP_
 
@@ -26,6 +35,10 @@
 #include "winnow/normalize.hpp"
 
 namespace winnow {
+
+// A later paragraph that holds an earlier one is kept when it adds this
+// many words of its own (see above).
+inline constexpr int kNewContentWords = 3;
 
 struct DedupConfig {
   int shingle_words = kDefaultShingleWords;
@@ -66,10 +79,13 @@ class ParagraphDeduper {
   // Judges a paragraph given in normalised form. If it is kept, it is
   // remembered under `id` for later paragraphs. A paragraph without words is
   // always kept and never remembered.
-  DedupVerdict Add(const Normalized& norm, std::uint32_t id);
+  // A `structural` paragraph (a heading, a list label, a code line, a
+  // refrain: see Filter) is remembered but never dropped.
+  DedupVerdict Add(const Normalized& norm, std::uint32_t id, bool structural = false);
   // The same for a paragraph given as its words' hashes (HashWord with
   // kWordSeed, in order), as the line filter leaves them (LineWords).
-  DedupVerdict AddWords(const std::vector<std::uint64_t>& words, std::uint32_t id);
+  DedupVerdict AddWords(const std::vector<std::uint64_t>& words, std::uint32_t id,
+                        bool structural = false);
 
   LshParams lsh_params() const { return lsh_params_; }
 
@@ -88,6 +104,9 @@ class ParagraphDeduper {
                  const std::vector<std::uint64_t>& keys);
   // |shingles_ n entry's shingles|.
   std::size_t Intersection(const Entry& entry) const;
+  // Whether the paragraph of `word_hashes`, which holds `earlier`, adds
+  // content of its own (see above).
+  bool AddsContent(const std::vector<std::uint64_t>& word_hashes, const Entry& earlier);
 
   DedupConfig config_;
   MinHasher hasher_;
@@ -104,6 +123,8 @@ class ParagraphDeduper {
   std::vector<std::uint32_t> candidates_;
   std::vector<std::uint32_t> hits_;     // per entry, zero between uses
   std::vector<std::uint32_t> touched_;  // entries with non-zero hits_
+  std::vector<std::uint64_t> sequence_;  // AddsContent: shingles in text order
+  std::vector<bool> covered_;
 };
 
 }  // namespace winnow

@@ -22,7 +22,56 @@ constexpr double kSampleSlack = 0.2;
 // a pathological document linear instead of quadratic.
 constexpr int kMaxPostingsPerKey = 64;
 
+// The words a caption or a photo credit begins with (normalised). A
+// paragraph that restates an earlier one and adds only text that begins
+// with one of them ("... panel. Pictured: residents wade through water")
+// adds a caption, not content.
+const std::vector<std::uint64_t>& CaptionMarkers() {
+  static const std::vector<std::uint64_t> markers = [] {
+    const char* const words[] = {
+        "pictured", "photo",   "photos",  "photograph", "photographs", "picture", "pictures",
+        "image",    "images",  "caption", "credit",     "credits",     "courtesy", "illustration",
+        "foto",     "fotos",   "bild",    "фото",       "getty",       "reuters",  "afp",
+        "shutterstock", "alamy", "图片",  "图"};
+    std::vector<std::uint64_t> m;
+    for (const char* w : words) m.push_back(HashWord(w, kWordSeed));
+    std::sort(m.begin(), m.end());
+    return m;
+  }();
+  return markers;
+}
+
 }  // namespace
+
+bool ParagraphDeduper::AddsContent(const std::vector<std::uint64_t>& word_hashes,
+                                   const Entry& earlier) {
+  // The words of this paragraph that no shingle shared with the earlier
+  // one covers: what it adds.
+  const std::size_t n = word_hashes.size();
+  const auto k = static_cast<std::size_t>(config_.shingle_words);
+  if (n <= k) return false;  // one shingle: all of it is held, or none
+  ShingleSequence(word_hashes, config_.shingle_words, config_.seed, &sequence_);
+  covered_.assign(n, false);
+  const std::uint64_t* begin = entry_shingles_.data() + earlier.shingles_begin;
+  const std::uint64_t* end = entry_shingles_.data() + earlier.shingles_end;
+  for (std::size_t j = 0; j < sequence_.size(); ++j) {
+    if (!std::binary_search(begin, end, sequence_[j])) continue;
+    for (std::size_t w = j; w < j + k && w < n; ++w) covered_[w] = true;
+  }
+  std::size_t added = 0;
+  bool caption_only = true;
+  for (std::size_t w = 0; w < n; ++w) {
+    if (covered_[w]) continue;
+    ++added;
+    // Each run of added words must begin like a caption for all of it to
+    // be one.
+    if ((w == 0 || covered_[w - 1]) &&
+        !std::binary_search(CaptionMarkers().begin(), CaptionMarkers().end(), word_hashes[w])) {
+      caption_only = false;
+    }
+  }
+  return added >= static_cast<std::size_t>(kNewContentWords) && !caption_only;
+}
 
 ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
     : config_(config),
@@ -68,14 +117,14 @@ void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
   }
 }
 
-DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id) {
+DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id, bool structural) {
   word_hashes_.clear();
   HashWords(norm, kWordSeed, &word_hashes_);
-  return AddWords(word_hashes_, id);
+  return AddWords(word_hashes_, id, structural);
 }
 
 DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_hashes,
-                                        std::uint32_t id) {
+                                        std::uint32_t id, bool structural) {
   DedupVerdict verdict;
   if (word_hashes.empty()) return verdict;
   Shingles(word_hashes, config_.shingle_words, config_.seed, &shingles_);
@@ -100,7 +149,7 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   // (a) near-identical: LSH candidates, exact Jaccard.
   candidates_.clear();
   lsh_.BandKeys(signature_, &band_keys_);
-  lsh_.QueryKeys(band_keys_, &candidates_);
+  if (!structural) lsh_.QueryKeys(band_keys_, &candidates_);
   for (std::uint32_t e : candidates_) {
     const Entry& entry = entries_[e];
     double inter = static_cast<double>(Intersection(entry));
@@ -114,7 +163,7 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   auto growth_ok = [&](std::uint32_t shorter, std::uint32_t longer) {
     return longer <= config_.max_growth * shorter;
   };
-  if (verdict.reason == DedupVerdict::Reason::kKeep) {
+  if (verdict.reason == DedupVerdict::Reason::kKeep && !structural) {
     // This paragraph inside an earlier one: its sample against their sets.
     if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
       CountHits(full_index_, sample_);
@@ -136,7 +185,11 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
       if (!growth_ok(entry.words, words)) continue;
       double c = static_cast<double>(Intersection(entry)) /
                  static_cast<double>(entry.shingles_end - entry.shingles_begin);
-      if (c >= config_.containment) consider(DedupVerdict::Reason::kRestates, e, c);
+      // A paragraph that holds an earlier one and adds content of its own
+      // (a new name, new facts) is kept: dropping it would lose them.
+      if (c >= config_.containment && !AddsContent(word_hashes, entry)) {
+        consider(DedupVerdict::Reason::kRestates, e, c);
+      }
     }
   }
   if (verdict.reason != DedupVerdict::Reason::kKeep) return verdict;

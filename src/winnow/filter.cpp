@@ -1,6 +1,9 @@
 #include "winnow/filter.hpp"
 
+#include <algorithm>
 #include <sstream>
+
+#include "winnow/line_features.hpp"
 
 namespace winnow {
 namespace {
@@ -18,6 +21,30 @@ std::string Excerpt(std::string_view text) {
   }
   if (end < text.size()) out += "...";
   return out;
+}
+
+// Structure and refrains, which are repeated on purpose and are never
+// near-duplicates (see Structural below): a lone line of at most this many
+// words (a heading, a list label, a code line such as "} else {")...
+constexpr int kStructuralLineWords = 4;
+// ... or a block of two or more lines of at most this many words each, most
+// of them not sentences (a refrain, a list under a repeated heading).
+constexpr int kRefrainLineWords = 12;
+constexpr int kSentenceWords = 5;
+
+// Whether the kept lines of `para` are structure or a refrain rather than
+// a passage (see above).
+bool Structural(const Document& doc, const Paragraph& para, const std::vector<int>& verdicts,
+                const LineWords& words) {
+  int lines = 0, sentences = 0, longest = 0;
+  for (std::uint32_t i = para.first; i < para.end; ++i) {
+    if (verdicts[i] >= 0) continue;
+    ++lines;
+    longest = std::max(longest, words.count[i]);
+    sentences += words.count[i] >= kSentenceWords && EndsWithClosingPunctuation(doc.lines[i].text);
+  }
+  if (lines == 1) return longest <= kStructuralLineWords;
+  return longest <= kRefrainLineWords && 2 * sentences < lines;
 }
 
 }  // namespace
@@ -135,6 +162,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       // The paragraph's words: its kept lines' words, hashed by the line
       // filter; or (a line it did not analyse) the kept lines normalised.
       const std::uint32_t id = doc.lines[first_kept].number;
+      const bool structural = hashed && Structural(doc, para, verdicts, *words);
       DedupVerdict verdict;
       if (hashed) {
         paragraph_words_.clear();
@@ -143,7 +171,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
           paragraph_words_.insert(paragraph_words_.end(), words->words_of(i),
                                   words->words_of(i) + words->words(i));
         }
-        verdict = deduper_.AddWords(paragraph_words_, id);
+        verdict = deduper_.AddWords(paragraph_words_, id, structural);
       } else {
         joined_.clear();
         for (std::uint32_t i = para.first; i < para.end; ++i) {

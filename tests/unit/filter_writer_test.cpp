@@ -163,6 +163,61 @@ std::vector<FilterCase> FilterCases() {
        kLead + "\n\n" + kB1 + "\n\n" + kCaptionedLead + "\n",
        kLead + "\n\n" + kB1 + "\n",
        {{5, 1, kReasonRestates, 1}}},
+      // Structure and refrains are repeated on purpose (the line model is
+      // off in these rows, so that only deduplication decides).
+      {"a refrain of four lines comes back: kept",
+       "The ferry leaves at half past nine\nI count the windows one by one\n\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n"
+       "However long the crossing takes\nI will find my way back home to you\n\n"
+       "The winter came and stayed too long\nThe rope was stiff, the deck was grey\n\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n"
+       "However long the crossing takes\nI will find my way back home to you\n",
+       "The ferry leaves at half past nine\nI count the windows one by one\n\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n"
+       "However long the crossing takes\nI will find my way back home to you\n\n"
+       "The winter came and stayed too long\nThe rope was stiff, the deck was grey\n\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n"
+       "However long the crossing takes\nI will find my way back home to you\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"repeated headings and list labels are kept",
+       "Pros\n\n" + kB1 + "\n\nCons\n\n" + kB2 + "\n\nPros\n\n" + kB3 + "\n\nCons\n\n" + kHarbour + "\n",
+       "Pros\n\n" + kB1 + "\n\nCons\n\n" + kB2 + "\n\nPros\n\n" + kB3 + "\n\nCons\n\n" + kHarbour + "\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"code lines repeated in a page without blank lines are kept",
+       kB1 + "\nfn main() {\n    println!(\"hello\");\n}\n" + kB2 +
+           "\nfn main() {\n    println!(\"hello\");\n    println!(\"hello\");\n}\n" + kB3 + "\n",
+       kB1 + "\nfn main() {\n    println!(\"hello\");\n}\n" + kB2 +
+           "\nfn main() {\n    println!(\"hello\");\n    println!(\"hello\");\n}\n" + kB3 + "\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"a five-word title repeated is still a near-duplicate",
+       "Flood barriers failed in Carlisle\n\n" + kB1 + "\n\nFlood barriers failed in Carlisle\n",
+       "Flood barriers failed in Carlisle\n\n" + kB1 + "\n",
+       {{5, 1, kReasonNearDuplicate, 1}},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      // A later paragraph that holds an earlier one keeps what it adds.
+      {"holding an earlier paragraph and adding a name: kept",
+       kLibrary + "\n\n" + kB1 + "\n\nMayor Ruth Okonjo said: " + kLibrary + "\n",
+       kLibrary + "\n\n" + kB1 + "\n\nMayor Ruth Okonjo said: " + kLibrary + "\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"holding an earlier paragraph and adding new facts: kept",
+       kLibrary + "\n\n" + kB1 + "\n\n" + kLibrary + " It will hold forty thousand books.\n",
+       kLibrary + "\n\n" + kB1 + "\n\n" + kLibrary + " It will hold forty thousand books.\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"holding an earlier paragraph and adding two words: a near-duplicate",
+       kLibrary + "\n\n" + kB1 + "\n\nAs expected, " + kLibrary + "\n",
+       kLibrary + "\n\n" + kB1 + "\n",
+       {{5, 1, kReasonNearDuplicate, 1}},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"holding an earlier paragraph and adding a photo credit: restates",
+       kLead + "\n\n" + kB1 + "\n\n" + kLead + " Photo: Ruth Okonjo for the Clarion Gazette\n",
+       kLead + "\n\n" + kB1 + "\n",
+       {{5, 1, kReasonRestates, 1}},
+       [](FilterConfig* c) { c->lines.model = false; }},
       {"a sentence restated from an earlier paragraph",
        kCouncil + "\n\n" + kB1 + "\n\n" + kLibrary + "\n",
        kCouncil + "\n\n" + kB1 + "\n",
