@@ -14,9 +14,9 @@
 //       most max_growth times as long (so a long body paragraph is not lost
 //       because it quotes one earlier sentence), and, when it is the later
 //       paragraph that holds the earlier one, it adds nothing of its own:
-//       fewer than kNewContentWords words outside the shingles it shares
-//       with the earlier one, or only a caption (added text that begins with
-//       "Pictured", "Photo", "Credit", "Getty" ..., as a restated lead
+//       no run of kNewContentWords words or more outside the shingles it
+//       shares with the earlier one, other than a caption (a run that begins
+//       with "Pictured", "Photo", "Credit", "Getty" ..., as a restated lead
 //       followed by a photo caption). A paragraph that restates an earlier
 //       one and adds a name or a sentence keeps them.
 //

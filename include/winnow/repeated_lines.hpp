@@ -47,7 +47,8 @@
 // kMaxFalseRepeated the older generation is dropped and the current one
 // becomes the older. Counts then cover a sliding window of the recent
 // documents (window_documents(): a generation lasts until it fills; with
-// the default 2 x 16 MiB about 100,000 documents of 50 lines), so a site's
+// the default 2 x 8 MiB at least 80,000 documents of 50 lines in the
+// simulation of repeated_lines_test.cpp), so a site's
 // template is learnt from its pages in the window. If even a fresh
 // generation cannot keep the bound (documents with millions of distinct
 // lines), the sketch is at capacity: nothing is judged repeated until it
@@ -78,7 +79,7 @@ struct RepeatedLinesConfig {
   std::uint32_t min_documents = 10;
   int max_words = 12;
   int sentence_words = 5;
-  int log2_width = 21;
+  int log2_width = 20;
   double site_share = 0.5;
   std::uint32_t cross_sites = 100;
   double cross_share = 0.01;

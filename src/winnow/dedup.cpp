@@ -58,19 +58,23 @@ bool ParagraphDeduper::AddsContent(const std::vector<std::uint64_t>& word_hashes
     if (!std::binary_search(begin, end, sequence_[j])) continue;
     for (std::size_t w = j; w < j + k && w < n; ++w) covered_[w] = true;
   }
-  std::size_t added = 0;
-  bool caption_only = true;
-  for (std::size_t w = 0; w < n; ++w) {
-    if (covered_[w]) continue;
-    ++added;
-    // Each run of added words must begin like a caption for all of it to
-    // be one.
-    if ((w == 0 || covered_[w - 1]) &&
-        !std::binary_search(CaptionMarkers().begin(), CaptionMarkers().end(), word_hashes[w])) {
-      caption_only = false;
+  // Content: a run of kNewContentWords added words or more that does not
+  // begin like a caption. (Shorter runs are edits, or a caption's words
+  // between words it shares with the earlier paragraph.)
+  for (std::size_t w = 0; w < n;) {
+    if (covered_[w]) {
+      ++w;
+      continue;
     }
+    std::size_t end = w;
+    while (end < n && !covered_[end]) ++end;
+    if (end - w >= static_cast<std::size_t>(kNewContentWords) &&
+        !std::binary_search(CaptionMarkers().begin(), CaptionMarkers().end(), word_hashes[w])) {
+      return true;
+    }
+    w = end;
   }
-  return added >= static_cast<std::size_t>(kNewContentWords) && !caption_only;
+  return false;
 }
 
 ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)

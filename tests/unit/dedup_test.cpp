@@ -158,8 +158,11 @@ std::vector<DedupCase> DedupCases() {
       {"a dropped paragraph is not remembered",
        {std::string(kLead), std::string(kCaptionedLead), std::string(kCaptionedLead)},
        {keep, restates(1), restates(1)}},
-      {"caption alone first, then the story holding it",
+      {"a sentence first, then a story that holds it and adds facts: kept",
        {std::string(kLibrary), std::string(kCouncil)},
+       {keep, keep}},
+      {"a sentence first, then the same with a photo caption: restates",
+       {std::string(kLibrary), std::string(kLibrary) + " Pictured: the site of the new library in March"},
        {keep, restates(1)}},
       {"sentence repeated from an earlier paragraph",
        {std::string(kCouncil), std::string(kLibrary)},
@@ -181,11 +184,16 @@ std::vector<DedupCase> DedupCases() {
       {"restated: longer is one word past max_growth",
        {s + " " + Numbered("f", 17), s},
        {keep, keep}},
+      // (What the longer one adds is a caption here: added content would
+      // keep it whatever its length.)
       {"restates: longer is exactly max_growth times longer",
-       {s, Numbered("f", 16) + " " + s},
+       {s, "Photo " + Numbered("f", 15) + " " + s},
        {keep, restates(1)}},
       {"restates: longer is one word past max_growth",
-       {s, Numbered("f", 17) + " " + s},
+       {s, "Photo " + Numbered("f", 16) + " " + s},
+       {keep, keep}},
+      {"restates: what the longer adds is content, not a caption",
+       {s, Numbered("f", 15) + " " + s},
        {keep, keep}},
       {"containment below the threshold is kept",
        // Only 3 of the edited sentence's 6 shingles are in the earlier one.
@@ -293,6 +301,8 @@ std::vector<std::string> RandomParagraphs(std::uint64_t seed, int count) {
         words[rng() % words.size()] = kVocab[rng() % std::size(kVocab)];
       }
       if (rng() % 3 == 0) {
+        // Added words: content, or (half of the time) a caption.
+        if (rng() % 2 == 0) words.push_back("Pictured");
         for (int e = 0; e < 10; ++e) words.push_back(kVocab[rng() % std::size(kVocab)]);
       }
       if (rng() % 3 == 0 && words.size() > 12) words.resize(words.size() / 2);
