@@ -47,7 +47,7 @@
 // kMaxFalseRepeated the older generation is dropped and the current one
 // becomes the older. Counts then cover a sliding window of the recent
 // documents (window_documents(): a generation lasts until it fills; with
-// the default 2 x 8 MiB at least 80,000 documents of 50 lines in the
+// the default 2 x 4 MiB at least 34,000 documents of 50 lines in the
 // simulation of repeated_lines_test.cpp), so a site's
 // template is learnt from its pages in the window. If even a fresh
 // generation cannot keep the bound (documents with millions of distinct
@@ -79,7 +79,7 @@ struct RepeatedLinesConfig {
   std::uint32_t min_documents = 10;
   int max_words = 12;
   int sentence_words = 5;
-  int log2_width = 20;
+  int log2_width = 19;
   double site_share = 0.5;
   std::uint32_t cross_sites = 100;
   double cross_share = 0.01;

@@ -197,8 +197,8 @@ TEST(RepeatedLinesTest, LinesCountOncePerDocument) {
 
 // Never-seen lines are judged repeated in under kMaxFalseRepeated of cases
 // at every point of a long stream: a simulation of 100 million documents
-// of 50 lines, scaled down 128 times in the stream, the table (2^20 / 128 =
-// 8,192 counters a row) and the populations of recurring lines, so that it
+// of 50 lines, scaled down 128 times in the stream, the table (2^19 / 128 =
+// 4,096 counters a row) and the populations of recurring lines, so that it
 // makes as many generations (windows) as the real one would. The stream:
 // 20,000 / 128 sites of Zipf-distributed size, each with a template of 4
 // lines (one a long sentence); per document 42 lines of its own and 4
@@ -208,7 +208,7 @@ TEST(RepeatedLinesTest, LinesCountOncePerDocument) {
 TEST(RepeatedLinesTest, NeverSeenLinesStayUnder0Point1PercentAtEveryPoint) {
   RepeatedLinesConfig config;
   constexpr std::uint64_t kScale = 128;
-  config.log2_width = 20 - 7;
+  config.log2_width = 19 - 7;
   RepeatedLines lines(config);
   std::mt19937_64 rng(0x51e5);
   const std::uint64_t documents = 100'000'000 / kScale;
