@@ -183,6 +183,9 @@ class DocumentIndex {
     std::vector<Slot> slots;
     std::size_t used = 0;
     std::size_t Home(std::uint32_t fingerprint) const;
+    // Appends the positions stored under `fingerprint` to *out; returns
+    // how many there were.
+    int Probe(std::uint32_t fingerprint, std::vector<std::uint32_t>* out) const;
     void Insert(std::uint32_t fingerprint, std::uint32_t position);
     void Grow();
   };

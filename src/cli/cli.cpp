@@ -521,6 +521,21 @@ class Progress {
 
 // --- document streams -----------------------------------------------------------
 
+// Opens input `file` ("-": standard input). On failure says why, counts
+// it in `end`, sets `status` and returns -1: the run goes on with the next
+// input.
+int OpenInput(const std::string& file, Progress& progress, int* status, RunEnd* end) {
+  if (file == "-") return STDIN_FILENO;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    progress.End();
+    std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
+    *status = kExitRuntimeError;
+    ++end->input_errors;
+  }
+  return fd;
+}
+
 int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   StreamProcessor processor(&rules, config.filter, config.stream);
   // Held from the load to the save: a second run on FILE fails (or waits).
@@ -563,14 +578,8 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   bool say_kept = false;
   for (const std::string& file : config.files) {
     const bool is_stdin = file == "-";
-    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      progress.End();
-      std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
-      status = kExitRuntimeError;
-      ++end.input_errors;
-      continue;
-    }
+    const int fd = OpenInput(file, progress, &status, &end);
+    if (fd < 0) continue;
     WidenPipe(fd);
     RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
                         config.stream.fields, 1 << 20, /*defer_json=*/true,
@@ -727,14 +736,8 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
     for (const std::string& file : config.files) {
       const bool is_stdin = file == "-";
       const std::string name = is_stdin ? "standard input" : file;
-      const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        progress.End();
-        std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
-        status = kExitRuntimeError;
-        ++end.input_errors;
-        continue;
-      }
+      const int fd = OpenInput(file, progress, &status, &end);
+      if (fd < 0) continue;
       TextDocument& d = batch[batched];
       d.input.clear();
       bool whole = true;

@@ -188,6 +188,20 @@ std::size_t DocumentIndex::BandTable::Home(std::uint32_t fingerprint) const {
   return static_cast<std::size_t>((static_cast<unsigned __int128>(mixed) * slots.size()) >> 64);
 }
 
+int DocumentIndex::BandTable::Probe(std::uint32_t fingerprint,
+                                    std::vector<std::uint32_t>* out) const {
+  if (slots.empty()) return 0;
+  int holders = 0;
+  for (std::size_t i = Home(fingerprint); slots[i].position != kEmpty;) {
+    if (slots[i].fingerprint == fingerprint) {
+      out->push_back(slots[i].position);
+      ++holders;
+    }
+    if (++i == slots.size()) i = 0;
+  }
+  return holders;
+}
+
 void DocumentIndex::BandTable::Insert(std::uint32_t fingerprint, std::uint32_t position) {
   if (static_cast<double>(used + 1) > kMaxLoad * static_cast<double>(slots.size())) Grow();
   std::size_t i = Home(fingerprint);
@@ -321,19 +335,9 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
   bool short_crowded[kShortBands] = {};
   if (probe) {
     short_candidates_.clear();
-    std::vector<Slot>& short_slots = short_table_.slots;
     for (int b = 0; b < kShortBands; ++b) {
       short_fingerprints[b] = ShortFingerprint(signature.short_values, b);
-      if (short_slots.empty()) continue;
-      int holders = 0;
-      for (std::size_t i = short_table_.Home(short_fingerprints[b]); short_slots[i].position != kEmpty;) {
-        if (short_slots[i].fingerprint == short_fingerprints[b]) {
-          short_candidates_.push_back(short_slots[i].position);
-          ++holders;
-        }
-        if (++i == short_slots.size()) i = 0;
-      }
-      short_crowded[b] = holders >= kMaxPerBand;
+      short_crowded[b] = short_table_.Probe(short_fingerprints[b], &short_candidates_) >= kMaxPerBand;
     }
     std::sort(short_candidates_.begin(), short_candidates_.end());
     short_candidates_.erase(std::unique(short_candidates_.begin(), short_candidates_.end()),
@@ -350,16 +354,7 @@ DocVerdict DocumentIndex::Add(const DocSignature& signature, std::uint64_t ordin
   bool crowded[kMaxPermutations] = {};
   for (int b = 0; b < lsh_params_.bands; ++b) {
     fingerprints[b] = Fingerprint(signature.values.data(), b);
-    if (slots.empty()) continue;
-    int holders = 0;
-    for (std::size_t i = table_.Home(fingerprints[b]); slots[i].position != kEmpty;) {
-      if (slots[i].fingerprint == fingerprints[b]) {
-        candidates_.push_back(slots[i].position);
-        ++holders;
-      }
-      if (++i == slots.size()) i = 0;
-    }
-    crowded[b] = holders >= kMaxPerBand;
+    crowded[b] = table_.Probe(fingerprints[b], &candidates_) >= kMaxPerBand;
   }
   std::sort(candidates_.begin(), candidates_.end());
   candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());

@@ -255,10 +255,11 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
       note.precision(2);
       note << "score " << std::fixed << scores_[i];
       if (margin_[i] >= 0) note << ", dropped with its neighbours";
-      const auto top = model_->Explain(features_.row(i), 3, true);
+      const std::span<const float> row = features_.row(i);  // valid until the next row()
+      const auto top = model_->Explain(row, 3, true);
       for (std::size_t k = 0; k < top.size(); ++k) {
         note << (k == 0 ? ": " : ", ")
-             << DescribeFeature(top[k].first, features_.row(i)[top[k].first]);
+             << DescribeFeature(top[k].first, row[top[k].first]);
       }
       (*notes)[i] = note.str();
     }

@@ -66,8 +66,13 @@ void ReserveExactly(std::string* s, std::size_t capacity) {
   s->swap(grown);
 }
 
-bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
-                std::string* out, std::size_t chunk) {
+namespace {
+
+// Appends reads of `chunk` bytes from read(data, size) (0 at the end) to
+// *out until the end (true) or until it holds more than `limit` bytes
+// (false). On an exception *out keeps the bytes read before it.
+template <typename ReadFn>
+bool AppendUpTo(std::size_t limit, std::string* out, std::size_t chunk, ReadFn read) {
   if (chunk == 0) chunk = 1;
   // The largest buffer ever needed: `limit` bytes plus one more read.
   const std::size_t most = limit > SIZE_MAX - chunk ? SIZE_MAX : limit + chunk;
@@ -79,7 +84,7 @@ bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
     out->resize(used + chunk);
     std::size_t got;
     try {
-      got = ReadSome(fd, name, out->data() + used, chunk);
+      got = read(out->data() + used, chunk);
     } catch (...) {
       out->resize(used);
       throw;
@@ -88,6 +93,14 @@ bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
     if (got == 0) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool ReadAtMost(int fd, std::string_view name, std::size_t limit,
+                std::string* out, std::size_t chunk) {
+  return AppendUpTo(limit, out, chunk,
+                    [&](char* data, std::size_t size) { return ReadSome(fd, name, data, size); });
 }
 
 void ReadAll(int fd, std::string_view name, std::string* out,
@@ -328,23 +341,8 @@ std::size_t Source::Unzstd(char* data, std::size_t size, bool interruptible) {
 }
 
 bool ReadAtMost(Source& source, std::size_t limit, std::string* out, std::size_t chunk) {
-  if (chunk == 0) chunk = 1;
-  const std::size_t most = limit > SIZE_MAX - chunk ? SIZE_MAX : limit + chunk;
-  while (out->size() <= limit) {
-    const std::size_t used = out->size();
-    if (used + chunk > out->capacity()) ReserveExactly(out, GrowthFor(out->capacity(), used + chunk, most));
-    out->resize(used + chunk);
-    std::size_t got;
-    try {
-      got = source.Read(out->data() + used, chunk);
-    } catch (...) {
-      out->resize(used);
-      throw;
-    }
-    out->resize(used + got);
-    if (got == 0) return true;
-  }
-  return false;
+  return AppendUpTo(limit, out, chunk,
+                    [&](char* data, std::size_t size) { return source.Read(data, size); });
 }
 
 }  // namespace winnow

@@ -48,7 +48,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 import urllib.parse
@@ -107,12 +106,9 @@ def make_crops(pages, labels, seed):
     return crops, crop_labels
 
 
-def features_of(pages, path_base, features_bin):
-    """Runs winnow-features on `pages`; returns (names, X, rows)."""
-    jsonl = path_base + ".jsonl"
-    with open(jsonl, "w", encoding="utf-8") as f:
-        for p in pages:
-            f.write(json.dumps({"id": str(p["id"]), "text": p["text"]}, ensure_ascii=False) + "\n")
+def run_features(jsonl, path_base, features_bin):
+    """Runs winnow-features on the pages of `jsonl`, writing
+    path_base.rows.tsv and path_base.f32; returns (names, X, rows)."""
     with open(jsonl, "rb") as f:
         subprocess.run([features_bin, path_base + ".rows.tsv", path_base + ".f32"], stdin=f, check=True)
     names = subprocess.run([features_bin, "--names"], capture_output=True, text=True, check=True).stdout.split()
@@ -122,20 +118,22 @@ def features_of(pages, path_base, features_bin):
     return names, X, rows
 
 
+def features_of(pages, path_base, features_bin):
+    """Runs winnow-features on `pages`; returns (names, X, rows)."""
+    jsonl = path_base + ".jsonl"
+    with open(jsonl, "w", encoding="utf-8") as f:
+        for p in pages:
+            f.write(json.dumps({"id": str(p["id"]), "text": p["text"]}, ensure_ascii=False) + "\n")
+    return run_features(jsonl, path_base, features_bin)
+
+
 def load_set(eval_dir, name, features_bin, cache):
     d = os.path.join(eval_dir, name)
     pages = [json.loads(l) for l in open(os.path.join(d, "input.jsonl"), encoding="utf-8")]
     for p in pages:
         assert not any(c in p["text"] for c in "\r\u2028\u2029\x85"), "lines must split at \\n only"
     gold = {str(g["id"]): g["text"] for g in map(json.loads, open(os.path.join(d, "gold.jsonl"), encoding="utf-8"))}
-    rows_path = os.path.join(cache, name + ".rows.tsv")
-    feat_path = os.path.join(cache, name + ".f32")
-    with open(os.path.join(d, "input.jsonl"), "rb") as f:
-        subprocess.run([features_bin, rows_path, feat_path], stdin=f, check=True)
-    names = subprocess.run([features_bin, "--names"], capture_output=True, text=True, check=True).stdout.split()
-    X = np.fromfile(feat_path, dtype="<f4").reshape(-1, len(names))
-    rows = [l.rstrip("\n").split("\t") for l in open(rows_path, encoding="utf-8")]
-    assert len(rows) == X.shape[0], (name, len(rows), X.shape)
+    names, X, rows = run_features(os.path.join(d, "input.jsonl"), os.path.join(cache, name), features_bin)
     # Labels, cached by the content of the set.
     h = hashlib.sha1(open(os.path.join(d, "input.jsonl"), "rb").read() +
                      open(os.path.join(d, "gold.jsonl"), "rb").read()).hexdigest()[:16]
@@ -263,17 +261,6 @@ def fit(X, y, w):
     return m
 
 
-def kept_text(page, scores_by_line, threshold, keep_title=True):
-    """What winnow writes for `page` given per-line scores (line -> p)."""
-    raw = page["text"].split("\n")
-    keep = {ln for ln, p in scores_by_line.items() if p >= threshold}
-    if keep_title and scores_by_line:
-        title = min(scores_by_line)
-        if title not in keep and len(raw[title].split()) < 20 and len(keep) > 0:
-            keep.add(title)
-    return "\n".join(raw[i] for i in sorted(keep))
-
-
 def c4_text(page):
     out = []
     for l in page["text"].split("\n"):
@@ -306,16 +293,6 @@ def metrics(pairs):
     return res
 
 
-def evaluate(data, scores, threshold, page_keys):
-    """Scores the pages in `page_keys` with per-row model scores."""
-    out = {}
-    for key in page_keys:
-        page = data.pages[key]
-        by_line = {ln: scores[r] for r, ln in data.lines.get(key, [])}
-        out[key] = kept_text(page, by_line, threshold)
-    return out
-
-
 def report_rows(title, data, outputs_by_system, page_keys):
     lines = [f"### {title}", "",
              "| system | pages | shingle4 P | R | F1 | bag-of-words P | R | F1 |",
@@ -338,7 +315,7 @@ def report_rows(title, data, outputs_by_system, page_keys):
 def export(model, names, threshold, smoothing, path):
     pred = model._predictors
     baseline = float(np.ravel(model._baseline_prediction)[0])
-    out = [f"winnow-line-model 2", f"features {len(names)}"]
+    out = ["winnow-line-model 2", f"features {len(names)}"]
     out += [f"f {n}" for n in names]
     out += [f"threshold {threshold:.4f}", f"smoothing {smoothing:.4f}", f"baseline {baseline!r}",
             f"trees {len(pred)}"]
