@@ -107,8 +107,9 @@ class Filter {
   // Phase 2: applies `verdicts` (phase 1's, possibly with more drops added
   // by the caller, such as repeated_line_rule()), then removes near-duplicate
   // paragraphs, and fills `*result`.
-  // `words`, from JudgeLines() on the same document, saves normalising the
-  // paragraphs again; `notes`, from the same call, explain model drops.
+  // `words`, from JudgeLines() on the same document, saves analysing the
+  // lines again (without it Decide analyses them itself, and decides the
+  // same); `notes`, from the same call, explain model drops.
   void Decide(const Document& doc, const std::vector<int>& verdicts,
               FilterResult* result, const LineWords* words = nullptr,
               const std::vector<std::string>* notes = nullptr);

@@ -119,6 +119,13 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
   result->notes.clear();
   ++stats_.documents;
   deduper_.Reset();
+  // Paragraph dedup judges structure by the lines' words: a caller that did
+  // not keep them from JudgeLines gets them here, so that Decide decides
+  // the same either way.
+  if (words == nullptr && config_.dedup) {
+    AnalyseLines(doc, config_.lines.max_line_bytes, &words_);
+    words = &words_;
+  }
 
   for (const Paragraph& para : doc.paragraphs) {
     ++stats_.paragraphs_in;

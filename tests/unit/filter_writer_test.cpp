@@ -312,6 +312,18 @@ TEST(FilterTest, RunAndAppendKept) {
       if (doc.lines[i].blank) continue;
       EXPECT_EQ(covered[i] + (result.keep[i] ? 1 : 0), 1) << "line " << i + 1;
     }
+
+    // The two phases called one by one, without handing the lines' words
+    // from one to the other, decide the same.
+    Filter phased(&rules, config, &ClosedOnlyModel());
+    std::vector<int> verdicts;
+    phased.JudgeLines(doc, &verdicts);
+    FilterResult again;
+    phased.Decide(doc, verdicts, &again);
+    std::string out_again;
+    AppendKept(doc, again.keep, &out_again);
+    EXPECT_EQ(out_again, c.output) << "phase by phase";
+    CheckDrops(again.drops, c.drops);
   }
 }
 
