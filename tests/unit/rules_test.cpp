@@ -391,6 +391,14 @@ TEST(DefaultRulesTest, MatchTypicalBoilerplateAndSpareProse) {
       {"We use cookies to improve your experience.", "cookie-banner"},
       {"Copyright 2024 Example Ltd. All rights reserved.", "copyright"},
       {"Privacy Policy", "policy"},
+      // A quotation's source on its own line, with or without its dashes.
+      {"\u2014\u2014\u6458\u81ea\u67d0\u4f4d\u4f5c\u5bb6\u7684\u968f\u7b14", "source-link"},
+      {"\u6765\u6e90\uff1a\u65b0\u534e\u793e", "source-link"},
+      // ... but a Chinese body sentence that names a source is prose.
+      {"\u636e\u65b0\u534e\u793e\u62a5\u9053\uff0c\u8fd9\u9879\u6cd5\u5f8b\u6765\u6e90\u4e8e"
+       "\u4e00\u4efd\u957f\u8fbe\u5341\u5e74\u7684\u7814\u7a76\uff0c\u5c06\u4e8e\u660e\u5e74"
+       "\u751f\u6548\u3002",
+       ""},
       {"Shareholders met on Tuesday to approve the merger of the two firms.", ""},
       {"The council said the privacy of residents was its first concern in the "
        "policy review, which will be published next spring after consultation.",
