@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libxxhash-dev libboost-program-options-dev
           libre2-dev libgtest-dev libsimdjson-dev libssl-dev libutf8proc-dev zlib1g-dev libzstd-dev
-          gzip zstd python3 python3-dev pybind11-dev python3-pytest groff-base mandoc)
+          gzip zstd python3 python3-dev pybind11-dev python3-pytest groff-base mandoc
+          python3-distributed parallel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -75,10 +75,11 @@ run_tsan() {
   cmake --build build-tsan -j "$(nproc)" --target winnow winnow_tests
   # Everything but the single-threaded tests of the binary (and the
   # bad-input suite, mostly big single-threaded runs; install and python
-  # need targets this build does not make): the unit tests, the
+  # need targets this build does not make; the cluster stages run the
+  # binary on small inputs, one shard at a time, and Dask is Python): the unit tests, the
   # stream CLI tests and the corpus streams, which compare -j1 with -j4.
   ctest --test-dir build-tsan --output-on-failure -j "$(nproc)" \
-        -E '^(cli|docs|hostile|install|python|warc_roundtrip)$|^corpus\.[^.]+$'
+        -E '^(cli|docs|hostile|install|python|python_cluster|stages|warc_roundtrip)$|^corpus\.[^.]+$'
 }
 
 run_fuzz() {

@@ -4,13 +4,17 @@
 //
 // Records are read in batches. Per batch:
 //   A (parallel)   split each document, run the line rules, sign the text
-//                  the rules keep (a document's signature never depends on
-//                  the documents before it);
-//   B (in order)   drop lines seen in too many earlier documents, count them;
-//   C (parallel)   remove near-duplicate paragraphs;
-//   D (in order)   drop near-duplicate documents, write the batch.
-// Everything that depends on earlier documents happens in input order (B
-// and D), so the result does not depend on the thread count.
+//                  the rules keep, key its lines (its DocFacts: nothing in
+//                  them depends on another document);
+//   B (in order)   the decisions that depend on the documents before it
+//                  (Decider, decide.hpp): repeated lines, empty documents,
+//                  near-duplicate documents;
+//   C (parallel)   remove near-duplicate paragraphs, render the record;
+//   D (in order)   write the batch.
+// Everything that depends on earlier documents happens in input order (B),
+// so the result does not depend on the thread count. The same processor
+// runs the stages of a cluster run (stages.hpp): Sign() stops after A and
+// writes the facts; Apply() takes B's decisions from a decisions file.
 #ifndef WINNOW_STREAM_HPP_
 #define WINNOW_STREAM_HPP_
 
@@ -22,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "winnow/decide.hpp"
 #include "winnow/doc_dedup.hpp"
 #include "winnow/doc_names.hpp"
 #include "winnow/filter.hpp"
@@ -31,6 +36,9 @@
 #include "winnow/state_file.hpp"
 
 namespace winnow {
+
+class StageWriter;
+class DecisionSource;
 
 struct StreamConfig {
   Format format = Format::kJsonl;
@@ -142,12 +150,32 @@ class StreamProcessor {
   void SaveState(const std::string& path);
   void LoadState(const std::string& path);
 
+  // `winnow sign`: reads every record of `reader` and writes its facts to
+  // `facts` (a "facts" StageWriter), in order; nothing else is written and
+  // nothing decided. A malformed record without skip_errors throws
+  // winnow::Error (the caller then does not commit `facts`).
+  void Sign(RecordReader& reader, const std::string& name, StageWriter& facts,
+            const StreamSinks& sinks);
+  // `winnow apply`: as Run(), with every decision that depends on other
+  // documents taken from `decisions` (made by `winnow decide` from this
+  // shard's facts), so the output is what one run over every shard writes
+  // for this one. Throws winnow::Error when a record is not the one the
+  // decisions were made for. After the shard's last input, the caller
+  // calls decisions.ExpectEnd().
+  void Apply(RecordReader& reader, const std::string& name, DecisionSource& decisions,
+             const StreamSinks& sinks);
+
   const StreamStats& stats() const { return stats_; }
-  const DocumentIndex& index() const { return index_; }
+  const DocumentIndex& index() const { return decider_.index(); }
 
  private:
   struct Item;
   struct Worker;
+  enum class Mode { kRun, kSign, kApply };
+  void RunBatches(const std::function<bool(Record*)>& next,
+                  const std::function<std::uint64_t()>& bytes_read, const std::string& name,
+                  const StreamSinks& sinks, Mode mode, StageWriter* facts,
+                  DecisionSource* decisions);
   void PhaseA(Item& item, Worker& worker);
   void PhaseC(Item& item, Worker& worker);
   // Signs a document on its lines that the line rules keep (phase A).
@@ -161,12 +189,7 @@ class StreamProcessor {
   FilterConfig filter_config_;
   StreamConfig config_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  RepeatedLines repeated_;
-  bool capacity_said_ = false;  // the at-capacity warning, once a run
-  DocumentIndex index_;
-  DocumentNames names_;
-  std::string names_warning_;  // why the loaded index's names were not found, said by Run()
-  std::uint64_t next_ordinal_ = 1;  // the next record's position in the stream
+  Decider decider_;
   bool want_kept_text_ = false;     // a decision sink reads each record's kept text
   StreamStats stats_;
 };

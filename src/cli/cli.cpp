@@ -30,6 +30,7 @@
 #include "winnow/reader.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/stages.hpp"
 #include "winnow/stream.hpp"
 #include "winnow/writer.hpp"
 
@@ -51,6 +52,15 @@ using Config = Options;
 
 // A usage error: reported as `winnow: WHERE: WHAT`, exit 2.
 using UsageError = OptionError;
+
+// A stage of a cluster run (`winnow sign|decide|apply`, stages.hpp) and its
+// own options.
+struct StageArgs {
+  std::string name;       // empty: an ordinary run
+  std::string part;       // sign: --part I/N
+  std::string output;     // sign: the facts file; decide: the decisions folder
+  std::string decisions;  // apply: the shard's decisions file
+};
 
 // A document over --max-document-bytes, passed through unanalysed.
 // A pipe holds 64 KiB by default: a stream read through one arrives in
@@ -120,10 +130,38 @@ void CheckModes(const Config& config, const std::vector<const OptionSpec*>& give
   }
 }
 
+// A stage's own options, and the options a stage cannot take.
+void CheckStage(const Config& config, const StageArgs& stage) {
+  const std::string& name = stage.name;
+  if (config.stream.format == Format::kText) {
+    throw UsageError("winnow " + name, "works on document streams (--format jsonl, wet or nul)");
+  }
+  if (name == "sign" && stage.part.empty()) throw UsageError("winnow sign", "needs --part I/N");
+  if (name != "apply" && (!config.rejects_file.empty() || config.stream.annotate || config.explain)) {
+    throw UsageError("winnow " + name, "--rejects, --annotate and --explain belong to winnow apply");
+  }
+  if ((name == "sign" || name == "decide") && stage.output.empty()) {
+    throw UsageError("winnow " + name, name == "sign" ? "needs -o FACTS_FILE" : "needs -o DECISIONS_DIR");
+  }
+  if (name != "decide" && !config.index_file.empty()) {
+    throw UsageError("--index", "belongs to winnow decide (the stage that holds the state)");
+  }
+  if (name == "apply" && stage.decisions.empty()) throw UsageError("winnow apply", "needs --decisions FILE");
+}
+
 // Fills `*config` from the command line through winnow's option table.
 // Returns false if --help/--version were answered.
-bool ParseOptions(int argc, char** argv, Config* config) {
+bool ParseOptions(int argc, char** argv, Config* config, StageArgs* stage) {
   po::options_description all;
+  if (stage->name == "sign") {
+    all.add_options()("part", po::value<std::string>(&stage->part), "");
+  }
+  if (stage->name == "sign" || stage->name == "decide") {
+    all.add_options()("output,o", po::value<std::string>(&stage->output), "");
+  }
+  if (stage->name == "apply") {
+    all.add_options()("decisions", po::value<std::string>(&stage->decisions), "");
+  }
   for (const OptionSpec& spec : AllOptions()) {
     std::string name(spec.name.size() == 1 ? "" : spec.name);
     if (spec.short_name != 0) name += std::string(",") + spec.short_name;
@@ -185,6 +223,7 @@ bool ParseOptions(int argc, char** argv, Config* config) {
   }
   CheckModes(*config, given);
   FinishOptions(config);
+  if (!stage->name.empty()) CheckStage(*config, *stage);
   return true;
 }
 
@@ -536,7 +575,10 @@ int OpenInput(const std::string& file, Progress& progress, int* status, RunEnd* 
   return fd;
 }
 
-int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
+// An ordinary run over document streams, or (`decisions` given) `winnow
+// apply` on one shard.
+int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
+              DecisionSource* decisions = nullptr) {
   StreamProcessor processor(&rules, config.filter, config.stream);
   // Held from the load to the save: a second run on FILE fails (or waits).
   std::unique_ptr<StateLock> lock;
@@ -586,7 +628,13 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
                         config.stream.max_document_bytes);
     current = &reader;
     try {
-      processor.Run(reader, is_stdin ? "-" : file, sinks);
+      if (decisions != nullptr) {
+        processor.Apply(reader, is_stdin ? "-" : file, *decisions, sinks);
+      } else {
+        processor.Run(reader, is_stdin ? "-" : file, sinks);
+      }
+    } catch (const StageError&) {
+      throw;  // the shard is not the one the decisions are for
     } catch (const InputError& e) {
       // An input that cannot be read to its end: its whole records are
       // out; the next input is read.
@@ -610,6 +658,7 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs) {
   }
   progress.Update(raw_done, processor.stats().records, /*last=*/true);
   progress.End();
+  if (decisions != nullptr && stop.empty() && end.input_errors == 0) decisions->ExpectEnd();
   end.complete = stop.empty();
   // Every output file is completed, after a stop too: each holds the work
   // on the records written before it.
@@ -811,9 +860,170 @@ int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
   return status;
 }
 
+// --- stages of a cluster run (stages.hpp) ------------------------------------------
+
+// "I/N" (1 <= I <= N) as a 0-based part and a count.
+void ParsePart(const std::string& text, std::uint32_t* part, std::uint32_t* parts) {
+  unsigned long i = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%lu%c%lu%c", &i, &slash, &n, &extra) != 3 || slash != '/' || i < 1 ||
+      i > n || n > 100'000'000) {
+    throw UsageError("--part", "expected I/N with 1 <= I <= N, not '" + text + "'");
+  }
+  *part = static_cast<std::uint32_t>(i - 1);
+  *parts = static_cast<std::uint32_t>(n);
+}
+
+// `winnow sign --part I/N -o FACTS SHARD...`: the shard's facts, written
+// to FACTS only when every input was read whole.
+int RunSign(const Config& config, const RuleSet& rules, const StageArgs& stage) {
+  StageHeader header;
+  header.kind = "facts";
+  header.parameters = ResultParameters(config);
+  ParsePart(stage.part, &header.part, &header.parts);
+  StreamProcessor processor(&rules, config.filter, config.stream);
+  StageWriter facts(stage.output, header, config.stream.doc);
+  Progress progress(config);
+  StreamSinks sinks;
+  sinks.warning = [&](const std::string& message) {
+    progress.End();
+    std::cerr << "winnow: " << message << '\n';
+  };
+  std::uint64_t raw_done = 0;
+  for (const std::string& file : config.files) {
+    const bool is_stdin = file == "-";
+    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(file, std::strerror(errno));
+    WidenPipe(fd);
+    RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
+                        config.stream.fields, 1 << 20, /*defer_json=*/true,
+                        config.stream.max_document_bytes);
+    if (progress.shown()) {
+      sinks.progress = [&](const StreamStats& s) {
+        progress.Update(raw_done + reader.source().raw_bytes(), s.records);
+      };
+    }
+    try {
+      processor.Sign(reader, is_stdin ? "-" : file, facts, sinks);
+    } catch (...) {
+      if (!is_stdin) ::close(fd);
+      throw;
+    }
+    raw_done += reader.source().raw_bytes();
+    if (!is_stdin) ::close(fd);
+    StopIfInterrupted();
+  }
+  facts.Commit();
+  progress.End();
+  if (config.stats) {
+    const StreamStats& s = processor.stats();
+    std::cerr << "winnow: stats: part " << header.part + 1 << " of " << header.parts << ": records "
+              << s.records << ", documents " << s.documents_in << ", bytes in " << s.bytes_in
+              << ", facts bytes " << facts.bytes() << '\n';
+  }
+  return kExitOk;
+}
+
+// `winnow decide [--index STATE] -o DIR FACTS...`: every part's facts, in
+// part order, through one Decider; one decisions file per part in DIR,
+// each written once its part is decided (a part's decisions depend only on
+// the parts before it). With --index, the run continues STATE (an earlier
+// run's documents are the earliest) and saves it at the end.
+int RunDecide(const Config& config, const StageArgs& stage) {
+  const std::string parameters = ResultParameters(config);
+  // Every part once, all made with this run's parameters.
+  std::vector<std::string> by_part;
+  std::uint32_t parts = 0;
+  for (const std::string& file : config.files) {
+    if (file == "-") throw UsageError("winnow decide", "reads facts files, not standard input");
+    StageReader in(file, "facts", config.stream.doc);
+    in.CheckParameters(parameters);
+    const StageHeader& h = in.header();
+    if (parts == 0) {
+      parts = h.parts;
+      by_part.assign(parts, "");
+    } else if (h.parts != parts) {
+      throw StageError(file, "is part " + std::to_string(h.part + 1) + " of " + std::to_string(h.parts) +
+                                 ", " + by_part.front() + " of a run of " + std::to_string(parts) + " parts");
+    }
+    if (!by_part[h.part].empty()) {
+      throw StageError(file, "part " + std::to_string(h.part + 1) + " is also " + by_part[h.part]);
+    }
+    by_part[h.part] = file;
+  }
+  for (std::uint32_t p = 0; p < parts; ++p) {
+    if (by_part[p].empty()) {
+      throw StageError("winnow decide", "part " + std::to_string(p + 1) + " of " + std::to_string(parts) +
+                                            " is missing: every part's facts file is needed");
+    }
+  }
+  if (::mkdir(stage.output.c_str(), 0777) != 0 && errno != EEXIST) {
+    throw Error(stage.output, std::strerror(errno));
+  }
+  Decider decider(config.stream);
+  // Decisions name the document a duplicate repeats, for --annotate and
+  // --explain in winnow apply.
+  decider.set_keep_names(config.stream.doc_dedup);
+  std::unique_ptr<StateLock> lock;
+  if (!config.index_file.empty()) {
+    lock = std::make_unique<StateLock>(config.index_file, config.index_wait);
+    if (::access(config.index_file.c_str(), F_OK) == 0) decider.LoadState(config.index_file);
+  }
+  auto warning = [](const std::string& message) { std::cerr << "winnow: " << message << '\n'; };
+  if (const std::string lost = decider.TakeNamesWarning(); !lost.empty()) warning(lost);
+  FactsRecord facts;
+  DocDecision decision;
+  std::uint64_t records = 0, documents = 0, dropped = 0, facts_bytes = 0, decision_bytes = 0;
+  for (std::uint32_t p = 0; p < parts; ++p) {
+    StageReader in(by_part[p], "facts", config.stream.doc);
+    in.CheckParameters(parameters);
+    StageHeader header{"decisions", parameters, p, parts, decider.next_ordinal()};
+    StageWriter out(DecisionsPath(stage.output, p, parts), header, config.stream.doc);
+    while (in.NextFacts(&facts)) {
+      ++records;
+      if (facts.kind != StageRecord::kDocument) {
+        out.AddDecision(facts.kind, facts.raw_hash, decider.TakeOrdinal(), nullptr);
+        continue;
+      }
+      ++documents;
+      DocFacts f;
+      f.site = facts.site;
+      f.counted = &facts.counted;
+      f.kept_uncounted = facts.kept_uncounted;
+      f.signature = &facts.signature;
+      f.id = facts.id;
+      f.url = facts.url;
+      decider.Decide(f, &decision, warning);
+      if (!decision.reason().empty()) ++dropped;
+      out.AddDecision(facts.kind, facts.raw_hash, decision.ordinal, &decision);
+    }
+    out.Commit();
+    decision_bytes += out.bytes();
+    struct stat st;
+    if (::stat(by_part[p].c_str(), &st) == 0) facts_bytes += static_cast<std::uint64_t>(st.st_size);
+    StopIfInterrupted();
+  }
+  if (!config.index_file.empty()) decider.SaveState(config.index_file);
+  if (config.stats) {
+    std::cerr << "winnow: stats: parts " << parts << ", records " << records << ", documents " << documents
+              << ", dropped " << dropped << ", facts bytes " << facts_bytes << ", decisions bytes "
+              << decision_bytes << ", index bytes " << decider.index().memory_bytes() << '\n';
+  }
+  return kExitOk;
+}
+
 int Run(int argc, char** argv) {
   Config config;
-  if (!ParseOptions(argc, argv, &config)) return kExitOk;
+  StageArgs stage;
+  if (argc > 1 && (std::strcmp(argv[1], "sign") == 0 || std::strcmp(argv[1], "decide") == 0 ||
+                   std::strcmp(argv[1], "apply") == 0)) {
+    stage.name = argv[1];
+    // The stage's name takes argv[0]'s place: its options follow.
+    --argc;
+    ++argv;
+  }
+  if (!ParseOptions(argc, argv, &config, &stage)) return kExitOk;
+  if (stage.name == "decide") return RunDecide(config, stage);
   if (config.print_rules) {
     WriteAll(STDOUT_FILENO, "standard output", DefaultRulesText());
     return kExitOk;
@@ -833,7 +1043,14 @@ int Run(int argc, char** argv) {
     std::cerr << "winnow: rules: " << split << " do not fit one automaton of " << rules.max_mem()
               << " bytes (--regex-max-mem): each is matched on its own, more slowly\n";
   }
+  if (stage.name == "sign") return RunSign(config, rules, stage);
   CheckOutputPaths(config);
+  if (stage.name == "apply") {
+    // Read whole and checked before any output is opened.
+    DecisionSource decisions(stage.decisions, ResultParameters(config), config.stream.doc);
+    Outputs outputs = OpenOutputs(config);
+    return RunStream(config, rules, outputs, &decisions);
+  }
   Outputs outputs = OpenOutputs(config);
   if (config.stream.format != Format::kText) return RunStream(config, rules, outputs);
   return RunText(config, rules, outputs);
@@ -876,6 +1093,9 @@ int Main(int argc, char** argv) {
   SetInterruptFlag(&g_signal);
   try {
     return Run(argc, argv);
+  } catch (const StageError& e) {
+    std::cerr << "winnow: " << e.what() << '\n';
+    return kExitStageRefused;
   } catch (const UsageError& e) {
     std::cerr << "winnow: " << e.what() << '\n';
     if (e.where().empty()) std::cerr << "Try 'winnow --help' for more information.\n";

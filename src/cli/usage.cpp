@@ -7,15 +7,27 @@
 namespace winnow::cli {
 namespace {
 
-constexpr std::string_view kUsage = "Usage: winnow [OPTIONS] [FILE...]";
+constexpr std::string_view kUsage =
+    "Usage: winnow [OPTIONS] [FILE...]\n"
+    "       winnow sign --part I/N -o FACTS [OPTIONS] SHARD...\n"
+    "       winnow decide -o DIR [--index STATE] [OPTIONS] FACTS...\n"
+    "       winnow apply --decisions FILE [OPTIONS] SHARD...";
 constexpr std::string_view kAbout =
     "Removes boilerplate and caption lines, then near-duplicate paragraphs,\n"
     "from text. Each FILE is one document; with no FILE, or when FILE is -,\n"
     "reads standard input. Writes the kept lines, byte for byte, to standard\n"
     "output.\n"
     "\n"
+    "The stages of a cluster run give the output of one run over the shards\n"
+    "in order: sign writes each shard's facts, decide makes the decisions\n"
+    "that depend on earlier documents over every part in order (one\n"
+    "decisions file per part in DIR), apply writes each shard's output. Every\n"
+    "stage takes the same OPTIONS; apply also takes --rejects, --annotate and\n"
+    "--explain.\n"
+    "\n"
     "Exit status: 0 ok, 1 runtime error (unreadable file, failed write),\n"
-    "2 usage error (bad option, malformed rules file).\n";
+    "2 usage error (bad option, malformed rules file), 3 stage file refused\n"
+    "(other options, damaged, a part missing, another shard).\n";
 
 constexpr std::size_t kWidth = 80;
 constexpr std::size_t kColumn = 30;  // where help text starts
@@ -121,6 +133,9 @@ std::string ManPage(const std::string& version, const std::string& date) {
   out += ".TH WINNOW 1 " + date + " \"winnow " + version + "\" \"User Commands\"\n";
   out += ".SH NAME\nwinnow \\- remove boilerplate lines and near\\-duplicate text from corpora\n";
   out += ".SH SYNOPSIS\n.B winnow\n.RI [ OPTIONS ]\n.RI [ FILE ...]\n";
+  out += ".br\n.B winnow sign\n.BI \\-\\-part \" I/N\"\n.BI \\-o \" FACTS\"\n.RI [ OPTIONS ]\n.IR SHARD ...\n";
+  out += ".br\n.B winnow decide\n.BI \\-o \" DIR\"\n.RB [ \\-\\-index\n.IR STATE ]\n.RI [ OPTIONS ]\n.IR FACTS ...\n";
+  out += ".br\n.B winnow apply\n.BI \\-\\-decisions \" FILE\"\n.RI [ OPTIONS ]\n.IR SHARD ...\n";
   out += ".SH DESCRIPTION\n";
   out += ".B winnow\n";
   out += Roff(
@@ -141,6 +156,20 @@ std::string ManPage(const std::string& version, const std::string& date) {
       "Every decision can be explained: --explain names the rule, or the earlier "
       "paragraph and the similarity, behind each drop. The output is byte-identical for "
       "every thread count.");
+  out += "\n.PP\n";
+  out += Roff(
+      "A run split over many machines: winnow sign cleans and signs each shard (in "
+      "parallel) and writes its facts: each document's line keys, site and MinHash "
+      "signature; winnow decide reads every part's facts in part order and makes the "
+      "decisions that depend on earlier documents (repeated lines, empty and "
+      "near-duplicate documents) exactly as one run does, writing one decisions file per "
+      "part; winnow apply reads a shard again with its decisions and writes its output, "
+      "rejects and annotations. Concatenated in part order, the outputs are those of one "
+      "run over the concatenated shards, for any number of shards. Every stage file "
+      "carries the options that shape the result and a checksum, and is written under a "
+      "temporary name and renamed when whole; a stage refuses a file made with other "
+      "options, damaged or truncated, a missing part, or a shard that is not the one "
+      "signed.");
   out += "\n.SH OPTIONS\n";
   for (std::string_view group : OptionGroups()) {
     out += ".SS " + Roff(group) + "\n";
@@ -190,6 +219,11 @@ std::string ManPage(const std::string& version, const std::string& date) {
   out += ".TP\n2\n" +
          Roff("usage error: an unknown option, a value out of range, a malformed rules "
               "file, an unknown rule name.") +
+         "\n";
+  out += ".TP\n3\n" +
+         Roff("stage file refused (winnow sign, decide, apply): made with other options, "
+              "damaged or truncated, a part missing or given twice, decisions of another "
+              "shard. Running the stage again will not help.") +
          "\n";
   out += ".PP\n" +
          Roff("Messages go to standard error as `winnow: WHERE: WHAT`.") + "\n";

@@ -13,6 +13,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "winnow/detail/xxhash.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/line_filter.hpp"
 
@@ -455,6 +456,54 @@ void FinishOptions(Options* options) {
     throw OptionError("--format", "--index, --rejects and --annotate work on document streams "
                                   "(--format jsonl, wet or nul)");
   }
+}
+
+std::string ResultParameters(const Options& o) {
+  // Options that change nothing in what a stage writes or decides.
+  static constexpr std::string_view kNoEffect[] = {
+      "help",    "version", "explain",    "explain-to", "stats",          "print-rules",
+      "list-rules", "regex-max-mem", "threads", "index", "index-wait",   "annotate",
+      "rejects", "annotate-rejects", "compress", "progress", "force-progress", "stats-json"};
+  auto file_hash = [](const std::string& path) {
+    const std::string text = ReadRulesFile(path);
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
+    return std::string(hex);
+  };
+  std::string out = std::string("winnow=") + WINNOW_VERSION + "\n";
+  for (const OptionSpec& spec : kOptions) {
+    if (std::find(std::begin(kNoEffect), std::end(kNoEffect), spec.name) != std::end(kNoEffect)) continue;
+    std::string value;
+    if (spec.name == "rules") {
+      for (const std::string& path : o.rules_files) value += (value.empty() ? "" : ",") + file_hash(path);
+    } else if (spec.name == "line-model") {
+      if (!o.line_model_file.empty()) value = file_hash(o.line_model_file);
+    } else if (spec.name == "disable") {
+      for (const std::string& d : o.disabled) value += (value.empty() ? "" : ",") + d;
+    } else if (spec.name == "no-default-rules") {
+      value = o.no_default_rules ? "1" : "0";
+    } else if (spec.name == "no-rules") {
+      value = o.filter.line_rules ? "0" : "1";
+    } else if (spec.name == "no-dedup") {
+      value = o.filter.dedup ? "0" : "1";
+    } else if (spec.name == "no-doc-dedup") {
+      value = o.stream.doc_dedup ? "0" : "1";
+    } else if (spec.name == "no-repeated-lines") {
+      value = o.stream.repeated_lines ? "0" : "1";
+    } else if (spec.name == "keep-empty") {
+      value = o.stream.drop_empty ? "0" : "1";
+    } else if (spec.name == "z") {
+      continue;  // the format, said by --format
+    } else if (spec.kind == OptionKind::kFlag || spec.kind == OptionKind::kList) {
+      // A new flag or list must be named above (tests/unit/options_test.cpp).
+      throw OptionError(OptionFlag(spec), "missing from the stage parameters");
+    } else {
+      value = spec.get(o);
+    }
+    out += std::string(spec.name) + "=" + value + "\n";
+  }
+  return out;
 }
 
 void LoadRules(Options* options, RuleSet* rules) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "winnow/detail/xxhash.hpp"
+#include "winnow/stages.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/jsonl.hpp"
@@ -39,6 +40,11 @@ struct StreamProcessor::Item {
   std::vector<RepeatedLines::Line> counted;
   std::vector<std::uint32_t> counted_line;
   std::uint64_t site = 0;
+  // A paragraph line the rules keep that is not in `counted`.
+  bool kept_uncounted = false;
+  // Phase B: its position in the stream, and (documents) its decisions.
+  std::uint64_t ordinal = 0;
+  DocDecision decision;
   FilterResult result;
   // Phase C: the record as written if it is kept, and its kept text: a span
   // of `rendered` (text, NUL, WET) or, for JSONL, where it is escaped,
@@ -94,34 +100,6 @@ void ReleaseIfLarge(Item& item) {
 std::string RecordWhere(const std::string& name, const Record& r) {
   return name + ": record " + std::to_string(r.number) + " (byte " + std::to_string(r.offset) + ")";
 }
-
-constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
-// Version 5: repeated lines per site, in two generations (repeated_lines.hpp).
-// Version 4: the size of the names file beside it (doc_names.hpp).
-// Version 3: checksums after the headers and at the end (StateWriter), and
-// NFKC_Casefold words. Version 2 keyed repeated lines by their words'
-// hashes; version 1 hashed their normalised text.
-constexpr std::uint32_t kStateVersion = 5;
-
-struct RepeatedHeader {
-  std::uint32_t min_documents;
-  std::int32_t max_words;
-  std::int32_t sentence_words;
-  std::int32_t log2_width;
-  std::uint32_t cross_sites;
-  std::uint32_t reserved;  // zero
-  double site_share;
-  double cross_share;
-};
-
-// The repeated-line state after its header: both generations' counters,
-// then their documents and heavy counters, the total and the rotations.
-struct RepeatedTail {
-  std::uint64_t documents[2];
-  std::uint64_t heavy[2][4];
-  std::uint64_t total_documents;
-  std::uint64_t rotations;
-};
 
 void AppendJsonNumber(double value, std::string* out) {
   std::ostringstream os;
@@ -221,8 +199,7 @@ StreamProcessor::StreamProcessor(const RuleSet* rules, const FilterConfig& filte
     : rules_(rules),
       filter_config_(filter),
       config_(config),
-      repeated_(config.lines),
-      index_(config.doc) {
+      decider_(config) {
   const int threads = config.threads < 1 ? 1 : config.threads;
   for (int t = 0; t < threads; ++t) {
     workers_.push_back(std::make_unique<Worker>(rules, threads > 1, filter, config.doc));
@@ -266,13 +243,24 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.counted.clear();
   item.counted_line.clear();
   item.site = 0;
+  item.kept_uncounted = false;
   item.signature.values.clear();
   if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
   if (!item.record.has_text || !item.record.error.empty()) return;
   SplitDocument(item.record.document(), &item.doc);
   w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
+  // Computed before Sign(), which moves the words of the kept lines.
+  const bool count_lines = config_.repeated_lines;
+  for (const Paragraph& para : item.doc.paragraphs) {
+    for (std::uint32_t i = para.first; i < para.end && !item.kept_uncounted; ++i) {
+      if (item.verdicts[i] >= 0) continue;
+      // Counted below (so judged in phase B): analysed, with words.
+      const bool counted = count_lines && item.words.analysed[i] && item.words.words(i) > 0;
+      item.kept_uncounted = !counted;
+    }
+  }
   if (config_.doc_dedup) Sign(item, w);
-  if (!config_.repeated_lines) return;
+  if (!count_lines) return;
   if (!item.record.url.empty()) {
     const std::string_view site = SiteOf(item.record.url, &w.host);
     if (!site.empty()) item.site = XXH3_64bits(site.data(), site.size()) | 1;
@@ -285,7 +273,7 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
     const std::uint64_t key =
         XXH3_64bits(item.words.words_of(i), item.words.words(i) * sizeof(std::uint64_t));
     const bool short_line =
-        repeated_.Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text));
+        decider_.repeated_lines().Eligible(item.words.count[i], EndsWithClosingPunctuation(line.text));
     item.counted.push_back({key, short_line, item.verdicts[i] >= 0});
     item.counted_line.push_back(i);
   }
@@ -394,30 +382,46 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
 void StreamProcessor::Run(const std::function<bool(Record*)>& next,
                           const std::function<std::uint64_t()>& bytes_read,
                           const std::string& name, const StreamSinks& sinks) {
+  RunBatches(next, bytes_read, name, sinks, Mode::kRun, nullptr, nullptr);
+}
+
+void StreamProcessor::Sign(RecordReader& reader, const std::string& name, StageWriter& facts,
+                           const StreamSinks& sinks) {
+  RunBatches([&reader](Record* record) { return reader.Next(record); },
+             [&reader] { return reader.bytes_read(); }, name, sinks, Mode::kSign, &facts, nullptr);
+}
+
+void StreamProcessor::Apply(RecordReader& reader, const std::string& name, DecisionSource& decisions,
+                            const StreamSinks& sinks) {
+  RunBatches([&reader](Record* record) { return reader.Next(record); },
+             [&reader] { return reader.bytes_read(); }, name, sinks, Mode::kApply, nullptr,
+             &decisions);
+}
+
+void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
+                                 const std::function<std::uint64_t()>& bytes_read,
+                                 const std::string& name, const StreamSinks& sinks, Mode mode,
+                                 StageWriter* facts, DecisionSource* decisions) {
   want_kept_text_ = static_cast<bool>(sinks.decision);
   std::vector<Item> items(config_.batch);
-  std::vector<bool> repeated_verdicts;
   std::string out, rejects, explain;
   std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
   // Names are kept when something reports them, now or in a later run.
   const bool report_names = config_.doc_dedup && (config_.explain || config_.annotate ||
                                                   config_.annotate_rejects || sinks.decision);
-  const bool keep_names = report_names || (config_.doc_dedup && config_.keep_names);
+  decider_.set_keep_names(report_names || (config_.doc_dedup && config_.keep_names));
   // Lost names matter to a run that reports them.
-  if (report_names && !names_warning_.empty() && sinks.warning) sinks.warning(names_warning_);
-  names_warning_.clear();
-  bool names_damaged = names_.damaged();
-  DuplicateNames names;
+  if (const std::string lost = decider_.TakeNamesWarning();
+      report_names && !lost.empty() && sinks.warning) {
+    sinks.warning(lost);
+  }
+  const std::function<void(const std::string&)> no_warning;
   // Tells sinks.decision what became of a record.
-  auto decide = [&sinks](const Item& item, std::uint64_t ordinal, bool keep,
-                         std::string_view reason, const DocVerdict& dup, bool analysed,
-                         const DuplicateNames* names = nullptr) {
+  auto decide = [&sinks](const Item& item, bool keep, std::string_view reason, bool analysed) {
     if (!sinks.decision) return;
-    StreamDecision d{&item.record, ordinal, keep, reason, dup};
-    if (names != nullptr) {
-      d.duplicate_id = names->id;
-      d.duplicate_url = names->url;
-    }
+    StreamDecision d{&item.record, item.ordinal, keep, reason, item.decision.duplicate};
+    d.duplicate_id = item.decision.duplicate_id;
+    d.duplicate_url = item.decision.duplicate_url;
     if (analysed) {
       d.doc = &item.doc;
       d.lines = &item.result;
@@ -450,31 +454,80 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
 
     Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
 
-    // B: repeated lines, in input order.
-    if (config_.repeated_lines) {
-      const int rule = workers_[0]->filter.repeated_line_rule();
-      for (std::size_t i = 0; i < n; ++i) {
-        Item& item = items[i];
-        if (!item.record.has_text || !item.record.error.empty()) continue;
-        repeated_.Judge(item.site, item.counted, &repeated_verdicts);
-        for (std::size_t k = 0; k < item.counted.size(); ++k) {
-          // Only lines the rules kept are dropped here.
-          if (repeated_verdicts[k] && !item.counted[k].rule_dropped) {
-            item.verdicts[item.counted_line[k]] = rule;
-          }
-        }
-        repeated_.AddDocument(item.site, &item.counted);
-        if (repeated_.at_capacity() && !capacity_said_ && sinks.warning) {
-          capacity_said_ = true;
-          sinks.warning("repeated-line counts at capacity after " +
-                        std::to_string(repeated_.documents()) +
-                        " documents (documents with very many distinct lines): lines are not "
-                        "dropped as repeated until the counts recover");
-        }
+    // B: the decisions, in input order. A malformed record that stops the
+    // run ends them: nothing after it is decided (or counted in the state
+    // a stopped run saves).
+    const int rule = workers_[0]->filter.repeated_line_rule();
+    std::size_t decided = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      Item& item = items[i];
+      const Record& r = item.record;
+      if (r.oversized && r.continued) continue;
+      const bool document = !r.oversized && r.has_text && r.error.empty();
+      const StageRecord kind = document ? StageRecord::kDocument
+                               : !r.oversized && !r.error.empty() ? StageRecord::kMalformed
+                                                                  : StageRecord::kOther;
+      if (kind == StageRecord::kMalformed && !config_.skip_errors) {
+        if (mode == Mode::kRun) item.ordinal = decider_.TakeOrdinal();
+        decided = i;
+        break;
+      }
+      DocFacts f;
+      if (document) {
+        f.site = item.site;
+        f.counted = &item.counted;
+        f.kept_uncounted = item.kept_uncounted;
+        f.signature = &item.signature;
+        f.id = r.id;
+        f.url = r.url;
+      }
+      if (mode == Mode::kSign) {
+        facts->AddFacts(kind, RawHash(r.raw), document ? &f : nullptr);
+        continue;
+      }
+      if (mode == Mode::kApply) {
+        decisions->Next(kind, RawHash(r.raw), RecordWhere(name, r), &item.ordinal, &item.decision);
+      } else if (!document) {
+        item.ordinal = decider_.TakeOrdinal();
+      } else {
+        decider_.Decide(f, &item.decision, sinks.warning ? sinks.warning : no_warning);
+        item.ordinal = item.decision.ordinal;
+      }
+      if (!document) {
+        item.decision = DocDecision{};
+        continue;
+      }
+      const std::vector<bool>& repeated = item.decision.repeated;
+      for (std::size_t k = 0; k < repeated.size() && k < item.counted_line.size(); ++k) {
+        if (repeated[k]) item.verdicts[item.counted_line[k]] = rule;
       }
     }
+    if (mode == Mode::kSign) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const Record& r = items[i].record;
+        if (r.oversized && !r.continued) {
+          ++stats_.records;
+          ++stats_.too_large;
+        } else if (!r.oversized) {
+          ++stats_.records;
+          if (r.has_text && r.error.empty()) ++stats_.documents_in;
+        }
+        if (!r.error.empty() && (!r.oversized || !r.more)) {
+          ++stats_.malformed;
+          const std::string message = RecordWhere(name, r) + ": " + r.error;
+          if (!config_.skip_errors) throw Error("", message);
+          if (sinks.warning) sinks.warning(message);
+        }
+      }
+      stats_.bytes_in += bytes_read() - bytes_counted;
+      bytes_counted = bytes_read();
+      if (read_failure) std::rethrow_exception(read_failure);
+      for (std::size_t i = 0; i < n; ++i) ReleaseIfLarge(items[i]);
+      if (sinks.progress) sinks.progress(stats_);
+      continue;
+    }
 
-    Parallel(items, n, [this](Item& item, Worker& w) { PhaseC(item, w); });
+    Parallel(items, decided, [this](Item& item, Worker& w) { PhaseC(item, w); });
 
     // D: documents, in input order.
     out.clear();
@@ -501,8 +554,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
         if (!r.continued) {
           ++stats_.records;
           ++stats_.too_large;
-          decide(item, next_ordinal_, true, "", DocVerdict{}, false);
-          ++next_ordinal_;
+          decide(item, true, "", false);
           if (sinks.warning) {
             sinks.warning(RecordWhere(name, r) + ": larger than " +
                           std::to_string(config_.max_document_bytes) +
@@ -522,7 +574,6 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
         continue;
       }
       ++stats_.records;
-      const std::uint64_t ordinal = next_ordinal_++;
       if (!r.error.empty()) {
         ++stats_.malformed;
         const std::string message = RecordWhere(name, r) + ": " + r.error;
@@ -531,46 +582,27 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
           break;
         }
         ++stats_.dropped_documents["malformed"];
-        decide(item, ordinal, false, "malformed", DocVerdict{}, false);
+        decide(item, false, "malformed", false);
         rejects.append(r.raw);
         if (sinks.warning) sinks.warning(message);
         continue;
       }
       if (!r.has_text) {
         ++stats_.passed_through;
-        decide(item, ordinal, true, "", DocVerdict{}, false);
+        decide(item, true, "", false);
         emit(r.raw);
         continue;
       }
       ++stats_.documents_in;
-      std::string_view reason;
-      DocVerdict dup;
-      names.id.clear();
-      names.url.clear();
-      if (config_.drop_empty && item.kept_nothing) {
-        reason = "empty";
-        index_.Add(DocSignature{}, ordinal);
-      } else if (config_.doc_dedup) {
-        const std::uint64_t full_before = index_.not_indexed();
-        const std::uint64_t indexed_before = index_.indexed();
-        dup = index_.Add(item.signature, ordinal);
-        if (keep_names && index_.indexed() > indexed_before) names_.Add(ordinal, r.id, r.url);
-        if (keep_names && dup.duplicate) {
-          names_.Find(dup.of, &names.id, &names.url);
-          if (names_.damaged() && !names_damaged && sinks.warning) {
-            sinks.warning((names_.path().empty() ? std::string("names file") : names_.path()) +
-                          ": names file is damaged (checksum mismatch): the documents it names "
-                          "are named by their ordinal only");
-          }
-          names_damaged = names_.damaged();
-        }
-        if (full_before == 0 && index_.not_indexed() == 1 && sinks.warning) {
-          sinks.warning("index full at " + std::to_string(index_.indexed()) +
-                        " documents (--max-index-docs): later documents are checked against it "
-                        "but not added");
-        }
-        if (dup.duplicate) reason = "near-duplicate-document";
+      const DocDecision& d = item.decision;
+      const std::string_view reason = d.reason();
+      if (d.empty != (config_.drop_empty && item.kept_nothing)) {
+        // Decided before phase C on what the line rules and repeated lines
+        // left (see decide.hpp); phase C must agree.
+        throw Error(RecordWhere(name, r), "internal error: phase C emptied a document phase B kept");
       }
+      const DocVerdict& dup = d.duplicate;
+      DuplicateNames names{d.duplicate_id, d.duplicate_url};
       if (config_.explain) {
         const std::string where = name + ":" + std::to_string(r.number);
         AppendExplanation(where, item.doc, item.result, &explain);
@@ -597,7 +629,7 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
           explain += line.str();
         }
       }
-      decide(item, ordinal, reason.empty(), reason, dup, true, &names);
+      decide(item, reason.empty(), reason, true);
       if (config_.annotate && config_.format == Format::kJsonl) {
         item.rendered.clear();
         AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
@@ -642,113 +674,8 @@ void StreamProcessor::Run(const std::function<bool(Record*)>& next,
   }
 }
 
-void StreamProcessor::SaveState(const std::string& path) {
-  index_.AdvanceTo(next_ordinal_);
-  // The names first: the index saved after them is what commits them.
-  const std::uint64_t names_bytes = names_.Save(NamesFileFor(path));
-  AtomicFile file(path);
-  StateWriter out(&file);
-  out.Write(kStateMagic, sizeof kStateMagic);
-  const std::uint32_t version = kStateVersion;
-  out.Write(&version, sizeof version);
-  index_.Write(out);
-  const RepeatedLinesConfig& c = repeated_.config();
-  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width,
-                   c.cross_sites,   0,           c.site_share,     c.cross_share};
-  out.Write(&h, sizeof h);
-  const RepeatedLines::State state = repeated_.state();
-  for (const auto& counts : state.counts) out.Write(counts.data(), counts.size() * sizeof(counts[0]));
-  RepeatedTail tail{};
-  for (int g = 0; g < 2; ++g) {
-    tail.documents[g] = state.documents[g];
-    for (int row = 0; row < 4; ++row) tail.heavy[g][row] = state.heavy[g][row];
-  }
-  tail.total_documents = state.total_documents;
-  tail.rotations = state.rotations;
-  out.Write(&tail, sizeof tail);
-  const std::uint64_t names_id = names_.file_id();
-  out.Write(&names_id, sizeof names_id);
-  out.Write(&names_bytes, sizeof names_bytes);
-  out.Checkpoint();
-  file.Commit();
-}
+void StreamProcessor::SaveState(const std::string& path) { decider_.SaveState(path); }
 
-void StreamProcessor::LoadState(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path, std::strerror(errno));
-  try {
-    StateReader in(fd, path);
-    char magic[sizeof kStateMagic];
-    in.Read(magic, sizeof magic);
-    if (std::memcmp(magic, kStateMagic, sizeof magic) != 0) throw Error(path, "not a winnow index file");
-    std::uint32_t version;
-    in.Read(&version, sizeof version);
-    if (version != kStateVersion) {
-      throw Error(path, "index file version " + std::to_string(version) + ", this winnow reads version " +
-                            std::to_string(kStateVersion));
-    }
-    // Read into a new index and counts, so that a file refused half-way
-    // (its checksum is checked at the end) leaves this processor as it was.
-    DocumentIndex index(config_.doc);
-    index.Read(in);
-    RepeatedHeader h;
-    in.Read(&h, sizeof h);
-    const RepeatedLinesConfig& c = repeated_.config();
-    // Name the parameter that differs, as the run's option.
-    auto differs = [&](const char* what, long long file, long long run) {
-      if (file != run) {
-        throw Error(path, std::string("index was made with other repeated-line parameters (") + what + " " +
-                              std::to_string(file) + ", this run uses " + std::to_string(run) + ")");
-      }
-    };
-    differs("--repeat-documents", h.min_documents, c.min_documents);
-    differs("--repeat-max-words", h.max_words, c.max_words);
-    differs("sentence words", h.sentence_words, c.sentence_words);
-    differs("count-min width (log2)", h.log2_width, c.log2_width);
-    differs("sites for a line everywhere", h.cross_sites, c.cross_sites);
-    if (h.site_share != c.site_share || h.cross_share != c.cross_share || h.reserved != 0) {
-      throw Error(path, "index was made with other repeated-line parameters (shares)");
-    }
-    RepeatedLines::State state = repeated_.state();
-    for (auto& counts : state.counts) in.Read(counts.data(), counts.size() * sizeof(counts[0]));
-    RepeatedTail tail;
-    in.Read(&tail, sizeof tail);
-    for (int g = 0; g < 2; ++g) {
-      state.documents[g] = tail.documents[g];
-      for (int row = 0; row < 4; ++row) state.heavy[g][row] = tail.heavy[g][row];
-    }
-    state.total_documents = tail.total_documents;
-    state.rotations = tail.rotations;
-    std::uint64_t names_id, names_bytes;
-    in.Read(&names_id, sizeof names_id);
-    in.Read(&names_bytes, sizeof names_bytes);
-    in.Checkpoint();
-    in.ExpectEnd();
-    // Checked (the bound depends on the heavy counts) before anything changes.
-    RepeatedLines repeated(repeated_.config());
-    try {
-      repeated.set_state(std::move(state));
-    } catch (const Error& e) {
-      throw Error(path, std::string("index file is corrupt (") + e.what() + ")");
-    }
-    const std::string names_path = NamesFileFor(path);
-    try {
-      names_.Open(names_path, names_id, names_bytes);
-    } catch (const Error& e) {
-      // Names only name: the index is whole without them. A new names file
-      // takes this run's; earlier documents are named by ordinal.
-      names_.Open(names_path, 0, 0);
-      names_warning_ = std::string(e.what()) +
-                       ": documents of earlier runs are named by their ordinal only";
-    }
-    index_.Swap(index);
-    next_ordinal_ = index_.next_ordinal();
-    repeated_ = std::move(repeated);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-}
+void StreamProcessor::LoadState(const std::string& path) { decider_.LoadState(path); }
 
 }  // namespace winnow

@@ -1,0 +1,219 @@
+#include "winnow/decide.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "winnow/error.hpp"
+#include "winnow/state_file.hpp"
+#include "winnow/stream.hpp"
+#include "winnow/writer.hpp"
+
+namespace winnow {
+namespace {
+
+constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
+// Version 5: repeated lines per site, in two generations (repeated_lines.hpp).
+// Version 4: the size of the names file beside it (doc_names.hpp).
+// Version 3: checksums after the headers and at the end (StateWriter), and
+// NFKC_Casefold words. Version 2 keyed repeated lines by their words'
+// hashes; version 1 hashed their normalised text.
+constexpr std::uint32_t kStateVersion = 5;
+
+struct RepeatedHeader {
+  std::uint32_t min_documents;
+  std::int32_t max_words;
+  std::int32_t sentence_words;
+  std::int32_t log2_width;
+  std::uint32_t cross_sites;
+  std::uint32_t reserved;  // zero
+  double site_share;
+  double cross_share;
+};
+
+// The repeated-line state after its header: both generations' counters,
+// then their documents and heavy counters, the total and the rotations.
+struct RepeatedTail {
+  std::uint64_t documents[2];
+  std::uint64_t heavy[2][4];
+  std::uint64_t total_documents;
+  std::uint64_t rotations;
+};
+
+}  // namespace
+
+Decider::Decider(const StreamConfig& config)
+    : doc_dedup_(config.doc_dedup),
+      repeated_lines_on_(config.repeated_lines),
+      drop_empty_(config.drop_empty),
+      repeated_(config.lines),
+      index_(config.doc) {}
+
+void Decider::Decide(DocFacts& facts, DocDecision* out,
+                     const std::function<void(const std::string&)>& warning) {
+  out->ordinal = next_ordinal_++;
+  out->duplicate = DocVerdict{};
+  out->duplicate_id.clear();
+  out->duplicate_url.clear();
+  out->repeated.clear();
+  bool left = facts.kept_uncounted;
+  if (repeated_lines_on_ && facts.counted != nullptr) {
+    std::vector<RepeatedLines::Line>& counted = *facts.counted;
+    repeated_.Judge(facts.site, counted, &out->repeated);
+    for (std::size_t k = 0; k < counted.size(); ++k) {
+      // Only lines the rules kept are dropped here.
+      if (counted[k].rule_dropped) {
+        out->repeated[k] = false;
+      } else if (!out->repeated[k]) {
+        left = true;
+      }
+    }
+    repeated_.AddDocument(facts.site, &counted);
+    if (repeated_.at_capacity() && !capacity_said_ && warning) {
+      capacity_said_ = true;
+      warning("repeated-line counts at capacity after " + std::to_string(repeated_.documents()) +
+              " documents (documents with very many distinct lines): lines are not "
+              "dropped as repeated until the counts recover");
+    }
+  } else if (facts.counted != nullptr) {
+    for (const RepeatedLines::Line& line : *facts.counted) left = left || !line.rule_dropped;
+  }
+  if (drop_empty_ && !left) {
+    out->empty = true;
+    index_.Add(DocSignature{}, out->ordinal);
+    return;
+  }
+  out->empty = false;
+  if (!doc_dedup_) return;
+  const std::uint64_t full_before = index_.not_indexed();
+  const std::uint64_t indexed_before = index_.indexed();
+  const bool damaged_before = names_.damaged();
+  out->duplicate = index_.Add(*facts.signature, out->ordinal);
+  if (keep_names_ && index_.indexed() > indexed_before) names_.Add(out->ordinal, facts.id, facts.url);
+  if (keep_names_ && out->duplicate.duplicate) {
+    names_.Find(out->duplicate.of, &out->duplicate_id, &out->duplicate_url);
+    if (names_.damaged() && !damaged_before && warning) {
+      warning((names_.path().empty() ? std::string("names file") : names_.path()) +
+              ": names file is damaged (checksum mismatch): the documents it names "
+              "are named by their ordinal only");
+    }
+  }
+  if (full_before == 0 && index_.not_indexed() == 1 && warning) {
+    warning("index full at " + std::to_string(index_.indexed()) +
+            " documents (--max-index-docs): later documents are checked against it "
+            "but not added");
+  }
+}
+
+void Decider::SaveState(const std::string& path) {
+  index_.AdvanceTo(next_ordinal_);
+  // The names first: the index saved after them is what commits them.
+  const std::uint64_t names_bytes = names_.Save(NamesFileFor(path));
+  AtomicFile file(path);
+  StateWriter out(&file);
+  out.Write(kStateMagic, sizeof kStateMagic);
+  const std::uint32_t version = kStateVersion;
+  out.Write(&version, sizeof version);
+  index_.Write(out);
+  const RepeatedLinesConfig& c = repeated_.config();
+  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width,
+                   c.cross_sites,   0,           c.site_share,     c.cross_share};
+  out.Write(&h, sizeof h);
+  const RepeatedLines::State state = repeated_.state();
+  for (const auto& counts : state.counts) out.Write(counts.data(), counts.size() * sizeof(counts[0]));
+  RepeatedTail tail{};
+  for (int g = 0; g < 2; ++g) {
+    tail.documents[g] = state.documents[g];
+    for (int row = 0; row < 4; ++row) tail.heavy[g][row] = state.heavy[g][row];
+  }
+  tail.total_documents = state.total_documents;
+  tail.rotations = state.rotations;
+  out.Write(&tail, sizeof tail);
+  const std::uint64_t names_id = names_.file_id();
+  out.Write(&names_id, sizeof names_id);
+  out.Write(&names_bytes, sizeof names_bytes);
+  out.Checkpoint();
+  file.Commit();
+}
+
+void Decider::LoadState(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path, std::strerror(errno));
+  try {
+    StateReader in(fd, path);
+    char magic[sizeof kStateMagic];
+    in.Read(magic, sizeof magic);
+    if (std::memcmp(magic, kStateMagic, sizeof magic) != 0) throw Error(path, "not a winnow index file");
+    std::uint32_t version;
+    in.Read(&version, sizeof version);
+    if (version != kStateVersion) {
+      throw Error(path, "index file version " + std::to_string(version) + ", this winnow reads version " +
+                            std::to_string(kStateVersion));
+    }
+    // Read into a new index and counts, so that a file refused half-way
+    // (its checksum is checked at the end) leaves this processor as it was.
+    DocumentIndex index(index_.config());
+    index.Read(in);
+    RepeatedHeader h;
+    in.Read(&h, sizeof h);
+    const RepeatedLinesConfig& c = repeated_.config();
+    // Name the parameter that differs, as the run's option.
+    auto differs = [&](const char* what, long long file, long long run) {
+      if (file != run) {
+        throw Error(path, std::string("index was made with other repeated-line parameters (") + what + " " +
+                              std::to_string(file) + ", this run uses " + std::to_string(run) + ")");
+      }
+    };
+    differs("--repeat-documents", h.min_documents, c.min_documents);
+    differs("--repeat-max-words", h.max_words, c.max_words);
+    differs("sentence words", h.sentence_words, c.sentence_words);
+    differs("count-min width (log2)", h.log2_width, c.log2_width);
+    differs("sites for a line everywhere", h.cross_sites, c.cross_sites);
+    if (h.site_share != c.site_share || h.cross_share != c.cross_share || h.reserved != 0) {
+      throw Error(path, "index was made with other repeated-line parameters (shares)");
+    }
+    RepeatedLines::State state = repeated_.state();
+    for (auto& counts : state.counts) in.Read(counts.data(), counts.size() * sizeof(counts[0]));
+    RepeatedTail tail;
+    in.Read(&tail, sizeof tail);
+    for (int g = 0; g < 2; ++g) {
+      state.documents[g] = tail.documents[g];
+      for (int row = 0; row < 4; ++row) state.heavy[g][row] = tail.heavy[g][row];
+    }
+    state.total_documents = tail.total_documents;
+    state.rotations = tail.rotations;
+    std::uint64_t names_id, names_bytes;
+    in.Read(&names_id, sizeof names_id);
+    in.Read(&names_bytes, sizeof names_bytes);
+    in.Checkpoint();
+    in.ExpectEnd();
+    // Checked (the bound depends on the heavy counts) before anything changes.
+    RepeatedLines repeated(repeated_.config());
+    try {
+      repeated.set_state(std::move(state));
+    } catch (const Error& e) {
+      throw Error(path, std::string("index file is corrupt (") + e.what() + ")");
+    }
+    const std::string names_path = NamesFileFor(path);
+    try {
+      names_.Open(names_path, names_id, names_bytes);
+    } catch (const Error& e) {
+      // Names only name: the index is whole without them. A new names file
+      // takes this run's; earlier documents are named by ordinal.
+      names_.Open(names_path, 0, 0);
+      names_warning_ = std::string(e.what()) +
+                       ": documents of earlier runs are named by their ordinal only";
+    }
+    index_.Swap(index);
+    next_ordinal_ = index_.next_ordinal();
+    repeated_ = std::move(repeated);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+}
+
+}  // namespace winnow

@@ -1,0 +1,153 @@
+"""The Dask driver (winnow_dask) and the GNU parallel recipe against one run.
+
+Run with Debian's interpreter, which sees python3-distributed:
+    WINNOW_BIN=build/winnow PYTHONPATH=src/python /usr/bin/python3 -m pytest tests/cluster
+Small inputs (400 documents), so the whole file takes about a minute on two
+cores.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "src", "python"))
+
+import winnow_dask  # noqa: E402
+from distributed import LocalCluster  # noqa: E402
+
+WINNOW = os.path.abspath(os.environ.get("WINNOW_BIN", os.path.join(ROOT, "build", "winnow")))
+OPTIONS = ["--format", "jsonl"]
+
+
+def make_shards(folder, shards, documents=400):
+    subprocess.run([sys.executable, os.path.join(HERE, "make_shards.py"), str(folder), str(shards),
+                    str(documents)], check=True)
+    return [os.path.join(folder, "shard-%03d.jsonl" % i) for i in range(shards)]
+
+
+def winnow(*args, stdin=None):
+    return subprocess.run([WINNOW] + list(args), check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, stdin=stdin).stdout
+
+
+def joined(paths):
+    out = b""
+    for p in paths:
+        with open(p, "rb") as f:
+            out += f.read()
+    return out
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    """One run over the concatenated stream: output, annotated rejects, annotations."""
+    folder = tmp_path_factory.mktemp("single")
+    make_shards(folder, 1)
+    stream = str(folder / "all.jsonl")
+    rejects = str(folder / "rejects.jsonl")
+    out = winnow(*OPTIONS, "--rejects", rejects, "--annotate-rejects", stream)
+    with open(rejects, "rb") as f:
+        rej = f.read()
+    annotated = winnow(*OPTIONS, "--annotate", stream)
+    assert b'"reason":"near-duplicate-document"' in rej and b'"reason":"empty"' in rej
+    assert b'"repeated-line"' in annotated
+    return {"stream": stream, "out": out, "rejects": rej, "annotated": annotated}
+
+
+@pytest.fixture(scope="module", params=[1, 3], ids=["1-worker", "3-workers"])
+def cluster(request):
+    with LocalCluster(n_workers=request.param, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as c:
+        yield c
+
+
+def test_sixteen_shards_three_workers(tmp_path, single):
+    """16 shards on a LocalCluster of 3 worker processes (the default)."""
+    shards = make_shards(tmp_path / "in", 16)
+    assert joined(shards) == open(single["stream"], "rb").read()
+    r = winnow_dask.run(shards, tmp_path / "out", options=OPTIONS, annotate="rejects", rejects=True,
+                        workers=3, binary=WINNOW, quiet=True)
+    assert joined(r.outputs) == single["out"]
+    assert joined(r.rejects) == single["rejects"]
+    r = winnow_dask.run(shards, tmp_path / "ann", options=OPTIONS, annotate=True, workers=3,
+                        binary=WINNOW, quiet=True)
+    assert joined(r.outputs) == single["annotated"]
+
+
+@pytest.mark.parametrize("shards", [1, 4, 7])
+def test_shards_and_workers(tmp_path, single, cluster, shards):
+    paths = make_shards(tmp_path / "in", shards)
+    r = winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, annotate=True,
+                        scheduler=cluster.scheduler_address, binary=WINNOW, quiet=True)
+    assert len(r.outputs) == shards
+    assert joined(r.outputs) == single["annotated"]
+
+
+@pytest.mark.parametrize("stage", ["sign:3", "apply:5", "decide:1"])
+def test_worker_killed_in_the_middle_of_a_stage(tmp_path, single, stage, monkeypatch):
+    """The worker process dies while its winnow runs: the task is run again
+    elsewhere, and the result is unchanged."""
+    mark = tmp_path / "killed"
+    monkeypatch.setenv("WINNOW_DASK_KILL", stage)
+    monkeypatch.setenv("WINNOW_DASK_KILL_MARK", str(mark))
+    paths = make_shards(tmp_path / "in", 8)
+    r = winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, annotate="rejects", rejects=True,
+                        workers=2, binary=WINNOW, quiet=True, save_state=True)
+    assert mark.exists(), "the hook did not kill a worker"
+    assert joined(r.outputs) == single["out"]
+    assert joined(r.rejects) == single["rejects"]
+    assert not [n for n in os.listdir(tmp_path / "out" / "output") if ".tmp" in n]
+
+
+def test_incremental_run_on_an_earlier_runs_state(tmp_path, single):
+    """Shards 1-3, then shards 4-7 on the first run's state: together, the
+    output of one run over all seven (new data decided against old without
+    recomputing it)."""
+    paths = make_shards(tmp_path / "in", 7)
+    first = winnow_dask.run(paths[:3], tmp_path / "first", options=OPTIONS, save_state=True,
+                            workers=2, binary=WINNOW, quiet=True)
+    second = winnow_dask.run(paths[3:], tmp_path / "second", options=OPTIONS, index=first.state,
+                             annotate=True, workers=2, binary=WINNOW, quiet=True)
+    expected_second = [l for l in single["annotated"].splitlines(keepends=True)]
+    first_records = sum(open(p, "rb").read().count(b"\n") for p in paths[:3])
+    assert joined(first.outputs) == single["out"][:len(joined(first.outputs))]
+    assert joined(second.outputs) == b"".join(expected_second[first_records:])
+    # The state given is left as it was: the run can be retried.
+    assert os.path.exists(first.state)
+
+
+def test_single_run_index_continued_by_a_cluster_run(tmp_path, single):
+    """A single run's --index file as the earlier documents of a cluster run."""
+    paths = make_shards(tmp_path / "in", 6)
+    index = str(tmp_path / "single.idx")
+    head = winnow(*OPTIONS, "--index", index, *paths[:2])
+    r = winnow_dask.run(paths[2:], tmp_path / "out", options=OPTIONS, index=index, workers=2,
+                        binary=WINNOW, quiet=True)
+    assert head + joined(r.outputs) == single["out"]
+
+
+def test_a_failing_stage_fails_the_run_with_winnows_message(tmp_path):
+    paths = make_shards(tmp_path / "in", 2)
+    with open(paths[1], "a") as f:
+        f.write('{"text": broken\n')
+    with pytest.raises(winnow_dask.StageFailed) as e:
+        winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, workers=1, retries=0,
+                        binary=WINNOW, quiet=True)
+    assert "shard-001.jsonl: record" in str(e.value)
+
+
+def test_gnu_parallel_recipe(tmp_path, single):
+    """tools/winnow-parallel.sh: the same stages with GNU parallel, no Python."""
+    paths = make_shards(tmp_path / "in", 7)
+    out = tmp_path / "out"
+    subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "3", "--rejects",
+                    "--annotate-rejects", str(out)] + paths + ["--"] + OPTIONS,
+                   check=True, env=dict(os.environ, WINNOW_BIN=WINNOW), stderr=subprocess.PIPE)
+    outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
+    rejects = sorted(os.path.join(out, "rejects", n) for n in os.listdir(out / "rejects"))
+    assert len(outputs) == 7
+    assert joined(outputs) == single["out"]
+    assert joined(rejects) == single["rejects"]

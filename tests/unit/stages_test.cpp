@@ -1,0 +1,258 @@
+#include "winnow/stages.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "winnow/decide.hpp"
+#include "winnow/doc_dedup.hpp"
+#include "winnow/normalize.hpp"
+#include "winnow/options.hpp"
+#include "winnow/stream.hpp"
+
+namespace winnow {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "stages_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteAll(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+// Documents with planted near-duplicates: random texts of 20 to 400 words
+// (short ones are decided on exact Jaccard), a third of them copies of an
+// earlier one with a few words changed.
+std::vector<DocSignature> Signatures(const DocDedupConfig& config, int n) {
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<std::string>> texts;
+  std::vector<DocSignature> out;
+  DocSigner signer(config);
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::string> words;
+    if (!texts.empty() && rng() % 3 == 0) {
+      words = texts[rng() % texts.size()];
+      for (int k = 0; k < 2; ++k) words[rng() % words.size()] = "w" + std::to_string(rng() % 100000);
+    } else {
+      const std::size_t count = 20 + rng() % 380;
+      for (std::size_t k = 0; k < count; ++k) words.push_back("w" + std::to_string(rng() % 100000));
+      texts.push_back(words);
+    }
+    std::string text;
+    for (const std::string& w : words) text += w + " ";
+    Normalized norm;
+    Normalize(text, &norm);
+    DocSignature sig;
+    signer.Sign(norm, &sig);
+    out.push_back(sig);
+  }
+  out.push_back(DocSignature{});  // a document without words
+  return out;
+}
+
+// The decisions made from facts read back from a file are those made from
+// the whole signatures: what the file keeps of a signature is what
+// DocumentIndex::Add reads.
+TEST(StagesTest, FactsFileGivesTheDecisionsOfTheWholeSignatures) {
+  StreamConfig config;
+  const std::vector<DocSignature> sigs = Signatures(config.doc, 600);
+  const std::string path = TempPath("facts");
+  {
+    StageWriter out(path, StageHeader{"facts", "p=1\n", 0, 1, 0}, config.doc);
+    for (std::size_t i = 0; i < sigs.size(); ++i) {
+      std::vector<RepeatedLines::Line> lines = {{i % 7, true, false}, {42, false, i % 2 == 0}};
+      DocFacts f;
+      f.site = i % 3;
+      f.counted = &lines;
+      f.kept_uncounted = i % 5 == 0;
+      f.signature = &sigs[i];
+      f.id = "\"id-" + std::to_string(i) + "\"";
+      out.AddFacts(StageRecord::kDocument, i, &f);
+      if (i % 50 == 0) out.AddFacts(StageRecord::kOther, 1000 + i, nullptr);
+    }
+    out.Commit();
+  }
+  Decider whole(config), replayed(config);
+  StageReader in(path, "facts", config.doc);
+  EXPECT_EQ(in.header().parameters, "p=1\n");
+  FactsRecord rec;
+  int duplicates = 0, documents = 0;
+  for (std::size_t i = 0; i < sigs.size(); ++i) {
+    ASSERT_TRUE(in.NextFacts(&rec));
+    ASSERT_EQ(rec.kind, StageRecord::kDocument);
+    ASSERT_EQ(rec.raw_hash, i);
+    EXPECT_EQ(rec.id, "\"id-" + std::to_string(i) + "\"");
+    EXPECT_EQ(rec.kept_uncounted, i % 5 == 0);
+    std::vector<RepeatedLines::Line> lines = {{i % 7, true, false}, {42, false, i % 2 == 0}};
+    DocFacts a{i % 3, &lines, i % 5 == 0, &sigs[i], "", ""};
+    DocFacts b{rec.site, &rec.counted, rec.kept_uncounted, &rec.signature, "", ""};
+    DocDecision da, db;
+    whole.Decide(a, &da, {});
+    replayed.Decide(b, &db, {});
+    ++documents;
+    EXPECT_EQ(da.duplicate.duplicate, db.duplicate.duplicate) << i;
+    EXPECT_EQ(da.duplicate.of, db.duplicate.of) << i;
+    EXPECT_EQ(da.duplicate.similarity, db.duplicate.similarity) << i;
+    EXPECT_EQ(da.duplicate.exact_similarity, db.duplicate.exact_similarity) << i;
+    EXPECT_EQ(da.repeated, db.repeated) << i;
+    duplicates += da.duplicate.duplicate;
+    if (i % 50 == 0) {
+      ASSERT_TRUE(in.NextFacts(&rec));
+      EXPECT_EQ(rec.kind, StageRecord::kOther);
+      EXPECT_EQ(rec.raw_hash, 1000 + i);
+    }
+  }
+  EXPECT_FALSE(in.NextFacts(&rec));
+  // The planted copies are found (the comparison above means something).
+  EXPECT_GT(duplicates, documents / 5);
+  std::remove(path.c_str());
+}
+
+std::string DecisionsFile(const std::string& path, const std::string& parameters) {
+  StreamConfig config;
+  StageWriter out(path, StageHeader{"decisions", parameters, 1, 3, 7}, config.doc);
+  DocDecision d;
+  d.ordinal = 8;
+  d.repeated = {true, false, false, true, true, false, true, false, true};
+  d.duplicate.duplicate = true;
+  d.duplicate.of = 3;
+  d.duplicate.similarity = 0.8125;
+  d.duplicate_id = "\"a\"";
+  d.duplicate_url = "https://example.org/";
+  out.AddDecision(StageRecord::kOther, 11, 7, nullptr);
+  out.AddDecision(StageRecord::kDocument, 12, 8, &d);
+  out.Commit();
+  return ReadAll(path);
+}
+
+TEST(StagesTest, DecisionsRoundTrip) {
+  const std::string path = TempPath("decisions");
+  DecisionsFile(path, "x=1\n");
+  StreamConfig config;
+  DecisionSource source(path, "x=1\n", config.doc);
+  EXPECT_EQ(source.header().part, 1u);
+  EXPECT_EQ(source.header().parts, 3u);
+  EXPECT_EQ(source.header().first_ordinal, 7u);
+  std::uint64_t ordinal = 0;
+  DocDecision d;
+  source.Next(StageRecord::kOther, 11, "r1", &ordinal, &d);
+  EXPECT_EQ(ordinal, 7u);
+  EXPECT_THROW(source.ExpectEnd(), StageError);
+  source.Next(StageRecord::kDocument, 12, "r2", &ordinal, &d);
+  EXPECT_EQ(ordinal, 8u);
+  EXPECT_EQ(d.repeated, (std::vector<bool>{true, false, false, true, true, false, true, false, true}));
+  EXPECT_TRUE(d.duplicate.duplicate);
+  EXPECT_EQ(d.duplicate.of, 3u);
+  EXPECT_EQ(d.duplicate.similarity, 0.8125);
+  EXPECT_EQ(d.duplicate_id, "\"a\"");
+  EXPECT_EQ(d.duplicate_url, "https://example.org/");
+  EXPECT_NO_THROW(source.ExpectEnd());
+  EXPECT_THROW(source.Next(StageRecord::kOther, 13, "r3", &ordinal, &d), StageError);
+  std::remove(path.c_str());
+}
+
+TEST(StagesTest, ARecordOfAnotherShardIsRefused) {
+  const std::string path = TempPath("other_shard");
+  DecisionsFile(path, "x=1\n");
+  StreamConfig config;
+  DecisionSource source(path, "x=1\n", config.doc);
+  std::uint64_t ordinal = 0;
+  DocDecision d;
+  EXPECT_THROW(source.Next(StageRecord::kOther, 99, "r1", &ordinal, &d), StageError);
+  std::remove(path.c_str());
+}
+
+// Every byte of the file matters: each single-byte change anywhere, and
+// each truncation, is refused (never read as other decisions).
+TEST(StagesTest, EveryDamageIsRefused) {
+  const std::string path = TempPath("damaged");
+  const std::string good = DecisionsFile(path, "x=1\n");
+  StreamConfig config;
+  for (std::size_t at = 0; at < good.size(); ++at) {
+    std::string bad = good;
+    bad[at] = static_cast<char>(bad[at] ^ 0x10);
+    WriteAll(path, bad);
+    EXPECT_THROW(DecisionSource(path, "x=1\n", config.doc), StageError) << "byte " << at;
+  }
+  for (std::size_t size = 0; size < good.size(); ++size) {
+    WriteAll(path, good.substr(0, size));
+    EXPECT_THROW(DecisionSource(path, "x=1\n", config.doc), StageError) << "size " << size;
+  }
+  WriteAll(path, good + "x");
+  EXPECT_THROW(DecisionSource(path, "x=1\n", config.doc), StageError);
+  WriteAll(path, good);
+  EXPECT_NO_THROW(DecisionSource(path, "x=1\n", config.doc));
+  std::remove(path.c_str());
+}
+
+TEST(StagesTest, OtherParametersAreRefusedNamingTheOption) {
+  const std::string path = TempPath("params");
+  DecisionsFile(path, "winnow=1\nshingle=5\n");
+  StreamConfig config;
+  try {
+    DecisionSource source(path, "winnow=1\nshingle=4\n", config.doc);
+    FAIL() << "accepted";
+  } catch (const StageError& e) {
+    EXPECT_NE(std::string(e.what()).find("shingle=5, this run has shingle=4"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
+TEST(StagesTest, AFailedStageLeavesNoFile) {
+  const std::string path = TempPath("uncommitted");
+  std::remove(path.c_str());
+  {
+    StreamConfig config;
+    StageWriter out(path, StageHeader{"facts", "", 0, 1, 0}, config.doc);
+    out.AddFacts(StageRecord::kOther, 1, nullptr);
+  }  // not committed
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+  EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
+// Every option that changes a result is in the stage parameters: setting
+// it changes them (a new flag that ResultParameters does not know throws).
+TEST(StagesTest, ResultParametersSeeEveryOptionThatChangesAResult) {
+  Options defaults;
+  SetOption(&defaults, "format", "jsonl");
+  FinishOptions(&defaults);
+  const std::string base = ResultParameters(defaults);
+  const std::pair<const char*, const char*> changes[] = {
+      {"no-rules", ""},          {"no-dedup", ""},          {"no-doc-dedup", ""},
+      {"no-repeated-lines", ""}, {"keep-empty", ""},        {"no-default-rules", ""},
+      {"disable", "line-model"}, {"doc-threshold", "0.7"},  {"doc-shingle", "4"},
+      {"shingle", "4"},          {"jaccard", "0.6"},        {"repeat-documents", "5"},
+      {"max-index-docs", "10"},  {"format", "nul"},         {"text-field", "body"},
+      {"on-error", "skip"},      {"max-document-bytes", "1000"}, {"threshold", "0.5"}};
+  for (const auto& [name, value] : changes) {
+    Options o;
+    SetOption(&o, "format", "jsonl");
+    SetOption(&o, name, value);
+    FinishOptions(&o);
+    EXPECT_NE(ResultParameters(o), base) << name;
+  }
+  // ... and nothing else: threads and reporting do not.
+  Options o;
+  SetOption(&o, "format", "jsonl");
+  SetOption(&o, "threads", "3");
+  SetOption(&o, "stats", "");
+  SetOption(&o, "annotate", "");
+  FinishOptions(&o);
+  EXPECT_EQ(ResultParameters(o), base);
+}
+
+}  // namespace
+}  // namespace winnow
