@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -227,12 +228,18 @@ namespace {
 bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   out->words.clear();
   out->cjk_words = 0;
-  // The output is written through a pointer into a buffer sized for the
-  // worst case (an invalid byte becomes the three bytes of U+FFFD, plus a
-  // space), then cut to length: no capacity check per byte.
-  std::string& text = out->text;
-  text.resize(in.size() * 4 + 1);
-  char* const base = text.data();
+  // The output is written through a pointer into a scratch buffer sized
+  // for the worst case (an invalid byte becomes the three bytes of U+FFFD,
+  // plus a space), then copied to its length: no capacity check per byte,
+  // and no zero-filling of four times the line on every call.
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t scratch_size = 0;
+  const std::size_t need = in.size() * 4 + 1;
+  if (scratch_size < need) {
+    scratch_size = std::max(need, 2 * scratch_size);
+    scratch = std::make_unique_for_overwrite<char[]>(scratch_size);
+  }
+  char* const base = scratch.get();
   char* o = base;
   bool in_word = false;
   std::uint32_t word_begin = 0;
@@ -325,7 +332,12 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
     }
   }
   end_word();
-  text.resize(static_cast<std::size_t>(o - base));
+  out->text.assign(base, static_cast<std::size_t>(o - base));
+  // A huge line's buffer is not kept for the rest of the run.
+  if (scratch_size > (std::size_t{4} << 20)) {
+    scratch.reset();
+    scratch_size = 0;
+  }
   return true;
 }
 
