@@ -11,6 +11,9 @@ packages=(g++ cmake ninja-build pkg-config libxxhash-dev libboost-program-option
           libre2-dev libgtest-dev libsimdjson-dev libssl-dev libutf8proc-dev zlib1g-dev libzstd-dev
           gzip zstd python3 python3-dev pybind11-dev python3-pytest groff-base mandoc
           python3-distributed parallel)
+# Hyperscan (rule patterns in one pass) is packaged for x86-64 only; elsewhere
+# winnow matches its patterns with RE2 alone, with the same results.
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then packages+=(libhyperscan-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

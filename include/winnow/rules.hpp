@@ -45,8 +45,16 @@
 
 namespace winnow {
 
+namespace detail {
+class PatternScanner;
+class ScannerBuild;
+}
+
 // The bytes of rules/default.rules, built into the binary.
 std::string_view DefaultRulesText();
+
+// See RuleSet::set_pattern_scan_after(): about a fifth of a second of RE2.
+inline constexpr std::uint64_t kDefaultPatternScanAfter = std::uint64_t{2} << 20;
 
 enum class PatternKind { kLiteral, kPrefix, kContains, kRegex };
 
@@ -99,6 +107,16 @@ class RuleSet {
   void set_max_mem(std::int64_t bytes) { max_mem_ = bytes; }
   std::int64_t max_mem() const { return max_mem_; }
 
+  // Where Hyperscan is built in and the CPU runs it, regex and contains
+  // patterns are matched in one Hyperscan pass per line (a regex it
+  // reports is then confirmed by RE2, so every match is RE2's; see
+  // README). Its automaton is compiled by the thread that brings the
+  // bytes of lines this rule set (and its clones) were asked about to this
+  // many (0: by Freeze()); until then, on lines that are not valid UTF-8,
+  // and for good if the compile fails, RE2 matches alone. The result never depends on which of them matched.
+  // Call before Freeze().
+  void set_pattern_scan_after(std::uint64_t bytes) { scan_after_ = bytes; }
+
   // Compiles the enabled patterns: the regex patterns into one RE2::Set,
   // the contains patterns into another. When a set's automaton does not
   // fit max_mem, its patterns are matched one by one instead (slower; see
@@ -145,6 +163,10 @@ class RuleSet {
 
  private:
   struct Compiled;
+  // Freeze(), sharing `build` (a clone's) when given.
+  void Freeze(std::shared_ptr<detail::ScannerBuild> build);
+  // Makes c.confirm and c.rest for the patterns `scanner` holds.
+  void Prepare(Compiled& c, const detail::PatternScanner& scanner) const;
   // Builds Compiled::single and ::one; throws as Freeze() does.
   void BuildSingles(Compiled& c) const;
   // Shared by a rule set and its clones.
@@ -157,6 +179,7 @@ class RuleSet {
   std::vector<bool> enabled_;
   std::vector<Pattern> patterns_;
   std::int64_t max_mem_;
+  std::uint64_t scan_after_ = kDefaultPatternScanAfter;
   std::unique_ptr<Compiled> compiled_;
   std::shared_ptr<Errors> errors_;
 };

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
@@ -9,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "winnow/detail/pattern_scan.hpp"
 #include "winnow/error.hpp"
 
 namespace winnow {
@@ -47,6 +49,20 @@ struct RuleSet::Compiled {
   // one.
   bool contains_split = false;
   bool regex_split = false;
+  // Hyperscan: every contains pattern, and the regex patterns it reads as
+  // RE2 does (or wider), in one pass each; shared by a rule set and its
+  // clones (it is only read). A regex it reports is confirmed by `confirm`,
+  // that pattern's own RE2; the regex patterns it does not hold are
+  // matched by `rest` (rest_ids), an RE2::Set, on the same line. A line
+  // that is not valid UTF-8 is matched by RE2 alone, as without Hyperscan.
+  std::shared_ptr<detail::ScannerBuild> build;
+  std::once_flag prepared;  // confirm, rest: once the scanner is there
+  std::vector<std::unique_ptr<RE2>> confirm;  // indexed like patterns_
+  std::unique_ptr<RE2::Set> rest;
+  std::vector<int> rest_ids;
+  bool rest_split = false;
+  bool scan_regexes = false;   // scanner holds some regex patterns
+  bool scan_contains = false;  // scanner holds every contains pattern
 };
 
 namespace {
@@ -198,7 +214,29 @@ bool RuleSet::Disable(std::string_view name) {
 
 void RuleSet::DisableAll() { std::fill(enabled_.begin(), enabled_.end(), false); }
 
-void RuleSet::Freeze() {
+void RuleSet::Freeze() { Freeze(nullptr); }
+
+void RuleSet::Prepare(Compiled& c, const detail::PatternScanner& scanner) const {
+  c.scan_contains = scanner.has_literals();
+  c.scan_regexes = scanner.has_regexes();
+  if (!c.scan_regexes) return;
+  c.confirm.resize(patterns_.size());
+  c.rest = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
+  for (int id : c.regex_ids) {
+    if (scanner.has_regex(id)) {
+      auto re = std::make_unique<RE2>(patterns_[id].text, SetOptions(max_mem_));
+      if (re->ok()) c.confirm[id] = std::move(re);
+    }
+    if (!c.confirm[id]) {
+      c.rest->Add(patterns_[id].text, nullptr);
+      c.rest_ids.push_back(id);
+    }
+  }
+  c.rest_split = !c.rest_ids.empty() && !c.rest->Compile();
+  if (c.rest_split) std::call_once(c.singles_built, [&] { BuildSingles(c); });
+}
+
+void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
   auto c = std::make_unique<Compiled>();
   c->contains = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
   c->regex = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
@@ -247,6 +285,15 @@ void RuleSet::Freeze() {
   if (c->contains_split || c->regex_split) {
     std::call_once(c->singles_built, [&] { BuildSingles(*c); });
   }
+  if (!build && detail::PatternScanner::Possible() &&
+      !(c->regex_ids.empty() && c->contains_ids.empty())) {
+    std::vector<std::pair<int, std::string>> regexes, literals;
+    for (int id : c->regex_ids) regexes.emplace_back(id, patterns_[id].text);
+    for (int id : c->contains_ids) literals.emplace_back(id, patterns_[id].text);
+    build = std::make_shared<detail::ScannerBuild>(std::move(regexes), std::move(literals),
+                                                   scan_after_);
+  }
+  c->build = std::move(build);
   compiled_ = std::move(c);
   if (!errors_) errors_ = std::make_shared<Errors>(patterns_.size());
 }
@@ -284,7 +331,8 @@ std::unique_ptr<RuleSet> RuleSet::Clone() const {
   copy->patterns_ = patterns_;
   copy->max_mem_ = max_mem_;
   copy->errors_ = errors_;  // one count over every thread's copy
-  if (compiled_) copy->Freeze();
+  copy->scan_after_ = scan_after_;
+  if (compiled_) copy->Freeze(compiled_->build);
   return copy;
 }
 
@@ -313,6 +361,8 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const {
   Compiled& c = *compiled_;  // its fallback automata are built on first need
   const int words = static_cast<int>(norm.words.size());
+  const detail::PatternScanner* scanner = c.build ? c.build->Get(raw.size()) : nullptr;
+  if (scanner != nullptr) std::call_once(c.prepared, [&] { Prepare(c, *scanner); });
   RuleMatch best;  // lowest pattern index that matches, per action
   auto consider = [&](int id) {
     const Pattern& p = patterns_[id];
@@ -372,9 +422,38 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const 
         for (int id : it->second) consider(id);
       }
     }
-    if (!c.contains_ids.empty()) search(*c.contains, c.contains_split, c.contains_ids, norm.text);
+    if (!c.contains_ids.empty()) {
+      // A phrase counts where it starts and ends at word boundaries of the
+      // normalised text (words joined by single spaces), as WordPhrase()
+      // says to RE2.
+      const std::string_view text = norm.text;
+      const bool scanned =
+          scanner != nullptr && c.scan_contains && scanner->ScanLiterals(text, [&](int id, std::size_t b, std::size_t e) {
+            if ((b == 0 || text[b - 1] == ' ') && (e == text.size() || text[e] == ' ')) consider(id);
+          });
+      if (!scanned) search(*c.contains, c.contains_split, c.contains_ids, norm.text);
+    }
   }
-  if (!c.regex_ids.empty()) search(*c.regex, c.regex_split, c.regex_ids, raw);
+  if (c.regex_ids.empty()) return best;
+  thread_local std::vector<int> candidates;
+  candidates.clear();
+  if (scanner != nullptr && c.scan_regexes && simdjson::validate_utf8(raw.data(), raw.size()) &&
+      scanner->ScanRegexes(raw, &candidates)) {
+    for (int id : candidates) {
+      if (!c.confirm[id]) continue;  // matched by `rest`
+      // Only a match that could change the result is confirmed.
+      const Pattern& p = patterns_[id];
+      if (p.max_words != 0 && words > p.max_words) continue;
+      const int slot = p.action == PatternAction::kDrop   ? best.drop
+                       : p.action == PatternAction::kKeep ? best.keep
+                                                          : best.feature;
+      if (slot >= 0 && slot < id) continue;
+      if (RE2::PartialMatch(raw, *c.confirm[id])) consider(id);
+    }
+    if (!c.rest_ids.empty()) search(*c.rest, c.rest_split, c.rest_ids, raw);
+    return best;
+  }
+  search(*c.regex, c.regex_split, c.regex_ids, raw);
   return best;
 }
 

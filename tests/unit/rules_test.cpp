@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "winnow/detail/pattern_scan.hpp"
 #include "winnow/error.hpp"
 #include "winnow/normalize.hpp"
 
@@ -499,6 +500,85 @@ TEST(RuleSetRegexTest, APatternThatDoesNotFitAloneIsRefused) {
     EXPECT_EQ(e.where(), "my.rules:3");
     EXPECT_EQ(e.message(), "huge: the pattern's automaton does not fit in 65536 bytes (--regex-max-mem)");
   }
+}
+
+// Hyperscan matches the regex and contains patterns in one pass (regexes as
+// a prefilter that RE2 confirms); RE2 alone matches the same. Lines that
+// attack where the two engines read a pattern differently: Unicode case
+// folding (Kelvin sign, long s, Cyrillic capitals), \s and a vertical tab,
+// $ before a final newline, bounded repeats (which the prefilter widens)
+// just within and beyond their bound, invalid UTF-8, a pattern Hyperscan
+// is not given (\pL), phrases at and off word boundaries.
+TEST(RuleSetScanTest, HyperscanAndRe2AloneAgree) {
+  std::string text(DefaultRulesText());
+  text +=
+      "kelvin drop regex (?i)^kilo$\n"
+      "longs drop regex (?i)^lass$\n"
+      "cyr drop regex (?i)^фото [0-9]+$\n"
+      "vt drop regex ^a\\sb$\n"
+      "dollar drop regex ^end$\n"
+      "bounded drop regex ^x.{2,4}y$\n"
+      "letters drop regex ^\\pL+ \\d$\n"
+      "phrase drop contains sign up now\n";
+  RuleSet scan, re2_only;
+  scan.Parse(text, "r", PatternAction::kFeature);
+  re2_only.Parse(text, "r", PatternAction::kFeature);
+  scan.set_pattern_scan_after(0);
+  re2_only.set_pattern_scan_after(std::uint64_t{1} << 62);
+  scan.Freeze();
+  re2_only.Freeze();
+  const std::unique_ptr<RuleSet> copy = scan.Clone();
+  const std::string long_copyright = "(c) 2024 " + std::string(130, 'x') + " all rights reserved";
+  const std::vector<std::string> lines = {
+      "kilo", "\xE2\x84\xAAilo", "lass", "la\xC5\xBF\xC5\xBF", "ФОТО 12", "фото 12", "a\vb", "a\tb",
+      "end\n", "end", "xaay", "xaaaay", "xaaaaay", "x\xC3\xA9\xC3\xA9y", "Ωμέγα 5", "abc 5",
+      "Please sign up now", "sign up nowhere", "Please design up now", "Sign-up now!",
+      "Share this article", "12 comments", "Copyright 2024 Example Media. All rights reserved.",
+      long_copyright, "(Photo: AFP)", "Pictured: a man walks his dog", "bad \xFF byte: 12 comments",
+      "\xFF", "The council approved the budget on Tuesday after a long debate.",
+      "Reporting by Jane Doe; Editing by John Roe", "Photo 3 of 12", "# 12", "(记者 张三 摄)"};
+  int matched = 0;
+  for (const std::string& line : lines) {
+    Normalized norm;
+    Normalize(line, &norm);
+    const RuleMatch want = re2_only.MatchAll(line, norm);
+    for (const RuleSet* rules : {&scan, copy.get()}) {
+      const RuleMatch got = rules->MatchAll(line, norm);
+      EXPECT_EQ(got.drop, want.drop) << line;
+      EXPECT_EQ(got.keep, want.keep) << line;
+      EXPECT_EQ(got.feature, want.feature) << line;
+    }
+    matched += want.drop >= 0 || want.feature >= 0;
+  }
+  // Most of these lines match something, by either engine.
+  EXPECT_GE(matched, 20);
+  // What RE2 itself says about the tricky ones.
+  auto drop_name = [&](const std::string& line) {
+    Normalized norm;
+    Normalize(line, &norm);
+    const int id = scan.MatchAll(line, norm).drop;
+    return id < 0 ? std::string() : scan.names()[scan.patterns()[id].rule];
+  };
+  EXPECT_EQ(drop_name("\xE2\x84\xAAilo"), "kelvin");
+  EXPECT_EQ(drop_name("la\xC5\xBF\xC5\xBF"), "longs");
+  EXPECT_EQ(drop_name("ФОТО 12"), "cyr");
+  EXPECT_EQ(drop_name("a\vb"), "");       // RE2's \s holds no vertical tab
+  EXPECT_EQ(drop_name("end\n"), "");      // nor does its $ match before a newline
+  EXPECT_EQ(drop_name("xaaaaay"), "");    // beyond the bound
+  EXPECT_EQ(drop_name("x\xC3\xA9\xC3\xA9y"), "bounded");
+  EXPECT_EQ(drop_name("Ωμέγα 5"), "letters");
+  EXPECT_EQ(drop_name("sign up nowhere"), "");
+  EXPECT_EQ(drop_name("Sign-up now!"), "phrase");
+}
+
+TEST(RuleSetScanTest, OnlySafeSyntaxIsHandedToHyperscan) {
+  EXPECT_TRUE(detail::HyperscanSafe(R"((?i)^\s*(share|follow)\s*[:(]?\s*\d+\.\b$)"));
+  EXPECT_TRUE(detail::HyperscanSafe(R"((?i:a)(?-s:b)\x{263A}\xFF[\]\\])"));
+  for (const char* p : {R"(\pL)", R"(\p{Greek})", R"(\Qa.b\E)", R"(\C)", R"(\A)", R"(a\z)", R"(\v)",
+                        R"((?P<n>a))", R"(\0)", R"(\8)", R"((?x)a)"}) {
+    EXPECT_FALSE(detail::HyperscanSafe(p)) << p;
+  }
+  EXPECT_EQ(detail::WidenRepeats(R"(^.{0,120}x\d{2,3}[{0,1}]a{3}\{0,5})"), R"(^.*x\d{2,}[{0,1}]a{3}\{0,5})");
 }
 
 TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {

@@ -1,0 +1,366 @@
+#include "winnow/detail/pattern_scan.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+#include <type_traits>
+
+#ifdef WINNOW_HAVE_HYPERSCAN
+#include <dlfcn.h>
+#include <hs/hs.h>
+#include <sys/resource.h>
+#endif
+
+namespace winnow::detail {
+
+bool HyperscanSafe(std::string_view p) {
+  auto ascii_punct = [](unsigned char c) {
+    return c >= 0x21 && c <= 0x7E && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                       (c >= 'A' && c <= 'Z'));
+  };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c == '\\') {
+      if (++i == p.size()) return false;
+      const unsigned char e = static_cast<unsigned char>(p[i]);
+      switch (e) {
+        case 's': case 'S': case 'd': case 'D': case 'w': case 'W': case 'b': case 'B':
+        case 't': case 'n': case 'r': case 'f':
+          continue;
+        case 'x':
+          continue;  // \xHH and \x{HHHH}: the same code point to both
+        default:
+          if (ascii_punct(e)) continue;  // an escaped metacharacter
+          return false;  // \p \Q \C \A \z \v \0 ... : left to RE2
+      }
+    }
+    if (c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
+      // Only (?: and the flag groups (?i) (?i: (?-s) ..., flags i m s U.
+      std::size_t k = i + 2;
+      while (k < p.size() && (p[k] == 'i' || p[k] == 'm' || p[k] == 's' || p[k] == 'U' || p[k] == '-')) ++k;
+      if (k >= p.size() || (p[k] != ')' && p[k] != ':')) return false;
+      i = k;
+    }
+  }
+  return true;
+}
+
+std::string WidenRepeats(std::string_view p) {
+  std::string out;
+  out.reserve(p.size());
+  bool in_class = false;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      out += c;
+      if (i + 1 < p.size()) out += p[++i];
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      // A ']' first in a class (after an optional '^') is a member.
+      in_class = true;
+      out += c;
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+      continue;
+    }
+    if (c == '{') {
+      std::size_t j = i + 1;
+      while (j < p.size() && digit(p[j])) ++j;
+      if (j > i + 1 && j < p.size() && p[j] == ',') {
+        std::size_t k = j + 1;
+        while (k < p.size() && digit(p[k])) ++k;
+        if (k > j + 1 && k < p.size() && p[k] == '}') {
+          const std::string_view min = p.substr(i + 1, j - i - 1);
+          if (min.find_first_not_of('0') == std::string_view::npos) {
+            out += '*';
+          } else {
+            out += '{';
+            out += min;
+            out += ",}";
+          }
+          i = k;
+          continue;
+        }
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+#ifdef WINNOW_HAVE_HYPERSCAN
+namespace {
+
+// Hyperscan's functions, from libhs.so.5 loaded when first needed: a run
+// that never compiles an automaton (a small input, a limit on its address
+// space) does not map the library's 10 MB, and winnow runs where it is not
+// installed.
+struct HsApi {
+  decltype(&::hs_compile_multi) compile_multi;
+  decltype(&::hs_compile_lit_multi) compile_lit_multi;
+  decltype(&::hs_free_compile_error) free_compile_error;
+  decltype(&::hs_free_database) free_database;
+  decltype(&::hs_alloc_scratch) alloc_scratch;
+  decltype(&::hs_free_scratch) free_scratch;
+  decltype(&::hs_scan) scan;
+  decltype(&::hs_valid_platform) valid_platform;
+};
+
+const HsApi* LoadHs() {
+  void* lib = ::dlopen("libhs.so.5", RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) return nullptr;
+  static HsApi api;
+  auto get = [&](auto* slot, const char* name) {
+    *slot = reinterpret_cast<std::remove_pointer_t<decltype(slot)>>(::dlsym(lib, name));
+    return *slot != nullptr;
+  };
+  const bool ok = get(&api.compile_multi, "hs_compile_multi") &&
+                  get(&api.compile_lit_multi, "hs_compile_lit_multi") &&
+                  get(&api.free_compile_error, "hs_free_compile_error") &&
+                  get(&api.free_database, "hs_free_database") &&
+                  get(&api.alloc_scratch, "hs_alloc_scratch") &&
+                  get(&api.free_scratch, "hs_free_scratch") && get(&api.scan, "hs_scan") &&
+                  get(&api.valid_platform, "hs_valid_platform");
+  // The CPU must run Hyperscan's code (SSSE3 at least; it picks the best
+  // of its builds for this CPU itself).
+  if (!ok || api.valid_platform() != HS_SUCCESS) return nullptr;
+  return &api;
+}
+
+const HsApi* Hs() {
+  static const HsApi* const api = LoadHs();
+  return api;
+}
+
+hs_database_t* Db(void* p) { return static_cast<hs_database_t*>(p); }
+
+// One scratch space per thread, grown to fit every database it scans
+// (Hyperscan's hs_alloc_scratch() grows a scratch given to it); freed when
+// the thread ends.
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  ~ThreadScratch() {
+    if (scratch) Hs()->free_scratch(scratch);
+  }
+};
+thread_local ThreadScratch t_scratch;
+
+hs_scratch_t* ScratchFor(const hs_database_t* a, const hs_database_t* b) {
+  if (a && Hs()->alloc_scratch(a, &t_scratch.scratch) != HS_SUCCESS) return nullptr;
+  if (b && Hs()->alloc_scratch(b, &t_scratch.scratch) != HS_SUCCESS) return nullptr;
+  return t_scratch.scratch;
+}
+
+// Scans with the thread's scratch; on HS_INVALID (a scratch from before
+// that does not fit this database) grows it once and scans again.
+template <typename Context>
+bool Scan(const hs_database_t* db, const hs_database_t* other, std::string_view text,
+          match_event_handler on_match, Context* context) {
+  hs_scratch_t* scratch = t_scratch.scratch;
+  if (scratch == nullptr && (scratch = ScratchFor(db, other)) == nullptr) return false;
+  hs_error_t rc = Hs()->scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
+                          on_match, context);
+  if (rc == HS_INVALID) {
+    if ((scratch = ScratchFor(db, other)) == nullptr) return false;
+    rc = Hs()->scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match,
+                 context);
+  }
+  return rc == HS_SUCCESS;
+}
+
+}  // namespace
+#endif
+
+ScannerBuild::ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
+                           std::vector<std::pair<int, std::string>> literals,
+                           std::uint64_t after_bytes)
+    : regexes_(std::move(regexes)), literals_(std::move(literals)), after_bytes_(after_bytes) {
+  if (after_bytes_ == 0) {
+    started_ = true;
+    scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
+    ready_.store(scanner_.get(), std::memory_order_release);
+  }
+}
+
+ScannerBuild::~ScannerBuild() = default;
+
+void ScannerBuild::Start() {
+  // The first thread over the threshold builds; the others go on with RE2
+  // meanwhile (they never wait for the build).
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || started_.load(std::memory_order_relaxed)) return;
+  started_.store(true, std::memory_order_relaxed);
+  try {
+    scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
+    ready_.store(scanner_.get(), std::memory_order_release);
+  } catch (const std::bad_alloc&) {
+    // No memory for the automaton: RE2 goes on matching every line.
+  }
+}
+
+bool PatternScanner::Possible() {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  // Under a limit on its address space (ulimit -v), winnow keeps to RE2,
+  // whose memory README's bound covers: Hyperscan's code and its compile
+  // would take some 20 MB more.
+  rlimit limit{};
+  return !(::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY);
+#else
+  return false;
+#endif
+}
+
+bool PatternScanner::Available() {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  return Possible() && Hs() != nullptr;
+#else
+  return false;
+#endif
+}
+
+PatternScanner::PatternScanner(const std::vector<std::pair<int, std::string>>& regexes,
+                               const std::vector<std::pair<int, std::string>>& literals) {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (!Available()) return;
+  // Regexes: each checked alone first, so that one Hyperscan refuses (or
+  // whose syntax is not safe to hand it) stays with RE2 and the others
+  // still compile together.
+  const unsigned flags = HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flag_list, hs_ids;
+  std::vector<std::string> widened;
+  widened.reserve(regexes.size());
+  for (const auto& [id, pattern] : regexes) {
+    if (!HyperscanSafe(pattern)) continue;
+    hs_ids.push_back(static_cast<unsigned>(regex_ids_.size()));
+    regex_ids_.push_back(id);
+    widened.push_back(WidenRepeats(pattern));
+    flag_list.push_back(flags);
+  }
+  for (const std::string& w : widened) expressions.push_back(w.c_str());
+  // Several rounds: a database that does not compile names the expression
+  // at fault, which goes back to RE2.
+  while (!expressions.empty()) {
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (Hs()->compile_multi(expressions.data(), flag_list.data(), hs_ids.data(),
+                         static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &error) == HS_SUCCESS) {
+      regex_db_ = db;
+      break;
+    }
+    const int bad = error ? error->expression : -1;
+    Hs()->free_compile_error(error);
+    if (bad < 0) {  // not one expression's fault: everything stays with RE2
+      expressions.clear();
+      break;
+    }
+    expressions.erase(expressions.begin() + bad);
+    flag_list.erase(flag_list.begin() + bad);
+    hs_ids.erase(hs_ids.begin() + bad);
+  }
+  if (regex_db_ != nullptr) {
+    for (unsigned h : hs_ids) compiled_ids_.push_back(regex_ids_[h]);
+    std::sort(compiled_ids_.begin(), compiled_ids_.end());
+  }
+
+  if (!literals.empty()) {
+    std::vector<const char*> lits;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> lit_flags, ids;
+    for (const auto& [id, text] : literals) {
+      ids.push_back(static_cast<unsigned>(literal_ids_.size()));
+      literal_ids_.push_back(id);
+      literal_sizes_.push_back(static_cast<std::uint32_t>(text.size()));
+      lits.push_back(text.data());
+      lens.push_back(text.size());
+      lit_flags.push_back(0);
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (Hs()->compile_lit_multi(lits.data(), lit_flags.data(), ids.data(), lens.data(),
+                             static_cast<unsigned>(lits.size()), HS_MODE_BLOCK, nullptr, &db,
+                             &error) == HS_SUCCESS) {
+      literal_db_ = db;
+    } else {
+      Hs()->free_compile_error(error);
+      literal_ids_.clear();
+      literal_sizes_.clear();
+    }
+  }
+#else
+  (void)regexes;
+  (void)literals;
+#endif
+}
+
+PatternScanner::~PatternScanner() {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (regex_db_) Hs()->free_database(Db(regex_db_));
+  if (literal_db_) Hs()->free_database(Db(literal_db_));
+#endif
+}
+
+bool PatternScanner::has_regex(int id) const {
+  return std::binary_search(compiled_ids_.begin(), compiled_ids_.end(), id);
+}
+
+#ifdef WINNOW_HAVE_HYPERSCAN
+namespace {
+struct RegexContext {
+  const std::vector<int>* ids;
+  std::vector<int>* out;
+};
+int OnRegex(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  auto* c = static_cast<RegexContext*>(ctx);
+  c->out->push_back((*c->ids)[id]);
+  return 0;
+}
+struct LiteralContext {
+  const std::vector<int>* ids;
+  const std::vector<std::uint32_t>* sizes;
+  void (*fn)(void*, int, std::size_t, std::size_t);
+  void* f;
+};
+int OnLiteral(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto* c = static_cast<LiteralContext*>(ctx);
+  const auto end = static_cast<std::size_t>(to);
+  c->fn(c->f, (*c->ids)[id], end - (*c->sizes)[id], end);
+  return 0;
+}
+}  // namespace
+#endif
+
+bool PatternScanner::ScanRegexes(std::string_view text, std::vector<int>* ids) const {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (regex_db_ == nullptr) return true;
+  RegexContext context{&regex_ids_, ids};
+  return Scan(Db(regex_db_), Db(literal_db_), text, OnRegex, &context);
+#else
+  (void)text;
+  (void)ids;
+  return true;
+#endif
+}
+
+bool PatternScanner::ScanLiteralsImpl(std::string_view text, LiteralFn fn, void* f) const {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (literal_db_ == nullptr) return true;
+  LiteralContext context{&literal_ids_, &literal_sizes_, fn, f};
+  return Scan(Db(literal_db_), Db(regex_db_), text, OnLiteral, &context);
+#else
+  (void)text;
+  (void)fn;
+  (void)f;
+  return true;
+#endif
+}
+
+}  // namespace winnow::detail

@@ -1,0 +1,132 @@
+// One automaton pass over a line for many patterns, by Hyperscan.
+//
+// A PatternScanner holds two Hyperscan databases, built once and then only
+// read (any number of threads may scan with one scanner):
+//  - regexes, compiled in prefilter mode (HS_FLAG_PREFILTER | HS_FLAG_UTF8):
+//    a reported id means the line *may* match that pattern, and the caller
+//    confirms with RE2; an id not reported means it does not match. The
+//    caller scans only valid UTF-8 with it (Hyperscan's UTF-8 mode is
+//    undefined on other input).
+//  - literals (the normalised phrases of `contains` rules), matched exactly:
+//    every occurrence is reported with its start and end offsets.
+// Hyperscan picks its code for the running CPU at run time (its "fat
+// runtime"); winnow loads libhs.so.5 itself when it first compiles. When
+// winnow is built without Hyperscan, the library is not installed, the CPU
+// lacks what it needs (SSSE3) or the address space is limited, nothing is
+// compiled: Available() is false and every pattern stays with RE2.
+#ifndef WINNOW_DETAIL_PATTERN_SCAN_HPP_
+#define WINNOW_DETAIL_PATTERN_SCAN_HPP_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace winnow::detail {
+
+class PatternScanner {
+ public:
+  // `regexes` and `literals` are (id, pattern) pairs; ids are the caller's
+  // (any int >= 0). A regex Hyperscan cannot compile, or whose syntax might
+  // mean something else to Hyperscan than to RE2 (HyperscanSafe), is left
+  // out: has_regex(id) tells. Literals are bytes, compiled as they are.
+  PatternScanner(const std::vector<std::pair<int, std::string>>& regexes,
+                 const std::vector<std::pair<int, std::string>>& literals);
+  ~PatternScanner();
+  PatternScanner(const PatternScanner&) = delete;
+  PatternScanner& operator=(const PatternScanner&) = delete;
+
+  // Whether Hyperscan may be used: built in, and no limit on the address
+  // space (see README). Cheap: loads nothing.
+  static bool Possible();
+  // Whether it is: Possible(), libhs.so.5 loads (at the first call) and
+  // runs on this CPU.
+  static bool Available();
+
+  bool has_regex(int id) const;
+  bool has_literals() const { return literal_db_ != nullptr; }
+  bool has_regexes() const { return regex_db_ != nullptr; }
+  std::size_t regex_count() const { return compiled_ids_.size(); }
+
+  // Appends to *ids the id of every regex that may match `text` (each id
+  // once, in no particular order). `text` must be valid UTF-8. Returns
+  // false when the scan could not run (no scratch memory): then nothing is
+  // known, and the caller matches otherwise.
+  bool ScanRegexes(std::string_view text, std::vector<int>* ids) const;
+  // Calls f(id, begin, end) for every occurrence of every literal in
+  // `text`; false as above.
+  template <typename F>
+  bool ScanLiterals(std::string_view text, F f) const {
+    return ScanLiteralsImpl(text, &CallLiteral<F>, &f);
+  }
+
+ private:
+  using LiteralFn = void (*)(void* f, int id, std::size_t begin, std::size_t end);
+  template <typename F>
+  static void CallLiteral(void* f, int id, std::size_t begin, std::size_t end) {
+    (*static_cast<F*>(f))(id, begin, end);
+  }
+  bool ScanLiteralsImpl(std::string_view text, LiteralFn fn, void* f) const;
+
+  void* regex_db_ = nullptr;    // hs_database_t*
+  void* literal_db_ = nullptr;  // hs_database_t*
+  std::vector<int> regex_ids_;  // Hyperscan id -> caller's id
+  std::vector<int> compiled_ids_;  // the caller's ids in regex_db_, sorted
+  std::vector<int> literal_ids_;
+  std::vector<std::uint32_t> literal_sizes_;
+};
+
+// A PatternScanner built when it pays: Hyperscan takes about half a second
+// to compile winnow's default patterns, more than a small input takes to
+// match with RE2 alone. The thread whose Get() brings the text asked about
+// to `after_bytes` bytes builds it (the constructor, when 0); until it is
+// built Get() returns null and the caller matches with RE2, as it does for
+// good when the build fails. Shared by a rule set and its clones.
+class ScannerBuild {
+ public:
+  ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
+               std::vector<std::pair<int, std::string>> literals, std::uint64_t after_bytes);
+  ~ScannerBuild();
+  ScannerBuild(const ScannerBuild&) = delete;
+  ScannerBuild& operator=(const ScannerBuild&) = delete;
+
+  // The scanner, or null while it is not built; `bytes` (the text about to
+  // be matched) counts towards after_bytes.
+  const PatternScanner* Get(std::size_t bytes) {
+    const PatternScanner* s = ready_.load(std::memory_order_acquire);
+    if (s != nullptr || started_.load(std::memory_order_relaxed)) return s;
+    if (seen_.fetch_add(bytes, std::memory_order_relaxed) + bytes >= after_bytes_) Start();
+    return ready_.load(std::memory_order_acquire);
+  }
+
+ private:
+  void Start();
+  std::vector<std::pair<int, std::string>> regexes_, literals_;
+  const std::uint64_t after_bytes_;
+  std::atomic<std::uint64_t> seen_{0};
+  std::atomic<bool> started_{false};
+  std::atomic<const PatternScanner*> ready_{nullptr};
+  std::unique_ptr<PatternScanner> scanner_;
+  std::mutex mutex_;  // held by the building thread
+};
+
+// Whether `pattern` (RE2 syntax, valid) uses only syntax that Hyperscan
+// reads with the same meaning or a wider one: no Unicode property classes,
+// quoting, octal, back-reference-like or Perl-only escapes, no named
+// groups, only the flags i, m, s and U. Hyperscan's wider readings (its \s
+// also holds \v, its $ also matches before a final \n) only add candidates
+// that RE2 then turns down.
+bool HyperscanSafe(std::string_view pattern);
+
+// `pattern` with every bounded repeat {m,n} made unbounded ({m,}, or * for
+// m = 0): a wider language, so still a prefilter, that Hyperscan compiles
+// in milliseconds where {0,120} of a UTF-8 class takes a second.
+std::string WidenRepeats(std::string_view pattern);
+
+}  // namespace winnow::detail
+
+#endif  // WINNOW_DETAIL_PATTERN_SCAN_HPP_
