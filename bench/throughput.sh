@@ -13,9 +13,11 @@
 #                       cross-document dedup, read from a pipe
 # each with one thread and with all cores, and prints MB/s, documents/s,
 # peak RSS and the fraction of cat's MB/s. The outputs of one thread and
-# all cores must be identical (checked). Last, peak RSS of the per-document
+# all cores must be identical (checked). Then peak RSS of the per-document
 # work (text mode) on a 10 MB input against the full input, and the
-# cross-document index's bytes per document.
+# cross-document index's bytes per document. Last, the same runs on real
+# web pages with CPU time per stage (bench/real_text.sh), when the labelled
+# page sets are there (../shared/eval, or $WINNOW_EVAL).
 #
 # Needs python3, GNU time (/usr/bin/time) and xxhsum; missing Debian
 # packages (time, xxhash) are installed, as tools/quickstart.sh does.
@@ -92,3 +94,12 @@ s = json.load(open(sys.argv[1]))
 idx = s.get("index", {})
 print("cross-document index (JSONL -j1):", ", ".join("%s %s" % (k, v) for k, v in sorted(idx.items())))
 EOF
+
+eval_dir=${WINNOW_EVAL:-../shared/eval}
+if compgen -G "$eval_dir/*/input.jsonl" >/dev/null; then
+  echo
+  WINNOW="$winnow" bash bench/real_text.sh "$eval_dir"
+else
+  echo
+  echo "(no real pages at $eval_dir: bench/real_text.sh skipped)"
+fi

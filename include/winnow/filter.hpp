@@ -16,6 +16,7 @@
 #include "winnow/document.hpp"
 #include "winnow/line_filter.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/stage_times.hpp"
 
 namespace winnow {
 
@@ -27,6 +28,8 @@ struct FilterConfig {
   // Paragraphs larger than this are kept without deduplication: a single
   // 100 MiB paragraph would otherwise cost gigabytes of shingle index.
   std::size_t max_paragraph_bytes = 1 << 20;
+  // Count ticks per stage into FilterStats::stages (stage_times.hpp).
+  bool time_stages = false;
 };
 
 // 40 bytes: a document of a million one-line paragraphs that repeat one
@@ -63,6 +66,7 @@ struct FilterStats {
   std::uint64_t paragraphs_out = 0;
   std::uint64_t unanalysed_paragraphs = 0;  // over max_paragraph_bytes, kept
   std::map<std::string, std::uint64_t, std::less<>> dropped_lines;  // by reason
+  StageTimes stages;  // with FilterConfig::time_stages
 
   // Adds another filter's counts (threads' filters sum to the same totals
   // whoever did what).

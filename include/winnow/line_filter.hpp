@@ -40,6 +40,7 @@
 #include "winnow/line_features.hpp"
 #include "winnow/line_model.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/stage_times.hpp"
 
 namespace winnow {
 
@@ -106,6 +107,11 @@ class LineFilter {
   void Judge(const Document& doc, std::vector<int>* verdicts,
              LineWords* line_words = nullptr, std::vector<std::string>* notes = nullptr);
 
+  // Ticks per stage (normalize, rules, line_features, line_model) go to
+  // `*times` from now on; null stops counting. `times` must outlive the
+  // filter's use of it.
+  void set_stage_times(StageTimes* times) { times_ = times; }
+
   // The name of verdict `id` (pattern rule or built-in).
   std::string_view RuleName(int id) const;
   int rule_count() const { return pattern_rules_ + kBuiltinCount; }
@@ -139,6 +145,7 @@ class LineFilter {
   std::vector<std::uint8_t> keep_;             // per line: the pass's decision
   std::vector<std::uint8_t> back_keep_, back_drop_;  // Viterbi back-pointers
   Normalized norm_;
+  StageTimes* times_ = nullptr;
 };
 
 }  // namespace winnow

@@ -61,6 +61,9 @@ struct StreamConfig {
   // The reader's max_record_bytes, named in the message about a record over
   // it (the processor writes such a record's pieces through as they come).
   std::size_t max_document_bytes = kDefaultMaxDocumentBytes;
+  // Count ticks per stage into StreamStats::stages (stage_times.hpp); the
+  // line stages also need FilterConfig::time_stages.
+  bool time_stages = false;
 };
 
 struct StreamStats {
@@ -74,6 +77,9 @@ struct StreamStats {
   std::uint64_t bytes_out = 0;
   std::map<std::string, std::uint64_t, std::less<>> dropped_documents;  // by reason
   FilterStats lines;
+  // The stream's own stages (read, parse, repeated lines, document
+  // signature and dedup, render, write); the line stages are in lines.stages.
+  StageTimes stages;
 };
 
 // What became of one record, for callers that want decisions rather than
@@ -192,6 +198,7 @@ class StreamProcessor {
   Decider decider_;
   bool want_kept_text_ = false;     // a decision sink reads each record's kept text
   StreamStats stats_;
+  StageTimes main_stages_;  // the stages run on the calling thread
 };
 
 }  // namespace winnow

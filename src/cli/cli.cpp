@@ -304,6 +304,18 @@ void ReportRuleErrors(const RuleSet& rules) {
   }
 }
 
+// --stats-json: "stage_seconds", where the time went (stage_times.hpp),
+// summed over threads.
+void AppendStageTicks(const StageTimes& stages, std::ostringstream& os) {
+  os << ",\"stage_seconds\":{";
+  char number[32];
+  for (std::size_t i = 0; i < kStageCount; ++i) {
+    std::snprintf(number, sizeof number, "%.4f", StageSeconds(stages.ticks[i]));
+    os << (i ? "," : "") << '"' << StageName(static_cast<Stage>(i)) << "\":" << number;
+  }
+  os << '}';
+}
+
 std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, const RuleSet& rules,
                             const RunEnd& end) {
   std::ostringstream os;
@@ -318,6 +330,9 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, co
   os << ",\"index\":{\"documents\":" << index.documents() << ",\"indexed\":" << index.indexed()
      << ",\"not_indexed\":" << index.not_indexed() << ",\"bytes\":" << index.memory_bytes() << '}';
   AppendRuleErrors(rules, os);
+  StageTimes stages = s.stages;
+  stages.Add(s.lines.stages);
+  AppendStageTicks(stages, os);
   AppendRunEnd(end, os);
   os << "}\n";
   return os.str();
@@ -333,6 +348,7 @@ std::string TextStatsJson(const FilterStats& s, std::uint64_t too_large, std::ui
      << ",\"unanalysed_paragraphs\":" << s.unanalysed_paragraphs;
   AppendCounts("dropped_lines", s.dropped_lines, os);
   AppendRuleErrors(rules, os);
+  AppendStageTicks(s.stages, os);
   AppendRunEnd(end, os);
   os << "}\n";
   return os.str();

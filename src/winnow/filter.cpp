@@ -57,6 +57,7 @@ void FilterStats::Add(const FilterStats& other) {
   paragraphs_out += other.paragraphs_out;
   unanalysed_paragraphs += other.unanalysed_paragraphs;
   for (const auto& [reason, count] : other.dropped_lines) dropped_lines[reason] += count;
+  stages.Add(other.stages);
 }
 
 void AppendExplanation(std::string_view where, const Document& doc,
@@ -82,7 +83,9 @@ void AppendExplanation(std::string_view where, const Document& doc,
 Filter::Filter(const RuleSet* rules, const FilterConfig& config, const LineModel* model)
     : config_(config),
       line_filter_(rules, config.lines, model),
-      deduper_(config.dedup_config) {}
+      deduper_(config.dedup_config) {
+  if (config_.time_stages) line_filter_.set_stage_times(&stats_.stages);
+}
 
 void Filter::Count(std::string_view reason, std::uint64_t lines) {
   auto it = stats_.dropped_lines.find(reason);  // no string built per line
@@ -101,6 +104,7 @@ void Filter::JudgeLines(const Document& doc, std::vector<int>* verdicts,
     line_filter_.Judge(doc, verdicts, words, notes);
   } else {
     verdicts->assign(doc.lines.size(), -1);
+    StageTimer timer(config_.time_stages ? &stats_.stages : nullptr, Stage::kNormalize);
     if (words) AnalyseLines(doc, config_.lines.max_line_bytes, words);
   }
 }
@@ -113,6 +117,7 @@ void Filter::Run(const Document& doc, FilterResult* result) {
 void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
                     FilterResult* result, const LineWords* words,
                     const std::vector<std::string>* notes) {
+  StageTimer timer(config_.time_stages ? &stats_.stages : nullptr, Stage::kParagraphDedup);
   const std::size_t n = doc.lines.size();
   result->keep.assign(n, false);
   result->drops.clear();

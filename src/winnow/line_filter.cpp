@@ -8,6 +8,16 @@
 #include "winnow/shingle.hpp"
 
 namespace winnow {
+namespace {
+
+// Calls f when it goes out of scope.
+template <typename F>
+struct OnExit {
+  F f;
+  ~OnExit() { f(); }
+};
+
+}  // namespace
 
 void LineWords::Reset(std::size_t lines) {
   hashes.clear();
@@ -127,6 +137,15 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
 
   // 1. Each line on its own: normalised and hashed once, matched against
   //    the rules, its own features.
+  // With stage times: one clock read between stages, each counted to the
+  // stage before it.
+  std::uint64_t tick = times_ ? StageClock() : 0;
+  auto count = [&](Stage stage) {
+    if (!times_) return;
+    const std::uint64_t now = StageClock();
+    (*times_)[stage] += now - tick;
+    tick = now;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
     if (line.blank || line.text.size() > config_.max_line_bytes) {
@@ -138,8 +157,10 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     }
     Normalize(line.text, &norm_);
     words.AddLine(line.text, &norm_);
+    count(Stage::kNormalize);
     RuleMatch match;
     if (rules_) match = rules_->MatchAll(line.text, norm_);
+    count(Stage::kRules);
     if (match.keep >= 0) {
       forced_[i] = 1;
     } else if (match.drop >= 0) {
@@ -152,8 +173,12 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     feature_pattern_[i] = feature;
     features_.AddLine(line, &norm_, feature,
                       {words.words_of(i), words.words(i)});
+    count(Stage::kLineFeatures);
   }
   features_.Finish(doc);
+  count(Stage::kLineFeatures);
+  // The rest (list headings, scores, the sequence pass, notes): the model.
+  const OnExit at_end{[&] { count(Stage::kLineModel); }};
 
   // 2. A user's +list heading drops the lines under it up to the first body
   //    line (or the blank line after them). One forward pass: a heading met

@@ -444,6 +444,8 @@ void FinishOptions(Options* options) {
   st.explain = options->explain;
   st.keep_names = !options->index_file.empty();  // later runs name this one's documents
   options->filter.lines.explain = options->explain;
+  // --stats-json says where the time went.
+  options->filter.time_stages = st.time_stages = !options->stats_json.empty();
   if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (st.annotate_rejects && options->rejects_file.empty()) {
     throw OptionError("--annotate-rejects", "needs --rejects FILE");

@@ -69,6 +69,7 @@ struct StreamProcessor::Worker {
   Normalized norm;
   std::vector<std::uint64_t> words;  // the signed text's word hashes, when normalised again
   std::string host;                  // the document's site (SiteOf)
+  StageTimes stages;                 // with StreamConfig::time_stages
 };
 
 namespace {
@@ -245,9 +246,13 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.site = 0;
   item.kept_uncounted = false;
   item.signature.values.clear();
-  if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
-  if (!item.record.has_text || !item.record.error.empty()) return;
-  SplitDocument(item.record.document(), &item.doc);
+  StageTimes* const times = config_.time_stages ? &w.stages : nullptr;
+  {
+    StageTimer timer(times, Stage::kParse);
+    if (item.record.json_pending) DecodeJsonRecord(config_.fields, &item.record);
+    if (!item.record.has_text || !item.record.error.empty()) return;
+    SplitDocument(item.record.document(), &item.doc);
+  }
   w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   // Computed before Sign(), which moves the words of the kept lines.
   const bool count_lines = config_.repeated_lines;
@@ -259,8 +264,12 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
       item.kept_uncounted = !counted;
     }
   }
-  if (config_.doc_dedup) Sign(item, w);
+  if (config_.doc_dedup) {
+    StageTimer timer(times, Stage::kDocumentSignature);
+    Sign(item, w);
+  }
   if (!count_lines) return;
+  StageTimer timer(times, Stage::kRepeatedLines);
   if (!item.record.url.empty()) {
     const std::string_view site = SiteOf(item.record.url, &w.host);
     if (!site.empty()) item.site = XXH3_64bits(site.data(), site.size()) | 1;
@@ -291,6 +300,7 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
   // Written here, on the worker, so that phase D only copies it; the kept
   // text goes straight into the record, with no copy of its own.
   const bool jsonl = config_.format == Format::kJsonl;
+  StageTimer timer(config_.time_stages ? &w.stages : nullptr, Stage::kRender);
   if (jsonl && want_kept_text_) {
     AppendKept(item.doc, keep, &item.cleaned);
     item.kept = item.cleaned;
@@ -435,6 +445,15 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
     // input after the whole records before it, which are processed and
     // written first.
     std::exception_ptr read_failure;
+    StageTimes* const times = config_.time_stages ? &main_stages_ : nullptr;
+    std::uint64_t tick = times ? StageClock() : 0;
+    // Counts the ticks since the last count to `stage`.
+    auto count = [&](Stage stage) {
+      if (!times) return;
+      const std::uint64_t now = StageClock();
+      (*times)[stage] += now - tick;
+      tick = now;
+    };
     try {
       // A batch ends after a piece of an oversized record, so that memory
       // holds one piece of it at a time, and once it holds kBatchBytes, so
@@ -447,6 +466,7 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
     } catch (const InputError&) {
       read_failure = std::current_exception();
     }
+    count(Stage::kRead);
     if (n == 0) {
       if (read_failure) std::rethrow_exception(read_failure);
       break;
@@ -457,6 +477,7 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
     // B: the decisions, in input order. A malformed record that stops the
     // run ends them: nothing after it is decided (or counted in the state
     // a stopped run saves).
+    tick = times ? StageClock() : 0;
     const int rule = workers_[0]->filter.repeated_line_rule();
     std::size_t decided = n;
     for (std::size_t i = 0; i < n; ++i) {
@@ -527,7 +548,10 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
       continue;
     }
 
+    count(Stage::kDocumentDedup);
+
     Parallel(items, decided, [this](Item& item, Worker& w) { PhaseC(item, w); });
+    tick = times ? StageClock() : 0;
 
     // D: documents, in input order.
     out.clear();
@@ -651,16 +675,26 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
       ++stats_.documents_out;
       emit(item.rendered);
     }
+    count(Stage::kWrite);
     // The threads' line statistics, merged after every batch so that they
     // are whole when a run stops early (sums: independent of who did what).
     FilterStats merged;
-    for (const auto& w : workers_) merged.Add(w->filter.stats());
+    StageTimes stages = main_stages_;
+    for (const auto& w : workers_) {
+      merged.Add(w->filter.stats());
+      stages.Add(w->stages);
+    }
     stats_.lines = std::move(merged);
+    stats_.stages = stages;
     stats_.bytes_in += bytes_read() - bytes_counted;
     bytes_counted = bytes_read();
-    if (sinks.output && !out.empty()) sinks.output(out);
-    if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
-    if (sinks.explain && !explain.empty()) sinks.explain(explain);
+    {
+      StageTimer timer(times, Stage::kWrite);
+      if (sinks.output && !out.empty()) sinks.output(out);
+      if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
+      if (sinks.explain && !explain.empty()) sinks.explain(explain);
+    }
+    if (times) stats_.stages[Stage::kWrite] = main_stages_[Stage::kWrite];
     if (!fatal.empty()) {
       // Only whole records before the bad one were written.
       throw Error("", fatal);

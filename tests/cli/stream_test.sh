@@ -299,6 +299,8 @@ run -z --stats-json stats.json --force-progress a.nul
 expect_rc 0
 grep -q '"documents_in":5' stats.json || fail_because "stats.json: $(cat stats.json)"
 grep -q '"near-duplicate-document":2' stats.json || fail_because "stats.json: $(cat stats.json)"
+grep -qE '"stage_seconds":\{"read":[0-9.]+,"parse":[0-9.]+,"normalize":[0-9.]+,"rules":[0-9.]+,' stats.json ||
+  fail_because "no stage times: $(cat stats.json)"
 grep -q 'MB/s' err || fail_because "no progress line on stderr"
 run -z --progress a.nul
 expect_err_empty

@@ -17,6 +17,7 @@
 #include "winnow/jsonl.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
+#include "winnow/stage_times.hpp"
 #include "test_io.hpp"
 
 namespace winnow {
@@ -190,6 +191,41 @@ TEST(StreamTest, OutputIsTheSameForEveryThreadCount) {
     EXPECT_EQ(processor.stats().lines.dropped_lines, stats.lines.dropped_lines);
     EXPECT_EQ(processor.stats().lines.lines_out, stats.lines.lines_out);
   }
+}
+
+// Stage times: counting them changes no output; every stage the stream
+// runs is counted (on one thread and on three), and none that it does not.
+TEST(StreamTest, StageTimesCountEveryStageAndChangeNothing) {
+  const std::vector<std::string> docs = GeneratedDocuments();
+  const std::string input = NulStream(docs, 0, docs.size());
+  const Captured reference = Process(NulConfig(), input);
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    StreamConfig config = NulConfig();
+    config.threads = threads;
+    config.time_stages = true;
+    FilterConfig filter;
+    filter.time_stages = true;
+    StreamProcessor processor(&DefaultRules(), filter, config);
+    Captured got;
+    Feed(processor, config, input, &got);
+    EXPECT_TRUE(got.output == reference.output) << "output differs";
+    EXPECT_TRUE(got.explain == reference.explain) << "explanations differ";
+    StageTimes all = processor.stats().stages;
+    all.Add(processor.stats().lines.stages);
+    for (Stage s : {Stage::kRead, Stage::kParse, Stage::kNormalize, Stage::kRules,
+                    Stage::kLineFeatures, Stage::kLineModel, Stage::kRepeatedLines,
+                    Stage::kParagraphDedup, Stage::kDocumentSignature, Stage::kDocumentDedup,
+                    Stage::kRender, Stage::kWrite}) {
+      EXPECT_GT(all[s], 0u) << StageName(s);
+    }
+    EXPECT_GT(StageSeconds(all.total()), 0.0);
+  }
+  // Off by default: nothing is counted.
+  StreamProcessor quiet(&DefaultRules(), FilterConfig{}, NulConfig());
+  Captured got;
+  Feed(quiet, NulConfig(), input, &got);
+  EXPECT_EQ(quiet.stats().stages.total() + quiet.stats().lines.stages.total(), 0u);
 }
 
 // A document is signed on its own text after its line rules: lines that the
