@@ -53,8 +53,8 @@ echo "real pages: $pages pages of $sets"
 echo "input: JSONL $((jsonl_bytes / 1000000)) MB; text $((text_bytes / 1000000)) MB in $pages files"
 echo "machine: $cores cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 echo
-echo "| run                                  | wall s  | CPU s   | MB/s per core | MB/s wall | RSS MB  |"
-echo "|--------------------------------------|---------|---------|---------------|-----------|---------|"
+echo "| run                                      | wall s  | CPU s   | MB/s per core | MB/s wall | RSS MB  |"
+echo "|------------------------------------------|---------|---------|---------------|-----------|---------|"
 # run LABEL BYTES OUT COMMAND: times `sh -c COMMAND > OUT`, prints a row,
 # leaves the CPU seconds in $cpu.
 cpu=0
@@ -66,7 +66,7 @@ run() {
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { c = u + s; if (c <= 0) c = 0.005; print c }')
   awk -v l="$label" -v b="$bytes" -v w="$wall" -v c="$cpu" -v r="$rss_kb" 'BEGIN {
     if (w <= 0) w = 0.005
-    printf "| %-36s | %7.2f | %7.2f | %13.1f | %9.1f | %7.1f |\n", l, w, c, b / 1e6 / c, b / 1e6 / w, r / 1024 }'
+    printf "| %-40s | %7.2f | %7.2f | %13.1f | %9.1f | %7.1f |\n", l, w, c, b / 1e6 / c, b / 1e6 / w, r / 1024 }'
 }
 w="'$winnow'"
 run "cat pages.jsonl | cat" "$jsonl_bytes" /dev/null "cat '$tmp/pages.jsonl' | cat"

@@ -14,6 +14,8 @@
 namespace winnow::detail {
 
 bool HyperscanSafe(std::string_view p) {
+  constexpr std::uint64_t kMaxCount = 100;
+  if (p.size() > 4096) return false;  // a very long pattern: RE2 alone
   auto ascii_punct = [](unsigned char c) {
     return c >= 0x21 && c <= 0x7E && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
                                        (c >= 'A' && c <= 'Z'));
@@ -33,6 +35,27 @@ bool HyperscanSafe(std::string_view p) {
           if (ascii_punct(e)) continue;  // an escaped metacharacter
           return false;  // \p \Q \C \A \z \v \0 ... : left to RE2
       }
+    }
+    if (c == '{') {
+      // A counted repeat over kMaxCount makes Hyperscan's compile slow (and
+      // widening it, its automaton large): such a pattern stays with RE2.
+      std::size_t j = i + 1;
+      int count = 0, counts = 0;
+      bool big = false;
+      for (;; ++counts) {
+        std::size_t k = j;
+        std::uint64_t value = 0;
+        while (k < p.size() && p[k] >= '0' && p[k] <= '9' && k - j < 12) value = value * 10 + (p[k++] - '0');
+        if (k > j) ++count;
+        big = big || value > kMaxCount;
+        j = k;
+        if (counts == 0 && j < p.size() && p[j] == ',') {
+          ++j;
+          continue;
+        }
+        break;
+      }
+      if (count > 0 && j < p.size() && p[j] == '}' && big) return false;
     }
     if (c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
       // Only (?: and the flag groups (?i) (?i: (?-s) ..., flags i m s U.
