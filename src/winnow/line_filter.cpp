@@ -16,6 +16,8 @@ struct OnExit {
   F f;
   ~OnExit() { f(); }
 };
+template <typename F>
+OnExit(F) -> OnExit<F>;  // Clang before 17 deduces no aggregate's arguments
 
 }  // namespace
 
