@@ -37,8 +37,8 @@ bool HyperscanSafe(std::string_view p) {
       }
     }
     if (c == '{') {
-      // A counted repeat over kMaxCount makes Hyperscan's compile slow (and
-      // widening it, its automaton large): such a pattern stays with RE2.
+      // A repeat of at least kMaxCount makes Hyperscan's compile slow and
+      // its automaton large: such a pattern stays with RE2.
       std::size_t j = i + 1;
       int count = 0, counts = 0;
       bool big = false;
@@ -47,7 +47,8 @@ bool HyperscanSafe(std::string_view p) {
         std::uint64_t value = 0;
         while (k < p.size() && p[k] >= '0' && p[k] <= '9' && k - j < 12) value = value * 10 + (p[k++] - '0');
         if (k > j) ++count;
-        big = big || value > kMaxCount;
+        // Only the least count matters: the prefilter widens the most away.
+        big = big || (counts == 0 && value > kMaxCount);
         j = k;
         if (counts == 0 && j < p.size() && p[j] == ',') {
           ++j;

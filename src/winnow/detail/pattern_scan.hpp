@@ -117,8 +117,9 @@ class ScannerBuild {
 // Whether `pattern` (RE2 syntax, valid) uses only syntax that Hyperscan
 // reads with the same meaning or a wider one: no Unicode property classes,
 // quoting, octal, back-reference-like or Perl-only escapes, no named
-// groups, only the flags i, m, s and U; no counted repeat over 100 and at
-// most 4096 bytes (beyond which Hyperscan's compile grows slow). Hyperscan's wider readings (its \s
+// groups, only the flags i, m, s and U; no repeat of at least 101 ({101},
+// {101,}, {101,200}) and at most 4096 bytes (beyond which Hyperscan's
+// compile grows slow). Hyperscan's wider readings (its \s
 // also holds \v, its $ also matches before a final \n) only add candidates
 // that RE2 then turns down.
 bool HyperscanSafe(std::string_view pattern);
