@@ -53,6 +53,10 @@ struct DocFacts {
   // `counted` (so no repeated-line judgement can drop it).
   bool kept_uncounted = false;
   const DocSignature* signature = nullptr;  // of the text its line rules keep
+  // Per line of the document, the line rules' verdict (-1 kept, else the
+  // rule): not read by the decisions, carried by the stage files so that
+  // `winnow apply` need not run the line rules again.
+  const std::vector<int>* verdicts = nullptr;
   std::string_view id, url;                 // its names, as its record has them
 };
 

@@ -38,11 +38,14 @@
 // shingle set as u32, and if that is not empty the short bands' values as
 // u64): what DocumentIndex::Add reads of it, so the decision replayed from a
 // facts file is the one made from the whole signature; string id, string
-// url. Decisions hold u64 ordinal, and for a document u8 flags (1 empty,
-// 2 duplicate, 4 exact copy, 8 exact similarity), u32 lines and their
-// repeated-line bits (one per counted line, packed from bit 0), and for a
-// duplicate u64 its kept document's ordinal, f64 similarity, string id,
-// string url.
+// url; the line rules' verdicts (u32 lines, u16 each: 0 kept, else the
+// rule's number + 1). Decisions hold u64 ordinal, and for a document u8
+// flags (1 empty, 2 duplicate, 4 exact copy, 8 exact similarity), u32 lines
+// and their repeated-line bits (one per counted line, packed from bit 0),
+// for a duplicate u64 its kept document's ordinal, f64 similarity, string
+// id, string url; then the facts' verdicts, passed on, so that `winnow
+// apply` reads a shard without running the line rules again (with
+// --explain it runs them, for the line model's notes).
 #ifndef WINNOW_STAGES_HPP_
 #define WINNOW_STAGES_HPP_
 
@@ -59,7 +62,9 @@
 
 namespace winnow {
 
-inline constexpr std::uint32_t kStageVersion = 1;
+// Version 2: the line rules' verdicts of each document, in facts and
+// decisions, so that `winnow apply` does not run the line rules again.
+inline constexpr std::uint32_t kStageVersion = 2;
 
 // A stage file refused: not a stage file, damaged, truncated, of another
 // version or kind, made with other parameters or for another shard, or a
@@ -93,6 +98,7 @@ struct FactsRecord {
   std::vector<RepeatedLines::Line> counted;
   DocSignature signature;
   std::string id, url;
+  std::vector<int> verdicts;  // the line rules', per line (DocFacts::verdicts)
 };
 
 // Where `winnow decide` writes part `part` (0-based) of `parts`:
@@ -113,9 +119,10 @@ class StageWriter {
 
   // A facts record; `facts` for documents only.
   void AddFacts(StageRecord kind, std::uint64_t raw_hash, const DocFacts* facts);
-  // A decisions record; `decision` for documents only.
+  // A decisions record; `decision` and the line rules' `verdicts` (passed
+  // on from the facts) for documents only.
   void AddDecision(StageRecord kind, std::uint64_t raw_hash, std::uint64_t ordinal,
-                   const DocDecision* decision);
+                   const DocDecision* decision, const std::vector<int>* verdicts = nullptr);
   // Writes the trailer and renames the file into place.
   void Commit();
   std::uint64_t records() const { return records_; }
@@ -152,7 +159,7 @@ class StageReader {
   bool NextFacts(FactsRecord* out);
   // The next decisions record; false at the end.
   bool NextDecision(StageRecord* kind, std::uint64_t* raw_hash, std::uint64_t* ordinal,
-                    DocDecision* decision);
+                    DocDecision* decision, std::vector<int>* verdicts);
 
  private:
   void Need(std::size_t n);
@@ -162,6 +169,7 @@ class StageReader {
   double F64();
   void Bytes(void* out, std::size_t n);
   void String(std::string* out);
+  void Verdicts(std::vector<int>* out);
   // Reads the trailer after its 0xFF: false, or throws when damaged.
   bool End();
 
@@ -193,12 +201,19 @@ class DecisionSource {
             std::uint64_t* ordinal, DocDecision* decision);
   // Throws unless every decision was used (the shard was read whole).
   void ExpectEnd() const;
+  // How many decisions Next() has handed out.
+  std::size_t position() const { return next_; }
+  // The line rules' verdicts of the document at `index` (0-based, as
+  // position()), or null when there is none (another kind, past the end).
+  // Valid until Next() passes it.
+  const std::vector<int>* VerdictsAt(std::size_t index) const;
 
  private:
   struct Entry {
     StageRecord kind;
     std::uint64_t raw_hash, ordinal;
     DocDecision decision;
+    std::vector<int> verdicts;
   };
   std::string path_;
   StageHeader header_;

@@ -196,6 +196,7 @@ class StreamProcessor {
   StreamConfig config_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Decider decider_;
+  Mode mode_ = Mode::kRun;  // of the Run in progress
   bool want_kept_text_ = false;     // a decision sink reads each record's kept text
   StreamStats stats_;
   StageTimes main_stages_;  // the stages run on the calling thread

@@ -1011,7 +1011,7 @@ int RunDecide(const Config& config, const StageArgs& stage) {
       f.url = facts.url;
       decider.Decide(f, &decision, warning);
       if (!decision.reason().empty()) ++dropped;
-      out.AddDecision(facts.kind, facts.raw_hash, decision.ordinal, &decision);
+      out.AddDecision(facts.kind, facts.raw_hash, decision.ordinal, &decision, &facts.verdicts);
     }
     out.Commit();
     decision_bytes += out.bytes();

@@ -28,6 +28,20 @@ void PutU32(std::string* b, std::uint32_t v) {
 void PutU64(std::string* b, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) b->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
+void PutU16(std::string* b, std::uint16_t v) {
+  b->push_back(static_cast<char>(v & 0xFF));
+  b->push_back(static_cast<char>(v >> 8));
+}
+// The line rules' verdicts: u32 lines, u16 each (verdict + 1: 0 kept).
+void PutVerdicts(std::string* b, const std::vector<int>* verdicts) {
+  const std::size_t n = verdicts != nullptr ? verdicts->size() : 0;
+  PutU32(b, static_cast<std::uint32_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const int v = (*verdicts)[i];
+    if (v < -1 || v > 65534) throw Error("", "line rule number out of range for a stage file");
+    PutU16(b, static_cast<std::uint16_t>(v + 1));
+  }
+}
 void PutF64(std::string* b, double v) { PutU64(b, std::bit_cast<std::uint64_t>(v)); }
 void PutString(std::string* b, std::string_view s) {
   PutU32(b, static_cast<std::uint32_t>(s.size()));
@@ -123,12 +137,13 @@ void StageWriter::AddFacts(StageRecord kind, std::uint64_t raw_hash, const DocFa
     }
     PutString(&buffer_, facts->id);
     PutString(&buffer_, facts->url);
+    PutVerdicts(&buffer_, facts->verdicts);
   }
   if (buffer_.size() >= kFlushBytes) Flush();
 }
 
 void StageWriter::AddDecision(StageRecord kind, std::uint64_t raw_hash, std::uint64_t ordinal,
-                              const DocDecision* d) {
+                              const DocDecision* d, const std::vector<int>* verdicts) {
   ++records_;
   PutU8(&buffer_, static_cast<std::uint8_t>(kind));
   PutU64(&buffer_, raw_hash);
@@ -151,6 +166,7 @@ void StageWriter::AddDecision(StageRecord kind, std::uint64_t raw_hash, std::uin
       PutString(&buffer_, d->duplicate_id);
       PutString(&buffer_, d->duplicate_url);
     }
+    PutVerdicts(&buffer_, verdicts);
   }
   if (buffer_.size() >= kFlushBytes) Flush();
 }
@@ -228,6 +244,18 @@ std::uint8_t StageReader::U8() {
   Need(1);
   return static_cast<std::uint8_t>(buffer_[pos_++]);
 }
+void StageReader::Verdicts(std::vector<int>* out) {
+  const std::uint32_t n = U32();
+  out->resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    Need(2);
+    const unsigned v = static_cast<unsigned char>(buffer_[pos_]) |
+                       (static_cast<unsigned>(static_cast<unsigned char>(buffer_[pos_ + 1])) << 8);
+    pos_ += 2;
+    (*out)[i] = static_cast<int>(v) - 1;
+  }
+}
+
 std::uint32_t StageReader::U32() {
   Need(4);
   std::uint32_t v = 0;
@@ -343,11 +371,12 @@ bool StageReader::NextFacts(FactsRecord* out) {
   }
   String(&out->id);
   String(&out->url);
+  Verdicts(&out->verdicts);
   return true;
 }
 
 bool StageReader::NextDecision(StageRecord* kind, std::uint64_t* raw_hash, std::uint64_t* ordinal,
-                               DocDecision* d) {
+                               DocDecision* d, std::vector<int>* verdicts) {
   const std::uint8_t k = U8();
   if (k == kTrailer) return End();
   if (k > static_cast<std::uint8_t>(StageRecord::kDocument)) throw StageError(path_, "stage file is damaged (record kind)");
@@ -377,6 +406,7 @@ bool StageReader::NextDecision(StageRecord* kind, std::uint64_t* raw_hash, std::
     String(&d->duplicate_id);
     String(&d->duplicate_url);
   }
+  Verdicts(verdicts);
   return true;
 }
 
@@ -387,7 +417,10 @@ DecisionSource::DecisionSource(const std::string& path, const std::string& param
   in.CheckParameters(parameters);
   header_ = in.header();
   Entry e;
-  while (in.NextDecision(&e.kind, &e.raw_hash, &e.ordinal, &e.decision)) entries_.push_back(e);
+  while (in.NextDecision(&e.kind, &e.raw_hash, &e.ordinal, &e.decision, &e.verdicts)) {
+    entries_.push_back(e);
+    e.verdicts.clear();
+  }
 }
 
 void DecisionSource::Next(StageRecord kind, std::uint64_t raw_hash, const std::string& where,
@@ -404,6 +437,12 @@ void DecisionSource::Next(StageRecord kind, std::uint64_t raw_hash, const std::s
   *ordinal = e.ordinal;
   if (kind == StageRecord::kDocument) *decision = std::move(e.decision);
   e.decision = DocDecision{};
+  std::vector<int>().swap(e.verdicts);
+}
+
+const std::vector<int>* DecisionSource::VerdictsAt(std::size_t index) const {
+  if (index >= entries_.size() || entries_[index].kind != StageRecord::kDocument) return nullptr;
+  return &entries_[index].verdicts;
 }
 
 void DecisionSource::ExpectEnd() const {

@@ -42,6 +42,8 @@ struct StreamProcessor::Item {
   std::uint64_t site = 0;
   // A paragraph line the rules keep that is not in `counted`.
   bool kept_uncounted = false;
+  // `winnow apply`: the line rules' verdicts from the decisions file.
+  const std::vector<int>* given_verdicts = nullptr;
   // Phase B: its position in the stream, and (documents) its decisions.
   std::uint64_t ordinal = 0;
   DocDecision decision;
@@ -253,7 +255,16 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
     if (!item.record.has_text || !item.record.error.empty()) return;
     SplitDocument(item.record.document(), &item.doc);
   }
-  w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
+  if (item.given_verdicts != nullptr && item.given_verdicts->size() == item.doc.lines.size()) {
+    // `winnow apply`: the line rules' verdicts of `winnow sign`, from the
+    // decisions file; only the words are made again.
+    StageTimer timer(times, Stage::kNormalize);
+    item.verdicts = *item.given_verdicts;
+    AnalyseLines(item.doc, filter_config_.lines.max_line_bytes, &item.words);
+    item.notes.clear();
+  } else {
+    w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
+  }
   // Computed before Sign(), which moves the words of the kept lines.
   const bool count_lines = config_.repeated_lines;
   for (const Paragraph& para : item.doc.paragraphs) {
@@ -314,6 +325,14 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
 }
 
 void StreamProcessor::Sign(Item& item, Worker& w) {
+  if (mode_ == Mode::kApply) {
+    // Only the words' layout matters here (see below); the signature is not.
+    bool analysed = true;
+    for (std::size_t i = 0; i < item.doc.lines.size() && analysed; ++i) {
+      analysed = item.verdicts[i] >= 0 || item.words.analysed[i] || item.doc.lines[i].blank;
+    }
+    if (!analysed) return;
+  }
   // The document's own text after its line rules: what the stream-wide
   // stages later remove depends on the documents before it, and would give
   // two copies of one page two signatures. The words are the kept lines'
@@ -328,6 +347,7 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   if (hashed) {
     // The kept lines' words, moved to the front of their own vector in line
     // order rather than copied: dropped lines keep none (see Item::words).
+    // `winnow apply` does only this (its decisions are made).
     std::uint32_t to = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t from = lw.begin[i], end = lw.begin[i + 1];
@@ -338,6 +358,7 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
     }
     lw.begin[n] = to;
     lw.hashes.resize(to);
+    if (mode_ == Mode::kApply) return;
     w.signer.SignWords(lw.hashes, &item.signature);
     // The signer keeps a shingle per word: let a huge document's go.
     if (to * sizeof(std::uint64_t) > kOwnWrite) w.signer = DocSigner(config_.doc);
@@ -413,6 +434,7 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
                                  const std::string& name, const StreamSinks& sinks, Mode mode,
                                  StageWriter* facts, DecisionSource* decisions) {
   want_kept_text_ = static_cast<bool>(sinks.decision);
+  mode_ = mode;
   std::vector<Item> items(config_.batch);
   std::string out, rejects, explain;
   std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
@@ -472,6 +494,20 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
       break;
     }
 
+    if (mode == Mode::kApply) {
+      // The line rules ran in `winnow sign`: their verdicts come with the
+      // decisions (checked against the record in phase B). With --explain
+      // they run again, for the line model's notes.
+      std::size_t at = decisions->position();
+      for (std::size_t i = 0; i < n; ++i) {
+        const Record& r = items[i].record;
+        items[i].given_verdicts = nullptr;
+        if (r.oversized && r.continued) continue;
+        const std::vector<int>* given = decisions->VerdictsAt(at++);
+        if (!config_.explain) items[i].given_verdicts = given;
+      }
+    }
+
     Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
 
     // B: the decisions, in input order. A malformed record that stops the
@@ -503,6 +539,7 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
         f.url = r.url;
       }
       if (mode == Mode::kSign) {
+        f.verdicts = &item.verdicts;
         facts->AddFacts(kind, RawHash(r.raw), document ? &f : nullptr);
         continue;
       }

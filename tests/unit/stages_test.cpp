@@ -79,7 +79,10 @@ TEST(StagesTest, FactsFileGivesTheDecisionsOfTheWholeSignatures) {
       f.counted = &lines;
       f.kept_uncounted = i % 5 == 0;
       f.signature = &sigs[i];
-      f.id = "\"id-" + std::to_string(i) + "\"";
+      const std::string id = "\"id-" + std::to_string(i) + "\"";
+      f.id = id;
+      const std::vector<int> verdicts = {-1, static_cast<int>(i % 4), -1};
+      f.verdicts = &verdicts;
       out.AddFacts(StageRecord::kDocument, i, &f);
       if (i % 50 == 0) out.AddFacts(StageRecord::kOther, 1000 + i, nullptr);
     }
@@ -97,8 +100,9 @@ TEST(StagesTest, FactsFileGivesTheDecisionsOfTheWholeSignatures) {
     EXPECT_EQ(rec.id, "\"id-" + std::to_string(i) + "\"");
     EXPECT_EQ(rec.kept_uncounted, i % 5 == 0);
     std::vector<RepeatedLines::Line> lines = {{i % 7, true, false}, {42, false, i % 2 == 0}};
-    DocFacts a{i % 3, &lines, i % 5 == 0, &sigs[i], "", ""};
-    DocFacts b{rec.site, &rec.counted, rec.kept_uncounted, &rec.signature, "", ""};
+    DocFacts a{i % 3, &lines, i % 5 == 0, &sigs[i], nullptr, "", ""};
+    DocFacts b{rec.site, &rec.counted, rec.kept_uncounted, &rec.signature, nullptr, "", ""};
+    EXPECT_EQ(rec.verdicts, (std::vector<int>{-1, static_cast<int>(i % 4), -1}));
     DocDecision da, db;
     whole.Decide(a, &da, {});
     replayed.Decide(b, &db, {});
@@ -132,8 +136,9 @@ std::string DecisionsFile(const std::string& path, const std::string& parameters
   d.duplicate.similarity = 0.8125;
   d.duplicate_id = "\"a\"";
   d.duplicate_url = "https://example.org/";
+  const std::vector<int> verdicts = {-1, 0, 65534, -1};
   out.AddDecision(StageRecord::kOther, 11, 7, nullptr);
-  out.AddDecision(StageRecord::kDocument, 12, 8, &d);
+  out.AddDecision(StageRecord::kDocument, 12, 8, &d, &verdicts);
   out.Commit();
   return ReadAll(path);
 }
@@ -148,8 +153,13 @@ TEST(StagesTest, DecisionsRoundTrip) {
   EXPECT_EQ(source.header().first_ordinal, 7u);
   std::uint64_t ordinal = 0;
   DocDecision d;
+  EXPECT_EQ(source.VerdictsAt(0), nullptr);  // not a document
+  ASSERT_NE(source.VerdictsAt(1), nullptr);
+  EXPECT_EQ(*source.VerdictsAt(1), (std::vector<int>{-1, 0, 65534, -1}));
+  EXPECT_EQ(source.VerdictsAt(2), nullptr);
   source.Next(StageRecord::kOther, 11, "r1", &ordinal, &d);
   EXPECT_EQ(ordinal, 7u);
+  EXPECT_EQ(source.position(), 1u);
   EXPECT_THROW(source.ExpectEnd(), StageError);
   source.Next(StageRecord::kDocument, 12, "r2", &ordinal, &d);
   EXPECT_EQ(ordinal, 8u);
