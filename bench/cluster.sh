@@ -5,7 +5,7 @@
 # bench/make_stream.py: corpus material, 20% near-duplicates, 97 sites),
 # times one `winnow --format jsonl` over it, then for each SHARDS (default
 # 4 16) and each number of workers W (1, then every core) runs winnow sign
-# on every shard (W at a time, -j1 each), winnow decide once, winnow apply
+# on every shard (W at a time, -j1 each; WORKERS="1 2" sets the W to try), winnow decide once, winnow apply
 # on every shard (W at a time), and prints per stage:
 #   wall seconds, MB/s of input, the sum of the tasks' CPU seconds, the
 #   largest peak RSS of one task (GNU time's %M), and the bytes the stage
@@ -52,7 +52,7 @@ printf '%-28s %8.2f %8.1f %9.2f %10.1f %12s\n' "single process -j1" "$s_wall" \
 for shards in "${shard_counts[@]}"; do
   rm -f "$tmp"/shard.*
   split -n "l/$shards" -d -a 4 "$tmp/all.jsonl" "$tmp/shard."
-  for workers in 1 "$cores"; do
+  for workers in ${WORKERS:-1 $cores}; do
     run=$tmp/run
     rm -rf "$run"
     mkdir -p "$run/dec" "$run/out"
