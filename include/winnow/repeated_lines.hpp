@@ -14,11 +14,14 @@
 //                opening hours, an address) and its lines go; a line alone
 //                is not (ingredients recur, in other combinations, in
 //                recipes that are not one template).
-//   rules        any document: a short line that the line rules dropped in
-//                `min_documents` earlier documents, and in at least half of
-//                those that had it, is boilerplate the rules missed here
-//                (a menu kept on the one page where it stands between
-//                sentences).
+//   rules        any document: a run of two or more short lines, each of
+//                which the line rules dropped in `min_documents` earlier
+//                documents (of its site, when it has one), and in at least
+//                half of those that had it, is boilerplate the rules missed
+//                here (a menu kept on the one page where it stands between
+//                sentences). A lone such line ("2", "Overview") is a list
+//                number or a heading that the line model drops on most
+//                pages and keeps, by its context, where it is content.
 //   everywhere   a short line seen on `cross_sites` sites and in at least
 //                `cross_share` of the documents: only very frequent lines
 //                ("Skip to content"), so that content lines many pages of

@@ -186,6 +186,8 @@ class StreamProcessor {
   void PhaseC(Item& item, Worker& worker);
   // Signs a document on its lines that the line rules keep (phase A).
   void Sign(Item& item, Worker& worker);
+  // The keys of the document's lines for the repeated-line counts.
+  void CountLines(Item& item, Worker& worker);
   // Runs f(items[i], worker) for i < n; each thread takes the next item when
   // it is free.
   template <typename F>

@@ -317,7 +317,7 @@ const OptionSpec kOptions[] = {
      "keep lines that recur across documents",
      [](Options* o, std::string_view) { o->stream.repeated_lines = false; }, None},
     {"repeat-documents", 0, kStreams, K::kInteger, S::kStream, "N",
-     "a line on N earlier pages of its site, a block of 3 lines in N earlier documents without urls, or a short line the rules dropped in N, is dropped",
+     "a line on N earlier pages of its site, a block of 3 lines in N earlier documents without urls, or two short lines in a row that the rules dropped in N, is dropped",
      [](Options* o, std::string_view v) {
        // The counters are 16-bit and saturate at 65535.
        o->stream.lines.min_documents = ParseInteger<std::uint32_t>("repeat-documents", v, 1, 65535);

@@ -149,6 +149,22 @@ void RepeatedLines::Judge(std::uint64_t site, const std::vector<Line>& lines,
       for (std::size_t i = at; i < at + kBlockLines; ++i) (*repeated)[i] = true;
     }
   }
+  // The rules scope: a short line the rules dropped in min_documents
+  // earlier documents (of its site, when it has one), and in at least half
+  // of those that had it. Such lines count only in a run of two or more (a
+  // menu): a lone one ("2", "Overview", "Features:") is a list number or a
+  // heading that the line model drops on most pages and keeps, by its
+  // context, where it is content.
+  std::vector<bool> ruled(lines.size(), false);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (!line.short_line) continue;
+    const std::uint32_t dropped = Count(KeyOf(kRuleDocs, line.key, site));
+    if (dropped < config_.min_documents) continue;
+    const std::uint32_t had =
+        site != 0 ? Count(KeyOf(kSiteLine, line.key, site)) : Count(KeyOf(kLineDocs, line.key));
+    ruled[i] = 2.0 * dropped >= had;
+  }
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& line = lines[i];
     if ((*repeated)[i]) continue;
@@ -159,15 +175,13 @@ void RepeatedLines::Judge(std::uint64_t site, const std::vector<Line>& lines,
         continue;
       }
     }
-    if (!line.short_line) continue;
-    const std::uint32_t documents = Count(KeyOf(kLineDocs, line.key));
-    const std::uint32_t dropped = Count(KeyOf(kRuleDocs, line.key));
-    if (dropped >= config_.min_documents && 2.0 * dropped >= documents) {
+    if (ruled[i] && ((i > 0 && ruled[i - 1]) || (i + 1 < lines.size() && ruled[i + 1]))) {
       (*repeated)[i] = true;
       continue;
     }
+    if (!line.short_line) continue;
     if (Count(KeyOf(kLineSites, line.key)) >= config_.cross_sites &&
-        documents >= config_.cross_share * window) {
+        Count(KeyOf(kLineDocs, line.key)) >= config_.cross_share * window) {
       (*repeated)[i] = true;
     }
   }
@@ -201,7 +215,7 @@ void RepeatedLines::AddDocument(std::uint64_t site, std::vector<Line>* lines) {
     }
     if (!line.short_line) continue;
     Increment(KeyOf(kLineDocs, line.key));
-    if (line.rule_dropped) Increment(KeyOf(kRuleDocs, line.key));
+    if (line.rule_dropped) Increment(KeyOf(kRuleDocs, line.key, site));
   }
   ++documents_[0];
   ++total_documents_;

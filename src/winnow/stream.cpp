@@ -265,7 +265,6 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
   } else {
     w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   }
-  // Computed before Sign(), which moves the words of the kept lines.
   const bool count_lines = config_.repeated_lines;
   for (const Paragraph& para : item.doc.paragraphs) {
     for (std::uint32_t i = para.first; i < para.end && !item.kept_uncounted; ++i) {
@@ -275,12 +274,19 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
       item.kept_uncounted = !counted;
     }
   }
+  // Repeated lines count every line, the ones the rules dropped too, so
+  // their keys are taken before Sign() lets the dropped lines' words go.
+  if (count_lines) {
+    StageTimer timer(times, Stage::kRepeatedLines);
+    CountLines(item, w);
+  }
   if (config_.doc_dedup) {
     StageTimer timer(times, Stage::kDocumentSignature);
     Sign(item, w);
   }
-  if (!count_lines) return;
-  StageTimer timer(times, Stage::kRepeatedLines);
+}
+
+void StreamProcessor::CountLines(Item& item, Worker& w) {
   if (!item.record.url.empty()) {
     const std::string_view site = SiteOf(item.record.url, &w.host);
     if (!site.empty()) item.site = XXH3_64bits(site.data(), site.size()) | 1;

@@ -162,8 +162,10 @@ std::string DirectoryOf(const std::string& path) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(ReplacedFile(path)) {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   struct stat st;
+  // stat() follows the links as open() will: /dev/stderr is a link to
+  // /proc/self/fd/2, whose target may be "pipe:[811144]", no file's name.
   if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     // A device, a FIFO, /dev/stderr: written in place. Renaming a file
     // over it would replace the device node itself.
@@ -173,6 +175,7 @@ AtomicFile::AtomicFile(std::string path) : path_(ReplacedFile(path)) {
     if (fd_ < 0) throw Error(path_, std::strerror(errno));
     return;
   }
+  path_ = ReplacedFile(path_);
   temp_ = path_ + ".XXXXXX.tmp";
   fd_ = ::mkostemps(temp_.data(), 4, O_CLOEXEC);
   if (fd_ < 0) {

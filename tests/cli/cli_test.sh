@@ -408,6 +408,25 @@ expect_rc 0; expect_out_file issue.expected; expect_err_empty
 expect_same_file explain.expected explain.txt "--explain-to FILE differs from --explain's stderr"
 finish
 
+begin "--explain-to /dev/stderr and a FIFO, with stderr a pipe: written in place"
+"$W" --explain issue.txt > /dev/null 2> explain.expected
+# /dev/stderr is a link to /proc/self/fd/2, whose target is "pipe:[N]":
+# no name a temporary file can be made beside.
+"$W" --explain-to /dev/stderr issue.txt 2>&1 > out | cat > explain.pipe
+rc=${PIPESTATUS[0]}
+expect_rc 0; expect_out_file issue.expected
+expect_same_file explain.expected explain.pipe "--explain-to /dev/stderr through a pipe"
+rm -f fifo; mkfifo fifo
+cat fifo > explain.fifo &
+reader=$!
+"$W" --explain-to fifo issue.txt > out 2> err
+rc=$?
+wait "$reader"
+expect_rc 0; expect_out_file issue.expected; expect_err_empty
+expect_same_file explain.expected explain.fifo "--explain-to a FIFO"
+[ -p fifo ] || fail_because "the FIFO was replaced by a file"
+finish
+
 begin "--explain-to FILE names stdin -"
 run_stdin issue.txt --no-rules --explain-to explain-stdin.txt
 expect_rc 0; expect_out_file issue.norules.expected; expect_err_empty

@@ -106,7 +106,7 @@ std::vector<bool> JudgeAfter(const RepeatedLinesConfig& config, std::vector<Doc>
 }
 
 constexpr std::uint64_t kSiteA = 0xA1, kSiteB = 0xB1;
-constexpr std::uint64_t kFooter = 1001, kIngredients = 1002, kMenu = 1003, kSkip = 1004,
+constexpr std::uint64_t kFooter = 1001, kIngredients = 1002, kMenu = 1003, kMenu2 = 1006, kSkip = 1004,
                         kEggs = 1005, kOwn = 7000;
 
 // `n` documents of `site`, each with the given lines and a line of its own.
@@ -138,6 +138,7 @@ TEST(RepeatedLinesTest, ScopesDecideWhatIsRepeated) {
   const Line footer{kFooter, false, false};  // a long sentence: site scope only
   const Line ingredients{kIngredients, true, false};
   const Line menu_kept{kMenu, true, false}, menu_dropped{kMenu, true, true};
+  const Line menu2_kept{kMenu2, true, false}, menu2_dropped{kMenu2, true, true};
   const Line eggs{kEggs, true, false};
   const Line skip{kSkip, true, false};
   std::vector<Doc> many_sites;  // "Skip to content" on 100 sites
@@ -162,11 +163,23 @@ TEST(RepeatedLinesTest, ScopesDecideWhatIsRepeated) {
          for (std::uint64_t i = 0; i < 20; ++i) d.push_back({0x5000 + i, {ingredients, {kOwn + i, true, false}}});
          return d;
        }(), {0x9999, {ingredients}}, {false}},
-      {"a menu the rules dropped on 10 pages, kept here", Docs(10, 0, {menu_dropped}),
-       {0, {menu_kept}}, {true}},
-      {"... dropped on 9", Docs(9, 0, {menu_dropped}), {0, {menu_kept}}, {false}},
+      {"a menu the rules dropped on 10 pages, kept here", Docs(10, 0, {menu_dropped, menu2_dropped}),
+       {0, {menu_kept, menu2_kept}}, {true, true}},
+      {"... dropped on 9", Docs(9, 0, {menu_dropped, menu2_dropped}), {0, {menu_kept, menu2_kept}},
+       {false, false}},
       {"... dropped on 10 of 25 pages (kept on most)",
-       Concat({Docs(10, 0, {menu_dropped}), Docs(15, 0, {menu_kept}, 8000)}), {0, {menu_kept}}, {false}},
+       Concat({Docs(10, 0, {menu_dropped, menu2_dropped}), Docs(15, 0, {menu_kept, menu2_kept}, 8000)}),
+       {0, {menu_kept, menu2_kept}}, {false, false}},
+      {"... one of its lines alone here (a heading, a list number)",
+       Docs(10, 0, {menu_dropped, menu2_dropped}), {0, {menu_kept}}, {false}},
+      {"... its lines apart here", Docs(10, 0, {menu_dropped, menu2_dropped}),
+       {0, {menu_kept, eggs, menu2_kept}}, {false, false, false}},
+      {"... dropped on 10 of a site's 25 pages (too few for the site's template), kept on one",
+       Concat({Docs(10, kSiteA, {menu_dropped, menu2_dropped}), Docs(15, kSiteA, {}, 8000)}),
+       {kSiteA, {menu_kept, menu2_kept}}, {true, true}},
+      {"... kept on a page of another site",
+       Concat({Docs(10, kSiteA, {menu_dropped, menu2_dropped}), Docs(15, kSiteA, {}, 8000)}),
+       {kSiteB, {menu_kept, menu2_kept}}, {false, false}},
       {"a short line on 100 sites and in over 1% of documents", many_sites,
        {0x9999, {skip}}, {true}},
       {"... on 99 sites", ninety_nine, {0x9999, {skip}}, {false}},

@@ -266,6 +266,38 @@ TEST(StreamTest, EveryIdenticalCopyIsDroppedWhateverRepeatedLinesRemove) {
   }
 }
 
+// A menu that the line rules drop on most pages is boilerplate where they
+// keep it: the stream counts every line, the ones the rules dropped too,
+// whatever else happens to the document (its signature included).
+TEST(StreamTest, LinesTheRulesDroppedCountAsRepeated) {
+  std::mt19937_64 rng(7);
+  // The user rule drops the two-line menu on the first pages only: later
+  // pages print it with marks the rule does not match but normalisation
+  // ignores, so that the rules keep it there unless it is counted.
+  const std::string rules_text = "early drop regex ^(Opening hours page|Contact the desk)$\n";
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+  rules.Parse(rules_text, "user.rules");
+  rules.Freeze();
+  std::vector<std::string> docs;
+  for (int i = 0; i < 6; ++i) {
+    docs.push_back("Opening hours page\nContact the desk\n\n" + Sentence(rng) + " " +
+                   Sentence(rng) + "\n");
+  }
+  docs.push_back("Opening hours page!\nContact the desk!\n\n" + Sentence(rng) + " " +
+                 Sentence(rng) + "\n");
+  for (bool doc_dedup : {true, false}) {
+    SCOPED_TRACE(doc_dedup ? "with document dedup" : "without document dedup");
+    StreamConfig config = NulConfig();
+    config.doc_dedup = doc_dedup;
+    config.lines.min_documents = 5;
+    StreamProcessor processor(&rules, FilterConfig{}, config);
+    Captured got;
+    Feed(processor, config, NulStream(docs, 0, docs.size()), &got);
+    EXPECT_NE(got.explain.find("input:7:1: rule repeated-line"), std::string::npos) << got.explain;
+  }
+}
+
 // A kept line too long for the line filter to analyse (over
 // max_line_bytes) is normalised for the document's signature in pieces cut
 // after a space: its words are exactly those of the same words on short
