@@ -237,7 +237,7 @@ void StageReader::Need(std::size_t n) {
     if (got == 0) eof_ = true;
     end_ += static_cast<std::size_t>(got);
   }
-  if (end_ < n) throw StageError(path_, "stage file is truncated (a stage did not finish writing it?)");
+  if (end_ < n) throw StageError(path_, "stage file is truncated or damaged (a record runs past its end: a stage did not finish writing it, or its bytes changed)");
 }
 
 std::uint8_t StageReader::U8() {

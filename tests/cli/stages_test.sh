@@ -172,7 +172,7 @@ size=$(stat -c %s flipped.facts)
 printf '\x55' | dd of=flipped.facts bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 run decide --format jsonl -o y.dec "$p4.facts.0" "$p4.facts.1" flipped.facts "$p4.facts.3"
 expect_rc 3
-expect_err_mentions "flipped.facts: stage file is damaged"
+expect_err_mentions "flipped.facts: stage file is"; expect_err_mentions "damaged"
 [ -e y.dec/part-00003-of-00004.decisions ] && fail_because "decisions written for the damaged part"
 finish
 
