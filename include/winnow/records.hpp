@@ -90,8 +90,8 @@ class RecordReader {
   // `max_record_bytes` is the size limit of a JSONL line or NUL chunk
   // (without its terminator) and of a WARC block (its Content-Length);
   // larger records come back in pieces of at most `chunk` bytes (see
-  // Record::oversized). It does not apply to Format::kText, which reads the
-  // whole input as one record.
+  // Record::oversized). For Format::kText the whole input is one record,
+  // and the limit is its size.
   RecordReader(int fd, std::string name, Format format, JsonlFields fields,
                std::size_t chunk = 1 << 20, bool defer_json = false,
                std::size_t max_record_bytes = kDefaultMaxDocumentBytes);
@@ -122,7 +122,7 @@ class RecordReader {
   static constexpr std::size_t kHandOverBytes = std::size_t{1} << 20;
 
   // An oversized record in progress: how it continues.
-  enum class Piece { kNone, kDelimited, kWarcBlock };
+  enum class Piece { kNone, kDelimited, kWarcBlock, kToEnd };
 
   Source source_;
   std::string name_;

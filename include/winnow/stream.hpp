@@ -1,8 +1,11 @@
-// The crawler pipeline: a stream of documents through the core filter,
-// site-wide repeated lines and cross-document deduplication, on N threads,
-// with output that is byte-identical for every N.
+// The pipeline: a stream of documents through the core filter, site-wide
+// repeated lines and cross-document deduplication, on N threads, with
+// output that is byte-identical for every N. Every input format runs
+// through it; text (records.hpp) is one more format, whose inputs are one
+// document each, and which runs the core filter only.
 //
-// Records are read in batches. Per batch:
+// Records are read in batches, across inputs (a run over many small text
+// files keeps every thread busy). Per batch:
 //   A (parallel)   split each document, run the line rules, sign the text
 //                  the rules keep, key its lines (its DocFacts: nothing in
 //                  them depends on another document);
@@ -12,9 +15,12 @@
 //   C (parallel)   remove near-duplicate paragraphs, render the record;
 //   D (in order)   write the batch.
 // Everything that depends on earlier documents happens in input order (B),
-// so the result does not depend on the thread count. The same processor
-// runs the stages of a cluster run (stages.hpp): Sign() stops after A and
-// writes the facts; Apply() takes B's decisions from a decisions file.
+// so the result does not depend on the thread count. The threads are
+// started once, with the processor; while they run phase A of one batch,
+// the calling thread writes the batch before it (D) and reads the next.
+// The same processor runs the stages of a cluster run (stages.hpp): Sign()
+// stops after A and writes the facts; Apply() takes B's decisions from a
+// decisions file.
 #ifndef WINNOW_STREAM_HPP_
 #define WINNOW_STREAM_HPP_
 
@@ -29,6 +35,7 @@
 #include "winnow/decide.hpp"
 #include "winnow/doc_dedup.hpp"
 #include "winnow/doc_names.hpp"
+#include "winnow/error.hpp"
 #include "winnow/filter.hpp"
 #include "winnow/records.hpp"
 #include "winnow/repeated_lines.hpp"
@@ -37,10 +44,18 @@
 
 namespace winnow {
 
+namespace detail {
+class ThreadPool;
+}
+
 class StageWriter;
 class DecisionSource;
 
 struct StreamConfig {
+  // Format::kText: every input is one document, run through the core
+  // filter only (doc_dedup, repeated_lines and drop_empty do not apply);
+  // a document whose kept text ends without a newline gets one before the
+  // next document's text, so that two documents never share a line.
   Format format = Format::kJsonl;
   JsonlFields fields;
   bool doc_dedup = true;
@@ -75,6 +90,9 @@ struct StreamStats {
   std::uint64_t malformed = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  // Bytes read from the inputs (compressed bytes for compressed ones), for
+  // a progress display; may run a batch ahead of the records processed.
+  std::uint64_t raw_bytes_in = 0;
   std::map<std::string, std::uint64_t, std::less<>> dropped_documents;  // by reason
   FilterStats lines;
   // The stream's own stages (read, parse, repeated lines, document
@@ -123,6 +141,11 @@ struct StreamSinks {
   std::function<void()> record_boundary;
   // Every record's decision, in input order (an oversized record's once).
   std::function<void(const StreamDecision&)> decision;
+  // An input of a run over input files that cannot be opened or read to
+  // its end (a read error, corrupt compressed data): told after every whole
+  // record before the failure is written; the run then goes on with the
+  // next input. Empty: the run throws the winnow::InputError instead.
+  std::function<void(const InputError&)> input_error;
 };
 
 class StreamProcessor {
@@ -133,6 +156,11 @@ class StreamProcessor {
   StreamProcessor(const StreamProcessor&) = delete;
   StreamProcessor& operator=(const StreamProcessor&) = delete;
 
+  // Processes every record of `inputs` (paths; "-" is standard input) in
+  // turn, as one stream: the config's format, reader limits and fields.
+  // Messages name an input by its path, or "-". An input that cannot be
+  // opened or read goes to sinks.input_error (see there).
+  void Run(const std::vector<std::string>& inputs, const StreamSinks& sinks);
   // Processes every record of `reader`; `name` names the input in messages.
   void Run(RecordReader& reader, const std::string& name, const StreamSinks& sinks);
   // The same for records the caller makes: `next` fills the next record
@@ -156,19 +184,18 @@ class StreamProcessor {
   void SaveState(const std::string& path);
   void LoadState(const std::string& path);
 
-  // `winnow sign`: reads every record of `reader` and writes its facts to
+  // `winnow sign`: reads every record of `inputs` and writes its facts to
   // `facts` (a "facts" StageWriter), in order; nothing else is written and
   // nothing decided. A malformed record without skip_errors throws
   // winnow::Error (the caller then does not commit `facts`).
-  void Sign(RecordReader& reader, const std::string& name, StageWriter& facts,
-            const StreamSinks& sinks);
+  void Sign(const std::vector<std::string>& inputs, StageWriter& facts, const StreamSinks& sinks);
   // `winnow apply`: as Run(), with every decision that depends on other
   // documents taken from `decisions` (made by `winnow decide` from this
   // shard's facts), so the output is what one run over every shard writes
   // for this one. Throws winnow::Error when a record is not the one the
   // decisions were made for. After the shard's last input, the caller
   // calls decisions.ExpectEnd().
-  void Apply(RecordReader& reader, const std::string& name, DecisionSource& decisions,
+  void Apply(const std::vector<std::string>& inputs, DecisionSource& decisions,
              const StreamSinks& sinks);
 
   const StreamStats& stats() const { return stats_; }
@@ -177,29 +204,34 @@ class StreamProcessor {
  private:
   struct Item;
   struct Worker;
+  struct Batch;
+  class Feed;
+  class FileFeed;
+  class CallbackFeed;
   enum class Mode { kRun, kSign, kApply };
-  void RunBatches(const std::function<bool(Record*)>& next,
-                  const std::function<std::uint64_t()>& bytes_read, const std::string& name,
-                  const StreamSinks& sinks, Mode mode, StageWriter* facts,
+  void RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode, StageWriter* facts,
                   DecisionSource* decisions);
+  // Phase D of `batch`: writes it, and reports how its reading ended.
+  void Write(Batch& batch, Feed& feed, const StreamSinks& sinks);
+  // The threads' line statistics and stage times into stats_ (the pool
+  // idle).
+  void MergeWorkerStats();
   void PhaseA(Item& item, Worker& worker);
   void PhaseC(Item& item, Worker& worker);
   // Signs a document on its lines that the line rules keep (phase A).
   void Sign(Item& item, Worker& worker);
   // The keys of the document's lines for the repeated-line counts.
   void CountLines(Item& item, Worker& worker);
-  // Runs f(items[i], worker) for i < n; each thread takes the next item when
-  // it is free.
-  template <typename F>
-  void Parallel(std::vector<Item>& items, std::size_t n, F f);
-
   const RuleSet* rules_;
   FilterConfig filter_config_;
   StreamConfig config_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // one per thread
+  std::unique_ptr<detail::ThreadPool> pool_;
   Decider decider_;
   Mode mode_ = Mode::kRun;  // of the Run in progress
   bool want_kept_text_ = false;     // a decision sink reads each record's kept text
+  bool unterminated_ = false;       // text: the output so far ends without a newline
+  std::string out_, rejects_, explain_;  // phase D's output of a batch
   StreamStats stats_;
   StageTimes main_stages_;  // the stages run on the calling thread
 };

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -14,11 +13,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -62,25 +59,6 @@ struct StageArgs {
   std::string decisions;  // apply: the shard's decisions file
 };
 
-// A document over --max-document-bytes, passed through unanalysed.
-// A pipe holds 64 KiB by default: a stream read through one arrives in
-// 64 KiB pieces, each a wake-up of both ends. Asking for 1 MiB (the
-// unprivileged limit) lets reads and writes move 1 MiB at a time; where
-// the kernel refuses, the pipe stays as it was.
-void WidenPipe(int fd) {
-#ifdef F_SETPIPE_SZ
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
-#else
-  (void)fd;
-#endif
-}
-
-std::string TooLargeMessage(std::size_t limit) {
-  return "larger than " + std::to_string(limit) +
-         " bytes (--max-document-bytes): passed through unanalysed";
-}
-
 void PrintStats(const FilterStats& s, std::ostream& os) {
   os << "winnow: stats: documents " << s.documents << ", lines in " << s.lines_in
      << ", lines out " << s.lines_out << ", paragraphs in " << s.paragraphs_in
@@ -89,24 +67,6 @@ void PrintStats(const FilterStats& s, std::ostream& os) {
   for (const auto& [reason, count] : s.dropped_lines) {
     os << "winnow: stats: dropped " << count << " line" << (count == 1 ? "" : "s")
        << " by " << reason << '\n';
-  }
-}
-
-// Text mode, a document over --max-document-bytes: writes the bytes read so
-// far (`*data`), then copies the rest of `fd` through with `*data` as the
-// buffer, so memory stays at the limit. A stop request waits for the end
-// of the document: its first bytes are out already. `*unterminated` says
-// whether the output so far ends without a newline, before and after.
-void PassThrough(Source& source, OutputStream& out, std::string* data, bool* unterminated) {
-  if (*unterminated) out.Write("\n");
-  *unterminated = false;
-  std::size_t size = data->size();
-  while (size > 0) {
-    const std::string_view piece(data->data(), size);
-    out.Write(piece);
-    *unterminated = piece.back() != '\n';
-    data->resize(kDefaultReadChunk);
-    size = source.Read(data->data(), data->size(), /*interruptible=*/false);
   }
 }
 
@@ -339,16 +299,18 @@ std::string StreamStatsJson(const StreamStats& s, const DocumentIndex& index, co
 }
 
 // Text mode's --stats-json: the line counts of every document.
-std::string TextStatsJson(const FilterStats& s, std::uint64_t too_large, std::uint64_t bytes_in,
-                          std::uint64_t bytes_out, const RuleSet& rules, const RunEnd& end) {
+std::string TextStatsJson(const StreamStats& st, const RuleSet& rules, const RunEnd& end) {
+  const FilterStats& s = st.lines;
   std::ostringstream os;
-  os << "{\"documents\":" << s.documents << ",\"too_large\":" << too_large << ",\"bytes_in\":" << bytes_in
-     << ",\"bytes_out\":" << bytes_out << ",\"lines_in\":" << s.lines_in << ",\"lines_out\":" << s.lines_out
+  os << "{\"documents\":" << s.documents << ",\"too_large\":" << st.too_large << ",\"bytes_in\":" << st.bytes_in
+     << ",\"bytes_out\":" << st.bytes_out << ",\"lines_in\":" << s.lines_in << ",\"lines_out\":" << s.lines_out
      << ",\"paragraphs_in\":" << s.paragraphs_in << ",\"paragraphs_out\":" << s.paragraphs_out
      << ",\"unanalysed_paragraphs\":" << s.unanalysed_paragraphs;
   AppendCounts("dropped_lines", s.dropped_lines, os);
   AppendRuleErrors(rules, os);
-  AppendStageTicks(s.stages, os);
+  StageTimes stages = st.stages;
+  stages.Add(s.stages);
+  AppendStageTicks(stages, os);
   AppendRunEnd(end, os);
   os << "}\n";
   return os.str();
@@ -574,27 +536,14 @@ class Progress {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), shown_at_{};
 };
 
-// --- document streams -----------------------------------------------------------
+// --- a run ------------------------------------------------------------------------
 
-// Opens input `file` ("-": standard input). On failure says why, counts
-// it in `end`, sets `status` and returns -1: the run goes on with the next
-// input.
-int OpenInput(const std::string& file, Progress& progress, int* status, RunEnd* end) {
-  if (file == "-") return STDIN_FILENO;
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    progress.End();
-    std::cerr << "winnow: " << file << ": " << std::strerror(errno) << '\n';
-    *status = kExitRuntimeError;
-    ++end->input_errors;
-  }
-  return fd;
-}
-
-// An ordinary run over document streams, or (`decisions` given) `winnow
-// apply` on one shard.
+// An ordinary run over the inputs, in any format, or (`decisions` given)
+// `winnow apply` on one shard: options in, the pipeline (stream.hpp) runs,
+// messages and statistics out.
 int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
               DecisionSource* decisions = nullptr) {
+  const bool text = config.stream.format == Format::kText;
   StreamProcessor processor(&rules, config.filter, config.stream);
   // Held from the load to the save: a second run on FILE fails (or waits).
   std::unique_ptr<StateLock> lock;
@@ -603,8 +552,8 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
     processor.LoadState(config.index_file);
   }
   Progress progress(config);
-  std::uint64_t raw_done = 0;             // bytes of the inputs finished
-  const RecordReader* current = nullptr;  // the input being read
+  int status = kExitOk;
+  RunEnd end;
   StreamSinks sinks;
   sinks.output = [&](std::string_view data) { outputs.out->Write(data); };
   // Common Crawl's layout: one gzip member per WARC record.
@@ -624,55 +573,36 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
     progress.End();
     std::cerr << "winnow: " << message << '\n';
   };
+  // An input that cannot be read to its end: its whole records are out;
+  // the next input is read.
+  sinks.input_error = [&](const InputError& e) {
+    StopIfInterrupted();
+    progress.End();
+    std::cerr << "winnow: " << e.what() << '\n';
+    status = kExitRuntimeError;
+    ++end.input_errors;
+  };
   if (progress.shown()) {
-    sinks.progress = [&](const StreamStats& s) {
-      progress.Update(raw_done + (current ? current->source().raw_bytes() : 0), s.records);
-    };
+    sinks.progress = [&](const StreamStats& s) { progress.Update(s.raw_bytes_in, s.records); };
   }
 
-  int status = kExitOk;
-  RunEnd end;
   std::string stop;  // why the run stopped early, if it did
   bool say_kept = false;
-  for (const std::string& file : config.files) {
-    const bool is_stdin = file == "-";
-    const int fd = OpenInput(file, progress, &status, &end);
-    if (fd < 0) continue;
-    WidenPipe(fd);
-    RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
-                        config.stream.fields, 1 << 20, /*defer_json=*/true,
-                        config.stream.max_document_bytes);
-    current = &reader;
-    try {
-      if (decisions != nullptr) {
-        processor.Apply(reader, is_stdin ? "-" : file, *decisions, sinks);
-      } else {
-        processor.Run(reader, is_stdin ? "-" : file, sinks);
-      }
-    } catch (const StageError&) {
-      throw;  // the shard is not the one the decisions are for
-    } catch (const InputError& e) {
-      // An input that cannot be read to its end: its whole records are
-      // out; the next input is read.
-      if (g_signal == 0) {
-        progress.End();
-        std::cerr << "winnow: " << e.what() << '\n';
-        status = kExitRuntimeError;
-        ++end.input_errors;
-      } else {
-        stop = "interrupted";
-      }
-    } catch (const Error& e) {
-      stop = g_signal != 0 ? "interrupted" : e.what();
-      // A malformed record (no `where`): the files hold the work before it.
-      say_kept = e.where().empty();
+  try {
+    if (decisions != nullptr) {
+      processor.Apply(config.files, *decisions, sinks);
+    } else {
+      processor.Run(config.files, sinks);
     }
-    current = nullptr;
-    raw_done += reader.source().raw_bytes();
-    if (!is_stdin) ::close(fd);
-    if (!stop.empty()) break;
+  } catch (const StageError&) {
+    throw;  // the shard is not the one the decisions are for
+  } catch (const Error& e) {
+    stop = g_signal != 0 ? "interrupted" : e.what();
+    // A malformed record (no `where`): the files hold the work before it.
+    say_kept = e.where().empty();
   }
-  progress.Update(raw_done, processor.stats().records, /*last=*/true);
+  const StreamStats& stats = processor.stats();
+  progress.Update(stats.raw_bytes_in, stats.records, /*last=*/true);
   progress.End();
   if (decisions != nullptr && stop.empty() && end.input_errors == 0) decisions->ExpectEnd();
   end.complete = stop.empty();
@@ -682,11 +612,18 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
   if (outputs.explain) outputs.explain->Commit();
   if (!config.index_file.empty()) processor.SaveState(config.index_file);
   if (outputs.stats_json) {
-    outputs.stats_json->Write(StreamStatsJson(processor.stats(), processor.index(), rules, end));
+    outputs.stats_json->Write(text ? TextStatsJson(stats, rules, end)
+                                   : StreamStatsJson(stats, processor.index(), rules, end));
     outputs.stats_json->Commit();
   }
   ReportRuleErrors(rules);
-  if (config.stats) PrintStreamStats(processor.stats(), std::cerr);
+  if (config.stats && text) {
+    PrintStats(stats.lines, std::cerr);
+    std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << stats.too_large
+              << '\n';
+  } else if (config.stats) {
+    PrintStreamStats(stats, std::cerr);
+  }
   if (g_signal != 0) {  // also when it came during the last write or the index save
     const int code = Interrupted();
     SayWhatWasKept(outputs);
@@ -695,182 +632,6 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
   if (!stop.empty()) {
     std::cerr << "winnow: " << stop << '\n';
     if (say_kept) SayWhatWasKept(outputs);
-    return kExitRuntimeError;
-  }
-  return status;
-}
-
-// --- text mode ------------------------------------------------------------------
-
-// Each FILE (or stdin) is a document. Documents are read in order into a
-// batch (a few per thread, up to kBatchBytes together), filtered in
-// parallel, each by whichever thread's filter is free (a document's result
-// depends on nothing else), and written in order: the output is the same
-// for every -j.
-int RunText(const Config& config, const RuleSet& rules, Outputs& outputs) {
-  OutputStream& out = *outputs.out;
-  const auto threads = static_cast<std::size_t>(config.stream.threads);
-  constexpr std::size_t kBatchBytes = std::size_t{64} << 20;
-  // Each thread matches with its own copy of the rules (RuleSet::Clone).
-  std::vector<std::unique_ptr<RuleSet>> thread_rules;
-  std::vector<std::unique_ptr<Filter>> filters;
-  for (std::size_t t = 0; t < threads; ++t) {
-    if (threads > 1) thread_rules.push_back(rules.Clone());
-    filters.push_back(std::make_unique<Filter>(threads > 1 ? thread_rules.back().get() : &rules,
-                                               config.filter));
-  }
-  struct TextDocument {
-    std::string where;  // the name in explanations: FILE, or "-"
-    std::string input;
-    Document doc;
-    FilterResult result;
-  };
-  std::vector<TextDocument> batch(threads == 1 ? 1 : 4 * threads);
-  std::size_t batched = 0, batch_bytes = 0;
-
-  int status = kExitOk;
-  RunEnd end;
-  bool unterminated = false;  // the output so far ends without a newline
-  std::uint64_t too_large = 0, bytes_in = 0, bytes_out = 0, documents = 0, raw_done = 0;
-  std::string output, explanation;
-  Progress progress(config);
-
-  auto flush = [&] {
-    std::atomic<std::size_t> next{0};
-    auto work = [&](Filter& filter) {
-      for (std::size_t i; (i = next.fetch_add(1)) < batched;) {
-        SplitDocument(batch[i].input, &batch[i].doc);
-        filter.Run(batch[i].doc, &batch[i].result);
-      }
-    };
-    if (threads == 1 || batched == 1) {
-      work(*filters[0]);
-    } else {
-      std::vector<std::thread> pool;
-      std::exception_ptr failure;
-      std::mutex failure_mutex;
-      for (std::size_t t = 0; t < std::min(threads, batched); ++t) {
-        pool.emplace_back([&, t] {
-          try {
-            work(*filters[t]);
-          } catch (...) {
-            std::lock_guard<std::mutex> lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-          }
-        });
-      }
-      for (std::thread& th : pool) th.join();
-      if (failure) std::rethrow_exception(failure);
-    }
-    for (std::size_t i = 0; i < batched; ++i) {
-      const TextDocument& d = batch[i];
-      output.clear();
-      // Documents are written one after another; one whose last kept line
-      // has no newline gets one before the next document's text, so that
-      // two documents never share a line.
-      // Sized once: growing by doubling would hold up to three times it.
-      output.reserve(KeptBytes(d.doc, d.result.keep) + 1);
-      if (unterminated) output.push_back('\n');
-      AppendKept(d.doc, d.result.keep, &output);
-      if (output.size() > (unterminated ? 1u : 0u)) {
-        unterminated = output.back() != '\n';
-        out.Write(output);
-        bytes_out += output.size();
-      }
-      if (output.capacity() > (std::size_t{8} << 20)) std::string().swap(output);  // after a huge one
-      ++documents;
-      if (config.explain) {
-        explanation.clear();
-        AppendExplanation(d.where, d.doc, d.result, &explanation);
-        if (outputs.explain) {
-          outputs.explain->Write(explanation);
-        } else {
-          WriteAll(STDERR_FILENO, "standard error", explanation);
-        }
-      }
-      StopIfInterrupted();
-    }
-    batched = 0;
-    batch_bytes = 0;
-    progress.Update(raw_done, documents);
-  };
-
-  std::string stop;  // why the run stopped early, if it did
-  try {
-    std::string oversized;  // the first bytes of a document over the limit
-    for (const std::string& file : config.files) {
-      const bool is_stdin = file == "-";
-      const std::string name = is_stdin ? "standard input" : file;
-      const int fd = OpenInput(file, progress, &status, &end);
-      if (fd < 0) continue;
-      TextDocument& d = batch[batched];
-      d.input.clear();
-      bool whole = true;
-      Source source(fd, name);
-      try {
-        whole = ReadAtMost(source, config.max_document_bytes, &d.input);
-        if (!whole) {
-          // Written in its place: after the documents before it.
-          oversized.swap(d.input);
-          flush();
-          ++too_large;
-          progress.End();
-          std::cerr << "winnow: " << name << ": " << TooLargeMessage(config.max_document_bytes) << '\n';
-          bytes_out += oversized.size();
-          PassThrough(source, out, &oversized, &unterminated);
-          oversized.clear();
-        }
-      } catch (const InputError& e) {
-        raw_done += source.raw_bytes();
-        if (!is_stdin) ::close(fd);
-        if (g_signal != 0) throw;
-        progress.End();
-        std::cerr << "winnow: " << e.what() << '\n';
-        status = kExitRuntimeError;
-        ++end.input_errors;
-        continue;
-      } catch (...) {
-        if (!is_stdin) ::close(fd);
-        throw;
-      }
-      raw_done += source.raw_bytes();
-      bytes_in += d.input.size();
-      if (!is_stdin) ::close(fd);
-      if (!whole) {
-        StopIfInterrupted();
-        continue;
-      }
-      d.where = is_stdin ? "-" : file;
-      batch_bytes += d.input.size();
-      if (++batched == batch.size() || batch_bytes >= kBatchBytes) flush();
-    }
-    flush();
-  } catch (const Error& e) {
-    stop = g_signal != 0 ? "interrupted" : e.what();
-  }
-  progress.Update(raw_done, documents, /*last=*/true);
-  progress.End();
-  end.complete = stop.empty();
-  FilterStats stats;
-  for (const auto& filter : filters) stats.Add(filter->stats());
-  if (outputs.explain) outputs.explain->Commit();
-  if (outputs.stats_json) {
-    outputs.stats_json->Write(TextStatsJson(stats, too_large, bytes_in, bytes_out, rules, end));
-    outputs.stats_json->Commit();
-  }
-  ReportRuleErrors(rules);
-  if (config.stats) {
-    PrintStats(stats, std::cerr);
-    std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << too_large
-              << '\n';
-  }
-  if (g_signal != 0) {
-    const int code = Interrupted();
-    SayWhatWasKept(outputs);
-    return code;
-  }
-  if (!stop.empty()) {  // a failed write
-    std::cerr << "winnow: " << stop << '\n';
     return kExitRuntimeError;
   }
   return status;
@@ -905,30 +666,12 @@ int RunSign(const Config& config, const RuleSet& rules, const StageArgs& stage) 
     progress.End();
     std::cerr << "winnow: " << message << '\n';
   };
-  std::uint64_t raw_done = 0;
-  for (const std::string& file : config.files) {
-    const bool is_stdin = file == "-";
-    const int fd = is_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error(file, std::strerror(errno));
-    WidenPipe(fd);
-    RecordReader reader(fd, is_stdin ? "standard input" : file, config.stream.format,
-                        config.stream.fields, 1 << 20, /*defer_json=*/true,
-                        config.stream.max_document_bytes);
-    if (progress.shown()) {
-      sinks.progress = [&](const StreamStats& s) {
-        progress.Update(raw_done + reader.source().raw_bytes(), s.records);
-      };
-    }
-    try {
-      processor.Sign(reader, is_stdin ? "-" : file, facts, sinks);
-    } catch (...) {
-      if (!is_stdin) ::close(fd);
-      throw;
-    }
-    raw_done += reader.source().raw_bytes();
-    if (!is_stdin) ::close(fd);
-    StopIfInterrupted();
+  if (progress.shown()) {
+    sinks.progress = [&](const StreamStats& s) { progress.Update(s.raw_bytes_in, s.records); };
   }
+  // An input that cannot be read whole fails the stage (no sinks.input_error).
+  processor.Sign(config.files, facts, sinks);
+  StopIfInterrupted();
   facts.Commit();
   progress.End();
   if (config.stats) {
@@ -1068,8 +811,7 @@ int Run(int argc, char** argv) {
     return RunStream(config, rules, outputs, &decisions);
   }
   Outputs outputs = OpenOutputs(config);
-  if (config.stream.format != Format::kText) return RunStream(config, rules, outputs);
-  return RunText(config, rules, outputs);
+  return RunStream(config, rules, outputs);
 }
 
 // A descriptor among 0, 1 and 2 that is closed at start would be taken by

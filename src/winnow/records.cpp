@@ -110,11 +110,22 @@ bool RecordReader::Next(Record* r) {
   }
   switch (format_) {
     case Format::kText: {
-      while (Fill()) {
+      // The whole input, unless it holds more than the limit: then it is
+      // passed through in pieces, the first with every byte read so far.
+      while (buffer_.size() - start_ <= max_record_ && Fill()) {
       }
       if (number_ > 0 && start_ == buffer_.size()) return false;
       r->number = ++number_;
       r->offset = consumed_;
+      if (buffer_.size() - start_ > max_record_) {
+        piece_ = Piece::kToEnd;
+        piece_number_ = r->number;
+        piece_offset_ = r->offset;
+        TakeRecord(buffer_.size() - start_, r);
+        r->oversized = true;
+        r->more = true;
+        return true;
+      }
       TakeRecord(buffer_.size() - start_, r);
       r->has_text = true;
       r->text_in_raw = true;
@@ -310,6 +321,13 @@ void RecordReader::NextPiece(Record* r) {
   r->continued = consumed_ != piece_offset_;
   if (start_ == buffer_.size()) Fill();
   const std::size_t avail = buffer_.size() - start_;
+  if (piece_ == Piece::kToEnd) {
+    const std::size_t size = std::min(avail, chunk_);
+    TakePiece(size, r);  // empty at end of input: the last piece
+    r->more = size > 0;
+    if (size == 0) piece_ = Piece::kNone;
+    return;
+  }
   if (piece_ == Piece::kDelimited) {
     const char delimiter = format_ == Format::kNul ? '\0' : '\n';
     const std::size_t size = std::min(avail, chunk_);

@@ -1,16 +1,15 @@
 #include "winnow/stream.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
+#include "winnow/detail/thread_pool.hpp"
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/stages.hpp"
 #include "winnow/document.hpp"
@@ -27,6 +26,7 @@ namespace winnow {
 // One record on its way through the four phases.
 struct StreamProcessor::Item {
   Record record;
+  std::size_t input = 0;  // which input of the run it came from (Feed)
   Document doc;
   std::vector<int> verdicts;
   // Each line's words, hashed once in phase A. With document dedup, Sign()
@@ -97,6 +97,19 @@ void ReleaseIfLarge(Item& item) {
   // keeps its buffer.
   Item released(std::move(item));
   item = Item();
+}
+
+// A pipe holds 64 KiB by default: a stream read through one arrives in
+// 64 KiB pieces, each a wake-up of both ends. Asking for 1 MiB (the
+// unprivileged limit) lets reads and writes move 1 MiB at a time; where
+// the kernel refuses, the pipe stays as it was.
+void WidenPipe(int fd) {
+#ifdef F_SETPIPE_SZ
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#else
+  (void)fd;
+#endif
 }
 
 // "FILE: record N (byte B)", where messages about a record point.
@@ -197,50 +210,37 @@ void AppendAnnotated(std::string_view line, const std::string& field, std::strin
 
 }  // namespace
 
+namespace {
+
+// Text mode runs the core filter only: see StreamConfig::format.
+StreamConfig ForFormat(StreamConfig config) {
+  if (config.format == Format::kText) {
+    config.doc_dedup = false;
+    config.repeated_lines = false;
+    config.drop_empty = false;
+    config.annotate = config.annotate_rejects = false;
+    // The counts are never used: the smallest table, not 2 x 4 MiB.
+    config.lines.log2_width = 1;
+  }
+  return config;
+}
+
+}  // namespace
+
 StreamProcessor::StreamProcessor(const RuleSet* rules, const FilterConfig& filter,
                                  const StreamConfig& config)
     : rules_(rules),
       filter_config_(filter),
-      config_(config),
-      decider_(config) {
+      config_(ForFormat(config)),
+      decider_(config_) {
   const int threads = config.threads < 1 ? 1 : config.threads;
   for (int t = 0; t < threads; ++t) {
-    workers_.push_back(std::make_unique<Worker>(rules, threads > 1, filter, config.doc));
+    workers_.push_back(std::make_unique<Worker>(rules, threads > 1, filter, config_.doc));
   }
+  pool_ = std::make_unique<detail::ThreadPool>(workers_.size());
 }
 
 StreamProcessor::~StreamProcessor() = default;
-
-template <typename F>
-void StreamProcessor::Parallel(std::vector<Item>& items, std::size_t n, F f) {
-  const std::size_t threads = std::min(workers_.size(), n);
-  if (threads <= 1) {
-    for (std::size_t i = 0; i < n; ++i) f(items[i], *workers_[0]);
-    return;
-  }
-  // Each thread takes the next record as it becomes free, so documents of
-  // different sizes do not leave a thread idle. Which thread handles a
-  // record never changes its result: a worker keeps nothing from one
-  // record to the next but counts that are summed.
-  std::vector<std::thread> pool;
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  std::atomic<std::size_t> next{0};
-  for (std::size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) {
-          f(items[i], *workers_[t]);
-        }
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-      }
-    });
-  }
-  for (std::thread& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-}
 
 void StreamProcessor::PhaseA(Item& item, Worker& w) {
   item.counted.clear();
@@ -410,6 +410,139 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   }
 }
 
+// --- where records come from --------------------------------------------------
+
+// A run's records, input after input.
+class StreamProcessor::Feed {
+ public:
+  virtual ~Feed() = default;
+  // The next record; false after the last input's last record. Throws what
+  // reading throws; after an InputError the next call goes on with the
+  // next input.
+  virtual bool Next(Record* record) = 0;
+  // Which input the last record came from.
+  virtual std::size_t input() const = 0;
+  // An input's name in messages about its records (its path, or "-") and
+  // in messages about the input itself (its path, or "standard input").
+  virtual const std::string& name(std::size_t input) const = 0;
+  virtual const std::string& label(std::size_t input) const = 0;
+  // Bytes handed out in records so far (decompressed), over every input.
+  virtual std::uint64_t bytes_read() const = 0;
+  // Bytes read from the inputs so far (compressed ones as stored).
+  virtual std::uint64_t raw_bytes() const = 0;
+};
+
+class StreamProcessor::FileFeed : public Feed {
+ public:
+  FileFeed(const std::vector<std::string>& paths, const StreamConfig& config)
+      : paths_(paths), config_(config) {
+    for (const std::string& path : paths) labels_.push_back(path == "-" ? "standard input" : path);
+  }
+  ~FileFeed() override { Close(); }
+
+  bool Next(Record* record) override {
+    while (at_ < paths_.size()) {
+      if (!reader_) Open();
+      try {
+        if (reader_->Next(record)) return true;
+      } catch (const InputError&) {
+        Close();
+        ++at_;
+        throw;
+      }
+      Close();
+      ++at_;
+    }
+    return false;
+  }
+  std::size_t input() const override { return at_; }
+  const std::string& name(std::size_t input) const override { return paths_[input]; }
+  const std::string& label(std::size_t input) const override { return labels_[input]; }
+  std::uint64_t bytes_read() const override { return done_bytes_ + (reader_ ? reader_->bytes_read() : 0); }
+  std::uint64_t raw_bytes() const override { return done_raw_ + (reader_ ? reader_->source().raw_bytes() : 0); }
+
+ private:
+  // Opens input at_; throws InputError (and moves past it) when it cannot.
+  void Open() {
+    const std::string& path = paths_[at_];
+    const bool is_stdin = path == "-";
+    fd_ = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      const int e = errno;
+      ++at_;
+      throw InputError(path, std::strerror(e));
+    }
+    WidenPipe(fd_);
+    // Text: the input is one record, read into a buffer that grows by a
+    // read at a time: reads of the file's size (plus the one that finds
+    // its end) when it is a regular file, so that a small file costs no
+    // large buffer; else of kDefaultReadChunk, which keeps the peak while
+    // the buffer grows near the document's size.
+    std::size_t chunk = std::size_t{1} << 20;
+    if (config_.format == Format::kText) {
+      chunk = kDefaultReadChunk;
+      struct stat st;
+      if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+          static_cast<std::uint64_t>(st.st_size) < kDefaultReadChunk) {
+        chunk = std::max<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096);
+      }
+    }
+    reader_ = std::make_unique<RecordReader>(fd_, labels_[at_], config_.format, config_.fields, chunk,
+                                             /*defer_json=*/true, config_.max_document_bytes);
+  }
+  void Close() {
+    if (reader_) {
+      done_bytes_ += reader_->bytes_read();
+      done_raw_ += reader_->source().raw_bytes();
+      reader_.reset();
+    }
+    if (fd_ > STDIN_FILENO) ::close(fd_);
+    fd_ = -1;
+  }
+
+  const std::vector<std::string>& paths_;
+  std::vector<std::string> labels_;
+  const StreamConfig& config_;
+  std::size_t at_ = 0;
+  int fd_ = -1;
+  std::unique_ptr<RecordReader> reader_;
+  std::uint64_t done_bytes_ = 0, done_raw_ = 0;
+};
+
+class StreamProcessor::CallbackFeed : public Feed {
+ public:
+  CallbackFeed(const std::function<bool(Record*)>& next, const std::function<std::uint64_t()>& bytes_read,
+               const std::string& name)
+      : next_(next), bytes_read_(bytes_read), name_(name) {}
+  bool Next(Record* record) override { return next_(record); }
+  std::size_t input() const override { return 0; }
+  const std::string& name(std::size_t) const override { return name_; }
+  const std::string& label(std::size_t) const override { return name_; }
+  std::uint64_t bytes_read() const override { return bytes_read_(); }
+  std::uint64_t raw_bytes() const override { return bytes_read_(); }
+
+ private:
+  const std::function<bool(Record*)>& next_;
+  const std::function<std::uint64_t()>& bytes_read_;
+  const std::string& name_;
+};
+
+// A batch of records on its way through the phases.
+struct StreamProcessor::Batch {
+  std::vector<Item> items;
+  std::size_t n = 0;        // records read into items
+  std::size_t decided = 0;  // records through phase B (a malformed one stops it)
+  std::size_t bytes = 0;    // their raw bytes
+  std::uint64_t bytes_in = 0;  // input bytes they came from
+  // Why reading stopped after items[n - 1], if it failed.
+  std::exception_ptr failure;
+};
+
+void StreamProcessor::Run(const std::vector<std::string>& inputs, const StreamSinks& sinks) {
+  FileFeed feed(inputs, config_);
+  RunBatches(feed, sinks, Mode::kRun, nullptr, nullptr);
+}
+
 void StreamProcessor::Run(RecordReader& reader, const std::string& name,
                           const StreamSinks& sinks) {
   Run([&reader](Record* record) { return reader.Next(record); },
@@ -419,31 +552,39 @@ void StreamProcessor::Run(RecordReader& reader, const std::string& name,
 void StreamProcessor::Run(const std::function<bool(Record*)>& next,
                           const std::function<std::uint64_t()>& bytes_read,
                           const std::string& name, const StreamSinks& sinks) {
-  RunBatches(next, bytes_read, name, sinks, Mode::kRun, nullptr, nullptr);
+  CallbackFeed feed(next, bytes_read, name);
+  RunBatches(feed, sinks, Mode::kRun, nullptr, nullptr);
 }
 
-void StreamProcessor::Sign(RecordReader& reader, const std::string& name, StageWriter& facts,
+void StreamProcessor::Sign(const std::vector<std::string>& inputs, StageWriter& facts,
                            const StreamSinks& sinks) {
-  RunBatches([&reader](Record* record) { return reader.Next(record); },
-             [&reader] { return reader.bytes_read(); }, name, sinks, Mode::kSign, &facts, nullptr);
+  FileFeed feed(inputs, config_);
+  RunBatches(feed, sinks, Mode::kSign, &facts, nullptr);
 }
 
-void StreamProcessor::Apply(RecordReader& reader, const std::string& name, DecisionSource& decisions,
+void StreamProcessor::Apply(const std::vector<std::string>& inputs, DecisionSource& decisions,
                             const StreamSinks& sinks) {
-  RunBatches([&reader](Record* record) { return reader.Next(record); },
-             [&reader] { return reader.bytes_read(); }, name, sinks, Mode::kApply, nullptr,
-             &decisions);
+  FileFeed feed(inputs, config_);
+  RunBatches(feed, sinks, Mode::kApply, nullptr, &decisions);
 }
 
-void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
-                                 const std::function<std::uint64_t()>& bytes_read,
-                                 const std::string& name, const StreamSinks& sinks, Mode mode,
-                                 StageWriter* facts, DecisionSource* decisions) {
+void StreamProcessor::MergeWorkerStats() {
+  // Sums: independent of which thread did what.
+  FilterStats merged;
+  StageTimes stages = main_stages_;
+  for (const auto& w : workers_) {
+    merged.Add(w->filter.stats());
+    stages.Add(w->stages);
+  }
+  stats_.lines = std::move(merged);
+  stats_.stages = stages;
+}
+
+void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode, StageWriter* facts,
+                                 DecisionSource* decisions) {
   want_kept_text_ = static_cast<bool>(sinks.decision);
   mode_ = mode;
-  std::vector<Item> items(config_.batch);
-  std::string out, rejects, explain;
-  std::uint64_t bytes_counted = bytes_read();  // stats are totals over every Run()
+  unterminated_ = false;
   // Names are kept when something reports them, now or in a later run.
   const bool report_names = config_.doc_dedup && (config_.explain || config_.annotate ||
                                                   config_.annotate_rejects || sinks.decision);
@@ -454,51 +595,64 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
     sinks.warning(lost);
   }
   const std::function<void(const std::string&)> no_warning;
-  // Tells sinks.decision what became of a record.
-  auto decide = [&sinks](const Item& item, bool keep, std::string_view reason, bool analysed) {
-    if (!sinks.decision) return;
-    StreamDecision d{&item.record, item.ordinal, keep, reason, item.decision.duplicate};
-    d.duplicate_id = item.decision.duplicate_id;
-    d.duplicate_url = item.decision.duplicate_url;
-    if (analysed) {
-      d.doc = &item.doc;
-      d.lines = &item.result;
-      d.text = item.kept;
-    }
-    sinks.decision(d);
-  };
-  for (;;) {
-    std::size_t n = 0;
-    // A read that fails (a read error, corrupt compressed data) ends the
-    // input after the whole records before it, which are processed and
-    // written first.
-    std::exception_ptr read_failure;
-    StageTimes* const times = config_.time_stages ? &main_stages_ : nullptr;
-    std::uint64_t tick = times ? StageClock() : 0;
-    // Counts the ticks since the last count to `stage`.
-    auto count = [&](Stage stage) {
-      if (!times) return;
-      const std::uint64_t now = StageClock();
-      (*times)[stage] += now - tick;
-      tick = now;
-    };
+  StageTimes* const times = config_.time_stages ? &main_stages_ : nullptr;
+
+  // Two batches: while the threads run phase A of one, the calling thread
+  // writes the one before it and reads the one after it.
+  Batch batches[2];
+  for (Batch& b : batches) b.items.resize(config_.batch);
+  Batch* cur = &batches[0];
+  Batch* other = &batches[1];
+  bool cur_read = false;   // `cur` holds the next batch, read
+  bool pending = false;    // `other` holds a batch phase D has still to write
+
+  // Reads the next records into `b`. A batch ends after a piece of an
+  // oversized record, so that memory holds one piece of it at a time, and
+  // once it holds kBatchBytes, so that a batch of large records costs no
+  // more than one of them. A read that fails ends the batch after the
+  // whole records before it, which are processed and written first.
+  auto read = [&](Batch& b) {
+    StageTimer timer(times, Stage::kRead);
+    b.n = b.bytes = 0;
+    b.failure = nullptr;
+    const std::uint64_t before = feed.bytes_read();
     try {
-      // A batch ends after a piece of an oversized record, so that memory
-      // holds one piece of it at a time, and once it holds kBatchBytes, so
-      // that a batch of large records costs no more than one of them.
-      std::size_t batch_bytes = 0;
-      while (n < items.size() && next(&items[n].record)) {
-        batch_bytes += items[n].record.raw.size();
-        if (items[n++].record.oversized || batch_bytes >= kBatchBytes) break;
+      while (b.n < b.items.size() && feed.Next(&b.items[b.n].record)) {
+        Item& item = b.items[b.n++];
+        item.input = feed.input();
+        b.bytes += item.record.raw.size();
+        if (item.record.oversized || b.bytes >= kBatchBytes) break;
       }
-    } catch (const InputError&) {
-      read_failure = std::current_exception();
+    } catch (...) {
+      b.failure = std::current_exception();
     }
-    count(Stage::kRead);
-    if (n == 0) {
-      if (read_failure) std::rethrow_exception(read_failure);
-      break;
+    b.bytes_in = feed.bytes_read() - before;
+  };
+  // Whether the batch after `b` may be read while `b` is worked on: not
+  // after a failure, nor after a large batch (memory holds one of those).
+  auto read_ahead = [&](const Batch& b) {
+    return !b.failure && b.bytes < kBatchBytes / 2 && !b.items[b.n - 1].record.oversized;
+  };
+
+  // The statistics are whole also when the run stops early.
+  try {
+  for (;;) {
+    if (!cur_read) {
+      if (pending) Write(*other, feed, sinks);
+      pending = false;
+      read(*cur);
+      cur_read = true;
     }
+    if (cur->n == 0) {
+      if (pending) Write(*other, feed, sinks);
+      pending = false;
+      if (!cur->failure) break;
+      Write(*cur, feed, sinks);  // reports the failure
+      cur_read = false;
+      continue;
+    }
+    const std::size_t n = cur->n;
+    std::vector<Item>& items = cur->items;
 
     if (mode == Mode::kApply) {
       // The line rules ran in `winnow sign`: their verdicts come with the
@@ -514,12 +668,28 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
       }
     }
 
-    Parallel(items, n, [this](Item& item, Worker& w) { PhaseA(item, w); });
+    pool_->Start(n, [this, &items](std::size_t i, std::size_t t) { PhaseA(items[i], *workers_[t]); });
+    bool other_read = false;
+    try {
+      if (pending) Write(*other, feed, sinks);
+      pending = false;
+      if (read_ahead(*cur)) {
+        read(*other);
+        other_read = true;
+      }
+    } catch (...) {
+      try {
+        pool_->Finish();
+      } catch (...) {
+      }
+      throw;
+    }
+    pool_->Finish();
 
     // B: the decisions, in input order. A malformed record that stops the
     // run ends them: nothing after it is decided (or counted in the state
     // a stopped run saves).
-    tick = times ? StageClock() : 0;
+    std::uint64_t tick = times ? StageClock() : 0;
     const int rule = workers_[0]->filter.repeated_line_rule();
     std::size_t decided = n;
     for (std::size_t i = 0; i < n; ++i) {
@@ -550,7 +720,8 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
         continue;
       }
       if (mode == Mode::kApply) {
-        decisions->Next(kind, RawHash(r.raw), RecordWhere(name, r), &item.ordinal, &item.decision);
+        decisions->Next(kind, RawHash(r.raw), RecordWhere(feed.name(item.input), r), &item.ordinal,
+                        &item.decision);
       } else if (!document) {
         item.ordinal = decider_.TakeOrdinal();
       } else {
@@ -566,6 +737,9 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
         if (repeated[k]) item.verdicts[item.counted_line[k]] = rule;
       }
     }
+    cur->decided = decided;
+    if (times) (*times)[Stage::kDocumentDedup] += StageClock() - tick;
+
     if (mode == Mode::kSign) {
       for (std::size_t i = 0; i < n; ++i) {
         const Record& r = items[i].record;
@@ -578,176 +752,217 @@ void StreamProcessor::RunBatches(const std::function<bool(Record*)>& next,
         }
         if (!r.error.empty() && (!r.oversized || !r.more)) {
           ++stats_.malformed;
-          const std::string message = RecordWhere(name, r) + ": " + r.error;
+          const std::string message = RecordWhere(feed.name(items[i].input), r) + ": " + r.error;
           if (!config_.skip_errors) throw Error("", message);
           if (sinks.warning) sinks.warning(message);
         }
       }
-      stats_.bytes_in += bytes_read() - bytes_counted;
-      bytes_counted = bytes_read();
-      if (read_failure) std::rethrow_exception(read_failure);
+      stats_.bytes_in += cur->bytes_in;
+      stats_.raw_bytes_in = feed.raw_bytes();
+      MergeWorkerStats();
+      if (cur->failure) {
+        try {
+          std::rethrow_exception(cur->failure);
+        } catch (const InputError& e) {
+          if (!sinks.input_error) throw;
+          sinks.input_error(e);
+        }
+      }
       for (std::size_t i = 0; i < n; ++i) ReleaseIfLarge(items[i]);
       if (sinks.progress) sinks.progress(stats_);
+      std::swap(cur, other);
+      cur_read = other_read;
       continue;
     }
 
-    count(Stage::kDocumentDedup);
+    pool_->Run(decided, [this, &items](std::size_t i, std::size_t t) { PhaseC(items[i], *workers_[t]); });
+    MergeWorkerStats();
+    pending = true;
+    std::swap(cur, other);
+    cur_read = other_read;
+  }
+  } catch (...) {
+    MergeWorkerStats();
+    throw;
+  }
+  MergeWorkerStats();
+}
 
-    Parallel(items, decided, [this](Item& item, Worker& w) { PhaseC(item, w); });
-    tick = times ? StageClock() : 0;
-
-    // D: documents, in input order.
-    out.clear();
-    rejects.clear();
-    explain.clear();
-    std::string fatal;
-    // Records go into `out`, written once per batch; a large record, or
-    // every record when asked, is written by itself, without that copy.
-    auto emit = [&](std::string_view record) {
-      stats_.bytes_out += record.size();
-      if (!sinks.output_each_record && record.size() < kOwnWrite) {
-        out.append(record);
-        return;
+void StreamProcessor::Write(Batch& batch, Feed& feed, const StreamSinks& sinks) {
+  StageTimes* const times = config_.time_stages ? &main_stages_ : nullptr;
+  StageTimer timer(times, Stage::kWrite);
+  std::vector<Item>& items = batch.items;
+  const std::size_t n = batch.n;
+  const bool text = config_.format == Format::kText;
+  // Tells sinks.decision what became of a record.
+  auto decide = [&sinks](const Item& item, bool keep, std::string_view reason, bool analysed) {
+    if (!sinks.decision) return;
+    StreamDecision d{&item.record, item.ordinal, keep, reason, item.decision.duplicate};
+    d.duplicate_id = item.decision.duplicate_id;
+    d.duplicate_url = item.decision.duplicate_url;
+    if (analysed) {
+      d.doc = &item.doc;
+      d.lines = &item.result;
+      d.text = item.kept;
+    }
+    sinks.decision(d);
+  };
+  out_.clear();
+  rejects_.clear();
+  explain_.clear();
+  std::string fatal;
+  // Records go into `out_`, written once per batch; a large record, or
+  // every record when asked, is written by itself, without that copy.
+  // `piece` continues a record passed through in pieces.
+  auto emit = [&](std::string_view record, bool piece = false) {
+    if (record.empty()) return;
+    if (text) {
+      // Documents are written one after another; one whose last kept line
+      // has no newline gets one before the next document's text.
+      if (unterminated_ && !piece) {
+        stats_.bytes_out += 1;
+        out_.push_back('\n');
       }
-      if (sinks.output && !out.empty()) sinks.output(out);
-      out.clear();
-      if (sinks.output && !record.empty()) sinks.output(record);
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-      Item& item = items[i];
-      const Record& r = item.record;
-      if (r.oversized) {
-        // Passed through as it comes, unanalysed, piece by piece.
-        if (!r.continued) {
-          ++stats_.records;
-          ++stats_.too_large;
-          decide(item, true, "", false);
-          if (sinks.warning) {
-            sinks.warning(RecordWhere(name, r) + ": larger than " +
-                          std::to_string(config_.max_document_bytes) +
-                          " bytes (--max-document-bytes): passed through unanalysed");
-          }
-        }
-        emit(r.raw);
-        if (r.error.empty()) continue;
-        // Cut short by the end of input: its bytes are out already, as read.
-        ++stats_.malformed;
-        const std::string message = RecordWhere(name, r) + ": " + r.error;
-        if (!config_.skip_errors) {
-          fatal = message;
-          break;
-        }
-        if (sinks.warning) sinks.warning(message);
-        continue;
-      }
-      ++stats_.records;
-      if (!r.error.empty()) {
-        ++stats_.malformed;
-        const std::string message = RecordWhere(name, r) + ": " + r.error;
-        if (!config_.skip_errors) {
-          fatal = message;
-          break;
-        }
-        ++stats_.dropped_documents["malformed"];
-        decide(item, false, "malformed", false);
-        rejects.append(r.raw);
-        if (sinks.warning) sinks.warning(message);
-        continue;
-      }
-      if (!r.has_text) {
-        ++stats_.passed_through;
+      unterminated_ = record.back() != '\n';
+    }
+    stats_.bytes_out += record.size();
+    if (!sinks.output_each_record && record.size() < kOwnWrite) {
+      out_.append(record);
+      return;
+    }
+    if (sinks.output && !out_.empty()) sinks.output(out_);
+    out_.clear();
+    if (sinks.output) sinks.output(record);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    Item& item = items[i];
+    const Record& r = item.record;
+    const std::string& name = feed.name(item.input);
+    if (r.oversized) {
+      // Passed through as it comes, unanalysed, piece by piece.
+      if (!r.continued) {
+        ++stats_.records;
+        ++stats_.too_large;
         decide(item, true, "", false);
-        emit(r.raw);
-        continue;
-      }
-      ++stats_.documents_in;
-      const DocDecision& d = item.decision;
-      const std::string_view reason = d.reason();
-      if (d.empty != (config_.drop_empty && item.kept_nothing)) {
-        // Decided before phase C on what the line rules and repeated lines
-        // left (see decide.hpp); phase C must agree.
-        throw Error(RecordWhere(name, r), "internal error: phase C emptied a document phase B kept");
-      }
-      const DocVerdict& dup = d.duplicate;
-      DuplicateNames names{d.duplicate_id, d.duplicate_url};
-      if (config_.explain) {
-        const std::string where = name + ":" + std::to_string(r.number);
-        AppendExplanation(where, item.doc, item.result, &explain);
-        if (!reason.empty()) {
-          std::ostringstream line;
-          line << where << ": document " << reason;
-          if (dup.duplicate) {
-            line << " of record " << dup.of << " (";
-            std::string named;
-            if (!names.id.empty()) {
-              named += "id ";
-              AppendPrintable(names.id, &named);
-              named += ", ";
-            }
-            if (!names.url.empty()) {
-              named += "url ";
-              AppendPrintable(names.url, &named);
-              named += ", ";
-            }
-            line.precision(2);
-            line << named << std::fixed << "jaccard " << dup.similarity << ')';
-          }
-          line << '\n';
-          explain += line.str();
+        if (sinks.warning) {
+          sinks.warning((text ? feed.label(item.input) : RecordWhere(name, r)) + ": larger than " +
+                        std::to_string(config_.max_document_bytes) +
+                        " bytes (--max-document-bytes): passed through unanalysed");
         }
       }
-      decide(item, reason.empty(), reason, true);
-      if (config_.annotate && config_.format == Format::kJsonl) {
-        item.rendered.clear();
-        AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
-                        &item.rendered);
-        emit(item.rendered);
-        if (reason.empty()) ++stats_.documents_out;
-        else ++stats_.dropped_documents[std::string(reason)];
-        continue;
+      emit(r.raw, r.continued);
+      if (r.error.empty()) continue;
+      // Cut short by the end of input: its bytes are out already, as read.
+      ++stats_.malformed;
+      const std::string message = RecordWhere(name, r) + ": " + r.error;
+      if (!config_.skip_errors) {
+        fatal = message;
+        break;
       }
+      if (sinks.warning) sinks.warning(message);
+      continue;
+    }
+    ++stats_.records;
+    if (!r.error.empty()) {
+      ++stats_.malformed;
+      const std::string message = RecordWhere(name, r) + ": " + r.error;
+      if (!config_.skip_errors) {
+        fatal = message;
+        break;
+      }
+      ++stats_.dropped_documents["malformed"];
+      decide(item, false, "malformed", false);
+      rejects_.append(r.raw);
+      if (sinks.warning) sinks.warning(message);
+      continue;
+    }
+    if (!r.has_text) {
+      ++stats_.passed_through;
+      decide(item, true, "", false);
+      emit(r.raw);
+      continue;
+    }
+    ++stats_.documents_in;
+    const DocDecision& d = item.decision;
+    const std::string_view reason = d.reason();
+    if (d.empty != (config_.drop_empty && item.kept_nothing)) {
+      // Decided before phase C on what the line rules and repeated lines
+      // left (see decide.hpp); phase C must agree.
+      throw Error(RecordWhere(name, r), "internal error: phase C emptied a document phase B kept");
+    }
+    const DocVerdict& dup = d.duplicate;
+    DuplicateNames names{d.duplicate_id, d.duplicate_url};
+    if (config_.explain) {
+      // Text: the input is the document.
+      const std::string where = text ? name : name + ":" + std::to_string(r.number);
+      AppendExplanation(where, item.doc, item.result, &explain_);
       if (!reason.empty()) {
-        ++stats_.dropped_documents[std::string(reason)];
-        if (config_.annotate_rejects && config_.format == Format::kJsonl) {
-          AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects);
-        } else {
-          rejects.append(r.raw);
+        std::ostringstream line;
+        line << where << ": document " << reason;
+        if (dup.duplicate) {
+          line << " of record " << dup.of << " (";
+          std::string named;
+          if (!names.id.empty()) {
+            named += "id ";
+            AppendPrintable(names.id, &named);
+            named += ", ";
+          }
+          if (!names.url.empty()) {
+            named += "url ";
+            AppendPrintable(names.url, &named);
+            named += ", ";
+          }
+          line.precision(2);
+          line << named << std::fixed << "jaccard " << dup.similarity << ')';
         }
-        continue;
+        line << '\n';
+        explain_ += line.str();
       }
-      ++stats_.documents_out;
+    }
+    decide(item, reason.empty(), reason, true);
+    if (config_.annotate && config_.format == Format::kJsonl) {
+      item.rendered.clear();
+      AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
+                      &item.rendered);
       emit(item.rendered);
+      if (reason.empty()) ++stats_.documents_out;
+      else ++stats_.dropped_documents[std::string(reason)];
+      continue;
     }
-    count(Stage::kWrite);
-    // The threads' line statistics, merged after every batch so that they
-    // are whole when a run stops early (sums: independent of who did what).
-    FilterStats merged;
-    StageTimes stages = main_stages_;
-    for (const auto& w : workers_) {
-      merged.Add(w->filter.stats());
-      stages.Add(w->stages);
+    if (!reason.empty()) {
+      ++stats_.dropped_documents[std::string(reason)];
+      if (config_.annotate_rejects && config_.format == Format::kJsonl) {
+        AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects_);
+      } else {
+        rejects_.append(r.raw);
+      }
+      continue;
     }
-    stats_.lines = std::move(merged);
-    stats_.stages = stages;
-    stats_.bytes_in += bytes_read() - bytes_counted;
-    bytes_counted = bytes_read();
-    {
-      StageTimer timer(times, Stage::kWrite);
-      if (sinks.output && !out.empty()) sinks.output(out);
-      if (sinks.rejects && !rejects.empty()) sinks.rejects(rejects);
-      if (sinks.explain && !explain.empty()) sinks.explain(explain);
+    ++stats_.documents_out;
+    emit(item.rendered);
+  }
+  stats_.bytes_in += batch.bytes_in;
+  stats_.raw_bytes_in = feed.raw_bytes();
+  if (sinks.output && !out_.empty()) sinks.output(out_);
+  if (sinks.rejects && !rejects_.empty()) sinks.rejects(rejects_);
+  if (sinks.explain && !explain_.empty()) sinks.explain(explain_);
+  if (!fatal.empty()) {
+    // Only whole records before the bad one were written.
+    throw Error("", fatal);
+  }
+  if (batch.failure) {
+    try {
+      std::rethrow_exception(batch.failure);
+    } catch (const InputError& e) {
+      if (!sinks.input_error) throw;
+      sinks.input_error(e);
     }
-    if (times) stats_.stages[Stage::kWrite] = main_stages_[Stage::kWrite];
-    if (!fatal.empty()) {
-      // Only whole records before the bad one were written.
-      throw Error("", fatal);
-    }
-    if (read_failure) std::rethrow_exception(read_failure);
-    for (std::size_t i = 0; i < n; ++i) ReleaseIfLarge(items[i]);
-    if (sinks.progress) sinks.progress(stats_);
-    if (sinks.record_boundary && !(items[n - 1].record.oversized && items[n - 1].record.more)) {
-      sinks.record_boundary();
-    }
+  }
+  for (std::size_t i = 0; i < n; ++i) ReleaseIfLarge(items[i]);
+  if (n == 0) return;
+  if (sinks.progress) sinks.progress(stats_);
+  if (sinks.record_boundary && !(items[n - 1].record.oversized && items[n - 1].record.more)) {
+    sinks.record_boundary();
   }
 }
 

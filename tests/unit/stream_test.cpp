@@ -18,6 +18,7 @@
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
 #include "winnow/stage_times.hpp"
+#include "winnow/writer.hpp"
 #include "test_io.hpp"
 
 namespace winnow {
@@ -835,6 +836,130 @@ TEST(StreamTest, OversizedRecordsPassThroughInTheirPlace) {
     EXPECT_EQ(stats.dropped_documents, reference_processor.stats().dropped_documents);
   }
 }
+
+// --- text mode: every input one document -------------------------------------
+
+namespace text_mode {
+
+// Files in a folder of their own, removed with it.
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/winnow_text_XXXXXX";
+    if (mkdtemp(name) == nullptr) std::abort();
+    path_ = name;
+  }
+  ~TempDir() {
+    for (const std::string& f : files_) unlink(f.c_str());
+    rmdir(path_.c_str());
+  }
+  std::string Add(const std::string& name, const std::string& data) {
+    const std::string path = path_ + "/" + name;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size())) std::abort();
+    close(fd);
+    files_.push_back(path);
+    return path;
+  }
+  std::string Missing(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+  std::vector<std::string> files_;
+};
+
+// What the core filter keeps of one document (filter.hpp), the reference
+// the pipeline's text mode is held to.
+std::string Kept(const std::string& text) {
+  Filter filter(&DefaultRules(), FilterConfig{});
+  Document doc;
+  SplitDocument(text, &doc);
+  FilterResult result;
+  filter.Run(doc, &result);
+  std::string out;
+  AppendKept(doc, result.keep, &out);
+  return out;
+}
+
+TEST(StreamTextMode, EveryFileOneDocumentInOrderAtAnyThreadCountAndBatch) {
+  const std::string body =
+      "Flood barriers failed in three towns overnight, according to an engineering panel.\n\n"
+      "The panel's review, based on sixty pages of inspection logs, blames delayed maintenance.\n";
+  const std::string unterminated = "A document that ends without a newline, as an editor may leave it.";
+  const std::string big(500, 'x');  // over the limit below: passed through, no newline added inside
+  TempDir dir;
+  std::vector<std::string> inputs;
+  // Many small documents, so that batches of every shape span files, with
+  // an unreadable input, an unterminated document before the oversized one,
+  // and boilerplate the rules drop.
+  std::string expected;
+  std::size_t readable_bytes = 0, expected_before_missing = 0;
+  bool unterminated_so_far = false;
+  std::string big_path;
+  auto add = [&](const std::string& name, const std::string& text, bool oversized) {
+    inputs.push_back(dir.Add(name, text));
+    readable_bytes += text.size();
+    const std::string kept = oversized ? text : Kept(text);
+    if (kept.empty()) return;
+    if (unterminated_so_far) expected += '\n';
+    expected += kept;
+    unterminated_so_far = kept.back() != '\n';
+  };
+  for (int i = 0; i < 9; ++i) {
+    add("page" + std::to_string(i) + ".txt",
+        "Page " + std::to_string(i) + " of the county paper tells of a flood.\n\n" + body + "\nShare.\n", false);
+    if (i == 3) {
+      inputs.push_back(dir.Missing("missing.txt"));
+      expected_before_missing = expected.size();
+    }
+    if (i == 5) {
+      add("nonl.txt", unterminated, false);
+      add("big.txt", big + " no newline at the end", true);
+      big_path = inputs.back();
+      add("empty.txt", "", false);
+    }
+  }
+  ASSERT_EQ(expected.find("Share."), std::string::npos) << "the reference kept the boilerplate";
+  ASSERT_NE(expected.find(unterminated + "\n" + big), std::string::npos);
+
+  for (int threads : {1, 2, 3}) {
+    for (std::size_t batch : {std::size_t{1}, std::size_t{4}, std::size_t{512}}) {
+      StreamConfig config;
+      config.format = Format::kText;
+      config.threads = threads;
+      config.batch = batch;
+      config.max_document_bytes = 400;
+      StreamProcessor processor(&DefaultRules(), FilterConfig{}, config);
+      Captured got;
+      std::vector<std::string> errors;
+      std::size_t output_at_error = 0;
+      StreamSinks sinks;
+      sinks.output = [&](std::string_view s) { got.output.append(s); };
+      sinks.warning = [&](const std::string& m) { got.warnings.push_back(m); };
+      sinks.input_error = [&](const InputError& e) {
+        errors.push_back(e.what());
+        output_at_error = got.output.size();
+      };
+      processor.Run(inputs, sinks);
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " + std::to_string(batch));
+      EXPECT_TRUE(got.output == expected) << "output differs";
+      ASSERT_EQ(errors.size(), 1u);
+      EXPECT_NE(errors[0].find("missing.txt: No such file"), std::string::npos) << errors[0];
+      EXPECT_EQ(output_at_error, expected_before_missing) << "the error was not told in its place";
+      ASSERT_EQ(got.warnings.size(), 1u);
+      EXPECT_EQ(got.warnings[0], big_path +
+                                     ": larger than 400 bytes (--max-document-bytes): passed through unanalysed");
+      const StreamStats& stats = processor.stats();
+      EXPECT_EQ(stats.records, inputs.size() - 1);
+      EXPECT_EQ(stats.too_large, 1u);
+      EXPECT_EQ(stats.lines.documents, inputs.size() - 2);  // every readable one but the oversized
+      EXPECT_EQ(stats.bytes_in, readable_bytes);
+      EXPECT_EQ(stats.bytes_out, expected.size());
+    }
+  }
+}
+
+}  // namespace text_mode
 
 }  // namespace
 }  // namespace winnow
