@@ -163,7 +163,21 @@ class LineFeatures {
   static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
   std::vector<std::uint32_t> row_of_;   // per line: its row, or kNoRow
   std::vector<int> rule_column_;        // per rule index of `rules`: column or -1
-  std::vector<std::uint64_t> stopwords_;  // sorted word hashes
+  // The stopwords' word hashes in an open-addressing table at most a third
+  // full (linear probing, 0 marks a free slot): a line's words are looked up
+  // one by one, and a binary search's mispredicted branches cost more.
+  class StopwordSet {
+   public:
+    explicit StopwordSet(const std::vector<std::uint64_t>& hashes);
+    bool Contains(std::uint64_t hash) const;
+
+   private:
+    std::size_t Slot(std::uint64_t h) const { return static_cast<std::size_t>(h ^ (h >> 29)) & mask_; }
+    std::vector<std::uint64_t> slots_;
+    std::size_t mask_ = 0;
+    bool has_zero_ = false;
+  };
+  const StopwordSet* stopwords_ = nullptr;  // built once, shared by every object
   const RuleSet* rules_;
   std::vector<Own> own_;                // per row
   std::vector<Para> paras_;

@@ -224,6 +224,30 @@ int CountWords(std::string_view raw, const Normalized& norm) {
   return words;
 }
 
+LineFeatures::StopwordSet::StopwordSet(const std::vector<std::uint64_t>& hashes) {
+  std::size_t capacity = 16;
+  while (capacity < 3 * hashes.size()) capacity *= 2;
+  slots_.assign(capacity, 0);
+  mask_ = capacity - 1;
+  for (std::uint64_t h : hashes) {
+    if (h == 0) {
+      has_zero_ = true;
+      continue;
+    }
+    std::size_t s = Slot(h);
+    while (slots_[s] != 0 && slots_[s] != h) s = (s + 1) & mask_;
+    slots_[s] = h;
+  }
+}
+
+bool LineFeatures::StopwordSet::Contains(std::uint64_t h) const {
+  if (h == 0) return has_zero_;
+  for (std::size_t s = Slot(h);; s = (s + 1) & mask_) {
+    if (slots_[s] == h) return true;
+    if (slots_[s] == 0) return false;
+  }
+}
+
 const std::vector<std::string>& FeatureNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n = {
@@ -259,7 +283,7 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
     }
   }
   // The stopword list, hashed as the line filter hashes words.
-  static const std::vector<std::uint64_t> stopwords = [] {
+  static const StopwordSet stopwords = [] {
     std::vector<std::uint64_t> hashes;
     std::string_view text = StopwordsText();
     Normalized norm;
@@ -273,11 +297,9 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
       Normalize(word, &norm);
       if (norm.words.size() == 1) hashes.push_back(HashWord(norm.word(0), kWordSeed));
     }
-    std::sort(hashes.begin(), hashes.end());
-    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-    return hashes;
+    return StopwordSet(hashes);
   }();
-  stopwords_ = stopwords;
+  stopwords_ = &stopwords;
 }
 
 void LineFeatures::Reset(std::size_t lines) {
@@ -392,11 +414,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   closed_[i] = closed;
 
   int stop = 0;
-  if (!stopwords_.empty()) {
-    for (std::uint64_t h : word_hashes) {
-      stop += std::binary_search(stopwords_.begin(), stopwords_.end(), h);
-    }
-  }
+  for (std::uint64_t h : word_hashes) stop += stopwords_->Contains(h);
   const std::size_t nwords = word_hashes.size();
 
   bool bullet = first == '-' || first == '*' || first == 0x2022 || first == 0x25AA ||
