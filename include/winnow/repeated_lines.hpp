@@ -149,6 +149,9 @@ class RepeatedLines {
  private:
   static constexpr int kDepth = 4;
   std::size_t Slot(std::uint64_t key, int row) const;
+  // Asks the CPU to load `key`'s counters: the sketch is megabytes, and a
+  // count waits for memory unless its loads were started lines earlier.
+  void Prefetch(std::uint64_t key) const;
   // Counts `key` once more; returns its count before.
   std::uint32_t Increment(std::uint64_t key);
   void Rotate();

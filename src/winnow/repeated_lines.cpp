@@ -34,6 +34,10 @@ std::uint64_t KeyOf(Kind kind, std::uint64_t line, std::uint64_t site = 0) {
 // times one count's.
 constexpr double kCountsPerLine = 5.0;
 
+// How many lines ahead the counters of a line are prefetched: far enough
+// for memory to answer, near enough to stay in the cache.
+constexpr std::size_t kPrefetchLines = 8;
+
 // The key of the run of kBlockLines lines that starts at lines[at].
 std::uint64_t BlockKey(const std::vector<RepeatedLines::Line>& lines, std::size_t at) {
   std::uint64_t h = 0;
@@ -86,6 +90,10 @@ std::size_t RepeatedLines::Slot(std::uint64_t key, int row) const {
   std::uint64_t h = (key ^ (0x9E3779B97F4A7C15ULL * (row + 1))) * 0xBF58476D1CE4E5B9ULL;
   h ^= h >> 31;
   return (static_cast<std::size_t>(row) << config_.log2_width) + (h & mask_);
+}
+
+void RepeatedLines::Prefetch(std::uint64_t key) const {
+  for (int row = 0; row < kDepth; ++row) __builtin_prefetch(&cells_[2 * Slot(key, row)]);
 }
 
 std::uint32_t RepeatedLines::Count(std::uint64_t key) const {
@@ -145,6 +153,9 @@ void RepeatedLines::Judge(std::uint64_t site, const std::vector<Line>& lines,
   const std::uint32_t site_documents = site != 0 ? Count(KeyOf(kSiteDocs, 0, site)) : 0;
   if (site == 0) {
     for (std::size_t at = 0; at + kBlockLines <= lines.size(); ++at) {
+      if (at + kPrefetchLines + kBlockLines <= lines.size()) {
+        Prefetch(BlockKey(lines, at + kPrefetchLines));
+      }
       if (Count(BlockKey(lines, at)) < config_.min_documents) continue;
       for (std::size_t i = at; i < at + kBlockLines; ++i) (*repeated)[i] = true;
     }
@@ -157,6 +168,9 @@ void RepeatedLines::Judge(std::uint64_t site, const std::vector<Line>& lines,
   // context, where it is content.
   std::vector<bool> ruled(lines.size(), false);
   for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i + kPrefetchLines < lines.size() && lines[i + kPrefetchLines].short_line) {
+      Prefetch(KeyOf(kRuleDocs, lines[i + kPrefetchLines].key, site));
+    }
     const Line& line = lines[i];
     if (!line.short_line) continue;
     const std::uint32_t dropped = Count(KeyOf(kRuleDocs, line.key, site));
@@ -166,6 +180,14 @@ void RepeatedLines::Judge(std::uint64_t site, const std::vector<Line>& lines,
     ruled[i] = 2.0 * dropped >= had;
   }
   for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i + kPrefetchLines < lines.size()) {
+      const Line& ahead = lines[i + kPrefetchLines];
+      if (site != 0) Prefetch(KeyOf(kSiteLine, ahead.key, site));
+      if (ahead.short_line) {
+        Prefetch(KeyOf(kLineSites, ahead.key));
+        Prefetch(KeyOf(kLineDocs, ahead.key));
+      }
+    }
     const Line& line = lines[i];
     if ((*repeated)[i]) continue;
     if (site != 0) {
@@ -196,7 +218,10 @@ void RepeatedLines::AddDocument(std::uint64_t site, std::vector<Line>* lines) {
     }
     std::sort(blocks_.begin(), blocks_.end());
     blocks_.erase(std::unique(blocks_.begin(), blocks_.end()), blocks_.end());
-    for (std::uint64_t key : blocks_) Increment(key);
+    for (std::size_t b = 0; b < blocks_.size(); ++b) {
+      if (b + kPrefetchLines < blocks_.size()) Prefetch(blocks_[b + kPrefetchLines]);
+      Increment(blocks_[b]);
+    }
   }
   // Each line once per document; a line the rules dropped anywhere in it
   // counts as dropped.
@@ -207,7 +232,16 @@ void RepeatedLines::AddDocument(std::uint64_t site, std::vector<Line>* lines) {
                            [](const Line& a, const Line& b) { return a.key == b.key; }),
                lines->end());
   if (site != 0) Increment(KeyOf(kSiteDocs, 0, site));
-  for (const Line& line : *lines) {
+  for (std::size_t i = 0; i < lines->size(); ++i) {
+    if (i + kPrefetchLines < lines->size()) {
+      const Line& ahead = (*lines)[i + kPrefetchLines];
+      if (site != 0) Prefetch(KeyOf(kSiteLine, ahead.key, site));
+      if (ahead.short_line) {
+        Prefetch(KeyOf(kLineDocs, ahead.key));
+        if (ahead.rule_dropped) Prefetch(KeyOf(kRuleDocs, ahead.key, site));
+      }
+    }
+    const Line& line = (*lines)[i];
     if (site != 0) {
       // The first document of this site with the line: one more site.
       const bool new_site = Increment(KeyOf(kSiteLine, line.key, site)) == 0;
