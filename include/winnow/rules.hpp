@@ -39,6 +39,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "winnow/normalize.hpp"
@@ -150,6 +151,13 @@ class RuleSet {
 
   const std::vector<std::string>& names() const { return names_; }
   const std::vector<Pattern>& patterns() const { return patterns_; }
+
+  // The enabled regex and contains patterns as (index into patterns(),
+  // text) pairs in index order: what Freeze() hands to Hyperscan, and what
+  // winnow's build compiles ahead for the built-in rules
+  // (tools/scanner_image).
+  void AutomatonPatterns(std::vector<std::pair<int, std::string>>* regexes,
+                         std::vector<std::pair<int, std::string>>* literals) const;
   bool enabled(int rule) const { return enabled_[rule]; }
 
   // Lines whose search ran out of automaton memory, counted over this rule

@@ -288,14 +288,25 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
   if (!build && detail::PatternScanner::Possible() &&
       !(c->regex_ids.empty() && c->contains_ids.empty())) {
     std::vector<std::pair<int, std::string>> regexes, literals;
-    for (int id : c->regex_ids) regexes.emplace_back(id, patterns_[id].text);
-    for (int id : c->contains_ids) literals.emplace_back(id, patterns_[id].text);
+    AutomatonPatterns(&regexes, &literals);
     build = std::make_shared<detail::ScannerBuild>(std::move(regexes), std::move(literals),
                                                    scan_after_);
   }
   c->build = std::move(build);
   compiled_ = std::move(c);
   if (!errors_) errors_ = std::make_shared<Errors>(patterns_.size());
+}
+
+void RuleSet::AutomatonPatterns(std::vector<std::pair<int, std::string>>* regexes,
+                                std::vector<std::pair<int, std::string>>* literals) const {
+  regexes->clear();
+  literals->clear();
+  for (int i = 0; i < static_cast<int>(patterns_.size()); ++i) {
+    const Pattern& p = patterns_[i];
+    if (!enabled_[p.rule]) continue;
+    if (p.kind == PatternKind::kRegex) regexes->emplace_back(i, p.text);
+    if (p.kind == PatternKind::kContains) literals->emplace_back(i, p.text);
+  }
 }
 
 void RuleSet::BuildSingles(Compiled& c) const {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -581,6 +582,79 @@ TEST(RuleSetScanTest, OnlySafeSyntaxIsHandedToHyperscan) {
     EXPECT_FALSE(detail::HyperscanSafe(p)) << p;
   }
   EXPECT_EQ(detail::WidenRepeats(R"(^.{0,120}x\d{2,3}[{0,1}]a{3}\{0,5})"), R"(^.*x\d{2,}[{0,1}]a{3}\{0,5})");
+}
+
+// A scanner loaded from an image reports what the compiled one reports;
+// an image of other patterns (a changed pattern, a moved id), a cut or
+// damaged one, is refused rather than used.
+TEST(PatternScannerTest, ImageLoadsTheSameScannerOrNone) {
+  if (!detail::PatternScanner::Available()) GTEST_SKIP() << "Hyperscan does not run here";
+  const std::vector<std::pair<int, std::string>> regexes = {
+      {0, R"((?i)^\s*share this\s*$)"}, {3, R"(\pL+ \d)"}, {5, R"(^\d{1,3}$)"}};
+  const std::vector<std::pair<int, std::string>> literals = {{1, "sign up"}, {2, "read more"}};
+  const detail::PatternScanner compiled(regexes, literals);
+  const std::string image = compiled.Image();
+  ASSERT_FALSE(image.empty());
+  const auto loaded = detail::PatternScanner::FromImage(regexes, literals, image);
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_TRUE(loaded->from_image());
+  EXPECT_FALSE(compiled.from_image());
+  for (int id : {0, 3, 5}) EXPECT_EQ(loaded->has_regex(id), compiled.has_regex(id)) << id;
+  EXPECT_FALSE(loaded->has_regex(3));  // \pL stays with RE2
+  using Hit = std::tuple<int, std::size_t, std::size_t>;
+  auto scan = [](const detail::PatternScanner& s, const std::string& line) {
+    std::vector<int> ids;
+    std::vector<Hit> hits;
+    EXPECT_TRUE(s.ScanRegexes(line, &ids));
+    EXPECT_TRUE(s.ScanLiterals(line, [&](int id, std::size_t b, std::size_t e) { hits.emplace_back(id, b, e); }));
+    std::sort(ids.begin(), ids.end());
+    std::sort(hits.begin(), hits.end());
+    return std::make_pair(ids, hits);
+  };
+  int found = 0;
+  for (const std::string line : {"Share this", "123", "please sign up to read more", "nothing", ""}) {
+    const auto want = scan(compiled, line);
+    EXPECT_EQ(scan(*loaded, line), want) << line;
+    found += static_cast<int>(want.first.size() + want.second.size());
+  }
+  EXPECT_GE(found, 4);
+
+  auto other = regexes;
+  other[0].second += "x";
+  auto moved = literals;
+  moved[1].first = 4;
+  std::string damaged = image;
+  damaged[0] ^= 1;
+  EXPECT_EQ(detail::PatternScanner::FromImage(other, literals, image), nullptr);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, moved, image), nullptr);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, image.substr(0, image.size() - 1)), nullptr);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, image + "x"), nullptr);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, damaged), nullptr);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, ""), nullptr);
+}
+
+// winnow's build compiles the built-in rules' databases ahead
+// (tools/scanner_image): the image it links in fits what Freeze() hands
+// to Hyperscan for the default rules, so no run compiles them.
+TEST(PatternScannerTest, PrebuiltImageFitsTheBuiltInRules) {
+  if (!detail::PatternScanner::Available()) GTEST_SKIP() << "Hyperscan does not run here";
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+  std::vector<std::pair<int, std::string>> regexes, literals;
+  rules.AutomatonPatterns(&regexes, &literals);
+  EXPECT_GE(regexes.size(), 20u);
+  EXPECT_GE(literals.size(), 100u);
+  ASSERT_FALSE(detail::PrebuiltScannerImage().empty());
+  const auto loaded =
+      detail::PatternScanner::FromImage(regexes, literals, detail::PrebuiltScannerImage());
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_TRUE(loaded->has_literals());
+  EXPECT_TRUE(loaded->has_regexes());
+  // With one rule disabled the image no longer fits.
+  ASSERT_TRUE(rules.Disable("caption"));
+  rules.AutomatonPatterns(&regexes, &literals);
+  EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, detail::PrebuiltScannerImage()),
+            nullptr);
 }
 
 TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {

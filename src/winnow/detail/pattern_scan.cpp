@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <cstring>
 #include <type_traits>
+
+#include "winnow/detail/xxhash.hpp"
 
 #ifdef WINNOW_HAVE_HYPERSCAN
 #include <dlfcn.h>
@@ -135,6 +138,9 @@ struct HsApi {
   decltype(&::hs_free_scratch) free_scratch;
   decltype(&::hs_scan) scan;
   decltype(&::hs_valid_platform) valid_platform;
+  decltype(&::hs_version) version;
+  decltype(&::hs_serialize_database) serialize_database;
+  decltype(&::hs_deserialize_database) deserialize_database;
 };
 
 const HsApi* LoadHs() {
@@ -151,7 +157,10 @@ const HsApi* LoadHs() {
                   get(&api.free_database, "hs_free_database") &&
                   get(&api.alloc_scratch, "hs_alloc_scratch") &&
                   get(&api.free_scratch, "hs_free_scratch") && get(&api.scan, "hs_scan") &&
-                  get(&api.valid_platform, "hs_valid_platform");
+                  get(&api.valid_platform, "hs_valid_platform") &&
+                  get(&api.version, "hs_version") &&
+                  get(&api.serialize_database, "hs_serialize_database") &&
+                  get(&api.deserialize_database, "hs_deserialize_database");
   // The CPU must run Hyperscan's code (SSSE3 at least; it picks the best
   // of its builds for this CPU itself).
   if (!ok || api.valid_platform() != HS_SUCCESS) return nullptr;
@@ -202,13 +211,68 @@ bool Scan(const hs_database_t* db, const hs_database_t* other, std::string_view 
 }  // namespace
 #endif
 
+// A build that made no image (tools/scanner_image) links this one.
+__attribute__((weak)) std::string_view PrebuiltScannerImage() { return {}; }
+
+#ifdef WINNOW_HAVE_HYPERSCAN
+namespace {
+
+// The flags every regex is compiled with, and the version of Image()'s
+// layout: both are part of the key.
+constexpr unsigned kRegexFlags =
+    HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+constexpr std::uint32_t kImageVersion = 1;
+constexpr char kImageMagic[8] = {'w', 'i', 'n', 'n', 'o', 'w', 'H', 'S'};
+
+// What an image's databases were compiled from: the patterns with their
+// ids, the flags, the layout and Hyperscan's version.
+std::uint64_t PatternKey(const std::vector<std::pair<int, std::string>>& regexes,
+                         const std::vector<std::pair<int, std::string>>& literals,
+                         std::string_view hs_version) {
+  std::string text = "winnow pattern scanner " + std::to_string(kImageVersion) + " " +
+                     std::to_string(kRegexFlags) + " " + std::string(hs_version) + "\n";
+  for (const auto* list : {&regexes, &literals}) {
+    for (const auto& [id, pattern] : *list) {
+      text += std::to_string(id) + " " + std::to_string(pattern.size()) + " " + pattern + "\n";
+    }
+    text += "--\n";
+  }
+  return XXH3_64bits(text.data(), text.size());
+}
+
+void PutBytes(std::string* out, const void* p, std::size_t n) {
+  out->append(static_cast<const char*>(p), n);
+}
+
+// Reads an image front to back; every read checks what is left.
+struct ImageReader {
+  std::string_view rest;
+  template <typename T>
+  bool Get(T* value) {
+    if (rest.size() < sizeof(T)) return false;
+    std::memcpy(value, rest.data(), sizeof(T));
+    rest.remove_prefix(sizeof(T));
+    return true;
+  }
+  bool Bytes(std::size_t n, std::string_view* out) {
+    if (rest.size() < n) return false;
+    *out = rest.substr(0, n);
+    rest.remove_prefix(n);
+    return true;
+  }
+};
+
+}  // namespace
+#endif
+
 ScannerBuild::ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
                            std::vector<std::pair<int, std::string>> literals,
                            std::uint64_t after_bytes)
     : regexes_(std::move(regexes)), literals_(std::move(literals)), after_bytes_(after_bytes) {
   if (after_bytes_ == 0) {
     started_ = true;
-    scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
+    scanner_ = PatternScanner::FromImage(regexes_, literals_, PrebuiltScannerImage());
+    if (!scanner_) scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
     ready_.store(scanner_.get(), std::memory_order_release);
   }
 }
@@ -222,7 +286,8 @@ void ScannerBuild::Start() {
   if (!lock.owns_lock() || started_.load(std::memory_order_relaxed)) return;
   started_.store(true, std::memory_order_relaxed);
   try {
-    scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
+    scanner_ = PatternScanner::FromImage(regexes_, literals_, PrebuiltScannerImage());
+    if (!scanner_) scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
     ready_.store(scanner_.get(), std::memory_order_release);
   } catch (const std::bad_alloc&) {
     // No memory for the automaton: RE2 goes on matching every line.
@@ -253,10 +318,11 @@ PatternScanner::PatternScanner(const std::vector<std::pair<int, std::string>>& r
                                const std::vector<std::pair<int, std::string>>& literals) {
 #ifdef WINNOW_HAVE_HYPERSCAN
   if (!Available()) return;
+  key_ = PatternKey(regexes, literals, Hs()->version());
   // Regexes: each checked alone first, so that one Hyperscan refuses (or
   // whose syntax is not safe to hand it) stays with RE2 and the others
   // still compile together.
-  const unsigned flags = HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  const unsigned flags = kRegexFlags;
   std::vector<const char*> expressions;
   std::vector<unsigned> flag_list, hs_ids;
   std::vector<std::string> widened;
@@ -291,6 +357,7 @@ PatternScanner::PatternScanner(const std::vector<std::pair<int, std::string>>& r
     hs_ids.erase(hs_ids.begin() + bad);
   }
   if (regex_db_ != nullptr) {
+    hs_ids_ = hs_ids;
     for (unsigned h : hs_ids) compiled_ids_.push_back(regex_ids_[h]);
     std::sort(compiled_ids_.begin(), compiled_ids_.end());
   }
@@ -329,6 +396,124 @@ PatternScanner::~PatternScanner() {
 #ifdef WINNOW_HAVE_HYPERSCAN
   if (regex_db_) Hs()->free_database(Db(regex_db_));
   if (literal_db_) Hs()->free_database(Db(literal_db_));
+#endif
+}
+
+std::unique_ptr<PatternScanner> PatternScanner::FromImage(
+    const std::vector<std::pair<int, std::string>>& regexes,
+    const std::vector<std::pair<int, std::string>>& literals, std::string_view image) {
+  std::unique_ptr<PatternScanner> scanner(new PatternScanner());
+  if (!scanner->Load(regexes, literals, image)) return nullptr;
+  return scanner;
+}
+
+// The image: kImageMagic, kImageVersion (u32), the key (u64), the number
+// of Hyperscan ids in the regex database (u32) and the ids (u32 each),
+// then each database's size (u64) and its serialised bytes (size 0: none),
+// regexes first; in the byte order of the machine (the key holds
+// Hyperscan's version, whose databases are only read where they were
+// compiled for).
+std::string PatternScanner::Image() const {
+  std::string out;
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (!Available() || (regex_db_ == nullptr && literal_db_ == nullptr)) return out;
+  PutBytes(&out, kImageMagic, sizeof(kImageMagic));
+  PutBytes(&out, &kImageVersion, sizeof(kImageVersion));
+  PutBytes(&out, &key_, sizeof(key_));
+  const auto ids = static_cast<std::uint32_t>(hs_ids_.size());
+  PutBytes(&out, &ids, sizeof(ids));
+  for (unsigned h : hs_ids_) {
+    const auto id = static_cast<std::uint32_t>(h);
+    PutBytes(&out, &id, sizeof(id));
+  }
+  for (void* db : {regex_db_, literal_db_}) {
+    std::uint64_t size = 0;
+    char* bytes = nullptr;
+    std::size_t length = 0;
+    if (db != nullptr) {
+      if (Hs()->serialize_database(Db(db), &bytes, &length) != HS_SUCCESS) return {};
+      size = length;
+    }
+    PutBytes(&out, &size, sizeof(size));
+    if (bytes != nullptr) {
+      PutBytes(&out, bytes, length);
+      std::free(bytes);  // Hyperscan's allocator is malloc's
+    }
+  }
+#endif
+  return out;
+}
+
+bool PatternScanner::Load(const std::vector<std::pair<int, std::string>>& regexes,
+                          const std::vector<std::pair<int, std::string>>& literals,
+                          std::string_view image) {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (image.empty() || !Available()) return false;
+  ImageReader in{image};
+  std::string_view magic;
+  std::uint32_t version = 0, ids = 0;
+  std::uint64_t key = 0;
+  if (!in.Bytes(sizeof(kImageMagic), &magic) ||
+      magic != std::string_view(kImageMagic, sizeof(kImageMagic)) || !in.Get(&version) ||
+      version != kImageVersion || !in.Get(&key) ||
+      key != PatternKey(regexes, literals, Hs()->version()) || !in.Get(&ids)) {
+    return false;
+  }
+  // The regexes handed to Hyperscan, in order, as the compile picks them.
+  std::vector<int> regex_ids;
+  for (const auto& [id, pattern] : regexes) {
+    if (HyperscanSafe(pattern)) regex_ids.push_back(id);
+  }
+  if (ids > regex_ids.size()) return false;
+  std::vector<unsigned> hs_ids(ids);
+  for (unsigned& h : hs_ids) {
+    std::uint32_t v = 0;
+    if (!in.Get(&v) || v >= regex_ids.size()) return false;
+    h = v;
+  }
+  hs_database_t* dbs[2] = {nullptr, nullptr};
+  bool ok = true;
+  for (hs_database_t*& db : dbs) {
+    std::uint64_t size = 0;
+    std::string_view bytes;
+    if (!in.Get(&size) || !in.Bytes(static_cast<std::size_t>(size), &bytes)) {
+      ok = false;
+      break;
+    }
+    if (size > 0 && Hs()->deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) {
+      db = nullptr;
+      ok = false;
+      break;
+    }
+  }
+  // The regex database holds exactly the ids listed; the literal one, when
+  // there are literals, all of them.
+  ok = ok && in.rest.empty() && (dbs[0] != nullptr) == !hs_ids.empty() &&
+       (dbs[1] != nullptr) == !literals.empty();
+  if (!ok) {
+    for (hs_database_t* db : dbs) {
+      if (db != nullptr) Hs()->free_database(db);
+    }
+    return false;
+  }
+  key_ = key;
+  regex_db_ = dbs[0];
+  literal_db_ = dbs[1];
+  regex_ids_ = std::move(regex_ids);
+  hs_ids_ = std::move(hs_ids);
+  for (unsigned h : hs_ids_) compiled_ids_.push_back(regex_ids_[h]);
+  std::sort(compiled_ids_.begin(), compiled_ids_.end());
+  for (const auto& [id, text] : literals) {
+    literal_ids_.push_back(id);
+    literal_sizes_.push_back(static_cast<std::uint32_t>(text.size()));
+  }
+  from_image_ = true;
+  return true;
+#else
+  (void)regexes;
+  (void)literals;
+  (void)image;
+  return false;
 #endif
 }
 
