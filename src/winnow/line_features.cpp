@@ -197,11 +197,22 @@ bool EndsWithColon(std::string_view text) {
   return false;
 }
 
-int CountWords(std::string_view raw, const Normalized& norm) {
+namespace {
+
+// CountWords() from the line's characters of unspaced scripts and the runs
+// they form (counted by the caller's pass over the line).
+int WordCount(const Normalized& norm, int unspaced, int runs) {
   const int cjk = static_cast<int>(norm.cjk_words);
   int words = static_cast<int>(norm.words.size()) - cjk + (cjk + 1) / 2;
   // Runs of unspaced scripts normalise to one word each; count their
   // characters instead, four to a word.
+  if (unspaced > 0) words += std::max(0, (unspaced + 3) / 4 - runs);
+  return words;
+}
+
+}  // namespace
+
+int CountWords(std::string_view raw, const Normalized& norm) {
   int unspaced = 0, runs = 0;
   bool in_run = false;
   for (std::size_t pos = 0; pos < raw.size();) {
@@ -220,8 +231,7 @@ int CountWords(std::string_view raw, const Normalized& norm) {
       in_run = false;
     }
   }
-  if (unspaced > 0) words += std::max(0, (unspaced + 3) / 4 - runs);
-  return words;
+  return WordCount(norm, unspaced, runs);
 }
 
 LineFeatures::StopwordSet::StopwordSet(const std::vector<std::uint64_t>& hashes) {
@@ -348,14 +358,39 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   bool at_word_start = true, email = false, year = false;
   int digit_run = 0;
   char32_t first = 0;
+  int script_chars = 0, script_runs = 0;  // of unspaced scripts, for the word count
+  bool in_script = false;
+  auto lower_ascii = [](unsigned char b) { return static_cast<unsigned>(b - 'a') < 26u; };
   for (std::size_t pos = 0; pos < raw.size();) {
     const unsigned char b = static_cast<unsigned char>(raw[pos]);
     char32_t c;
     if (b < 0x80) {
+      in_script = false;
+      if (lower_ascii(b) && !at_word_start && first != 0) {
+        // The rest of a word in lower-case ASCII letters, the commonest
+        // bytes: each is only a letter (the first ends a run of digits).
+        std::size_t end = pos + 1;
+        while (end < raw.size() && lower_ascii(static_cast<unsigned char>(raw[end]))) ++end;
+        const int run = static_cast<int>(end - pos);
+        chars += run;
+        nonspace += run;
+        letters += run;
+        if (digit_run == 4) year = true;
+        digit_run = 0;
+        pos = end;
+        continue;
+      }
       c = b;
       ++pos;
     } else {
       c = DecodeUtf8(raw, &pos);
+      if (IsUnspacedScript(c)) {
+        ++script_chars;
+        if (!in_script) ++script_runs;
+        in_script = true;
+      } else {
+        in_script = false;
+      }
     }
     ++chars;
     if (IsSpaceOrFormat(c)) {
@@ -405,7 +440,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   for (std::size_t p = 0; (p = raw.find("://", p)) != std::string_view::npos; p += 3) ++urls;
   for (std::size_t p = 0; (p = raw.find("www.", p)) != std::string_view::npos; p += 4) ++urls;
 
-  int words = CountWords(raw, *norm);
+  int words = WordCount(*norm, script_chars, script_runs);
   // A URL is one word to a reader, however many it normalises to.
   if (urls > 0) words = std::max(1, words - 3 * urls);
   words_[i] = words;
