@@ -8,9 +8,9 @@
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "winnow/detail/pattern_scan.hpp"
+#include "winnow/detail/xxhash.hpp"
 #include "winnow/error.hpp"
 
 namespace winnow {
@@ -24,6 +24,49 @@ struct StringHash {
   }
 };
 
+// A set of words asked about once a line: their hashes in an
+// open-addressing table at most a quarter full, one probe or two where a
+// node-based set takes a division and a pointer chase. A hash says "maybe"
+// (two words may share one), which is all a gate needs: the look-ups it
+// lets through compare the text.
+class WordGate {
+ public:
+  void Add(std::string_view word) {
+    const std::uint64_t h = Hash(word);
+    if ((used_ + 1) * 4 > slots_.size()) Grow();
+    Insert(h);
+  }
+  bool MayHold(std::string_view word) const {
+    if (slots_.empty()) return false;
+    const std::uint64_t h = Hash(word);
+    for (std::size_t s = h & (slots_.size() - 1);; s = (s + 1) & (slots_.size() - 1)) {
+      if (slots_[s] == h) return true;
+      if (slots_[s] == 0) return false;
+    }
+  }
+
+ private:
+  static std::uint64_t Hash(std::string_view word) {
+    return XXH3_64bits(word.data(), word.size()) | 1;  // 0 marks a free slot
+  }
+  void Insert(std::uint64_t h) {
+    std::size_t s = h & (slots_.size() - 1);
+    while (slots_[s] != 0 && slots_[s] != h) s = (s + 1) & (slots_.size() - 1);
+    used_ += slots_[s] == 0;
+    slots_[s] = h;
+  }
+  void Grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(64, 2 * old.size()), 0);
+    used_ = 0;
+    for (std::uint64_t h : old) {
+      if (h != 0) Insert(h);
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t used_ = 0;
+};
+
 struct RuleSet::Compiled {
   // literal and prefix patterns, keyed by normalised text.
   std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> literal;
@@ -31,7 +74,7 @@ struct RuleSet::Compiled {
   std::vector<int> prefix_lengths;  // distinct word counts of prefixes
   // The first words of all literal and prefix patterns: a line whose first
   // word is not one of them matches none, which one look-up tells.
-  std::unordered_set<std::string, StringHash, std::equal_to<>> first_words;
+  WordGate first_words;
   int literal_max_words = 0;
   // contains patterns run as one automaton over the normalised text;
   // regex patterns as one automaton over the raw line.
@@ -246,13 +289,13 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
     switch (p.kind) {
       case PatternKind::kLiteral:
         c->literal[p.text].push_back(i);
-        c->first_words.emplace(p.text.substr(0, p.text.find(' ')));
+        c->first_words.Add(std::string_view(p.text).substr(0, p.text.find(' ')));
         c->literal_max_words = std::max(
             c->literal_max_words, 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' ')));
         break;
       case PatternKind::kPrefix: {
         c->prefix[p.text].push_back(i);
-        c->first_words.emplace(p.text.substr(0, p.text.find(' ')));
+        c->first_words.Add(std::string_view(p.text).substr(0, p.text.find(' ')));
         int words = 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' '));
         if (std::find(c->prefix_lengths.begin(), c->prefix_lengths.end(), words) ==
             c->prefix_lengths.end()) {
@@ -418,8 +461,8 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const 
     // A line whose first word starts no literal or prefix pattern matches
     // none of them: one look-up instead of one per pattern length.
     const auto& first = norm.words[0];
-    const bool known_start = c.first_words.find(std::string_view(norm.text).substr(
-                                 first.begin, first.size)) != c.first_words.end();
+    const bool known_start =
+        c.first_words.MayHold(std::string_view(norm.text).substr(first.begin, first.size));
     if (known_start && words <= c.literal_max_words) {
       if (auto it = c.literal.find(std::string_view(norm.text)); it != c.literal.end()) {
         for (int id : it->second) consider(id);
