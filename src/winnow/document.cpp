@@ -3,6 +3,10 @@
 #include <array>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>  // part of every x86-64 CPU: no dispatch needed
+#endif
+
 namespace winnow {
 namespace {
 
@@ -18,16 +22,33 @@ bool IsBlank(std::string_view text) {
 // The first line end at or after `pos`: '\n' (with any '\r' before it),
 // a lone '\r', U+2028, U+2029 or U+0085 (NEL). Returns the offset of the
 // terminator, or bytes.size(), and its length in *eol.
-std::size_t FindLineEnd(std::string_view bytes, std::size_t pos, std::size_t* eol) {
+// The first byte at or after p[i] that may begin a line end ('\n', '\r',
+// 0xE2, 0xC2), or n: sixteen bytes a step where SSE2 is there.
+std::size_t NextCandidate(const unsigned char* p, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  const __m128i e2 = _mm_set1_epi8(static_cast<char>(0xE2)), c2 = _mm_set1_epi8(static_cast<char>(0xC2));
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, e2), _mm_cmpeq_epi8(v, c2)));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
   static constexpr auto kCandidate = [] {
     std::array<bool, 256> t{};
     t['\n'] = t['\r'] = t[0xE2] = t[0xC2] = true;
     return t;
   }();
+  while (i < n && !kCandidate[p[i]]) ++i;
+  return i;
+}
+
+std::size_t FindLineEnd(std::string_view bytes, std::size_t pos, std::size_t* eol) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
-  for (std::size_t i = pos; i < n; ++i) {
-    if (!kCandidate[p[i]]) continue;
+  for (std::size_t i = pos; (i = NextCandidate(p, i, n)) < n; ++i) {
     switch (p[i]) {
       case '\n':
         *eol = 1;
