@@ -1,6 +1,7 @@
 #include "winnow/line_features.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -162,7 +163,22 @@ bool IsLetter(char32_t c) {
           !InRange(c, 0xFF00, 0xFF0F) && !InRange(c, 0xFF1A, 0xFF20));
 }
 
-float Log1p(double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); }
+// log1p of a count. The features take it of whole numbers, most of them
+// small: those come from a table made with std::log1p itself (the same
+// floats, without a call into libm per count).
+float Log1p(double x) {
+  constexpr int kTableSize = 1024;
+  static const std::array<float, kTableSize> kTable = [] {
+    std::array<float, kTableSize> t{};
+    for (int i = 0; i < kTableSize; ++i) t[i] = static_cast<float>(std::log1p(static_cast<double>(i)));
+    return t;
+  }();
+  if (x >= 0 && x < kTableSize) {
+    const int i = static_cast<int>(x);
+    if (static_cast<double>(i) == x) return kTable[i];
+  }
+  return static_cast<float>(std::log1p(std::max(0.0, x)));
+}
 
 // Kadane's weights: how much a line adds to or takes from the main text.
 double SpanWeight(bool body, int words, bool rule, bool boundary) {
