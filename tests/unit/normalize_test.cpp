@@ -65,6 +65,16 @@ const NormCase kNormCases[] = {
     {"no-break space separates", "a\u00a0b", "a b"},
     {"ideographic space separates", "a\u3000b", "a b"},
     {"BOM separates", "\ufeffhello", "hello"},
+    // Long ASCII words are folded sixteen bytes at a time: runs that end
+    // before, at and after a block's end, with what may follow them.
+    {"a word of 15 bytes", "AbCdEfGhIjKlMnO", "abcdefghijklmno"},
+    {"a word of 16 bytes", "ABCDEFGHIJKLMNOP x", "abcdefghijklmnop x"},
+    {"a word of 17 bytes", "ABCDEFGHIJKLMNOPQ", "abcdefghijklmnopq"},
+    {"a word of 40 bytes", "Internationalisation2024ZZ@abcdefghijkl!", "internationalisation2024zz abcdefghijkl"},
+    {"block edges of @ [ ` {", "AZaz09@[`{AZaz09AZaz09/:", "azaz09 azaz09azaz09"},
+    {"a word before non-ASCII", "ABCDEFGHIJKLMNOPQRST\u00c9T\u00c9 x", "abcdefghijklmnopqrst\u00e9t\u00e9 x"},
+    {"a word before an invalid byte", "ABCDEFGHIJKLMNOPQRSTUV\xff" "Wxyz", "abcdefghijklmnopqrstuv\ufffdwxyz"},
+    {"a joiner after a long word", "ABCDEFGHIJKLMNOPQRS.T end.", "abcdefghijklmnopqrst end"},
     {"emoji separate", "a\U0001F600b", "a b"},
     {"Latin-1 punctuation separates", "\u00aba\u00bb \u00bfb?", "a b"},
     {"multiplication sign separates", "2\u00d73", "2 3"},
