@@ -1,7 +1,13 @@
-// The cross-document state file (--index): its lock and its checksums.
+// The cross-document state file (--index): its byte order, its lock and
+// its checksums.
 //
-// A state file is read and written through StateReader and StateWriter,
-// which hash every byte (XXH3-64). Checkpoint() writes, or reads and checks,
+// A state file is read and written through StateReader and StateWriter.
+// Every number in it is little-endian, written and read by value (never
+// by copying a struct's bytes), so a file means the same on every machine:
+// integers least significant byte first, a double as its IEEE 754 bits,
+// an array as its values one after another. Its layout is versioned: a
+// reader refuses another version by name (see Decider::LoadState). They
+// hash every byte (XXH3-64). Checkpoint() writes, or reads and checks,
 // the hash of every byte so far: the file has one after its headers, so a
 // damaged header is reported as damage and not as other parameters, and one
 // at its end, so that any change to any byte (every single-bit flip, a
@@ -33,6 +39,13 @@ class StateWriter {
 
   // Throws winnow::Error (where = the temporary file) on a failed write.
   void Write(const void* data, std::size_t size);
+  // Little-endian values (see above).
+  void WriteU32(std::uint32_t value);
+  void WriteU64(std::uint64_t value);
+  void WriteF64(double value);
+  void WriteU16s(const std::uint16_t* values, std::size_t count);
+  void WriteU32s(const std::uint32_t* values, std::size_t count);
+  void WriteU64s(const std::uint64_t* values, std::size_t count);
   // Writes the 8-byte hash of everything written so far.
   void Checkpoint();
   const std::string& name() const;
@@ -54,6 +67,13 @@ class StateReader {
 
   // Reads exactly `size` bytes. Throws winnow::Error "file is truncated".
   void Read(void* data, std::size_t size);
+  // Little-endian values, as StateWriter writes them; the same errors.
+  std::uint32_t ReadU32();
+  std::uint64_t ReadU64();
+  double ReadF64();
+  void ReadU16s(std::uint16_t* values, std::size_t count);
+  void ReadU32s(std::uint32_t* values, std::size_t count);
+  void ReadU64s(std::uint64_t* values, std::size_t count);
   // Reads the hash that Checkpoint() wrote here and compares it with the
   // hash of everything read so far. Throws winnow::Error when the file is
   // damaged.

@@ -22,25 +22,24 @@ constexpr char kStateMagic[8] = {'W', 'I', 'N', 'N', 'O', 'W', 'S', 'T'};
 // hashes; version 1 hashed their normalised text.
 constexpr std::uint32_t kStateVersion = 5;
 
-struct RepeatedHeader {
-  std::uint32_t min_documents;
-  std::int32_t max_words;
-  std::int32_t sentence_words;
-  std::int32_t log2_width;
-  std::uint32_t cross_sites;
-  std::uint32_t reserved;  // zero
-  double site_share;
-  double cross_share;
-};
+// The layout after the magic and version, all little-endian (state_file.hpp):
+//   the document index            DocumentIndex::Write
+//   repeated-line parameters      u32 min_documents, i32 max_words,
+//                                 i32 sentence_words, i32 log2_width,
+//                                 u32 cross_sites, u32 zero,
+//                                 f64 site_share, f64 cross_share
+//   counts                        u16 x 4 << log2_width, per generation
+//   per generation                u64 documents, u64 heavy[4]
+//                                 (documents of both, then heavy of both)
+//   u64 total_documents, u64 rotations
+//   u64 names file id, u64 names file bytes (doc_names.hpp)
+//   u64 checksum of every byte before it
 
-// The repeated-line state after its header: both generations' counters,
-// then their documents and heavy counters, the total and the rotations.
-struct RepeatedTail {
-  std::uint64_t documents[2];
-  std::uint64_t heavy[2][4];
-  std::uint64_t total_documents;
-  std::uint64_t rotations;
-};
+std::string VersionMessage(std::uint32_t version) {
+  return "index file format version " + std::to_string(version) + "; this winnow reads version " +
+         std::to_string(kStateVersion) +
+         " only (the file was made by another winnow: run that winnow on it, or start a new index)";
+}
 
 }  // namespace
 
@@ -114,26 +113,25 @@ void Decider::SaveState(const std::string& path) {
   AtomicFile file(path);
   StateWriter out(&file);
   out.Write(kStateMagic, sizeof kStateMagic);
-  const std::uint32_t version = kStateVersion;
-  out.Write(&version, sizeof version);
+  out.WriteU32(kStateVersion);
   index_.Write(out);
   const RepeatedLinesConfig& c = repeated_.config();
-  RepeatedHeader h{c.min_documents, c.max_words, c.sentence_words, c.log2_width,
-                   c.cross_sites,   0,           c.site_share,     c.cross_share};
-  out.Write(&h, sizeof h);
+  out.WriteU32(c.min_documents);
+  out.WriteU32(static_cast<std::uint32_t>(c.max_words));
+  out.WriteU32(static_cast<std::uint32_t>(c.sentence_words));
+  out.WriteU32(static_cast<std::uint32_t>(c.log2_width));
+  out.WriteU32(c.cross_sites);
+  out.WriteU32(0);
+  out.WriteF64(c.site_share);
+  out.WriteF64(c.cross_share);
   const RepeatedLines::State state = repeated_.state();
-  for (const auto& counts : state.counts) out.Write(counts.data(), counts.size() * sizeof(counts[0]));
-  RepeatedTail tail{};
-  for (int g = 0; g < 2; ++g) {
-    tail.documents[g] = state.documents[g];
-    for (int row = 0; row < 4; ++row) tail.heavy[g][row] = state.heavy[g][row];
-  }
-  tail.total_documents = state.total_documents;
-  tail.rotations = state.rotations;
-  out.Write(&tail, sizeof tail);
-  const std::uint64_t names_id = names_.file_id();
-  out.Write(&names_id, sizeof names_id);
-  out.Write(&names_bytes, sizeof names_bytes);
+  for (const auto& counts : state.counts) out.WriteU16s(counts.data(), counts.size());
+  out.WriteU64s(state.documents.data(), 2);
+  for (const auto& heavy : state.heavy) out.WriteU64s(heavy.data(), heavy.size());
+  out.WriteU64(state.total_documents);
+  out.WriteU64(state.rotations);
+  out.WriteU64(names_.file_id());
+  out.WriteU64(names_bytes);
   out.Checkpoint();
   file.Commit();
 }
@@ -146,18 +144,20 @@ void Decider::LoadState(const std::string& path) {
     char magic[sizeof kStateMagic];
     in.Read(magic, sizeof magic);
     if (std::memcmp(magic, kStateMagic, sizeof magic) != 0) throw Error(path, "not a winnow index file");
-    std::uint32_t version;
-    in.Read(&version, sizeof version);
-    if (version != kStateVersion) {
-      throw Error(path, "index file version " + std::to_string(version) + ", this winnow reads version " +
-                            std::to_string(kStateVersion));
-    }
+    const std::uint32_t version = in.ReadU32();
+    if (version != kStateVersion) throw Error(path, VersionMessage(version));
     // Read into a new index and counts, so that a file refused half-way
     // (its checksum is checked at the end) leaves this processor as it was.
     DocumentIndex index(index_.config());
     index.Read(in);
-    RepeatedHeader h;
-    in.Read(&h, sizeof h);
+    const std::uint32_t min_documents = in.ReadU32();
+    const auto max_words = static_cast<std::int32_t>(in.ReadU32());
+    const auto sentence_words = static_cast<std::int32_t>(in.ReadU32());
+    const auto log2_width = static_cast<std::int32_t>(in.ReadU32());
+    const std::uint32_t cross_sites = in.ReadU32();
+    const std::uint32_t reserved = in.ReadU32();
+    const double site_share = in.ReadF64();
+    const double cross_share = in.ReadF64();
     const RepeatedLinesConfig& c = repeated_.config();
     // Name the parameter that differs, as the run's option.
     auto differs = [&](const char* what, long long file, long long run) {
@@ -166,27 +166,22 @@ void Decider::LoadState(const std::string& path) {
                               std::to_string(file) + ", this run uses " + std::to_string(run) + ")");
       }
     };
-    differs("--repeat-documents", h.min_documents, c.min_documents);
-    differs("--repeat-max-words", h.max_words, c.max_words);
-    differs("sentence words", h.sentence_words, c.sentence_words);
-    differs("count-min width (log2)", h.log2_width, c.log2_width);
-    differs("sites for a line everywhere", h.cross_sites, c.cross_sites);
-    if (h.site_share != c.site_share || h.cross_share != c.cross_share || h.reserved != 0) {
+    differs("--repeat-documents", min_documents, c.min_documents);
+    differs("--repeat-max-words", max_words, c.max_words);
+    differs("sentence words", sentence_words, c.sentence_words);
+    differs("count-min width (log2)", log2_width, c.log2_width);
+    differs("sites for a line everywhere", cross_sites, c.cross_sites);
+    if (site_share != c.site_share || cross_share != c.cross_share || reserved != 0) {
       throw Error(path, "index was made with other repeated-line parameters (shares)");
     }
     RepeatedLines::State state = repeated_.state();
-    for (auto& counts : state.counts) in.Read(counts.data(), counts.size() * sizeof(counts[0]));
-    RepeatedTail tail;
-    in.Read(&tail, sizeof tail);
-    for (int g = 0; g < 2; ++g) {
-      state.documents[g] = tail.documents[g];
-      for (int row = 0; row < 4; ++row) state.heavy[g][row] = tail.heavy[g][row];
-    }
-    state.total_documents = tail.total_documents;
-    state.rotations = tail.rotations;
-    std::uint64_t names_id, names_bytes;
-    in.Read(&names_id, sizeof names_id);
-    in.Read(&names_bytes, sizeof names_bytes);
+    for (auto& counts : state.counts) in.ReadU16s(counts.data(), counts.size());
+    in.ReadU64s(state.documents.data(), 2);
+    for (auto& heavy : state.heavy) in.ReadU64s(heavy.data(), heavy.size());
+    state.total_documents = in.ReadU64();
+    state.rotations = in.ReadU64();
+    const std::uint64_t names_id = in.ReadU64();
+    const std::uint64_t names_bytes = in.ReadU64();
     in.Checkpoint();
     in.ExpectEnd();
     // Checked (the bound depends on the heavy counts) before anything changes.

@@ -40,6 +40,10 @@ constexpr int kMaxPerBand = 8;
 // The header: every parameter a saved index depends on, little-endian as
 // this machine writes it (the file is not meant to move between
 // architectures; the magic and version catch other files).
+// The index's header in the state file. Written and read field by field,
+// little-endian, in this order (state_file.hpp); the arrays that follow:
+// ordinals (u64), band entries (u32 fingerprint, u32 position), sketches
+// (bytes), the short documents' arena (u32), short band entries.
 struct Header {
   char magic[8];
   std::uint32_t version;
@@ -91,11 +95,13 @@ std::size_t EighthMore(std::size_t size, std::size_t minimum) {
   return std::max(minimum, size + size / 8);
 }
 
-// Writes raw bytes of a trivially copyable array.
-template <typename T>
-void WriteArray(StateWriter& out, const T* data, std::size_t count) {
-  out.Write(data, count * sizeof(T));
-}
+// Arrays to and from the state file, little-endian (state_file.hpp).
+void WriteArray(StateWriter& out, const std::uint64_t* data, std::size_t count) { out.WriteU64s(data, count); }
+void WriteArray(StateWriter& out, const std::uint32_t* data, std::size_t count) { out.WriteU32s(data, count); }
+void WriteArray(StateWriter& out, const std::uint8_t* data, std::size_t count) { out.Write(data, count); }
+void ReadValues(StateReader& in, std::uint64_t* data, std::size_t count) { in.ReadU64s(data, count); }
+void ReadValues(StateReader& in, std::uint32_t* data, std::size_t count) { in.ReadU32s(data, count); }
+void ReadValues(StateReader& in, std::uint8_t* data, std::size_t count) { in.Read(data, count); }
 
 // Reads `count` elements into `*out`. Unless the file's size has been
 // checked against the count (a regular file), it grows as the data arrives:
@@ -110,7 +116,7 @@ void ReadArray(StateReader& in, std::uint64_t count, std::vector<T>* out) {
     const std::size_t done = out->size();
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(count - done, kStep));
     out->resize(done + n);
-    in.Read(out->data() + done, n * sizeof(T));
+    ReadValues(in, out->data() + done, n);
   }
 }
 
@@ -423,6 +429,36 @@ std::vector<Slot> SortedEntries(const std::vector<Slot>& slots, std::uint32_t em
   return entries;
 }
 
+// Band entries as u32 pairs (fingerprint, position), through a u32 array.
+template <typename Slot>
+void WriteSlots(StateWriter& out, const std::vector<Slot>& slots) {
+  std::vector<std::uint32_t> words;
+  constexpr std::size_t kStep = std::size_t{1} << 16;
+  for (std::size_t done = 0; done < slots.size(); done += kStep) {
+    const std::size_t n = std::min(kStep, slots.size() - done);
+    words.clear();
+    for (std::size_t i = done; i < done + n; ++i) {
+      words.push_back(slots[i].fingerprint);
+      words.push_back(slots[i].position);
+    }
+    out.WriteU32s(words.data(), words.size());
+  }
+}
+
+// As ReadArray: from a pipe, memory follows the entries really there.
+template <typename Slot>
+void ReadSlots(StateReader& in, std::uint64_t count, std::vector<Slot>* out) {
+  constexpr std::uint64_t kStep = std::uint64_t{1} << 16;
+  std::vector<std::uint32_t> words(2 * kStep);
+  out->clear();
+  if (in.file_size() >= 0) out->reserve(static_cast<std::size_t>(count));
+  while (out->size() < count) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(count - out->size(), kStep));
+    in.ReadU32s(words.data(), 2 * n);
+    for (std::size_t i = 0; i < n; ++i) out->push_back(Slot{words[2 * i], words[2 * i + 1]});
+  }
+}
+
 }  // namespace
 
 void DocumentIndex::Write(StateWriter& out) const {
@@ -445,13 +481,22 @@ void DocumentIndex::Write(StateWriter& out) const {
   h.short_documents = short_documents_;
   h.short_words = arena_words_;
   h.short_band_entries = short_entries.size();
-  WriteArray(out, &h, 1);
+  out.Write(h.magic, sizeof h.magic);
+  for (std::uint32_t v : {h.version, h.shingle_words, h.permutations, h.bands, h.rows, h.sketch_bits}) {
+    out.WriteU32(v);
+  }
+  out.WriteU64(h.seed);
+  out.WriteF64(h.threshold);
+  for (std::uint64_t v : {h.next_ordinal, h.not_indexed, h.indexed, h.band_entries, h.short_documents,
+                          h.short_words, h.short_band_entries}) {
+    out.WriteU64(v);
+  }
   out.Checkpoint();
   for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
     WriteArray(out, ordinal_blocks_[p / kBlockDocs].get(), n);
   }
-  WriteArray(out, entries.data(), entries.size());
+  WriteSlots(out, entries);
   for (std::uint64_t p = 0; p < indexed_; p += kBlockDocs) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockDocs, indexed_ - p));
     WriteArray(out, sketch_blocks_[p / kBlockDocs].get(), n * static_cast<std::size_t>(sketch_bytes_));
@@ -460,7 +505,7 @@ void DocumentIndex::Write(StateWriter& out) const {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kArenaBlockWords, arena_words_ - w));
     WriteArray(out, arena_blocks_[w / kArenaBlockWords].get(), n);
   }
-  WriteArray(out, short_entries.data(), short_entries.size());
+  WriteSlots(out, short_entries);
 }
 
 void DocumentIndex::Swap(DocumentIndex& other) {
@@ -480,13 +525,22 @@ void DocumentIndex::Swap(DocumentIndex& other) {
 void DocumentIndex::Read(StateReader& in) {
   const std::string& path = in.name();
   Header h{};
-  in.Read(&h, sizeof h);
+  in.Read(h.magic, sizeof h.magic);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
     throw Error(path, "not a winnow index file");
   }
+  h.version = in.ReadU32();
   if (h.version != kVersion) {
-    throw Error(path, "index file version " + std::to_string(h.version) +
-                          ", this winnow reads version " + std::to_string(kVersion));
+    throw Error(path, "document index format version " + std::to_string(h.version) +
+                          "; this winnow reads version " + std::to_string(kVersion) +
+                          " only (the file was made by another winnow: run that winnow on it, or start a new index)");
+  }
+  for (std::uint32_t* v : {&h.shingle_words, &h.permutations, &h.bands, &h.rows, &h.sketch_bits}) *v = in.ReadU32();
+  h.seed = in.ReadU64();
+  h.threshold = in.ReadF64();
+  for (std::uint64_t* v : {&h.next_ordinal, &h.not_indexed, &h.indexed, &h.band_entries, &h.short_documents,
+                           &h.short_words, &h.short_band_entries}) {
+    *v = in.ReadU64();
   }
   // Nothing in the header is believed before its checksum.
   in.Checkpoint();
@@ -529,12 +583,12 @@ void DocumentIndex::Read(StateReader& in) {
   std::vector<Slot> entries;
   std::vector<std::uint8_t> sketches;
   ReadArray(in, h.indexed, &ordinals);
-  ReadArray(in, h.band_entries, &entries);
+  ReadSlots(in, h.band_entries, &entries);
   ReadArray(in, h.indexed * static_cast<std::uint64_t>(sketch_bytes_), &sketches);
   std::vector<std::uint32_t> arena;
   std::vector<Slot> short_entries;
   ReadArray(in, h.short_words, &arena);
-  ReadArray(in, h.short_band_entries, &short_entries);
+  ReadSlots(in, h.short_band_entries, &short_entries);
   // Band entries come in the order Write() puts them (by position, then
   // fingerprint), so that what is read writes back to the same bytes.
   auto check_entries = [&](const std::vector<Slot>& list, auto valid) {

@@ -22,13 +22,34 @@ constexpr std::uint32_t kVersion = 1;
 // Magic, version, file id.
 constexpr std::uint64_t kFileHeader = sizeof kMagic + sizeof kVersion + 8;
 
+// A block's header: u32 payload bytes, u32 count, u64 first ordinal, u64
+// XXH3-64 of the payload; like every number in the file, little-endian.
 struct BlockHeader {
   std::uint32_t payload_bytes;
   std::uint32_t count;
   std::uint64_t first_ordinal;
   std::uint64_t hash;  // XXH3-64 of the payload
 };
-static_assert(sizeof(BlockHeader) == 24);
+constexpr std::size_t kBlockHeader = 24;
+
+void PutLittle(std::uint64_t v, int bytes, char* out) {
+  for (int i = 0; i < bytes; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+std::uint64_t GetLittle(const char* in, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+  return v;
+}
+void EncodeBlockHeader(const BlockHeader& h, char* out) {
+  PutLittle(h.payload_bytes, 4, out);
+  PutLittle(h.count, 4, out + 4);
+  PutLittle(h.first_ordinal, 8, out + 8);
+  PutLittle(h.hash, 8, out + 16);
+}
+BlockHeader DecodeBlockHeader(const char* in) {
+  return {static_cast<std::uint32_t>(GetLittle(in, 4)), static_cast<std::uint32_t>(GetLittle(in + 4, 4)),
+          GetLittle(in + 8, 8), GetLittle(in + 16, 8)};
+}
 
 // The largest payload a block can have: every name at its longest.
 constexpr std::uint64_t kMaxPayload = kNamesPerBlock * (2 * kMaxNameBytes + 3 * 10);
@@ -109,8 +130,8 @@ void DocumentNames::StartFile(int fd, const std::string& name) {
   file_id_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
   char head[kFileHeader];
   std::memcpy(head, kMagic, sizeof kMagic);
-  std::memcpy(head + sizeof kMagic, &kVersion, sizeof kVersion);
-  std::memcpy(head + sizeof kMagic + sizeof kVersion, &file_id_, sizeof file_id_);
+  PutLittle(kVersion, 4, head + sizeof kMagic);
+  PutLittle(file_id_, 8, head + sizeof kMagic + sizeof kVersion);
   PwriteAll(fd, name, head, sizeof head, 0);
   size_ = kFileHeader;
 }
@@ -136,27 +157,26 @@ void DocumentNames::Open(const std::string& path, std::uint64_t file_id, std::ui
       }
       char head[kFileHeader];
       PreadAll(fd, name, head, sizeof head, 0);
-      std::uint32_t version;
-      std::uint64_t id;
-      std::memcpy(&version, head + sizeof kMagic, sizeof version);
-      std::memcpy(&id, head + sizeof kMagic + sizeof version, sizeof id);
+      const auto version = static_cast<std::uint32_t>(GetLittle(head + sizeof kMagic, 4));
+      const std::uint64_t id = GetLittle(head + sizeof kMagic + 4, 8);
       if (std::memcmp(head, kMagic, sizeof kMagic) != 0 || version != kVersion) {
         throw Error(name, "not a winnow names file of version " + std::to_string(kVersion));
       }
       if (id != file_id) throw Error(name, "names file of another index");
       std::uint64_t last = 0;
       for (std::uint64_t at = kFileHeader; at < bytes;) {
-        BlockHeader h;
-        if (bytes - at < sizeof h) throw Error(name, "names file is damaged (block headers)");
-        PreadAll(fd, name, &h, sizeof h, at);
+        if (bytes - at < kBlockHeader) throw Error(name, "names file is damaged (block headers)");
+        char raw[kBlockHeader];
+        PreadAll(fd, name, raw, sizeof raw, at);
+        const BlockHeader h = DecodeBlockHeader(raw);
         if (h.count == 0 || h.count > kNamesPerBlock || h.payload_bytes > kMaxPayload ||
-            bytes - at - sizeof h < h.payload_bytes || h.first_ordinal <= last) {
+            bytes - at - kBlockHeader < h.payload_bytes || h.first_ordinal <= last) {
           throw Error(name, "names file is damaged (block headers)");
         }
         blocks_.push_back({h.first_ordinal, at});
         names_ += h.count;
         last = h.first_ordinal;
-        at += sizeof h + h.payload_bytes;
+        at += kBlockHeader + h.payload_bytes;
       }
       // A run that added names and stopped before saving its index.
       if (static_cast<std::uint64_t>(st.st_size) > bytes &&
@@ -218,7 +238,8 @@ void DocumentNames::Flush() {
   BlockHeader h{static_cast<std::uint32_t>(pending_.size()), pending_count_, pending_first_,
                 XXH3_64bits(pending_.data(), pending_.size())};
   const std::string name = path_.empty() ? "names file" : path_;
-  std::string block(reinterpret_cast<const char*>(&h), sizeof h);
+  std::string block(kBlockHeader, '\0');
+  EncodeBlockHeader(h, block.data());
   block += pending_;
   PwriteAll(fd_, name, block.data(), block.size(), size_);
   blocks_.push_back({pending_first_, size_});
@@ -255,13 +276,14 @@ bool DocumentNames::ReadBlock(std::uint64_t offset) {
   if (offset == cached_offset_) return true;
   cached_offset_ = ~std::uint64_t{0};
   const std::string name = path_.empty() ? "names file" : path_;
-  BlockHeader h;
-  PreadAll(fd_, name, &h, sizeof h, offset);
+  char raw[kBlockHeader];
+  PreadAll(fd_, name, raw, sizeof raw, offset);
+  const BlockHeader h = DecodeBlockHeader(raw);
   if (h.payload_bytes > kMaxPayload || h.count > kNamesPerBlock) return false;
-  cache_.resize(sizeof h + h.payload_bytes);
-  std::memcpy(cache_.data(), &h, sizeof h);
-  PreadAll(fd_, name, cache_.data() + sizeof h, h.payload_bytes, offset + sizeof h);
-  if (XXH3_64bits(cache_.data() + sizeof h, h.payload_bytes) != h.hash) return false;
+  cache_.resize(kBlockHeader + h.payload_bytes);
+  std::memcpy(cache_.data(), raw, kBlockHeader);
+  PreadAll(fd_, name, cache_.data() + kBlockHeader, h.payload_bytes, offset + kBlockHeader);
+  if (XXH3_64bits(cache_.data() + kBlockHeader, h.payload_bytes) != h.hash) return false;
   cached_offset_ = offset;
   return true;
 }
@@ -279,9 +301,8 @@ bool DocumentNames::Find(std::uint64_t ordinal, std::string* id, std::string* ur
     damaged_ = true;
     return false;
   }
-  BlockHeader h;
-  std::memcpy(&h, cache_.data(), sizeof h);
-  return FindIn(std::string_view(cache_).substr(sizeof h), h.first_ordinal, h.count, ordinal, id,
+  const BlockHeader h = DecodeBlockHeader(cache_.data());
+  return FindIn(std::string_view(cache_).substr(kBlockHeader), h.first_ordinal, h.count, ordinal, id,
                 url);
 }
 

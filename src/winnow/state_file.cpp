@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +15,64 @@
 #include "winnow/reader.hpp"
 
 namespace winnow {
+namespace {
+
+// Values to and from little-endian bytes, a block at a time: on a
+// little-endian machine the bytes are the values' own, elsewhere each is
+// put together byte by byte.
+constexpr std::size_t kBlockBytes = 1 << 16;
+
+template <typename T>
+void Encode(const T* values, std::size_t count, unsigned char* out) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(out, values, count * sizeof(T));
+  } else {
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t b = 0; b < sizeof(T); ++b) {
+        out[i * sizeof(T) + b] = static_cast<unsigned char>(static_cast<std::uint64_t>(values[i]) >> (8 * b));
+      }
+    }
+  }
+}
+
+template <typename T>
+void Decode(const unsigned char* in, std::size_t count, T* values) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(values, in, count * sizeof(T));
+  } else {
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint64_t v = 0;
+      for (std::size_t b = 0; b < sizeof(T); ++b) v |= std::uint64_t{in[i * sizeof(T) + b]} << (8 * b);
+      values[i] = static_cast<T>(v);
+    }
+  }
+}
+
+template <typename T>
+void WriteValues(StateWriter& out, const T* values, std::size_t count) {
+  unsigned char block[kBlockBytes];
+  constexpr std::size_t kPer = kBlockBytes / sizeof(T);
+  for (std::size_t done = 0; done < count;) {
+    const std::size_t n = std::min(kPer, count - done);
+    Encode(values + done, n, block);
+    out.Write(block, n * sizeof(T));
+    done += n;
+  }
+}
+
+template <typename T>
+void ReadValues(StateReader& in, T* values, std::size_t count) {
+  unsigned char block[kBlockBytes];
+  constexpr std::size_t kPer = kBlockBytes / sizeof(T);
+  for (std::size_t done = 0; done < count;) {
+    const std::size_t n = std::min(kPer, count - done);
+    in.Read(block, n * sizeof(T));
+    Decode(block, n, values + done);
+    done += n;
+  }
+}
+
+}  // namespace
 
 struct StateWriter::Hash {
   XXH3_state_t state;
@@ -34,10 +94,14 @@ void StateWriter::Write(const void* data, std::size_t size) {
   file_->Write(std::string_view(static_cast<const char*>(data), size));
 }
 
-void StateWriter::Checkpoint() {
-  const std::uint64_t sum = XXH3_64bits_digest(&hash_->state);
-  Write(&sum, sizeof sum);
-}
+void StateWriter::WriteU32(std::uint32_t value) { WriteValues(*this, &value, 1); }
+void StateWriter::WriteU64(std::uint64_t value) { WriteValues(*this, &value, 1); }
+void StateWriter::WriteF64(double value) { WriteU64(std::bit_cast<std::uint64_t>(value)); }
+void StateWriter::WriteU16s(const std::uint16_t* values, std::size_t count) { WriteValues(*this, values, count); }
+void StateWriter::WriteU32s(const std::uint32_t* values, std::size_t count) { WriteValues(*this, values, count); }
+void StateWriter::WriteU64s(const std::uint64_t* values, std::size_t count) { WriteValues(*this, values, count); }
+
+void StateWriter::Checkpoint() { WriteU64(XXH3_64bits_digest(&hash_->state)); }
 
 StateReader::StateReader(int fd, std::string name)
     : fd_(fd), name_(std::move(name)), file_size_(-1), hash_(new Hash) {
@@ -53,10 +117,24 @@ void StateReader::Read(void* data, std::size_t size) {
   XXH3_64bits_update(&hash_->state, data, size);
 }
 
+std::uint32_t StateReader::ReadU32() {
+  std::uint32_t value;
+  ReadValues(*this, &value, 1);
+  return value;
+}
+std::uint64_t StateReader::ReadU64() {
+  std::uint64_t value;
+  ReadValues(*this, &value, 1);
+  return value;
+}
+double StateReader::ReadF64() { return std::bit_cast<double>(ReadU64()); }
+void StateReader::ReadU16s(std::uint16_t* values, std::size_t count) { ReadValues(*this, values, count); }
+void StateReader::ReadU32s(std::uint32_t* values, std::size_t count) { ReadValues(*this, values, count); }
+void StateReader::ReadU64s(std::uint64_t* values, std::size_t count) { ReadValues(*this, values, count); }
+
 void StateReader::Checkpoint() {
   const std::uint64_t expected = XXH3_64bits_digest(&hash_->state);
-  std::uint64_t stored;
-  Read(&stored, sizeof stored);
+  const std::uint64_t stored = ReadU64();
   if (stored != expected) throw Error(name_, "index file is damaged (checksum mismatch)");
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "test_io.hpp"
+#include "winnow/detail/xxhash.hpp"
 #include "winnow/error.hpp"
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
@@ -147,6 +149,61 @@ TEST(StateFileTest, DamagedHeaderIsReportedAsDamage) {
     FAIL() << "loaded";
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "index file is damaged (checksum mismatch)");
+  }
+}
+
+// The saved state's byte order is the file's, not the machine's: numbers
+// are little-endian at fixed places (decide.cpp, doc_dedup.cpp), and the
+// file ends with the XXH3-64 of every byte before it, little-endian.
+std::uint64_t LittleEndian(const std::string& data, std::size_t at, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(data[at + i])} << (8 * i);
+  return v;
+}
+
+TEST(StateFileTest, LayoutIsLittleEndianAndVersioned) {
+  ScratchDir dir;
+  const StreamConfig config = SmallState();
+  StreamProcessor p(nullptr, FilterConfig{}, config);
+  Feed(p, config, kDocs);
+  p.SaveState(dir / "a.idx");
+  const std::string data = Slurp(dir / "a.idx");
+  ASSERT_GT(data.size(), 200u);
+  EXPECT_EQ(data.substr(0, 8), "WINNOWST");
+  EXPECT_EQ(LittleEndian(data, 8, 4), 5u);              // the state's version
+  EXPECT_EQ(data.substr(12, 8), "WINNOWIX");            // the document index's header
+  EXPECT_EQ(LittleEndian(data, 20, 4), 6u);             // its version
+  EXPECT_EQ(LittleEndian(data, 24, 4), 5u);             // shingle words (default)
+  EXPECT_EQ(LittleEndian(data, 28, 4), static_cast<std::uint64_t>(config.doc.permutations));
+  EXPECT_EQ(LittleEndian(data, 44, 8), config.doc.seed);
+  EXPECT_EQ(std::bit_cast<double>(LittleEndian(data, 52, 8)), config.doc.threshold);
+  EXPECT_EQ(LittleEndian(data, 60, 8), 4u);             // next ordinal: three documents read
+  EXPECT_EQ(LittleEndian(data, 76, 8), 3u);             // indexed documents
+  const std::size_t end = data.size() - 8;
+  EXPECT_EQ(LittleEndian(data, end, 8), XXH3_64bits(data.data(), end));
+}
+
+// A state file of another format version is refused by name, before
+// anything else in it is read.
+TEST(StateFileTest, OtherVersionsAreRefusedSayingWhy) {
+  ScratchDir dir;
+  const StreamConfig config = SmallState();
+  StreamProcessor p(nullptr, FilterConfig{}, config);
+  Feed(p, config, kDocs);
+  p.SaveState(dir / "a.idx");
+  const std::string good = Slurp(dir / "a.idx");
+  for (std::uint32_t version : {4u, 6u, 0x05000000u}) {
+    std::string data = good;
+    for (int i = 0; i < 4; ++i) data[8 + i] = static_cast<char>(version >> (8 * i));
+    Spit(dir / "b.idx", data);
+    try {
+      p.LoadState(dir / "b.idx");
+      ADD_FAILURE() << "version " << version << " loaded";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.message(), "index file format version " + std::to_string(version) +
+                                 "; this winnow reads version 5 only (the file was made by another "
+                                 "winnow: run that winnow on it, or start a new index)");
+    }
   }
 }
 
