@@ -143,6 +143,29 @@ first_ids=$(grep -o '"duplicate_of":"doc-[0-9]*"' one.out | head -1)
 grep -qF "$first_ids" inc.out || fail_because "staged run does not name $first_ids"
 finish
 
+begin "merging two crawls' states: the second crawl's facts decided on the first's index are the state of one run over both"
+# README "Merging indexes": two indexes made apart cannot be merged (the
+# second lost the documents it dropped); its facts files can. The state
+# one.idx (one run over first.jsonl, then second.jsonl) against inc.idx
+# (the first crawl's facts, then the second's, each signed as a crawl of
+# its own): byte for byte, but for the names file's random id in both
+# files and the checksum after it.
+size=$(wc -c <one.idx)
+[ "$size" -gt 1000 ] || fail_because "one.idx is $size bytes"
+[ "$(wc -c <inc.idx)" = "$size" ] || fail_because "inc.idx is $(wc -c <inc.idx) bytes, one.idx $size"
+cmp -s <(head -c $((size - 24)) one.idx) <(head -c $((size - 24)) inc.idx) ||
+  fail_because "the states differ before the names file's id"
+cmp -s <(tail -c +21 one.idx.names) <(tail -c +21 inc.idx.names) || fail_because "the names differ"
+# And they decide alike: a third crawl against either.
+tail -n 200 s7/shard-006.jsonl >third.jsonl
+cp one.idx one3.idx; cp one.idx.names one3.idx.names
+cp inc.idx inc3.idx; cp inc.idx.names inc3.idx.names
+"$W" --format jsonl --annotate --index one3.idx third.jsonl >one3.out 2>/dev/null
+"$W" --format jsonl --annotate --index inc3.idx third.jsonl >inc3.out 2>/dev/null
+cmp -s one3.out inc3.out || fail_because "a third crawl is decided differently"
+grep -q '"reason":"near-duplicate-document"' one3.out || fail_because "the third crawl repeats nothing"
+finish
+
 # --- refusals --------------------------------------------------------------------
 
 p4=p4.3
