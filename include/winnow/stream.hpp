@@ -71,6 +71,8 @@ struct StreamConfig {
   // documents this one kept (doc_names.hpp).
   bool keep_names = false;
   int threads = 1;
+  // Records in flight: two batches of half this many (one read and written
+  // while the threads work on the other).
   std::size_t batch = 512;
   bool skip_errors = false;  // --on-error skip (default: stop)
   // The reader's max_record_bytes, named in the message about a record over

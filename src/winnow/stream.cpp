@@ -80,8 +80,10 @@ namespace {
 constexpr std::size_t kOwnWrite = std::size_t{1} << 20;
 
 // A batch ends once its records hold this many bytes (StreamConfig::batch
-// bounds their number).
-constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
+// bounds their number). Two batches are in memory at once (one read while
+// the other is worked on), and each item keeps its buffers for the next
+// record: 2 x 8 MiB, the 16 MiB of a single batch before.
+constexpr std::size_t kBatchBytes = std::size_t{8} << 20;
 
 // Frees what an item holds once it held a large record, so that one huge
 // record does not keep its buffers for the rest of the run.
@@ -599,8 +601,10 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
 
   // Two batches: while the threads run phase A of one, the calling thread
   // writes the one before it and reads the one after it.
+  // Each holds half of StreamConfig::batch records (and kBatchBytes), so
+  // that the two keep no more buffers than one batch of it would.
   Batch batches[2];
-  for (Batch& b : batches) b.items.resize(config_.batch);
+  for (Batch& b : batches) b.items.resize(std::max<std::size_t>(1, (config_.batch + 1) / 2));
   Batch* cur = &batches[0];
   Batch* other = &batches[1];
   bool cur_read = false;   // `cur` holds the next batch, read
@@ -629,9 +633,10 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
     b.bytes_in = feed.bytes_read() - before;
   };
   // Whether the batch after `b` may be read while `b` is worked on: not
-  // after a failure, nor after a large batch (memory holds one of those).
+  // after a failure, nor after a piece of an oversized record (memory holds
+  // one piece at a time).
   auto read_ahead = [&](const Batch& b) {
-    return !b.failure && b.bytes < kBatchBytes / 2 && !b.items[b.n - 1].record.oversized;
+    return !b.failure && !b.items[b.n - 1].record.oversized;
   };
 
   // The statistics are whole also when the run stops early.

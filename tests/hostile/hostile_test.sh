@@ -502,7 +502,7 @@ index_bad "truncated by one byte" cut1.idx "file is truncated"
 head -c 40 good.idx > cut40.idx
 index_bad "truncated in its header" cut40.idx "file is truncated"
 python3 -c "import sys; d=bytearray(open('good.idx','rb').read()); d[8]=99; open('v99.idx','wb').write(d)"
-index_bad "of another version" v99.idx "index file version 99, this winnow reads version 5"
+index_bad "of another version" v99.idx "index file format version 99; this winnow reads version 5 only (the file was made by another winnow: run that winnow on it, or start a new index)"
 printf 'WINNOWST' > magic.idx
 index_bad "a magic number and nothing else" magic.idx "file is truncated"
 printf 'this is not a winnow index file at all\n' > text.idx
