@@ -13,7 +13,14 @@
 //  - its context: the page's size and prose share, neighbours and windows
 //    of +-2, +-5 and +-10 lines (word density, body lines, rule matches),
 //    the distance to the nearest body line, the share of the page's prose
-//    seen so far, and the position relative to the main text.
+//    seen so far, and the position relative to the main text;
+//  - its structure: how many short lines (3 words or fewer) run directly
+//    above and below it (a menu, a toolbar, a list), and how regular the
+//    page is around it: a line's shape is its length class, closing mark,
+//    digits and bullet, and the share of lines within +-10 lines (and in
+//    the page) whose shape equals that of the line 1 above (a run of alike
+//    lines) or 2, 3 or 4 above, the best of those (the repeating items of a
+//    listing: title, summary, date).
 //
 // A one- or two-word line that equals a rule's literal ("Settings",
 // "Performance") counts as matching it only when a line within two lines
@@ -77,6 +84,8 @@ enum Feature : int {
   kFPrevWords, kFPrevClosed, kFPrevRule, kFNextWords, kFNextClosed, kFNextRule,
   kFWin2Body, kFWin2Words, kFWin2Rule, kFWin5Body, kFWin5Words, kFWin5Rule,
   kFWin10Body, kFWin10Words, kFWin10Rule,
+  // Structure: runs of short lines, and line shapes that repeat.
+  kFShortAbove, kFShortBelow, kFWin10Same, kFWin10Period, kFDocSame, kFDocPeriod,
   kFeatureCount
 };
 
@@ -193,6 +202,12 @@ class LineFeatures {
   std::vector<std::uint32_t> idx_;
   std::vector<std::uint16_t> dist_next_, dist_prev_;
   std::vector<std::uint32_t> pre_body_, pre_rule_;
+  // Structure: short rows directly above and below (at most 1000), and
+  // prefix sums of "same shape as the row p above" for p = 1..4.
+  std::vector<std::uint16_t> short_above_, short_below_;
+  std::vector<std::uint8_t> shape_;
+  std::vector<std::uint32_t> pre_same_[4];
+  float doc_same_ = 0, doc_period_ = 0;
   std::vector<double> pre_words_, pre_body_words_;
   // Document-wide values of Finish().
   std::size_t span_first_ = 1, span_last_ = 0;

@@ -299,7 +299,8 @@ const std::vector<std::string>& FeatureNames() {
           "span_share", "prev_words", "prev_closed", "prev_rule", "next_words",
           "next_closed", "next_rule", "win2_body", "win2_words", "win2_rule",
           "win5_body", "win5_words", "win5_rule", "win10_body", "win10_words",
-          "win10_rule"}) {
+          "win10_rule", "short_above", "short_below", "win10_same", "win10_period",
+          "doc_same", "doc_period"}) {
       n.emplace_back(s);
     }
     return n;
@@ -661,6 +662,38 @@ void LineFeatures::Finish(const Document& doc) {
   }
   body_words_ = pre_body_words_[m];
 
+  // Structure. A row's shape: length class, closing mark, digits, bullet.
+  {
+    auto shape = [&](std::size_t j) {
+      const int w = words_[idx_[j]];
+      const int length = w <= 1 ? 0 : w <= 3 ? 1 : w <= 7 ? 2 : w <= 15 ? 3 : 4;
+      const Own& o = own_[j];
+      return length * 8 + ((o.flags & kOwnClosed) ? 4 : 0) + (o.digit_share >= 0.15f ? 2 : 0) +
+             ((o.flags & kOwnBullet) ? 1 : 0);
+    };
+    auto is_short = [&](std::size_t j) { return words_[idx_[j]] <= 3; };
+    short_above_.assign(m, 0);
+    short_below_.assign(m, 0);
+    for (std::size_t j = 1; j < m; ++j) {
+      if (is_short(j - 1)) short_above_[j] = static_cast<std::uint16_t>(std::min(1000, short_above_[j - 1] + 1));
+    }
+    for (std::size_t j = m - 1; j-- > 0;) {
+      if (is_short(j + 1)) short_below_[j] = static_cast<std::uint16_t>(std::min(1000, short_below_[j + 1] + 1));
+    }
+    shape_.resize(m);
+    for (std::size_t j = 0; j < m; ++j) shape_[j] = static_cast<std::uint8_t>(shape(j));
+    for (std::size_t p = 1; p <= 4; ++p) {
+      std::vector<std::uint32_t>& pre = pre_same_[p - 1];
+      pre.assign(m + 1, 0);
+      for (std::size_t j = 0; j < m; ++j) pre[j + 1] = pre[j] + (j >= p && shape_[j] == shape_[j - p]);
+    }
+    doc_same_ = static_cast<float>(pre_same_[0][m]) / static_cast<float>(m);
+    doc_period_ = 0;
+    for (std::size_t p = 2; p <= 4; ++p) {
+      doc_period_ = std::max(doc_period_, static_cast<float>(pre_same_[p - 1][m]) / static_cast<float>(m));
+    }
+  }
+
   // The main text: the maximum-sum run (Kadane).
   double best = 0, run = 0;
   std::size_t run_start = 0, best_first = 1, best_last = 0;
@@ -804,6 +837,15 @@ std::span<const float> LineFeatures::row(std::size_t line) const {
   f[kFWin10Body] = window(pre_body_, 10);
   f[kFWin10Words] = window(pre_words_, 10);
   f[kFWin10Rule] = window(pre_rule_, 10);
+
+  // Structure.
+  f[kFShortAbove] = Log1p(static_cast<double>(short_above_[j]));
+  f[kFShortBelow] = Log1p(static_cast<double>(short_below_[j]));
+  f[kFWin10Same] = window(pre_same_[0], 10);
+  f[kFWin10Period] = std::max({window(pre_same_[1], 10), window(pre_same_[2], 10),
+                               window(pre_same_[3], 10)});
+  f[kFDocSame] = doc_same_;
+  f[kFDocPeriod] = doc_period_;
   return {f, kFeatureCount};
 }
 

@@ -152,9 +152,11 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     const Line& line = doc.lines[i];
     if (line.blank || line.text.size() > config_.max_line_bytes) {
       // Too long to analyse (a binary blob, a minified script): it stays,
-      // unjudged; the limit keeps time and memory bounded.
+      // unjudged (the model does not score it); the limit keeps time and
+      // memory bounded.
       words.AddLine(line.text, nullptr);
       features_.AddLine(line, nullptr, -1, {});
+      if (!line.blank) forced_[i] = 1;
       continue;
     }
     Normalize(line.text, &norm_);
@@ -249,6 +251,19 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     margin_[i] = static_cast<float>(logit(scores_[i]) - logit(in_text ? threshold_ / 2 : threshold_));
   }
   Smooth(doc);
+  // A block of prose inside the main text stays whole: a paragraph of eight
+  // or more lines, every one a body line, is text whatever its length or
+  // how alike its lines look (a book, a report, one sentence a line).
+  for (const Paragraph& para : doc.paragraphs) {
+    if (para.end - para.first < 8) continue;
+    bool prose = true;
+    for (std::uint32_t k = para.first; k < para.end && prose; ++k) {
+      prose = scores_[k] >= 0 && features_.body(k) && k >= features_.span_first() &&
+              k <= features_.span_last();
+    }
+    if (!prose) continue;
+    for (std::uint32_t k = para.first; k < para.end; ++k) keep_[k] = 1;
+  }
   // The title: a short first line standing alone, kept when anything else
   // of the page is.
   std::size_t title = 0;
@@ -269,9 +284,14 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   // Standing alone: its paragraph is that line (in a document without
   // blank lines every line is).
   const bool alone = !doc.paragraphs.empty() && doc.paragraphs[0].end == doc.paragraphs[0].first + 1;
+  // A title heads what follows it: the line under it is kept. Above a menu
+  // or a toolbar it is one more of them ("Keyboard shortcuts").
+  std::size_t under = title + 1;
+  while (under < n && doc.lines[under].blank) ++under;
+  const bool heads_text = under < n && v[under] < 0;
   // A line that matches a built-in rule ("Skip to content") is no title.
   if (config_.keep_title && title < n && v[title] == model_rule && any_kept && alone &&
-      features_.words(title) < 20 && !features_.rule(title)) {
+      heads_text && features_.words(title) < 20 && !features_.rule(title)) {
     v[title] = -1;
   }
 

@@ -132,6 +132,29 @@ TEST(LineFilterTest, TheTitleIsKeptWhenTheRestOfThePageIs) {
   EXPECT_EQ(JudgeWith("Flood Warnings\nHome\n", "").rule, (Rules{"line-model", "line-model"}));
   EXPECT_EQ(JudgeWith("Flood Warnings\nHome\n\n" + std::string(kBody1) + "\n", "").rule,
             (Rules{"line-model", "line-model", "", ""}));
+  // Nor the first line of a toolbar: a title heads the text under it, and
+  // the line under this one is dropped.
+  const std::string toolbar = "Keyboard shortcuts\n\nPress S or / to search in the book\nAuto\n\n" +
+                              std::string(kBody1) + "\n";
+  const Judged t = JudgeWith(toolbar, "");
+  ASSERT_EQ(t.rule.size(), 6u);
+  ASSERT_EQ(t.rule[2], "line-model");
+  EXPECT_EQ(t.rule[0], "line-model");
+}
+
+TEST(LineFilterTest, AParagraphOfProseStaysWholeHoweverLongAndAlike) {
+  // Thousands of alike sentences, one a line, in one paragraph under a
+  // title: a long report, a book, a sentence-split corpus file.
+  std::string text = "A long report\n\n";
+  const int lines = 3000;
+  for (int i = 1; i <= lines; ++i) {
+    text += "Sentence " + std::to_string(i) + " of one long paragraph has enough words to be body text.\n";
+  }
+  const Judged j = JudgeWith(text, "");
+  ASSERT_EQ(j.rule.size(), static_cast<std::size_t>(lines + 2));
+  int dropped = 0;
+  for (std::size_t i = 2; i < j.rule.size(); ++i) dropped += !j.rule[i].empty();
+  EXPECT_EQ(dropped, 0);
 }
 
 TEST(LineFilterTest, UserRulesDropAndKeepRulesKeep) {
