@@ -216,6 +216,20 @@ bool EndsWithColon(std::string_view text) {
 
 namespace {
 
+// The characters of scripts written without spaces in a line, and how many
+// runs they form: fed every non-ASCII character, told of each ASCII one.
+struct UnspacedRuns {
+  int chars = 0, runs = 0;
+  bool in_run = false;
+  void Add(char32_t c) {
+    const bool unspaced = IsUnspacedScript(c);
+    chars += unspaced;
+    runs += unspaced && !in_run;
+    in_run = unspaced;
+  }
+  void Break() { in_run = false; }
+};
+
 // CountWords() from the line's characters of unspaced scripts and the runs
 // they form (counted by the caller's pass over the line).
 int WordCount(const Normalized& norm, int unspaced, int runs) {
@@ -230,33 +244,24 @@ int WordCount(const Normalized& norm, int unspaced, int runs) {
 }  // namespace
 
 int CountWords(std::string_view raw, const Normalized& norm) {
-  int unspaced = 0, runs = 0;
-  bool in_run = false;
+  UnspacedRuns unspaced;
   for (std::size_t pos = 0; pos < raw.size();) {
     // ASCII only ends a run: eight bytes of it at a time.
     std::uint64_t eight = 0x80;  // (fewer than eight left: byte by byte)
     if (pos + 8 <= raw.size()) std::memcpy(&eight, raw.data() + pos, 8);
     if ((eight & 0x8080808080808080ULL) == 0) {
       pos += 8;
-      in_run = false;
+      unspaced.Break();
       continue;
     }
-    const unsigned char b = static_cast<unsigned char>(raw[pos]);
-    if (b < 0x80) {
+    if (static_cast<unsigned char>(raw[pos]) < 0x80) {
       ++pos;
-      in_run = false;
+      unspaced.Break();
       continue;
     }
-    const char32_t c = DecodeUtf8(raw, &pos);
-    if (IsUnspacedScript(c)) {
-      ++unspaced;
-      if (!in_run) ++runs;
-      in_run = true;
-    } else {
-      in_run = false;
-    }
+    unspaced.Add(DecodeUtf8(raw, &pos));
   }
-  return WordCount(norm, unspaced, runs);
+  return WordCount(norm, unspaced.chars, unspaced.runs);
 }
 
 LineFeatures::StopwordSet::StopwordSet(const std::vector<std::uint64_t>& hashes) {
@@ -384,14 +389,13 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   bool at_word_start = true, email = false, year = false;
   int digit_run = 0;
   char32_t first = 0;
-  int script_chars = 0, script_runs = 0;  // of unspaced scripts, for the word count
-  bool in_script = false;
+  UnspacedRuns script_runs;  // for the word count
   auto lower_ascii = [](unsigned char b) { return static_cast<unsigned>(b - 'a') < 26u; };
   for (std::size_t pos = 0; pos < raw.size();) {
     const unsigned char b = static_cast<unsigned char>(raw[pos]);
     char32_t c;
     if (b < 0x80) {
-      in_script = false;
+      script_runs.Break();
       if (lower_ascii(b) && !at_word_start && first != 0) {
         // The rest of a word in lower-case ASCII letters, the commonest
         // bytes: each is only a letter (the first ends a run of digits).
@@ -410,13 +414,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       ++pos;
     } else {
       c = DecodeUtf8(raw, &pos);
-      if (IsUnspacedScript(c)) {
-        ++script_chars;
-        if (!in_script) ++script_runs;
-        in_script = true;
-      } else {
-        in_script = false;
-      }
+      script_runs.Add(c);
     }
     ++chars;
     if (IsSpaceOrFormat(c)) {
@@ -466,7 +464,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   for (std::size_t p = 0; (p = raw.find("://", p)) != std::string_view::npos; p += 3) ++urls;
   for (std::size_t p = 0; (p = raw.find("www.", p)) != std::string_view::npos; p += 4) ++urls;
 
-  int words = WordCount(*norm, script_chars, script_runs);
+  int words = WordCount(*norm, script_runs.chars, script_runs.runs);
   // A URL is one word to a reader, however many it normalises to.
   if (urls > 0) words = std::max(1, words - 3 * urls);
   words_[i] = words;
