@@ -9,13 +9,11 @@
 
 #include <sys/stat.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "winnow/document.hpp"
@@ -206,7 +204,90 @@ struct PyResult {
   std::uint64_t lines_in, lines_out;
 };
 
-// Cleaner: the core filter over documents, on N threads.
+// Both front ends run their documents through the library's pipeline
+// (StreamProcessor, stream.hpp), the one every format of the command line
+// runs through: its threads, batches and phases.
+
+// A record for the pipeline, made from a Python value with the GIL held.
+struct In {
+  py::object object;  // as given (Stream); empty for a Cleaner's documents
+  Input input;
+  bool has_text = true;
+  std::string id, url;  // as a JSONL record's: the id as JSON, the url's string
+};
+
+// What the pipeline did with one record.
+struct Out {
+  std::uint64_t ordinal = 0;
+  bool keep = true;
+  std::string reason;
+  DocVerdict dup;
+  std::string dup_id, dup_url;
+  bool analysed = false;  // false: passed through (no text, or over max_document_bytes)
+  std::string text;       // analysed: the kept text
+  std::vector<PyDrop> drops;
+  std::string explanation;  // with `explain`: --explain's lines, WHERE being "-"
+  std::uint64_t lines_in = 0, lines_out = 0;  // non-blank lines in and kept
+};
+
+// Runs `ins` through `processor` as the next records of its stream
+// (numbered on from `*numbered`), taking their texts; returns one Out per
+// record, in order. Called with the GIL released: it touches no Python
+// object.
+std::vector<Out> RunRecords(StreamProcessor& processor, std::vector<In>& ins,
+                            std::size_t max_document_bytes, bool explain,
+                            std::uint64_t* numbered) {
+  std::vector<Out> outs(ins.size());
+  const std::uint64_t first = *numbered + 1;
+  std::size_t next = 0;
+  std::uint64_t bytes = 0;
+  auto source = [&](Record* r) {
+    if (next == ins.size()) return false;
+    In& in = ins[next++];
+    *r = Record{};
+    r->number = ++*numbered;
+    r->has_text = in.has_text;
+    r->id = std::move(in.id);
+    r->url = std::move(in.url);
+    if (in.has_text && in.input.bytes.size() > max_document_bytes) {
+      r->has_text = false;  // passed through unanalysed, as the command line does
+      r->oversized = true;
+    } else if (in.has_text) {
+      r->text = std::move(in.input.bytes);
+    }
+    bytes += r->text.size();
+    return true;
+  };
+  StreamSinks sinks;
+  // The callers take texts from the decisions, not the output: with no
+  // output sink and one record per call, nothing is copied for it.
+  sinks.output_each_record = true;
+  sinks.decision = [&](const StreamDecision& d) {
+    const std::size_t index = static_cast<std::size_t>(d.record->number - first);
+    Out& o = outs[index];
+    o.ordinal = d.ordinal;
+    o.keep = d.keep;
+    o.reason.assign(d.reason);
+    o.dup = d.duplicate;
+    o.dup_id.assign(d.duplicate_id);
+    o.dup_url.assign(d.duplicate_url);
+    if (d.doc == nullptr) return;
+    o.analysed = true;
+    o.text.assign(d.text);
+    o.drops = DropsOf(*d.doc, *d.lines, ins[index].input.is_bytes);
+    if (explain) AppendExplanation("-", *d.doc, *d.lines, &o.explanation);
+    for (std::size_t i = 0; i < d.doc->lines.size(); ++i) {
+      if (d.doc->lines[i].blank) continue;
+      ++o.lines_in;
+      if (d.lines->keep[i]) ++o.lines_out;
+    }
+  };
+  processor.Run(source, [&] { return bytes; }, "<records>", sinks);
+  return outs;
+}
+
+// Cleaner: the core filter over documents, on N threads: the pipeline in
+// text mode, where every record is a document of its own.
 
 class Cleaner {
  public:
@@ -214,7 +295,8 @@ class Cleaner {
       : kwargs_(py::dict(kwargs)), options_(OptionsFrom(kwargs, FrontEnd::kCleaner)) {
     py::gil_scoped_release release;  // rules files are read and compiled
     LoadRules(&options_, &rules_);
-    threads_ = static_cast<std::size_t>(options_.stream.threads);
+    options_.stream.format = Format::kText;
+    processor_ = std::make_unique<StreamProcessor>(&rules_, options_.filter, options_.stream);
   }
 
   // The options it was made with: pickling a Cleaner sends these, and the
@@ -222,126 +304,54 @@ class Cleaner {
   const py::dict& kwargs() const { return kwargs_; }
 
   PyResult Clean(py::handle text) {
-    Job job;
-    job.input = InputOf(text);
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(mutex_);
-      Process(job, Worker(0));
-    }
-    return ResultOf(job);
+    std::vector<In> ins(1);
+    ins[0].input = InputOf(text);
+    return ResultOf(ins[0], Run(ins)[0]);
   }
 
   std::vector<PyResult> CleanBatch(py::iterable texts) {
     std::vector<PyResult> results;
-    std::vector<Job> jobs;
+    std::vector<In> ins;
     py::iterator it = py::iter(texts);
-    // Chunks bound the copies held at once and let Ctrl-C in between.
-    const std::size_t chunk = 256 * std::max<std::size_t>(1, threads_);
+    // Chunks bound the copies held at once and let Ctrl-C in between; each
+    // is a few of the pipeline's batches.
+    const std::size_t chunk = std::max<std::size_t>(options_.stream.batch, 1) * 4;
     while (it != py::iterator::sentinel()) {
-      jobs.clear();
-      for (; it != py::iterator::sentinel() && jobs.size() < chunk; ++it) {
-        jobs.emplace_back();
-        jobs.back().input = InputOf(*it);
+      ins.clear();
+      for (; it != py::iterator::sentinel() && ins.size() < chunk; ++it) {
+        ins.emplace_back();
+        ins.back().input = InputOf(*it);
       }
-      {
-        py::gil_scoped_release release;
-        std::lock_guard<std::mutex> lock(mutex_);
-        RunParallel(jobs);
-      }
-      for (const Job& job : jobs) results.push_back(ResultOf(job));
+      std::vector<Out> outs = Run(ins);
+      for (std::size_t i = 0; i < ins.size(); ++i) results.push_back(ResultOf(ins[i], outs[i]));
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     }
     return results;
   }
 
-  int threads() const { return static_cast<int>(threads_); }
+  int threads() const { return options_.stream.threads; }
 
  private:
-  struct Job {
-    Input input;
-    bool analysed = false;
-    std::string kept;
-    std::string explanation;
-    std::vector<PyDrop> drops;
-    std::uint64_t lines_in = 0, lines_out = 0;
-  };
-  struct ThreadState {
-    std::unique_ptr<RuleSet> rules;  // a thread's own copy (RuleSet::Clone)
-    std::unique_ptr<Filter> filter;
-    // Scratch space reused from one document to the next.
-    Document doc;
-    FilterResult result;
-  };
-
-  ThreadState& Worker(std::size_t t) {
-    while (workers_.size() <= t) {
-      auto w = std::make_unique<ThreadState>();
-      if (!workers_.empty()) w->rules = rules_.Clone();
-      w->filter = std::make_unique<Filter>(w->rules ? w->rules.get() : &rules_, options_.filter);
-      workers_.push_back(std::move(w));
-    }
-    return *workers_[t];
+  std::vector<Out> Run(std::vector<In>& ins) {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return RunRecords(*processor_, ins, options_.max_document_bytes, /*explain=*/true, &numbered_);
   }
 
-  // One document, as the command line's text mode does it.
-  void Process(Job& job, ThreadState& w) {
-    const std::string& in = job.input.bytes;
-    if (in.size() > options_.max_document_bytes) {
-      job.kept = in;  // passed through unanalysed, as winnow does
-      return;
-    }
-    job.analysed = true;
-    SplitDocument(in, &w.doc);
-    w.filter->Run(w.doc, &w.result);
-    AppendKept(w.doc, w.result.keep, &job.kept);
-    AppendExplanation("-", w.doc, w.result, &job.explanation);
-    job.drops = DropsOf(w.doc, w.result, job.input.is_bytes);
-    for (std::size_t i = 0; i < w.doc.lines.size(); ++i) {
-      if (w.doc.lines[i].blank) continue;
-      ++job.lines_in;
-      if (w.result.keep[i]) ++job.lines_out;
-    }
-  }
-
-  // Each thread takes the next document when it is free; a document's
-  // result depends on nothing else, so it is the same on any thread.
-  void RunParallel(std::vector<Job>& jobs) {
-    const std::size_t threads = std::min(threads_, jobs.size());
-    for (std::size_t t = 0; t < std::max<std::size_t>(threads, 1); ++t) Worker(t);
-    if (threads <= 1) {
-      for (Job& job : jobs) Process(job, Worker(0));
-      return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        try {
-          for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) Process(jobs[i], *workers_[t]);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (!failure) failure = std::current_exception();
-        }
-      });
-    }
-    for (std::thread& th : pool) th.join();
-    if (failure) std::rethrow_exception(failure);
-  }
-
-  PyResult ResultOf(const Job& job) {
-    return PyResult{Output(job.kept, job.input.is_bytes), job.drops, job.analysed,
-                    job.explanation, job.lines_in, job.lines_out};
+  // A document over max_document_bytes comes back as it went in (its bytes
+  // are still in `in`: the pipeline took only the others').
+  static PyResult ResultOf(In& in, Out& out) {
+    if (!out.analysed) out.text = std::move(in.input.bytes);
+    return PyResult{Output(out.text, in.input.is_bytes), std::move(out.drops), out.analysed,
+                    std::move(out.explanation), out.lines_in, out.lines_out};
   }
 
   py::dict kwargs_;
   Options options_;
   RuleSet rules_;
-  std::size_t threads_;
-  std::mutex mutex_;  // one call at a time uses the workers
-  std::vector<std::unique_ptr<ThreadState>> workers_;
+  std::unique_ptr<StreamProcessor> processor_;
+  std::uint64_t numbered_ = 0;  // documents given to the processor so far
+  std::mutex mutex_;  // one call at a time runs the processor
 };
 
 // Stream: the stream stages (repeated lines, near-duplicate documents) over
@@ -383,12 +393,6 @@ class Stream {
   }
 
   std::vector<PyDecision> Process(py::iterable records) {
-    struct In {
-      py::object object;
-      Input input;
-      bool has_text;
-      std::string id, url;  // as a JSONL record's: the id as JSON, the url's string
-    };
     std::vector<In> ins;
     const std::string& field = options_.stream.fields.text;
     const JsonlFields& fields = options_.stream.fields;
@@ -421,59 +425,19 @@ class Stream {
       ins.push_back(std::move(in));
     }
 
-    struct Out {
-      std::size_t index;
-      std::uint64_t ordinal;
-      bool keep;
-      std::string reason;
-      DocVerdict dup;
-      std::string dup_id, dup_url;
-      bool analysed;
-      std::string text;
-      std::vector<PyDrop> drops;
-    };
     std::vector<Out> outs;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       if (closed_) throw Error("", "the stream is closed");
-      const std::uint64_t first = numbered_ + 1;
-      std::size_t next = 0;
-      std::uint64_t bytes = 0;
-      auto source = [&](Record* r) {
-        if (next == ins.size()) return false;
-        In& in = ins[next++];
-        *r = Record{};
-        r->number = ++numbered_;
-        r->has_text = in.has_text;
-        r->id = std::move(in.id);
-        r->url = std::move(in.url);
-        if (in.has_text && in.input.bytes.size() > options_.max_document_bytes) {
-          r->has_text = false;  // passed through unanalysed, as the command line does
-          r->oversized = true;
-        } else if (in.has_text) {
-          r->text = std::move(in.input.bytes);
-        }
-        bytes += r->text.size();
-        return true;
-      };
-      StreamSinks sinks;
-      sinks.decision = [&](const StreamDecision& d) {
-        Out o{static_cast<std::size_t>(d.record->number - first), d.ordinal, d.keep,
-              std::string(d.reason), d.duplicate, std::string(d.duplicate_id),
-              std::string(d.duplicate_url), d.doc != nullptr, {}, {}};
-        if (d.doc != nullptr) {
-          o.text.assign(d.text);
-          o.drops = DropsOf(*d.doc, *d.lines, ins[o.index].input.is_bytes);
-        }
-        outs.push_back(std::move(o));
-      };
-      processor_->Run(source, [&] { return bytes; }, "<records>", sinks);
+      outs = RunRecords(*processor_, ins, options_.max_document_bytes, /*explain=*/false,
+                        &numbered_);
     }
     std::vector<PyDecision> decisions;
     decisions.reserve(outs.size());
-    for (Out& o : outs) {
-      In& in = ins[o.index];
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      Out& o = outs[i];
+      In& in = ins[i];
       PyDecision d{in.object, o.ordinal, o.keep, std::nullopt, std::nullopt, std::nullopt,
                    std::nullopt, std::nullopt, py::none(), std::move(o.drops), o.analysed};
       if (!o.reason.empty()) d.reason = o.reason;

@@ -603,8 +603,11 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
   // writes the one before it and reads the one after it.
   // Each holds half of StreamConfig::batch records (and kBatchBytes), so
   // that the two keep no more buffers than one batch of it would.
+  // Their items are made as records arrive (a run of one record makes
+  // one), in room reserved at once: an item never moves.
+  const std::size_t batch_records = std::max<std::size_t>(1, (config_.batch + 1) / 2);
   Batch batches[2];
-  for (Batch& b : batches) b.items.resize(std::max<std::size_t>(1, (config_.batch + 1) / 2));
+  for (Batch& b : batches) b.items.reserve(batch_records);
   Batch* cur = &batches[0];
   Batch* other = &batches[1];
   bool cur_read = false;   // `cur` holds the next batch, read
@@ -621,7 +624,9 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
     b.failure = nullptr;
     const std::uint64_t before = feed.bytes_read();
     try {
-      while (b.n < b.items.size() && feed.Next(&b.items[b.n].record)) {
+      while (b.n < batch_records) {
+        if (b.n == b.items.size()) b.items.emplace_back();
+        if (!feed.Next(&b.items[b.n].record)) break;
         Item& item = b.items[b.n++];
         item.input = feed.input();
         b.bytes += item.record.raw.size();

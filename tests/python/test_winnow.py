@@ -195,6 +195,39 @@ def test_batch_is_the_serial_result_for_every_thread_count():
     assert [r.text for r in winnow.clean_batch(iter(texts[:3]))] == [r.text for r in serial[:3]]
 
 
+def _whole(r):
+    return (r.text, r.analysed, r.lines_in, r.lines_out, r.explain(),
+            [(d.line, d.lines, d.reason, d.of_line, d.similarity, d.text) for d in r.drops])
+
+
+def test_batch_documents_stay_apart_whatever_their_size_and_ends():
+    # Documents without a final newline, empty ones and ones over
+    # max_document_bytes, mixed among ordinary ones: each Result is that
+    # document's own, as clean() gives it, on any number of threads (the
+    # command line puts a newline between two documents' texts; a Result
+    # never gets one).
+    body = (CORPUS / "tabloid_news.txt").read_bytes()
+    texts = []
+    for i, path in enumerate(DOCUMENTS * 3):
+        t = path.read_bytes()
+        texts.append(t.rstrip(b"\n") if i % 3 == 0 else t)
+        if i % 4 == 1:
+            texts.append(b"")
+        if i % 5 == 2:
+            texts.append(body * 3)  # over the limit below: passed through
+    limit = len(body) * 2
+    serial = [winnow.clean(t, max_document_bytes=limit) for t in texts]
+    line = b"The council voted on Tuesday to close the old bridge for repairs this spring."
+    texts[5:5] = [line, line + b"\n", line]
+    serial[5:5] = [winnow.clean(t) for t in texts[5:8]]
+    assert [r.text for r in serial[5:8]] == [line, line + b"\n", line]
+    big = [(t, r) for t, r in zip(texts, serial) if len(t) > limit]
+    assert len(big) >= 6 and all(r.text == t and not r.analysed and not r.drops for t, r in big)
+    for threads in (1, 3):
+        batch = winnow.Cleaner(max_document_bytes=limit, threads=threads).clean_batch(texts)
+        assert [_whole(r) for r in batch] == [_whole(r) for r in serial], threads
+
+
 def test_gil_is_released_while_cpp_works():
     texts = [p.read_bytes() for p in DOCUMENTS] * 300
     span = {}
