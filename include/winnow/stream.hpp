@@ -72,7 +72,11 @@ struct StreamConfig {
   bool keep_names = false;
   int threads = 1;
   // Records in flight: two batches of half this many (one read and written
-  // while the threads work on the other).
+  // while the threads work on the other), each ending once it holds 2 MiB
+  // of records (or after one record over that). Memory: the two batches'
+  // records and their per-line state (four to five times their bytes),
+  // and between batches at most 32 KiB of buffers kept per record slot
+  // (batch x 32 KiB; larger ones are freed after their batch is written).
   std::size_t batch = 512;
   bool skip_errors = false;  // --on-error skip (default: stop)
   // The reader's max_record_bytes, named in the message about a record over

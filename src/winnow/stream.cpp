@@ -80,21 +80,56 @@ namespace {
 constexpr std::size_t kOwnWrite = std::size_t{1} << 20;
 
 // A batch ends once its records hold this many bytes (StreamConfig::batch
-// bounds their number). Two batches are in memory at once (one read while
-// the other is worked on), and each item keeps its buffers for the next
-// record: 2 x 8 MiB, the 16 MiB of a single batch before.
-constexpr std::size_t kBatchBytes = std::size_t{8} << 20;
+// bounds their number). Two batches are in memory at once (one is read and
+// written while the threads work on the other), each with its records'
+// per-line state (lines, word hashes, verdicts, the rendered record): some
+// four to five times the text's bytes, so about 2 x 5 x 2 MiB at most,
+// plus one record over the bound. Batches of 2 MiB still give each thread
+// a hundred pages or more per batch.
+constexpr std::size_t kBatchBytes = std::size_t{2} << 20;
 
-// Frees what an item holds once it held a large record, so that one huge
-// record does not keep its buffers for the rest of the run.
+// An item keeps its buffers for the next record it holds (no allocation
+// per record) up to this many bytes; after its batch is written, an item
+// holding more gives them back. Between batches the items hold at most
+// StreamConfig::batch x 32 KiB (16 MiB by default), not the largest
+// record each has ever seen.
+constexpr std::size_t kItemKeepBytes = std::size_t{32} << 10;
+
+template <typename T>
+std::size_t Bytes(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+std::size_t Bytes(const std::vector<bool>& v) { return v.capacity() / 8; }
+// The heap bytes of a string (short ones live inside it).
+std::size_t Bytes(const std::string& s) {
+  return s.capacity() > std::string().capacity() ? s.capacity() : 0;
+}
+std::size_t Bytes(const std::vector<std::string>& v) {
+  std::size_t n = v.capacity() * sizeof(std::string);
+  for (const std::string& s : v) n += Bytes(s);
+  return n;
+}
+
+// The heap bytes an item's buffers hold: its record's and its per-line
+// state's.
+template <typename Item>
+std::size_t Footprint(const Item& item) {
+  return Bytes(item.record.raw) + Bytes(item.record.text) + Bytes(item.record.id) +
+         Bytes(item.record.url) + Bytes(item.doc.lines) + Bytes(item.doc.paragraphs) +
+         Bytes(item.verdicts) + Bytes(item.words.hashes) + Bytes(item.words.begin) +
+         Bytes(item.words.count) + Bytes(item.words.analysed) + Bytes(item.notes) +
+         Bytes(item.counted) + Bytes(item.counted_line) + Bytes(item.decision.repeated) +
+         Bytes(item.decision.duplicate_id) + Bytes(item.decision.duplicate_url) +
+         Bytes(item.result.keep) + Bytes(item.result.drops) + Bytes(item.result.notes) +
+         Bytes(item.rendered) + Bytes(item.cleaned) + Bytes(item.signature.values) +
+         Bytes(item.signature.shingle_set);
+}
+
+// After an item's batch is written: frees its buffers when they hold more
+// than kItemKeepBytes.
 template <typename Item>
 void ReleaseIfLarge(Item& item) {
-  if (item.record.raw.capacity() < kOwnWrite && item.rendered.capacity() < kOwnWrite &&
-      item.cleaned.capacity() < kOwnWrite && item.record.text.capacity() < kOwnWrite &&
-      item.words.hashes.capacity() * sizeof(std::uint64_t) < kOwnWrite &&
-      item.doc.lines.capacity() * sizeof(Line) < kOwnWrite) {
-    return;
-  }
+  if (Footprint(item) <= kItemKeepBytes) return;
   // Moved out, not assigned over: a std::string assigned a short string
   // keeps its buffer.
   Item released(std::move(item));

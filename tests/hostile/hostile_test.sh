@@ -856,6 +856,42 @@ else
 fi
 finish
 
+begin "text mode over 600 files of 48 KiB: memory is that of two batches, not of every record slot's largest document"
+if [ "$LIGHT" = 1 ] || [ ! -x /usr/bin/time ]; then
+  echo "# skipped in a light run or without /usr/bin/time (peak RSS measured)"
+else
+  # Sentences of 12 pseudo-random words, one a line, in one 48 KiB page,
+  # hard-linked 600 times. 100 files fill both batches (2 MiB each); the
+  # other 500 pass through the same 512 record slots, each of which may
+  # keep 32 KiB of buffers between batches (README: 16 MiB in all).
+  awk -v bytes=49152 'BEGIN {
+    s = 7; n = 0
+    while (n < bytes) {
+      t = "Word"
+      for (j = 0; j < 12; j++) { s = (s * 1103515245 + 12345) % 2147483648; t = t " v" int(s / 65536) % 5000 }
+      t = t "."; print t; n += length(t) + 1
+      if (++k % 4 == 0) { print ""; n++ }
+    }
+  }' > page.txt
+  mkdir many
+  for i in $(seq 1000 1599); do ln page.txt "many/$i.txt"; done
+  few=$(printf 'many/%s.txt ' $(seq 1000 1099))
+  # shellcheck disable=SC2086
+  /usr/bin/time -f %M -o rss.few "$W" -j1 $few > out.few 2> err
+  rc=$?
+  expect_rc 0
+  /usr/bin/time -f %M -o rss.all "$W" -j1 many/*.txt > out.all 2> err
+  rc=$?
+  expect_rc 0
+  few_kib=$(tail -n 1 rss.few) all_kib=$(tail -n 1 rss.all)
+  [ -s out.few ] && [ "$(wc -c < out.all)" -eq $(( $(wc -c < out.few) * 6 )) ] ||
+    fail_because "600 copies did not give 6 times the output of 100"
+  [ $(( all_kib - few_kib )) -lt $(( 16 * 1024 )) ] ||
+    fail_because "peak RSS $all_kib KiB over 600 files, $few_kib KiB over 100: $(( (all_kib - few_kib) / 1024 )) MiB more, expected below 16 MiB"
+  echo "# peak RSS: 100 files $(( few_kib / 1024 )) MiB, 600 files $(( all_kib / 1024 )) MiB"
+fi
+finish
+
 begin "under ulimit -v 64 MiB, below what --max-document-bytes needs: a clear message, exit 1, no partial output"
 if [ "$LIGHT" = 1 ]; then
   echo "# skipped in a light run (sanitizers reserve terabytes of address space)"
