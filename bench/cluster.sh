@@ -2,14 +2,16 @@
 # bench/cluster.sh [MB] [SHARDS...]: the stages of a cluster run on this machine.
 #
 # Makes a deterministic JSONL stream of about MB megabytes (default 64;
-# bench/make_stream.py: corpus material, 20% near-duplicates, 97 sites),
-# times one `winnow --format jsonl` over it, then for each SHARDS (default
+# bench/make_stream.py: corpus material, 20% near-duplicates, 97 sites), or
+# takes the JSONL file INPUT=FILE (MB is then ignored: real pages, e.g. the
+# labelled sets of ../shared/eval concatenated), times one `winnow --format jsonl` over it, then for each SHARDS (default
 # 4 16) and each number of workers W (1, then every core) runs winnow sign
 # on every shard (W at a time, -j1 each; WORKERS="1 2" sets the W to try), winnow decide once, winnow apply
 # on every shard (W at a time), and prints per stage:
-#   wall seconds, MB/s of input, the sum of the tasks' CPU seconds, the
-#   largest peak RSS of one task (GNU time's %M), and the bytes the stage
-#   wrote per document (facts, decisions: what crosses between machines).
+#   wall seconds, MB/s of input, the sum of the tasks' CPU seconds, MB/s
+#   per CPU second, the largest peak RSS of one task (GNU time's %M), and
+#   the bytes the stage wrote per document and per MB of input (facts,
+#   decisions: what crosses between machines).
 # Every run's output, concatenated, must equal the single run's (checked).
 # These are the numbers of README's plan for 100 TB.
 #
@@ -27,7 +29,11 @@ cores=$(nproc)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/winnow-cluster.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-python3 bench/make_stream.py --mb "$mb" --format jsonl >"$tmp/all.jsonl"
+if [ -n "${INPUT:-}" ]; then
+  cp "$INPUT" "$tmp/all.jsonl"
+else
+  python3 bench/make_stream.py --mb "$mb" --format jsonl >"$tmp/all.jsonl"
+fi
 bytes=$(stat -c %s "$tmp/all.jsonl")
 docs=$(wc -l <"$tmp/all.jsonl")
 
@@ -45,9 +51,10 @@ start=$(date +%s.%N)
 timed "$tmp/single.log" "$winnow" --format jsonl -j 1 "$tmp/all.jsonl" >"$tmp/single.out"
 read -r s_wall s_cpu s_rss <"$tmp/single.log"
 printf 'input: %.1f MB, %d documents\n' "$(echo "$bytes / 1000000" | bc -l)" "$docs"
-printf '%-28s %8s %8s %9s %10s %12s\n' "run" "wall s" "MB/s" "cpu s" "peak MB" "bytes/doc"
-printf '%-28s %8.2f %8.1f %9.2f %10.1f %12s\n' "single process -j1" "$s_wall" \
-  "$(echo "$bytes / 1000000 / $s_wall" | bc -l)" "$s_cpu" "$(echo "$s_rss / 1024" | bc -l)" "-"
+printf '%-28s %8s %8s %9s %9s %10s %10s %10s\n' "run" "wall s" "MB/s" "cpu s" "MB/cpu s" "peak MB" "bytes/doc" "bytes/MB"
+printf '%-28s %8.2f %8.1f %9.2f %9.2f %10.1f %10s %10s\n' "single process -j1" "$s_wall" \
+  "$(echo "$bytes / 1000000 / $s_wall" | bc -l)" "$s_cpu" "$(echo "$bytes / 1000000 / $s_cpu" | bc -l)" \
+  "$(echo "$s_rss / 1024" | bc -l)" "-" "-"
 
 for shards in "${shard_counts[@]}"; do
   rm -f "$tmp"/shard.*
@@ -83,14 +90,15 @@ for shards in "${shard_counts[@]}"; do
     decisions=$(cat "$run"/dec/*.decisions | wc -c)
     for stage in sign decide apply; do
       case $stage in
-        sign) wall=$(echo "$t1 - $t0" | bc -l); per=$(echo "$facts / $docs" | bc -l) ;;
-        decide) wall=$(echo "$t2 - $t1" | bc -l); per=$(echo "$decisions / $docs" | bc -l) ;;
-        apply) wall=$(echo "$t3 - $t2" | bc -l); per=0 ;;
+        sign) wall=$(echo "$t1 - $t0" | bc -l); written=$facts ;;
+        decide) wall=$(echo "$t2 - $t1" | bc -l); written=$decisions ;;
+        apply) wall=$(echo "$t3 - $t2" | bc -l); written=0 ;;
       esac
       cpu=$(awk '{s += $2} END {print s}' "$run/$stage.log")
       rss=$(awk '$3 > m {m = $3} END {print m}' "$run/$stage.log")
-      printf '%-28s %8.2f %8.1f %9.2f %10.1f %12.1f\n' "$shards shards, $workers workers: $stage" "$wall" \
-        "$(echo "$bytes / 1000000 / $wall" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)" "$per"
+      printf '%-28s %8.2f %8.1f %9.2f %9.2f %10.1f %10.1f %10.0f\n' "$shards shards, $workers workers: $stage" "$wall" \
+        "$(echo "$bytes / 1000000 / $wall" | bc -l)" "$cpu" "$(echo "$bytes / 1000000 / $cpu" | bc -l)" \
+        "$(echo "$rss / 1024" | bc -l)" "$(echo "$written / $docs" | bc -l)" "$(echo "$written * 1000000 / $bytes" | bc -l)"
     done
   done
 done
