@@ -47,8 +47,13 @@ class LineModel {
   static const LineModel& Default();
 
   // The probability that a line with these features is content, in [0, 1].
-  // `row` holds kFeatureCount values.
+  // `row` holds kFeatureCount values. Bit for bit ScoreByWalk()'s value:
+  // the same leaves, summed in the same order; only the way down each tree
+  // differs (see FlatTrees).
   double Score(std::span<const float> row) const;
+  // The same score, found by following each tree's nodes one by one: the
+  // reference Score() is tested against.
+  double ScoreByWalk(std::span<const float> row) const;
 
   // The `k` features that moved this row's raw score most in the direction
   // of `toward_drop` (negative contributions when true), as (feature index,
@@ -70,8 +75,28 @@ class LineModel {
     double value;
     bool missing_left;
   };
+  // The trees laid out for a walk without branches (Asadi et al.,
+  // "Runtime optimizations for tree-based machine learning models", 2014:
+  // predication): every tree as a complete binary tree of `depth` levels in
+  // heap order (node i's children at 2i+1 and 2i+2), a leaf above the last
+  // level pushed down through split nodes that always go left, so that
+  // each tree costs exactly `depth` steps of compare-and-index, with no
+  // branch to mispredict. Empty when a tree is deeper than kMaxFlatDepth
+  // (the layout doubles with each level): then Score() walks the nodes.
+  // A row with a missing (NaN) value is walked by the nodes instead.
+  struct FlatSplit {
+    float threshold;  // go right when value > threshold
+    std::uint32_t feature;
+  };
+  static constexpr int kMaxFlatDepth = 8;
+  static constexpr std::size_t kFlatGroup = 8;  // trees walked together; the
+                                                // tree count is padded to whole groups
+  void Flatten();
   std::vector<Node> nodes_;
   std::vector<std::int32_t> roots_;
+  int flat_depth_ = 0;
+  std::vector<FlatSplit> flat_splits_;  // (2^depth - 1) per tree
+  std::vector<double> flat_leaves_;     // 2^depth per tree
   double baseline_ = 0;
   double threshold_ = 0.5;
   double smoothing_ = 0;

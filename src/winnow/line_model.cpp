@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "winnow/error.hpp"
@@ -121,7 +122,54 @@ LineModel LineModel::Parse(std::string_view text, std::string_view source) {
       model.nodes_.push_back(node);
     }
   }
+  model.Flatten();
   return model;
+}
+
+void LineModel::Flatten() {
+  // The depth of each tree (children come after their parent: one pass
+  // from the back).
+  std::vector<int> depth(nodes_.size(), 0);
+  for (std::size_t i = nodes_.size(); i-- > 0;) {
+    const Node& n = nodes_[i];
+    if (n.feature >= 0) depth[i] = 1 + std::max(depth[n.left], depth[n.right]);
+  }
+  int d = 0;
+  for (std::int32_t root : roots_) d = std::max(d, depth[root]);
+  flat_splits_.clear();
+  flat_leaves_.clear();
+  flat_depth_ = 0;
+  if (d > kMaxFlatDepth || roots_.empty()) return;
+  flat_depth_ = d;
+  const std::size_t splits = (std::size_t{1} << d) - 1, leaves = std::size_t{1} << d;
+  // Never taken to the right: no value is greater than +inf.
+  const FlatSplit always_left{std::numeric_limits<float>::infinity(), 0};
+  // Whole groups: the padding trees' splits all go left.
+  const std::size_t padded = (roots_.size() + kFlatGroup - 1) / kFlatGroup * kFlatGroup;
+  flat_splits_.assign(splits * padded, always_left);
+  flat_leaves_.assign(leaves * padded, 0.0);
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    // Interleaved by group: position p of tree first + k at
+    // (first * splits + p * kFlatGroup + k).
+    FlatSplit* split = &flat_splits_[(t - t % kFlatGroup) * splits + t % kFlatGroup];
+    double* leaf = &flat_leaves_[t * leaves];
+    // (node, heap position) pairs; a position >= splits is a leaf slot.
+    std::vector<std::pair<std::int32_t, std::size_t>> todo{{roots_[t], 0}};
+    while (!todo.empty()) {
+      auto [node, pos] = todo.back();
+      todo.pop_back();
+      const Node& n = nodes_[node];
+      if (pos >= splits) {  // the last level: n is a leaf
+        leaf[pos - splits] = n.value;
+      } else if (n.feature < 0) {  // a leaf above it: down the left edge
+        todo.emplace_back(node, 2 * pos + 1);
+      } else {
+        split[pos * kFlatGroup] = FlatSplit{n.threshold, static_cast<std::uint32_t>(n.feature)};
+        todo.emplace_back(n.left, 2 * pos + 1);
+        todo.emplace_back(n.right, 2 * pos + 2);
+      }
+    }
+  }
 }
 
 const LineModel& LineModel::Default() {
@@ -130,6 +178,40 @@ const LineModel& LineModel::Default() {
 }
 
 double LineModel::Score(std::span<const float> row) const {
+  if (flat_depth_ == 0) return ScoreByWalk(row);
+  // A missing value (NaN) goes the way its split says: rare, so such a row
+  // is walked, and the flat walk below only compares.
+  bool missing = false;
+  for (const float v : row) missing |= v != v;
+  if (missing) return ScoreByWalk(row);
+  const int depth = flat_depth_;
+  const std::size_t splits = (std::size_t{1} << depth) - 1, leaves = std::size_t{1} << depth;
+  const float* values = row.data();
+  const std::size_t trees = roots_.size();
+  // The trees in groups of kFlatGroup walked level by level together: each
+  // step waits on the one before it in its tree (a load, a compare), so
+  // the walks of several trees are interleaved to keep the core busy.
+  double raw = baseline_;
+  for (std::size_t first = 0; first < trees; first += kFlatGroup) {
+    const FlatSplit* split = &flat_splits_[first * splits];
+    std::size_t pos[kFlatGroup] = {};
+    for (int level = 0; level < depth; ++level) {
+      for (std::size_t k = 0; k < kFlatGroup; ++k) {
+        const FlatSplit& s = split[pos[k] * kFlatGroup + k];
+        const float v = values[s.feature];
+        pos[k] = 2 * pos[k] + 1 + static_cast<std::size_t>(v > s.threshold);
+      }
+    }
+    // The leaves summed in tree order, as the walk sums them; a padding
+    // tree's leaves are 0.0, which leaves the sum as it is (up to the sign
+    // of a zero, which the sigmoid does not see).
+    const double* leaf = &flat_leaves_[first * leaves];
+    for (std::size_t k = 0; k < kFlatGroup; ++k) raw += leaf[k * leaves + pos[k] - splits];
+  }
+  return 1.0 / (1.0 + std::exp(-raw));
+}
+
+double LineModel::ScoreByWalk(std::span<const float> row) const {
   double raw = baseline_;
   for (std::int32_t root : roots_) {
     const Node* node = &nodes_[root];
