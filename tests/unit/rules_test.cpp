@@ -537,7 +537,13 @@ TEST(RuleSetScanTest, HyperscanAndRe2AloneAgree) {
       "Share this article", "12 comments", "Copyright 2024 Example Media. All rights reserved.",
       long_copyright, "(Photo: AFP)", "Pictured: a man walks his dog", "bad \xFF byte: 12 comments",
       "\xFF", "The council approved the budget on Tuesday after a long debate.",
-      "Reporting by Jane Doe; Editing by John Roe", "Photo 3 of 12", "# 12", "(记者 张三 摄)"};
+      "Reporting by Jane Doe; Editing by John Roe", "Photo 3 of 12", "# 12", "(记者 张三 摄)",
+      // Lines the prefilter's cut patterns (PrefilterCore) report and RE2
+      // turns down: what was cut would not match.
+      "Smith / Getty Images", "J. Smith / Getty Images", std::string(90, 'x') + " / AFP",
+      "Reporting by Jane Doe. More below.", "Copying is fine; all rights reserved",
+      "He was seen at the match. He left.", "The man was seen at the match, smiling",
+      "(张三摄)", "(" + std::string(40, 'x') + "摄)"};
   int matched = 0;
   for (const std::string& line : lines) {
     Normalized norm;
@@ -582,6 +588,30 @@ TEST(RuleSetScanTest, OnlySafeSyntaxIsHandedToHyperscan) {
     EXPECT_FALSE(detail::HyperscanSafe(p)) << p;
   }
   EXPECT_EQ(detail::WidenRepeats(R"(^.{0,120}x\d{2,3}[{0,1}]a{3}\{0,5})"), R"(^.*x\d{2,}[{0,1}]a{3}\{0,5})");
+}
+
+// The prefilter keeps the selective middle of a pattern: a run of its
+// top-level concatenation, without the broad loops around it.
+TEST(RuleSetScanTest, PrefilterCoreCutsBroadLoopsAtTheEnds) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"(^\s*[^.!?]{0,80}(/|\|)\s*(getty images|afp)\s*$)", R"((/|\|)\s*(getty images|afp)\s*$)"},
+      {R"((?i)^.{0,120}(©|copyright).{0,120}all rights reserved)", R"((?i)all rights reserved)"},
+      {R"((?i)^\s*(reporting|editing) by\s+[^.!?]*\.?\s*$)", R"((?i)^\s*(reporting|editing) by\s+)"},
+      {R"(^[\w ]{0,30}[(]\)[^a]+$)", R"([(]\))"},      // a paren in a class, escaped
+      {R"((x[)]y).*z)", R"((x[)]y))"},                  // the group's alternative is longest
+      {R"(^.*摄+$)", R"(摄+$)"},                         // a quantifier repeats the code point
+      {R"(^\x{263A}\S+\.{2,}end)", R"(^\x{263A})"},
+      {R"(^.*x{1,b$)", R"(x{1,b$)"},                     // not a repeat: literal braces
+      {R"((?i)^a{2}.*?)", R"((?i)^a{2})"},               // a lazy loop
+      // Left as they are: no broad loop, a top-level alternation, flags
+      // that change halfway, nothing selective to keep.
+      {R"(^\s*\d{1,3}\s*$)", R"(^\s*\d{1,3}\s*$)"},
+      {R"(a.*b|c.*d)", R"(a.*b|c.*d)"},
+      {R"(^.*(?i)foo.*$)", R"(^.*(?i)foo.*$)"},
+      {R"(^.*$)", R"(^.*$)"},
+      {R"(^[^x]*(a?)?[^y]*$)", R"(^[^x]*(a?)?[^y]*$)"},
+  };
+  for (const auto& [pattern, core] : cases) EXPECT_EQ(detail::PrefilterCore(pattern), core) << pattern;
 }
 
 // A scanner loaded from an image reports what the compiled one reports;
@@ -655,6 +685,31 @@ TEST(PatternScannerTest, PrebuiltImageFitsTheBuiltInRules) {
   rules.AutomatonPatterns(&regexes, &literals);
   EXPECT_EQ(detail::PatternScanner::FromImage(regexes, literals, detail::PrebuiltScannerImage()),
             nullptr);
+}
+
+// With the image, the scanner is loaded after kImageAfter bytes rather
+// than the compile's threshold; patterns the image does not fit wait for
+// that threshold, and are compiled then.
+TEST(PatternScannerTest, TheImageIsLoadedEarlyAndOtherPatternsCompileLate) {
+  if (!detail::PatternScanner::Available()) GTEST_SKIP() << "Hyperscan does not run here";
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+  std::vector<std::pair<int, std::string>> regexes, literals;
+  rules.AutomatonPatterns(&regexes, &literals);
+  const std::uint64_t after = 4 * detail::ScannerBuild::kImageAfter;
+  const std::size_t step = detail::ScannerBuild::kImageAfter / 4;
+  detail::ScannerBuild fits(regexes, literals, after);
+  std::uint64_t seen = 0;
+  while (fits.Get(step) == nullptr) seen += step;
+  EXPECT_EQ(seen, detail::ScannerBuild::kImageAfter - step);  // the call that reached it got it
+  EXPECT_TRUE(fits.Get(step)->from_image());
+  // Other patterns: no image fits, RE2 until `after`, then a compile.
+  detail::ScannerBuild other({{0, "^share this$"}}, {{1, "read more"}}, after);
+  seen = 0;
+  while (other.Get(step) == nullptr && seen < 2 * after) seen += step;
+  EXPECT_EQ(seen, after - step);
+  ASSERT_NE(other.Get(step), nullptr);
+  EXPECT_FALSE(other.Get(step)->from_image());
 }
 
 TEST(RuleSetCloneTest, MatchesWhatTheOriginalMatches) {

@@ -122,6 +122,234 @@ std::string WidenRepeats(std::string_view p) {
   return out;
 }
 
+namespace {
+
+// The index just past the class that starts at p[i] == '[', or npos.
+std::size_t ClassEnd(std::string_view p, std::size_t i) {
+  std::size_t k = i + 1;
+  if (k < p.size() && p[k] == '^') ++k;
+  if (k < p.size() && p[k] == ']') ++k;  // a ']' first is a member
+  while (k < p.size()) {
+    if (p[k] == '\\') {
+      k += 2;
+    } else if (p[k] == '[' && k + 1 < p.size() && p[k + 1] == ':') {
+      const std::size_t end = p.find(":]", k + 2);
+      if (end == std::string_view::npos) return end;
+      k = end + 2;
+    } else if (p[k] == ']') {
+      return k + 1;
+    } else {
+      ++k;
+    }
+  }
+  return std::string_view::npos;
+}
+
+bool FlagChar(char c) { return c == 'i' || c == 'm' || c == 's' || c == 'U' || c == '-'; }
+
+// The end of a flag group "(?flags)" starting at p[i], or npos.
+std::size_t FlagGroupEnd(std::string_view p, std::size_t i) {
+  if (p.substr(i, 2) != "(?") return std::string_view::npos;
+  std::size_t k = i + 2;
+  while (k < p.size() && FlagChar(p[k])) ++k;
+  return k < p.size() && p[k] == ')' ? k + 1 : std::string_view::npos;
+}
+
+}  // namespace
+
+std::string PrefilterCore(std::string_view p) {
+  constexpr std::size_t npos = std::string_view::npos;
+  constexpr std::uint64_t kMany = ~std::uint64_t{0};
+  enum class Kind { kChar, kGroup, kBroad, kOther, kAnchor };
+  struct Atom {
+    std::size_t begin, end;  // with its quantifier
+    Kind kind;
+    std::uint64_t min, max;
+  };
+  const std::string unchanged(p);
+  std::size_t i = 0;
+  std::string_view flags;
+  if (const std::size_t e = FlagGroupEnd(p, 0); e != npos) {
+    flags = p.substr(0, e);
+    i = e;
+  }
+  std::vector<Atom> atoms;
+  while (i < p.size()) {
+    Atom a{i, i, Kind::kChar, 1, 1};
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c == '|' || c == ')' || c == '*' || c == '+' || c == '?') return unchanged;
+    if (c == '(') {
+      if (FlagGroupEnd(p, i) != npos) return unchanged;  // flags from here on
+      int depth = 0;
+      std::size_t k = i;
+      for (; k < p.size(); ++k) {
+        if (p[k] == '\\') {
+          ++k;
+        } else if (p[k] == '[') {
+          const std::size_t e = ClassEnd(p, k);
+          if (e == npos) return unchanged;
+          k = e - 1;
+        } else if (p[k] == '(') {
+          ++depth;
+        } else if (p[k] == ')' && --depth == 0) {
+          break;
+        }
+      }
+      if (k >= p.size()) return unchanged;
+      i = k + 1;
+      a.kind = Kind::kGroup;
+    } else if (c == '[') {
+      const std::size_t e = ClassEnd(p, i);
+      if (e == npos) return unchanged;
+      const std::string_view body = p.substr(i + 1, e - i - 2);
+      bool broad = !body.empty() && body[0] == '^';
+      for (std::size_t k = 0; k + 1 < body.size(); ++k) {
+        if (body[k] != '\\') continue;
+        const char x = body[++k];
+        broad = broad || x == 'w' || x == 'W' || x == 'S' || x == 'D';
+      }
+      a.kind = broad ? Kind::kBroad : Kind::kOther;
+      i = e;
+    } else if (c == '\\') {
+      if (i + 1 >= p.size()) return unchanged;
+      const char e = p[i + 1];
+      if (e == 'x') {
+        if (i + 2 < p.size() && p[i + 2] == '{') {
+          const std::size_t close = p.find('}', i);
+          if (close == npos) return unchanged;
+          i = close + 1;
+        } else {
+          i = std::min(p.size(), i + 4);
+        }
+      } else {
+        i += 2;
+        if (e == 'b' || e == 'B') {
+          a.kind = Kind::kAnchor;
+        } else if (e == 'S' || e == 'W' || e == 'D') {
+          a.kind = Kind::kBroad;
+        } else if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')) {
+          a.kind = e == 't' || e == 'n' || e == 'r' || e == 'f' ? Kind::kChar : Kind::kOther;
+        }
+      }
+    } else if (c == '^' || c == '$') {
+      ++i;
+      a.kind = Kind::kAnchor;
+    } else if (c == '.') {
+      ++i;
+      a.kind = Kind::kBroad;
+    } else {
+      // One code point (its quantifier repeats all of its bytes).
+      const std::size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      i = std::min(p.size(), i + len);
+    }
+    // Its quantifier, if any.
+    if (i < p.size()) {
+      const char q = p[i];
+      bool quantified = true;
+      if (q == '*') {
+        a.min = 0, a.max = kMany, ++i;
+      } else if (q == '+') {
+        a.max = kMany, ++i;
+      } else if (q == '?') {
+        a.min = 0, a.max = 1, ++i;
+      } else if (q == '{') {
+        // {m}, {m,} or {m,n}; anything else is a literal '{'.
+        std::size_t k = i + 1;
+        std::uint64_t m = 0, n = 0;
+        const std::size_t m_begin = k;
+        while (k < p.size() && p[k] >= '0' && p[k] <= '9' && k - m_begin < 9) m = m * 10 + (p[k++] - '0');
+        bool ok = k > m_begin;
+        n = m;
+        if (ok && k < p.size() && p[k] == ',') {
+          ++k;
+          const std::size_t n_begin = k;
+          n = 0;
+          while (k < p.size() && p[k] >= '0' && p[k] <= '9' && k - n_begin < 9) n = n * 10 + (p[k++] - '0');
+          if (k == n_begin) n = kMany;
+        }
+        ok = ok && k < p.size() && p[k] == '}';
+        if (ok) {
+          a.min = m, a.max = n, i = k + 1;
+        } else {
+          quantified = false;
+        }
+      } else {
+        quantified = false;
+      }
+      if (quantified && i < p.size() && p[i] == '?') ++i;  // lazy
+    }
+    a.end = i;
+    atoms.push_back(a);
+  }
+  // The part kept is around the atom that must occur and is most
+  // selective: the longest run of literal characters, or the group whose
+  // shortest alternative is longest. From it, the nearest broad loop on
+  // each side is cut away with everything beyond it.
+  const std::size_t n = atoms.size();
+  std::vector<std::size_t> strength(n, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    const Atom& a = atoms[k];
+    if (a.min == 0) continue;
+    if (a.kind == Kind::kChar) {
+      if (a.max != 1) {
+        strength[k] = 1;
+        continue;
+      }
+      // A run of single characters counts as one literal.
+      std::size_t end = k, bytes = 0;
+      while (end < n && atoms[end].kind == Kind::kChar && atoms[end].min == 1 && atoms[end].max == 1) {
+        bytes += atoms[end].end - atoms[end].begin;
+        ++end;
+      }
+      for (std::size_t r = k; r < end; ++r) strength[r] = bytes;
+      k = end - 1;
+    } else if (a.kind == Kind::kGroup) {
+      // The shortest top-level alternative, in pattern bytes.
+      std::size_t body = a.begin + 1;
+      const std::size_t close = p.rfind(')', a.end - 1);
+      if (p.substr(body, 1) == "?") {
+        const std::size_t colon = p.find(':', body);
+        body = colon == npos || colon > close ? close : colon + 1;
+      }
+      std::size_t shortest = npos, start = body;
+      int depth = 0;
+      for (std::size_t k2 = body; k2 <= close; ++k2) {
+        const char ch = p[k2];
+        if (k2 < close && ch == '\\') {
+          ++k2;
+        } else if (k2 < close && ch == '[') {
+          k2 = ClassEnd(p, k2) - 1;
+        } else if (k2 < close && ch == '(') {
+          ++depth;
+        } else if (k2 < close && ch == ')') {
+          --depth;
+        } else if (k2 == close || (ch == '|' && depth == 0)) {
+          shortest = std::min(shortest, k2 - start);
+          start = k2 + 1;
+        }
+      }
+      strength[k] = shortest == npos ? 0 : shortest;
+    }
+  }
+  std::size_t core = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (strength[k] > strength[core]) core = k;
+  }
+  if (strength[core] == 0) return unchanged;
+  auto broad_loop = [](const Atom& a) { return a.kind == Kind::kBroad && a.max > 1; };
+  std::size_t front = 0, back = n;
+  for (std::size_t k = 0; k < core; ++k) {
+    if (broad_loop(atoms[k])) front = k + 1;
+  }
+  for (std::size_t k = n; k-- > core + 1;) {
+    if (broad_loop(atoms[k])) back = k;
+  }
+  if (front == 0 && back == n) return unchanged;
+  std::string out(flags);
+  out += p.substr(atoms[front].begin, atoms[back - 1].end - atoms[front].begin);
+  return out;
+}
+
 #ifdef WINNOW_HAVE_HYPERSCAN
 namespace {
 
@@ -221,7 +449,7 @@ namespace {
 // layout: both are part of the key.
 constexpr unsigned kRegexFlags =
     HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
-constexpr std::uint32_t kImageVersion = 1;
+constexpr std::uint32_t kImageVersion = 2;  // 2: regexes cut to PrefilterCore()
 constexpr char kImageMagic[8] = {'w', 'i', 'n', 'n', 'o', 'w', 'H', 'S'};
 
 // What an image's databases were compiled from: the patterns with their
@@ -268,9 +496,14 @@ struct ImageReader {
 ScannerBuild::ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
                            std::vector<std::pair<int, std::string>> literals,
                            std::uint64_t after_bytes)
-    : regexes_(std::move(regexes)), literals_(std::move(literals)), after_bytes_(after_bytes) {
+    : regexes_(std::move(regexes)),
+      literals_(std::move(literals)),
+      after_bytes_(after_bytes),
+      image_after_(PrebuiltScannerImage().empty() ? after_bytes
+                                                  : std::min(after_bytes, kImageAfter)) {
   if (after_bytes_ == 0) {
     started_ = true;
+    image_tried_ = true;
     scanner_ = PatternScanner::FromImage(regexes_, literals_, PrebuiltScannerImage());
     if (!scanner_) scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
     ready_.store(scanner_.get(), std::memory_order_release);
@@ -279,18 +512,28 @@ ScannerBuild::ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
 
 ScannerBuild::~ScannerBuild() = default;
 
-void ScannerBuild::Start() {
+void ScannerBuild::Start(bool compile) {
   // The first thread over the threshold builds; the others go on with RE2
   // meanwhile (they never wait for the build).
   std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock() || started_.load(std::memory_order_relaxed)) return;
-  started_.store(true, std::memory_order_relaxed);
   try {
-    scanner_ = PatternScanner::FromImage(regexes_, literals_, PrebuiltScannerImage());
-    if (!scanner_) scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
+    if (!image_tried_.load(std::memory_order_relaxed)) {
+      image_tried_.store(true, std::memory_order_relaxed);
+      scanner_ = PatternScanner::FromImage(regexes_, literals_, PrebuiltScannerImage());
+      if (scanner_) {
+        started_.store(true, std::memory_order_relaxed);
+        ready_.store(scanner_.get(), std::memory_order_release);
+        return;
+      }
+    }
+    if (!compile) return;
+    started_.store(true, std::memory_order_relaxed);
+    scanner_ = std::make_unique<PatternScanner>(regexes_, literals_);
     ready_.store(scanner_.get(), std::memory_order_release);
   } catch (const std::bad_alloc&) {
     // No memory for the automaton: RE2 goes on matching every line.
+    started_.store(true, std::memory_order_relaxed);
   }
 }
 
@@ -331,7 +574,7 @@ PatternScanner::PatternScanner(const std::vector<std::pair<int, std::string>>& r
     if (!HyperscanSafe(pattern)) continue;
     hs_ids.push_back(static_cast<unsigned>(regex_ids_.size()));
     regex_ids_.push_back(id);
-    widened.push_back(WidenRepeats(pattern));
+    widened.push_back(WidenRepeats(PrefilterCore(pattern)));
     flag_list.push_back(flags);
   }
   for (const std::string& w : widened) expressions.push_back(w.c_str());

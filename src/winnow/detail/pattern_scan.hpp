@@ -108,10 +108,17 @@ class PatternScanner {
 // match with RE2 alone. The thread whose Get() brings the text asked about
 // to `after_bytes` bytes builds it (the constructor, when 0); until it is
 // built Get() returns null and the caller matches with RE2, as it does for
-// good when the build fails. Shared by a rule set and its clones.
+// good when the build fails. Where winnow's build made an image
+// (PrebuiltScannerImage()), building is loading it, in about a millisecond:
+// that is tried at kImageAfter bytes already (or after_bytes, when fewer),
+// and the compile waits for after_bytes only when the image does not fit
+// the patterns. Shared by a rule set and its clones.
 class ScannerBuild {
  public:
-  // Builds from PrebuiltScannerImage() when that image fits the patterns.
+  // Text (bytes) matched by RE2 alone before the prebuilt image is loaded:
+  // an input smaller than this does not map Hyperscan's library at all.
+  static constexpr std::uint64_t kImageAfter = std::uint64_t{64} << 10;
+
   ScannerBuild(std::vector<std::pair<int, std::string>> regexes,
                std::vector<std::pair<int, std::string>> literals, std::uint64_t after_bytes);
   ~ScannerBuild();
@@ -119,19 +126,25 @@ class ScannerBuild {
   ScannerBuild& operator=(const ScannerBuild&) = delete;
 
   // The scanner, or null while it is not built; `bytes` (the text about to
-  // be matched) counts towards after_bytes.
+  // be matched) counts towards the thresholds.
   const PatternScanner* Get(std::size_t bytes) {
     const PatternScanner* s = ready_.load(std::memory_order_acquire);
     if (s != nullptr || started_.load(std::memory_order_relaxed)) return s;
-    if (seen_.fetch_add(bytes, std::memory_order_relaxed) + bytes >= after_bytes_) Start();
+    const std::uint64_t seen = seen_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+    const std::uint64_t due =
+        image_tried_.load(std::memory_order_relaxed) ? after_bytes_ : image_after_;
+    if (seen >= due) Start(seen >= after_bytes_);
     return ready_.load(std::memory_order_acquire);
   }
 
  private:
-  void Start();
+  // Loads the image if not tried yet; compiles when that fails and
+  // `compile`.
+  void Start(bool compile);
   std::vector<std::pair<int, std::string>> regexes_, literals_;
-  const std::uint64_t after_bytes_;
+  const std::uint64_t after_bytes_, image_after_;
   std::atomic<std::uint64_t> seen_{0};
+  std::atomic<bool> image_tried_{false};
   std::atomic<bool> started_{false};
   std::atomic<const PatternScanner*> ready_{nullptr};
   std::unique_ptr<PatternScanner> scanner_;
@@ -157,6 +170,19 @@ bool HyperscanSafe(std::string_view pattern);
 // m = 0): a wider language, so still a prefilter, that Hyperscan compiles
 // in milliseconds where {0,120} of a UTF-8 class takes a second.
 std::string WidenRepeats(std::string_view pattern);
+
+// The part of `pattern` (RE2 syntax, HyperscanSafe) that Hyperscan is
+// given as its prefilter, when a cheaper one exists: a contiguous run of the
+// pattern's top-level concatenation, matched anywhere in the line (the
+// anchors of a cut end dropped with it). Any such run matches, at the same
+// offsets, every line the whole pattern matches, so it is a wider language
+// and RE2 still decides. What is cut is a leading or trailing loop over a
+// broad class (`[^.!?]{0,80}`, `.*`, `[\w ]{0,30}`): a loop that keeps
+// Hyperscan's automaton busy on every byte of every line, where the rest,
+// with a literal in it, is found by its literal matcher. The leading flag
+// group ((?i)) is kept. A pattern with a top-level alternation, a flag group
+// elsewhere at the top, or no such loop comes back as it is.
+std::string PrefilterCore(std::string_view pattern);
 
 }  // namespace winnow::detail
 
