@@ -15,8 +15,8 @@
 # each with -j1 and -jN (N = all cores), prints MB/s per core (input bytes /
 # CPU seconds, user + system) next to MB/s of wall time, checks that -j1
 # and -jN give byte-identical output, then a table of CPU seconds per stage
-# (winnow's --stats-json "stage_ticks", scaled to the run's CPU time) for
-# the -j1 runs.
+# (winnow's --stats-json "stage_seconds": each thread's CPU time) for the
+# -j1 runs.
 #
 # Needs python3, GNU time (/usr/bin/time) and xxhsum (tools/quickstart.sh and
 # bench/throughput.sh install the last two).

@@ -1,14 +1,17 @@
-// Where a run's time goes, counted by the library itself: clock ticks per
-// pipeline stage, summed over every thread (the same totals whichever
+// Where a run's time goes, counted by the library itself: the CPU time of
+// each pipeline stage, summed over every thread (the same totals whichever
 // thread did what, up to the clock's noise).
 //
-// Ticks are the CPU's time-stamp counter on x86-64 (a constant-rate cycle
-// count; about 25 ns to read), steady_clock nanoseconds elsewhere. They
-// count while a thread works on a stage, including time the system gives
-// to other processes meanwhile: on a core of its own that is the thread's
-// CPU time (StageSeconds() converts them). Counting costs a clock read per stage
-// per document, and three per line for the line stages, so it is switched
-// on only when asked for (FilterConfig::time_stages, --stats-json).
+// Ticks are nanoseconds of the calling thread's CPU time: what the system
+// charged to it (CLOCK_THREAD_CPUTIME_ID), not the time it waited while
+// other processes ran, so that stage times mean the same on a loaded
+// machine. Reading that clock is a system call, too slow for three reads a
+// line; on x86-64 it is read every fifth of a millisecond, and in between
+// the CPU's time-stamp counter (about 25 ns to read) carries it on at the
+// rate it last kept, never backwards. Elsewhere the CPU-time clock is read
+// every time. Counting costs a clock read per stage per document, and
+// three per line for the line stages, so it is switched on only when asked
+// for (FilterConfig::time_stages, --stats-json).
 #ifndef WINNOW_STAGE_TIMES_HPP_
 #define WINNOW_STAGE_TIMES_HPP_
 
@@ -39,12 +42,11 @@ inline constexpr std::size_t kStageCount = static_cast<std::size_t>(Stage::kCoun
 // "read", "parse", "normalize", "rules", ... (the --stats-json keys).
 std::string_view StageName(Stage stage);
 
-// The current tick count (see above).
+// The calling thread's tick count (see above): differences of two reads in
+// one thread count its CPU time between them.
 std::uint64_t StageClock();
 
-// `ticks` in seconds: the tick rate is measured against steady_clock from
-// the program's start to this call (exact to well under 1% after a tenth
-// of a second).
+// `ticks` in seconds.
 double StageSeconds(std::uint64_t ticks);
 
 struct StageTimes {
