@@ -49,6 +49,29 @@ TEST(PostingIndexTest, AgreesWithAMapAcrossClears) {
   }
 }
 
+// The slot array stays from one use to the next (no new pages for each
+// document), unless it grew past 1 MiB and the last use left it mostly
+// empty.
+TEST(PostingIndexTest, KeepsItsSlotsUnlessFarTooMany) {
+  PostingIndex index;
+  for (std::uint64_t key = 0; key < 5000; ++key) index.Add(key * 0x9E3779B97F4A7C15ULL, 1);
+  const std::size_t grown = index.slot_count();
+  EXPECT_GE(grown, 10000u);
+  index.Clear();
+  for (std::uint64_t key = 0; key < 10; ++key) index.Add(key, 2);
+  index.Clear();
+  EXPECT_EQ(index.slot_count(), grown);
+  for (std::uint64_t key = 0; key < 200000; ++key) index.Add(key, 3);
+  EXPECT_GE(index.slot_count(), 400000u);
+  index.Clear();  // mostly full: kept
+  EXPECT_GE(index.slot_count(), 400000u);
+  for (std::uint64_t key = 0; key < 10; ++key) index.Add(key, 4);
+  EXPECT_EQ(Ids(index, 3), (std::vector<std::uint32_t>{4}));
+  index.Clear();  // far too large for 10 keys: given back
+  EXPECT_LT(index.slot_count(), 1000u);
+  EXPECT_TRUE(Ids(index, 3).empty());
+}
+
 TEST(PostingIndexTest, ForEachStopsWhenTold) {
   PostingIndex index;
   for (std::uint32_t id = 0; id < 10; ++id) index.Add(42, id);

@@ -27,6 +27,9 @@ class PostingIndex {
     slot.head = static_cast<std::uint32_t>(postings_.size() - 1);
   }
 
+  // The size of the slot array (16 bytes a slot).
+  std::size_t slot_count() const { return slots_.size(); }
+
   // Calls f(id) for the ids added under `key`, newest first, while f
   // returns true (f may also return void: then all ids are visited).
   template <typename F>
@@ -44,10 +47,12 @@ class PostingIndex {
   }
 
   // Empties the index in constant time: slots of older generations count
-  // as empty. The slot array is kept for the next document unless it is
-  // far larger than this one needed.
+  // as empty. The slot array is kept for the next document: allocated
+  // again whenever a larger document followed smaller ones, its fresh
+  // pages cost the system more time than the index itself. Only an array
+  // beyond kKeptSlots that this use left mostly empty is given back.
   void Clear() {
-    if (slots_.size() > 4096 && used_ * 16 < slots_.size()) {
+    if (slots_.size() > kKeptSlots && used_ * 16 < slots_.size()) {
       slots_.clear();
       slots_.shrink_to_fit();
     } else if (++generation_ == 0) {  // wrapped: really empty every slot
@@ -60,6 +65,7 @@ class PostingIndex {
 
  private:
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr std::size_t kKeptSlots = std::size_t{1} << 16;  // 1 MiB
   struct Slot {
     std::uint64_t key = 0;
     std::uint32_t head = kEmpty;
