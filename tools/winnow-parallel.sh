@@ -57,8 +57,23 @@ command -v parallel >/dev/null || { echo "winnow-parallel: GNU parallel is not i
 mkdir -p "$out"/facts "$out"/decisions "$out"/output
 out=$(realpath "$out")
 [ $rejects -eq 1 ] && mkdir -p "$out"/rejects
-ext=".${shards[0]##*.}"
-[ "$ext" = ".${shards[0]}" ] && ext=.out
+# The parts are named by the shards' ending without a compression suffix
+# (winnow writes plain records unless --compress asks): 000.jsonl.gz gives
+# part-00001-of-00016.jsonl, or .jsonl.gz with --compress gzip.
+base=$(basename "${shards[0]}")
+for packed in .gz .zst .zstd; do
+  if [ "${base%"$packed"}" != "$base" ] && [ -n "${base%"$packed"}" ]; then base=${base%"$packed"}; break; fi
+done
+ext=".${base##*.}"
+[ "$ext" = ".$base" ] && ext=.out
+rejects_ext=$ext
+for ((k = 0; k < ${#options[@]}; k++)); do
+  case ${options[k]} in
+    --compress) compress=${options[k + 1]:-} ;;
+    --compress=*) compress=${options[k]#--compress=} ;;
+  esac
+done
+case ${compress:-} in gzip) ext=$ext.gz ;; zstd) ext=$ext.zst ;; esac
 
 # The options, quoted once for the shell each job runs in.
 q() { printf '%q ' "$@"; }
@@ -93,7 +108,7 @@ fi
 
 # apply: each shard with its decisions; output renamed into place when whole.
 reject_opt=""
-[ $rejects -eq 1 ] && reject_opt="--rejects $(q1 "$out")/rejects/\$p$ext"
+[ $rejects -eq 1 ] && reject_opt="--rejects $(q1 "$out")/rejects/\$p$rejects_ext"
 printf '%s\n' "${shards[@]}" | "${par[@]}" \
   "p=\$(printf 'part-%05d-of-%05d' {#} $n); t=$(q1 "$out")/output/\$p$ext.tmp-\$\$; \
    $(q1 "$winnow") apply $opts $apply_str --decisions $(q1 "$out")/decisions/\$p.decisions $reject_opt {} > \"\$t\" \

@@ -151,3 +151,81 @@ def test_gnu_parallel_recipe(tmp_path, single):
     assert len(outputs) == 7
     assert joined(outputs) == single["out"]
     assert joined(rejects) == single["rejects"]
+
+
+def test_a_scheduler_started_apart_whose_workers_lack_the_package(tmp_path, single):
+    """`dask scheduler` and `dask worker` started as a user starts them on a
+    cluster, with no winnow_dask on the workers' Python path: the tasks go
+    to them by value; the output is one run's, and a refused stage fails
+    the run with winnow's message, as a StageError."""
+    import json
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    started = []
+    address_file = tmp_path / "scheduler.json"
+    try:
+        started.append(subprocess.Popen(
+            ["/usr/bin/python3", "-m", "distributed.cli.dask_scheduler", "--port", "0",
+             "--dashboard-address", ":0", "--scheduler-file", str(address_file)],
+            cwd=str(tmp_path), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        started.append(subprocess.Popen(
+            ["/usr/bin/python3", "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+             "--nthreads", "1", "--no-dashboard"],
+            cwd=str(tmp_path), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        probe = subprocess.run(["/usr/bin/python3", "-c", "import winnow_dask"], cwd=str(tmp_path), env=env,
+                               stderr=subprocess.DEVNULL)
+        assert probe.returncode != 0, "the workers' interpreter sees winnow_dask: the test means little"
+        paths = make_shards(tmp_path / "in", 5)
+        r = winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, annotate="rejects", rejects=True,
+                            scheduler=address, binary=WINNOW, quiet=True)
+        assert joined(r.outputs) == single["out"]
+        assert joined(r.rejects) == single["rejects"]
+        with open(paths[1], "a") as f:
+            f.write('{"text": broken\n')
+        with pytest.raises(winnow_dask.StageFailed) as e:
+            winnow_dask.run(paths, tmp_path / "broken", options=OPTIONS, scheduler=address, retries=0,
+                            binary=WINNOW, quiet=True)
+        assert "shard-001.jsonl: record" in str(e.value)
+        # A refusal (exit 3) comes back as the driver's own StageError.
+        from distributed import Client
+
+        with Client(address) as client:
+            refused = client.submit(winnow_dask._run, [WINNOW, "apply", *OPTIONS, "--decisions", r.facts[0],
+                                                       paths[0]], "apply", 0, pure=False)
+            with pytest.raises(winnow_dask.StageError) as e:
+                refused.result()
+        assert "a facts file where a decisions file is needed" in str(e.value)
+    finally:
+        for p in reversed(started):
+            p.terminate()
+            p.wait(timeout=60)
+
+
+def test_compressed_shards_give_plain_parts_named_as_such(tmp_path, single):
+    """gzip shards (000.jsonl.gz): winnow writes plain records, so the parts
+    are named .jsonl, not .gz (both drivers); with --compress gzip, .jsonl.gz."""
+    import gzip
+
+    paths = make_shards(tmp_path / "in", 4)
+    packed = []
+    for p in paths:
+        with open(p, "rb") as f, gzip.open(p + ".gz", "wb") as g:
+            g.write(f.read())
+        packed.append(p + ".gz")
+    r = winnow_dask.run(packed, tmp_path / "dask", options=OPTIONS, rejects=True, workers=1,
+                        binary=WINNOW, quiet=True)
+    assert [os.path.basename(p) for p in r.outputs][0] == "part-00001-of-00004.jsonl"
+    assert joined(r.outputs) == single["out"]
+    out = tmp_path / "parallel"
+    subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "2", "--rejects",
+                    str(out)] + packed + ["--"] + OPTIONS + ["--compress", "gzip"],
+                   check=True, env=dict(os.environ, WINNOW_BIN=WINNOW), stderr=subprocess.PIPE)
+    outputs = sorted(os.listdir(out / "output"))
+    assert outputs[0] == "part-00001-of-00004.jsonl.gz"
+    assert sorted(os.listdir(out / "rejects"))[0] == "part-00001-of-00004.jsonl"
+    assert b"".join(gzip.decompress((out / "output" / n).read_bytes()) for n in outputs) == single["out"]

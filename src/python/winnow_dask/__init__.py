@@ -73,6 +73,27 @@ def _name(part, parts, suffix):
     return "part-%05d-of-%05d%s" % (part + 1, parts, suffix)
 
 
+def _suffixes(shard, options):
+    """The names' endings of a part's output and rejects: the shard's own
+    without a compression suffix (winnow reads gzip and zstd, but writes
+    plain records unless --compress asks), e.g. ".jsonl" for
+    "000.jsonl.gz"; the output's then ends ".gz" or ".zst" with --compress."""
+    name = os.path.basename(shard)
+    for packed in (".gz", ".zst", ".zstd"):
+        if name.endswith(packed) and len(name) > len(packed):
+            name = name[:-len(packed)]
+            break
+    ext = os.path.splitext(name)[1] or ".out"
+    compress = None
+    for i, option in enumerate(options):
+        if option == "--compress" and i + 1 < len(options):
+            compress = options[i + 1]
+        elif option.startswith("--compress="):
+            compress = option.split("=", 1)[1]
+    packed = {"gzip": ".gz", "zstd": ".zst"}.get(compress, "")
+    return ext + packed, ext
+
+
 def _run(command, stage, part, stdout=None):
     """Runs winnow; raises StageError on exit 3, StageFailed on any other failure."""
     with open(os.devnull, "rb") as devnull:
@@ -156,6 +177,18 @@ def apply_task(binary, options, apply_options, threads, shard, part, parts, deci
     return os.path.getsize(output), time.monotonic() - started
 
 
+def _send_by_value():
+    """The tasks (this module's functions) travel to the workers by value,
+    so that the workers of a cluster started elsewhere (`dask worker`)
+    need only python3-distributed and the winnow binary, not this package
+    on their Python path."""
+    try:
+        import cloudpickle
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    except (ImportError, AttributeError):  # cloudpickle before 2.0: by reference
+        pass
+
+
 def _progress(stage, done, total, quiet):
     if not quiet:
         sys.stderr.write("winnow_dask: %s %d/%d\n" % (stage, done, total))
@@ -201,6 +234,7 @@ def run(shards, out_dir, options=(), annotate=False, rejects=False, index=None, 
     winnow's message when a stage fails."""
     from distributed import Client, LocalCluster
 
+    _send_by_value()
     shards = [os.path.abspath(s) for s in shards]
     if not shards:
         raise ValueError("no shards")
@@ -220,7 +254,7 @@ def run(shards, out_dir, options=(), annotate=False, rejects=False, index=None, 
         os.makedirs(folders[name], exist_ok=True)
     if rejects:
         os.makedirs(folders["rejects"], exist_ok=True)
-    ext = os.path.splitext(shards[0])[1] or ".out"
+    ext, rejects_ext = _suffixes(shards[0], options)
     apply_options = []
     if annotate == "rejects":
         apply_options.append("--annotate-rejects")
@@ -230,7 +264,8 @@ def run(shards, out_dir, options=(), annotate=False, rejects=False, index=None, 
     result.facts = [os.path.join(folders["facts"], _name(p, parts, ".facts")) for p in range(parts)]
     result.outputs = [os.path.join(folders["output"], _name(p, parts, ext)) for p in range(parts)]
     if rejects:
-        result.rejects = [os.path.join(folders["rejects"], _name(p, parts, ext)) for p in range(parts)]
+        result.rejects = [os.path.join(folders["rejects"], _name(p, parts, rejects_ext))
+                          for p in range(parts)]
     result.decisions = [os.path.join(folders["decisions"], _name(p, parts, ".decisions"))
                         for p in range(parts)]
 
