@@ -719,6 +719,13 @@ int RunDecide(const Config& config, const StageArgs& stage) {
   if (::mkdir(stage.output.c_str(), 0777) != 0 && errno != EEXIST) {
     throw Error(stage.output, std::strerror(errno));
   }
+  // The decisions an earlier decide left in DIR go first: were this run
+  // to stop at part k, parts k to N would otherwise keep decisions made
+  // after other parts than this run's, and winnow apply would take them.
+  for (std::uint32_t p = 0; p < parts; ++p) {
+    const std::string old = DecisionsPath(stage.output, p, parts);
+    if (::unlink(old.c_str()) != 0 && errno != ENOENT) throw Error(old, std::strerror(errno));
+  }
   Decider decider(config.stream);
   // Decisions name the document a duplicate repeats, for --annotate and
   // --explain in winnow apply.

@@ -199,6 +199,32 @@ expect_err_mentions "flipped.facts: stage file is"; expect_err_mentions "damaged
 [ -e y.dec/part-00003-of-00004.decisions ] && fail_because "decisions written for the damaged part"
 finish
 
+begin "decide: stopped at a damaged part, it leaves no earlier run's decisions for that part and the parts after it"
+# An earlier decide wrote every part's decisions into the folder; this one
+# stops at part 3: parts 3 and 4 made after the earlier run's parts 1 and 2
+# must not be there for winnow apply to take.
+rm -rf z.dec && cp -r "$p4.dec" z.dec
+run decide --format jsonl -o z.dec "$p4.facts.0" "$p4.facts.1" flipped.facts "$p4.facts.3"
+expect_rc 3
+[ -e z.dec/part-00003-of-00004.decisions ] && fail_because "an earlier run's decisions for part 3 left"
+[ -e z.dec/part-00004-of-00004.decisions ] && fail_because "an earlier run's decisions for part 4 left"
+cmp -s z.dec/part-00002-of-00004.decisions "$p4.dec/part-00002-of-00004.decisions" ||
+  fail_because "part 2 not decided again as before"
+run apply --format jsonl --decisions z.dec/part-00004-of-00004.decisions s4/shard-003.jsonl
+expect_rc 1
+expect_err_mentions "z.dec/part-00004-of-00004.decisions"
+finish
+
+begin "decide: a refused facts file (other options) leaves the earlier run's decisions as they were"
+rm -rf z.dec && cp -r "$p4.dec" z.dec
+run decide --format jsonl -o z.dec "$p4.facts.0" other.facts "$p4.facts.2" "$p4.facts.3"
+expect_rc 3
+for k in 1 2 3 4; do
+  cmp -s "z.dec/part-0000$k-of-00004.decisions" "$p4.dec/part-0000$k-of-00004.decisions" ||
+    fail_because "part $k changed"
+done
+finish
+
 begin "decide: a truncated facts file is refused (exit 3)"
 head -c $(( $(stat -c %s "$p4.facts.3") - 5 )) "$p4.facts.3" >short.facts
 run decide --format jsonl -o y.dec "$p4.facts.0" "$p4.facts.1" "$p4.facts.2" short.facts

@@ -152,8 +152,9 @@ def decide_task(binary, options, facts, decisions, index, state):
             os.replace(work + ".names", state + ".names")
         os.replace(work, state)
         shutil.rmtree(attempt, ignore_errors=True)
-    total = sum(os.path.getsize(os.path.join(decisions, n)) for n in os.listdir(decisions)
-                if n.endswith(".decisions"))
+    # This run's parts only (the folder may hold another run's, of another count).
+    total = sum(os.path.getsize(os.path.join(decisions, _name(p, len(facts), ".decisions")))
+                for p in range(len(facts)))
     return total, time.monotonic() - started
 
 
