@@ -156,13 +156,21 @@ size=$(wc -c <one.idx)
 cmp -s <(head -c $((size - 24)) one.idx) <(head -c $((size - 24)) inc.idx) ||
   fail_because "the states differ before the names file's id"
 cmp -s <(tail -c +21 one.idx.names) <(tail -c +21 inc.idx.names) || fail_because "the names differ"
-# And they decide alike: a third crawl against either.
+# And the state of ONE run over both crawls concatenated: the same index
+# (its names file holds the same names, in blocks that end elsewhere, since
+# each run writes its last block when it ends).
+"$W" --format jsonl --index all7.idx s7/all.jsonl >/dev/null 2>&1
+cmp -s <(head -c $((size - 24)) all7.idx) <(head -c $((size - 24)) inc.idx) ||
+  fail_because "the state differs from one run over both crawls"
+# And they decide alike: a third crawl against any of them.
 tail -n 200 s7/shard-006.jsonl >third.jsonl
 cp one.idx one3.idx; cp one.idx.names one3.idx.names
 cp inc.idx inc3.idx; cp inc.idx.names inc3.idx.names
 "$W" --format jsonl --annotate --index one3.idx third.jsonl >one3.out 2>/dev/null
 "$W" --format jsonl --annotate --index inc3.idx third.jsonl >inc3.out 2>/dev/null
+"$W" --format jsonl --annotate --index all7.idx third.jsonl >all3.out 2>/dev/null
 cmp -s one3.out inc3.out || fail_because "a third crawl is decided differently"
+cmp -s all3.out inc3.out || fail_because "a third crawl is decided differently than after one run over both"
 grep -q '"reason":"near-duplicate-document"' one3.out || fail_because "the third crawl repeats nothing"
 finish
 
