@@ -84,6 +84,10 @@ def test_shards_and_workers(tmp_path, single, cluster, shards):
                         scheduler=cluster.scheduler_address, binary=WINNOW, quiet=True)
     assert len(r.outputs) == shards
     assert joined(r.outputs) == single["annotated"]
+    r = winnow_dask.run(paths, tmp_path / "rejects", options=OPTIONS, annotate="rejects", rejects=True,
+                        scheduler=cluster.scheduler_address, binary=WINNOW, quiet=True)
+    assert joined(r.outputs) == single["out"]
+    assert joined(r.rejects) == single["rejects"]
 
 
 @pytest.mark.parametrize("stage", ["sign:3", "apply:5", "decide:1"])
@@ -151,6 +155,15 @@ def test_gnu_parallel_recipe(tmp_path, single):
     assert len(outputs) == 7
     assert joined(outputs) == single["out"]
     assert joined(rejects) == single["rejects"]
+    # 16 shards with --annotate: every record with its decision.
+    paths = make_shards(tmp_path / "in16", 16)
+    out = tmp_path / "annotated"
+    subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "3", "--annotate",
+                    str(out)] + paths + ["--"] + OPTIONS,
+                   check=True, env=dict(os.environ, WINNOW_BIN=WINNOW), stderr=subprocess.PIPE)
+    outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
+    assert len(outputs) == 16
+    assert joined(outputs) == single["annotated"]
 
 
 def test_a_scheduler_started_apart_whose_workers_lack_the_package(tmp_path, single):
