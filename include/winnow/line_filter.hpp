@@ -39,6 +39,7 @@
 #include "winnow/document.hpp"
 #include "winnow/line_features.hpp"
 #include "winnow/line_model.hpp"
+#include "winnow/line_words.hpp"
 #include "winnow/rules.hpp"
 #include "winnow/stage_times.hpp"
 
@@ -60,30 +61,6 @@ struct LineFilterConfig {
   // Fill the notes of model drops (their score and main features).
   bool explain = false;
 };
-
-// The words of a document's lines, normalised and hashed once by the line
-// filter and read by the stages after it (paragraph and document
-// deduplication, repeated lines), so no text is normalised twice.
-struct LineWords {
-  // HashWord(word, kWordSeed) of every word, line after line: line i's
-  // words are hashes[begin[i], begin[i + 1]).
-  std::vector<std::uint64_t> hashes;
-  std::vector<std::uint32_t> begin;
-  std::vector<int> count;          // per line: CountWords() (line_features.hpp)
-  // Per line: false for blank lines and lines over max_line_bytes, which
-  // were not normalised (their hashes are empty).
-  std::vector<bool> analysed;
-
-  void Reset(std::size_t lines);
-  // Appends the next line (in order); `norm` null for a line not analysed.
-  void AddLine(std::string_view raw, const Normalized* norm);
-  std::size_t words(std::size_t line) const { return begin[line + 1] - begin[line]; }
-  const std::uint64_t* words_of(std::size_t line) const { return hashes.data() + begin[line]; }
-};
-
-// Fills `*words` for every line of `doc` without judging them (for runs
-// without line rules); lines over max_line_bytes are not analysed.
-void AnalyseLines(const Document& doc, std::size_t max_line_bytes, LineWords* words);
 
 // Per-line verdicts for a document: -1 keeps the line; otherwise the index
 // of the rule that drops it, where indexes below rules.names().size() are
