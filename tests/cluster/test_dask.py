@@ -143,6 +143,26 @@ def test_a_failing_stage_fails_the_run_with_winnows_message(tmp_path):
     assert "shard-001.jsonl: record" in str(e.value)
 
 
+def test_a_refused_stage_is_not_retried(tmp_path):
+    """winnow refusing its files (exit 3) fails the run at once: running the
+    stage again on the same files would be refused again."""
+    paths = make_shards(tmp_path / "in", 3)
+    log = tmp_path / "calls"
+    wrapper = tmp_path / "winnow"
+    wrapper.write_text('#!/bin/bash\necho "$1 ${!#}" >>%s\n'
+                       'if [ "$1" = apply ]; then echo "winnow: x.decisions: refused" >&2; exit 3; fi\n'
+                       'exec %s "$@"\n' % (log, WINNOW))
+    wrapper.chmod(0o755)
+    with pytest.raises(winnow_dask.StageError) as e:
+        winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, workers=1, retries=2,
+                        binary=str(wrapper), quiet=True)
+    assert "x.decisions: refused" in str(e.value)
+    calls = log.read_text().splitlines()
+    assert len([c for c in calls if c.startswith("sign ")]) == 3
+    applied = [c for c in calls if c.startswith("apply ")]
+    assert applied and len(set(applied)) == len(applied), calls  # no part's apply run twice
+
+
 def test_gnu_parallel_recipe(tmp_path, single):
     """tools/winnow-parallel.sh: the same stages with GNU parallel, no Python."""
     paths = make_shards(tmp_path / "in", 7)

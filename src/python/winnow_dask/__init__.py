@@ -121,7 +121,7 @@ def _kill_once(stage, part):
     os._exit(9)
 
 
-def sign_task(binary, options, threads, shard, part, parts, facts):
+def _sign_task(binary, options, threads, shard, part, parts, facts):
     """winnow sign on one shard: returns (facts path, its bytes, seconds)."""
     started = time.monotonic()
     _run([binary, "sign", "-j", str(threads)] + options +
@@ -129,7 +129,7 @@ def sign_task(binary, options, threads, shard, part, parts, facts):
     return facts, os.path.getsize(facts), time.monotonic() - started
 
 
-def decide_task(binary, options, facts, decisions, index, state):
+def _decide_task(binary, options, facts, decisions, index, state):
     """winnow decide over every part, in part order. With `state` (a path),
     the run continues the saved state `index` (if any) and saves the new
     one at `state`; each attempt starts from its own copy of `index`, so a
@@ -158,7 +158,7 @@ def decide_task(binary, options, facts, decisions, index, state):
     return total, time.monotonic() - started
 
 
-def apply_task(binary, options, apply_options, threads, shard, part, parts, decisions, output,
+def _apply_task(binary, options, apply_options, threads, shard, part, parts, decisions, output,
                rejects):
     """winnow apply on one shard: its output (and rejects) written under a
     temporary name and renamed when whole. Returns (bytes out, seconds)."""
@@ -176,6 +176,35 @@ def apply_task(binary, options, apply_options, threads, shard, part, parts, deci
         os.fsync(out.fileno())
     os.replace(tmp, output)
     return os.path.getsize(output), time.monotonic() - started
+
+
+class _Refused:
+    """A stage's refusal (winnow exit status 3), returned by the task rather
+    than raised: Dask retries a task that raises, and running a stage again
+    on the same files is refused again."""
+
+    def __init__(self, message):
+        self.message = message
+
+
+def _attempt(task, *args):
+    """Runs `task`; a refusal comes back as a _Refused value."""
+    try:
+        return task(*args)
+    except StageError as e:
+        return _Refused(str(e))
+
+
+def sign_task(*args):
+    return _attempt(_sign_task, *args)
+
+
+def decide_task(*args):
+    return _attempt(_decide_task, *args)
+
+
+def apply_task(*args):
+    return _attempt(_apply_task, *args)
 
 
 def _send_by_value():
@@ -203,12 +232,17 @@ def _gather(client, futures, stage, quiet):
     done = 0
     for future in as_completed(futures):
         if future.status == "error":
-            # The first failure ends the run (after its retries), with
-            # winnow's own message.
+            # The first failure ends the run (after its retries; a
+            # refusal, below, at once), with winnow's own message.
             error = future.exception()
             for other in futures:
                 other.cancel()
             raise error
+        value = future.result()
+        if isinstance(value, _Refused):
+            for other in futures:
+                other.cancel()
+            raise StageError(value.message)
         done += 1
         _progress(stage, done, len(futures), quiet)
     return client.gather(futures)
