@@ -262,3 +262,79 @@ def test_compressed_shards_give_plain_parts_named_as_such(tmp_path, single):
     assert outputs[0] == "part-00001-of-00004.jsonl.gz"
     assert sorted(os.listdir(out / "rejects"))[0] == "part-00001-of-00004.jsonl"
     assert b"".join(gzip.decompress((out / "output" / n).read_bytes()) for n in outputs) == single["out"]
+
+
+def readme_blocks():
+    """The code blocks of README's "On a cluster" section, dedented."""
+    import re
+    import textwrap
+
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = text[text.index("## On a cluster"):]
+    section = section[:section.index("\n## ", 1)]
+    return [textwrap.dedent(b) for b in re.findall(r"^ *```[a-z]*\n(.*?)^ *```$", section, re.M | re.S)]
+
+
+class StandInSparkContext:
+    """What winnow_on_spark uses of a SparkContext: parallelize into
+    slices, mapPartitions, collect. Partitions run in reverse order, each
+    twice (a retried or speculative attempt), as Spark may run them."""
+
+    class RDD:
+        def __init__(self, slices, f=None):
+            self.slices, self.f = slices, f
+
+        def mapPartitions(self, f):
+            return StandInSparkContext.RDD(self.slices, f)
+
+        def collect(self):
+            out = []
+            for piece in reversed(self.slices):
+                list(self.f(iter(piece)))
+                out += list(self.f(iter(piece)))
+            return out
+
+    def parallelize(self, items, slices):
+        n = len(items)
+        return self.RDD([items[i * n // slices:(i + 1) * n // slices] for i in range(slices)])
+
+
+def test_readme_cluster_workflow_as_written(tmp_path, single):
+    """README's commands, copied as a user copies them into an empty
+    directory holding crawl.jsonl: the loop of stages, the Dask driver, the
+    GNU parallel recipe (each says "identical"), and the Spark recipe's
+    code on a stand-in SparkContext."""
+    blocks = readme_blocks()
+    manual = [b for b in blocks if "winnow sign --format jsonl --part" in b]
+    dask = [b for b in blocks if "-m winnow_dask --out run/" in b]
+    par = [b for b in blocks if "winnow-parallel.sh -P" in b]
+    spark = [b for b in blocks if "def winnow_on_spark" in b]
+    assert len(manual) == len(dask) == len(par) == len(spark) == 1, "README's cluster blocks changed"
+    work = tmp_path / "work"
+    work.mkdir()
+    os.symlink(single["stream"], work / "crawl.jsonl")
+    # A checkout as README's $src: the built binary in build/.
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    os.symlink(os.path.dirname(WINNOW), checkout / "build")
+    for name in ("src", "tools"):
+        os.symlink(os.path.join(ROOT, name), checkout / name)
+    dask_block = "\n".join("src=%s" % checkout if l.startswith("src=") else l for l in dask[0].splitlines())
+    script = "\n".join([manual[0], dask_block, par[0]])
+    # As a user has it: winnow on PATH, nothing else set.
+    env = {k: v for k, v in os.environ.items() if k not in ("WINNOW_BIN", "PYTHONPATH")}
+    env["PATH"] = os.path.dirname(WINNOW) + os.pathsep + os.environ["PATH"]
+    run = subprocess.run(["bash", "-c", script], cwd=str(work), env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert run.stdout.decode().split() == ["identical"] * 3, run.stderr.decode()[-2000:]
+    with open(work / "run" / "rejects" / "part-00016-of-00016.jsonl", "rb") as f:
+        f.read()  # the Dask run wrote each part's rejects
+    shards = sorted(str(p) for p in (work / "shards").iterdir())
+    assert len(shards) == 16
+    namespace = {}
+    exec(spark[0], namespace)
+    outputs = namespace["winnow_on_spark"](StandInSparkContext(), shards, str(tmp_path / "spark"), OPTIONS,
+                                           winnow=WINNOW)
+    assert joined(outputs) == single["out"]
+    assert not [n for n in os.listdir(tmp_path / "spark" / "output") if ".tmp" in n]
