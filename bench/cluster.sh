@@ -11,7 +11,7 @@
 #   wall seconds, MB/s of input, the sum of the tasks' CPU seconds, MB/s
 #   per CPU second, the largest peak RSS of one task (GNU time's %M), and
 #   the bytes the stage wrote per document and per MB of input (facts,
-#   decisions: what crosses between machines).
+#   decisions: what crosses between machines; apply: the output).
 # Every run's output, concatenated, must equal the single run's (checked).
 # These are the numbers of README's plan for 100 TB.
 #
@@ -88,11 +88,12 @@ for shards in "${shard_counts[@]}"; do
     cat "$run"/out/part-* | cmp -s - "$tmp/single.out" || { echo "cluster: $shards shards, $workers workers: output differs from one run" >&2; exit 1; }
     facts=$(cat "$run"/sign.facts.* | wc -c)
     decisions=$(cat "$run"/dec/*.decisions | wc -c)
+    output=$(cat "$run"/out/part-* | wc -c)
     for stage in sign decide apply; do
       case $stage in
         sign) wall=$(echo "$t1 - $t0" | bc -l); written=$facts ;;
         decide) wall=$(echo "$t2 - $t1" | bc -l); written=$decisions ;;
-        apply) wall=$(echo "$t3 - $t2" | bc -l); written=0 ;;
+        apply) wall=$(echo "$t3 - $t2" | bc -l); written=$output ;;
       esac
       cpu=$(awk '{s += $2} END {print s}' "$run/$stage.log")
       rss=$(awk '$3 > m {m = $3} END {print m}' "$run/$stage.log")
