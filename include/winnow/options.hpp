@@ -139,13 +139,15 @@ void LoadRules(Options* options, RuleSet* rules);
 // text: one "name=value" line per option in table order (flags as 1 or 0,
 // rules and line-model files by the XXH3-64 of their contents, since the
 // same rules may sit at another path on another machine), first the
-// version of winnow. Options that change only speed, reporting or where
+// version of winnow and the XXH3-64 of its built-in rules, stopwords and
+// line model (BuiltInDataHashes: a retrained model keeps the version). Options that change only speed, reporting or where
 // output goes (threads, --regex-max-mem, --stats, --explain, --index,
 // --rejects, --annotate, --progress, --compress...) are left out. Stage
 // files carry it (stages.hpp), so that a stage refuses the files of
 // another configuration. Call after FinishOptions(); throws OptionError
 // when a rules or model file cannot be read.
 std::string ResultParameters(const Options& options);
+std::string BuiltInDataHashes();
 
 }  // namespace winnow
 

@@ -460,6 +460,19 @@ void FinishOptions(Options* options) {
   }
 }
 
+std::string_view StopwordsText();  // rules/stopwords.txt, built in
+
+std::string BuiltInDataHashes() {
+  std::string out;
+  for (const std::string_view text : {DefaultRulesText(), StopwordsText(), DefaultLineModelText()}) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
+    out += (out.empty() ? "" : ",") + std::string(hex);
+  }
+  return out;
+}
+
 std::string ResultParameters(const Options& o) {
   // Options that change nothing in what a stage writes or decides.
   static constexpr std::string_view kNoEffect[] = {
@@ -474,6 +487,10 @@ std::string ResultParameters(const Options& o) {
     return std::string(hex);
   };
   std::string out = std::string("winnow=") + WINNOW_VERSION + "\n";
+  // The built-in rules, stopwords and line model by the hash of their text:
+  // the version stays when the model is retrained, and a part signed by a
+  // build with another model would not be what one run writes.
+  out += "built-in=" + BuiltInDataHashes() + "\n";
   for (const OptionSpec& spec : kOptions) {
     if (std::find(std::begin(kNoEffect), std::end(kNoEffect), spec.name) != std::end(kNoEffect)) continue;
     std::string value;

@@ -300,13 +300,26 @@ void StageReader::CheckParameters(const std::string& parameters) const {
     return out;
   };
   const std::vector<std::string> file = lines(header_.parameters), run = lines(parameters);
-  for (std::size_t i = 0; i < std::max(file.size(), run.size()); ++i) {
-    const std::string a = i < file.size() ? file[i] : "(none)";
-    const std::string b = i < run.size() ? run[i] : "(none)";
-    if (a != b) {
-      throw StageError(path_, "made with other parameters (" + a + ", this run has " + b +
-                             "): every stage of a run needs the same options");
+  auto name_of = [](const std::string& line) { return line.substr(0, line.find('=')); };
+  auto find = [&](const std::vector<std::string>& in, const std::string& name) -> std::string {
+    for (const std::string& line : in) {
+      if (name_of(line) == name) return line;
     }
+    return name + " not given";
+  };
+  auto refuse = [&](const std::string& name, const std::string& a, const std::string& b) {
+    const bool build = name == "winnow" || name == "built-in";
+    throw StageError(path_, "made with other parameters (" + a + ", this run has " + b + "): every stage of a run needs " +
+                                (build ? "the same build of winnow (its built-in rules and line model)"
+                                       : "the same options"));
+  };
+  for (const std::string& line : run) {
+    const std::string other = find(file, name_of(line));
+    if (other != line) refuse(name_of(line), other, line);
+  }
+  for (const std::string& line : file) {
+    const std::string other = find(run, name_of(line));
+    if (other != line) refuse(name_of(line), line, other);
   }
   throw StageError(path_, "made with other parameters");
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -11,7 +12,9 @@
 #include <vector>
 
 #include "winnow/decide.hpp"
+#include "winnow/detail/xxhash.hpp"
 #include "winnow/doc_dedup.hpp"
+#include "winnow/line_model.hpp"
 #include "winnow/normalize.hpp"
 #include "winnow/options.hpp"
 #include "winnow/stream.hpp"
@@ -262,6 +265,24 @@ TEST(StagesTest, ResultParametersSeeEveryOptionThatChangesAResult) {
   SetOption(&o, "annotate", "");
   FinishOptions(&o);
   EXPECT_EQ(ResultParameters(o), base);
+}
+
+// The built-in rules, stopwords and line model are in the parameters by
+// the hash of their text: a stage file from a build with another model
+// (the version unchanged) is refused.
+TEST(StagesTest, ResultParametersNameTheBuiltInData) {
+  Options o;
+  SetOption(&o, "format", "jsonl");
+  FinishOptions(&o);
+  const std::string parameters = ResultParameters(o);
+  const std::string hashes = BuiltInDataHashes();
+  EXPECT_NE(parameters.find("\nbuilt-in=" + hashes + "\n"), std::string::npos) << parameters;
+  char model[17];
+  const std::string_view text = DefaultLineModelText();
+  std::snprintf(model, sizeof model, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
+  EXPECT_NE(hashes.find(model), std::string::npos) << hashes;
+  EXPECT_EQ(std::count(hashes.begin(), hashes.end(), ','), 2) << hashes;
 }
 
 }  // namespace
