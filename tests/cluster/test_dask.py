@@ -338,3 +338,18 @@ def test_readme_cluster_workflow_as_written(tmp_path, single):
                                            winnow=WINNOW)
     assert joined(outputs) == single["out"]
     assert not [n for n in os.listdir(tmp_path / "spark" / "output") if ".tmp" in n]
+
+
+def test_command_line_with_annotated_rejects(tmp_path, single):
+    """python3 -m winnow_dask ... --rejects --annotate-rejects: the parts'
+    rejects are the single run's --annotate-rejects file; exit status 0."""
+    from winnow_dask.__main__ import main
+
+    paths = make_shards(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    assert main(["--out", str(out), "--workers", "1", "--quiet", "--binary", WINNOW, "--rejects",
+                 "--annotate-rejects"] + paths + ["--"] + OPTIONS) == 0
+    rejects = sorted(os.path.join(out, "rejects", n) for n in os.listdir(out / "rejects"))
+    outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
+    assert joined(rejects) == single["rejects"]
+    assert joined(outputs) == single["out"]

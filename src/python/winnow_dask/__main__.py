@@ -25,6 +25,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="winnow -j of each task")
     ap.add_argument("--retries", type=int, default=2)
     ap.add_argument("--annotate", action="store_true", help="winnow apply --annotate")
+    ap.add_argument("--annotate-rejects", action="store_true",
+                    help="winnow apply --annotate-rejects (with --rejects)")
     ap.add_argument("--rejects", action="store_true", help="write each part's rejects")
     ap.add_argument("--index", help="an earlier run's saved state: its documents come first")
     ap.add_argument("--save-state", action="store_true", help="save the state to OUT/state/index")
@@ -32,7 +34,10 @@ def main(argv=None):
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     try:
-        result = winnow_dask.run(args.shards, args.out, options=winnow_options, annotate=args.annotate,
+        if args.annotate and args.annotate_rejects:
+            ap.error("--annotate and --annotate-rejects exclude each other")
+        annotate = "rejects" if args.annotate_rejects else args.annotate
+        result = winnow_dask.run(args.shards, args.out, options=winnow_options, annotate=annotate,
                                  rejects=args.rejects, index=args.index, save_state=args.save_state, scheduler=args.scheduler,
                                  workers=args.workers, threads=args.threads, retries=args.retries,
                                  binary=args.binary, quiet=args.quiet)
