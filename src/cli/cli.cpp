@@ -94,7 +94,9 @@ void CheckModes(const Config& config, const std::vector<const OptionSpec*>& give
 void CheckStage(const Config& config, const StageArgs& stage) {
   const std::string& name = stage.name;
   if (config.stream.format == Format::kText) {
-    throw UsageError("winnow " + name, "works on document streams (--format jsonl, wet or nul)");
+    throw UsageError("winnow " + name,
+                     "works on document streams (--format jsonl, wet or nul); text files need no "
+                     "stages: nothing in one depends on another, so run winnow on each, on any machine");
   }
   if (name == "sign" && stage.part.empty()) throw UsageError("winnow sign", "needs --part I/N");
   if (name != "apply" && (!config.rejects_file.empty() || config.stream.annotate || config.explain)) {
