@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/usage.hpp"
+#include "winnow/decide_stage.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
@@ -685,97 +686,27 @@ int RunSign(const Config& config, const RuleSet& rules, const StageArgs& stage) 
   return kExitOk;
 }
 
-// `winnow decide [--index STATE] -o DIR FACTS...`: every part's facts, in
-// part order, through one Decider; one decisions file per part in DIR,
-// each written once its part is decided (a part's decisions depend only on
-// the parts before it). With --index, the run continues STATE (an earlier
-// run's documents are the earliest) and saves it at the end.
+// `winnow decide [--index STATE] -o DIR FACTS...`: DecideParts
+// (decide_stage.hpp) over the facts files into DIR; with --index, the run
+// continues STATE (an earlier run's documents are the earliest) and saves
+// it at the end.
 int RunDecide(const Config& config, const StageArgs& stage) {
-  const std::string parameters = ResultParameters(config);
-  // Every part once, all made with this run's parameters.
-  std::vector<std::string> by_part;
-  std::uint32_t parts = 0;
+  DecideStageArgs args;
   for (const std::string& file : config.files) {
     if (file == "-") throw UsageError("winnow decide", "reads facts files, not standard input");
-    StageReader in(file, "facts", config.stream.doc);
-    in.CheckParameters(parameters);
-    const StageHeader& h = in.header();
-    if (parts == 0) {
-      parts = h.parts;
-      by_part.assign(parts, "");
-    } else if (h.parts != parts) {
-      throw StageError(file, "is part " + std::to_string(h.part + 1) + " of " + std::to_string(h.parts) +
-                                 ", " + by_part.front() + " of a run of " + std::to_string(parts) + " parts");
-    }
-    if (!by_part[h.part].empty()) {
-      throw StageError(file, "part " + std::to_string(h.part + 1) + " is also " + by_part[h.part]);
-    }
-    by_part[h.part] = file;
   }
-  for (std::uint32_t p = 0; p < parts; ++p) {
-    if (by_part[p].empty()) {
-      throw StageError("winnow decide", "part " + std::to_string(p + 1) + " of " + std::to_string(parts) +
-                                            " is missing: every part's facts file is needed");
-    }
-  }
-  if (::mkdir(stage.output.c_str(), 0777) != 0 && errno != EEXIST) {
-    throw Error(stage.output, std::strerror(errno));
-  }
-  // The decisions an earlier decide left in DIR go first: were this run
-  // to stop at part k, parts k to N would otherwise keep decisions made
-  // after other parts than this run's, and winnow apply would take them.
-  for (std::uint32_t p = 0; p < parts; ++p) {
-    const std::string old = DecisionsPath(stage.output, p, parts);
-    if (::unlink(old.c_str()) != 0 && errno != ENOENT) throw Error(old, std::strerror(errno));
-  }
-  Decider decider(config.stream);
-  // Decisions name the document a duplicate repeats, for --annotate and
-  // --explain in winnow apply.
-  decider.set_keep_names(config.stream.doc_dedup);
-  std::unique_ptr<StateLock> lock;
-  if (!config.index_file.empty()) {
-    lock = std::make_unique<StateLock>(config.index_file, config.index_wait);
-    if (::access(config.index_file.c_str(), F_OK) == 0) decider.LoadState(config.index_file);
-  }
-  auto warning = [](const std::string& message) { std::cerr << "winnow: " << message << '\n'; };
-  if (const std::string lost = decider.TakeNamesWarning(); !lost.empty()) warning(lost);
-  FactsRecord facts;
-  DocDecision decision;
-  std::uint64_t records = 0, documents = 0, dropped = 0, facts_bytes = 0, decision_bytes = 0;
-  for (std::uint32_t p = 0; p < parts; ++p) {
-    StageReader in(by_part[p], "facts", config.stream.doc);
-    in.CheckParameters(parameters);
-    StageHeader header{"decisions", parameters, p, parts, decider.next_ordinal()};
-    StageWriter out(DecisionsPath(stage.output, p, parts), header, config.stream.doc);
-    while (in.NextFacts(&facts)) {
-      ++records;
-      if (facts.kind != StageRecord::kDocument) {
-        out.AddDecision(facts.kind, facts.raw_hash, decider.TakeOrdinal(), nullptr);
-        continue;
-      }
-      ++documents;
-      DocFacts f;
-      f.site = facts.site;
-      f.counted = &facts.counted;
-      f.kept_uncounted = facts.kept_uncounted;
-      f.signature = &facts.signature;
-      f.id = facts.id;
-      f.url = facts.url;
-      decider.Decide(f, &decision, warning);
-      if (!decision.reason().empty()) ++dropped;
-      out.AddDecision(facts.kind, facts.raw_hash, decision.ordinal, &decision, &facts.verdicts);
-    }
-    out.Commit();
-    decision_bytes += out.bytes();
-    struct stat st;
-    if (::stat(by_part[p].c_str(), &st) == 0) facts_bytes += static_cast<std::uint64_t>(st.st_size);
-    StopIfInterrupted();
-  }
-  if (!config.index_file.empty()) decider.SaveState(config.index_file);
+  args.facts = config.files;
+  args.dir = stage.output;
+  args.parameters = ResultParameters(config);
+  args.state = config.index_file;
+  args.state_wait = config.index_wait;
+  args.warning = [](const std::string& message) { std::cerr << "winnow: " << message << '\n'; };
+  args.after_part = [] { StopIfInterrupted(); };
+  const DecideStageStats s = DecideParts(args, config.stream);
   if (config.stats) {
-    std::cerr << "winnow: stats: parts " << parts << ", records " << records << ", documents " << documents
-              << ", dropped " << dropped << ", facts bytes " << facts_bytes << ", decisions bytes "
-              << decision_bytes << ", index bytes " << decider.index().memory_bytes() << '\n';
+    std::cerr << "winnow: stats: parts " << s.parts << ", records " << s.records << ", documents " << s.documents
+              << ", dropped " << s.dropped << ", facts bytes " << s.facts_bytes << ", decisions bytes "
+              << s.decision_bytes << ", index bytes " << s.index_bytes << '\n';
   }
   return kExitOk;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "winnow/decide.hpp"
+#include "winnow/decide_stage.hpp"
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/doc_dedup.hpp"
 #include "winnow/line_model.hpp"
@@ -234,6 +235,70 @@ TEST(StagesTest, AFailedStageLeavesNoFile) {
   }  // not committed
   EXPECT_NE(::access(path.c_str(), F_OK), 0);
   EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
+// DecideParts (winnow decide): three parts' facts, given in another order,
+// decide as one Decider over every document in part order; a missing part
+// is refused before anything is written.
+TEST(StagesTest, DecidePartsGivesOneDecidersDecisions) {
+  StreamConfig config;
+  const std::vector<DocSignature> sigs = Signatures(config.doc, 600);
+  const auto lines_of = [](std::size_t i) {
+    return std::vector<RepeatedLines::Line>{{i % 7, true, false}, {42, false, i % 2 == 0}};
+  };
+  std::vector<std::string> facts;
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    facts.push_back(TempPath("part" + std::to_string(p)));
+    StageWriter out(facts.back(), StageHeader{"facts", "p=1\n", p, 3, 0}, config.doc);
+    for (std::size_t i = p * 200; i < (p + 1) * 200; ++i) {
+      std::vector<RepeatedLines::Line> lines = lines_of(i);
+      DocFacts f{0, &lines, false, &sigs[i], nullptr, "", ""};
+      out.AddFacts(StageRecord::kDocument, i, &f);
+    }
+    out.Commit();
+  }
+  const std::string dir = TempPath("decisions");
+  DecideStageArgs args;
+  args.facts = {facts[2], facts[0], facts[1]};
+  args.dir = dir;
+  args.parameters = "p=1\n";
+  const DecideStageStats stats = DecideParts(args, config);
+  EXPECT_EQ(stats.parts, 3u);
+  EXPECT_EQ(stats.documents, 600u);
+  Decider whole(config);
+  int duplicates = 0;
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    StageReader in(DecisionsPath(dir, p, 3), "decisions", config.doc);
+    StageRecord kind;
+    std::uint64_t raw_hash, ordinal;
+    DocDecision got, want;
+    std::vector<int> verdicts;
+    for (std::size_t i = p * 200; i < (p + 1) * 200; ++i) {
+      ASSERT_TRUE(in.NextDecision(&kind, &raw_hash, &ordinal, &got, &verdicts));
+      std::vector<RepeatedLines::Line> lines = lines_of(i);
+      DocFacts f{0, &lines, false, &sigs[i], nullptr, "", ""};
+      whole.Decide(f, &want, {});
+      EXPECT_EQ(raw_hash, i);
+      EXPECT_EQ(ordinal, want.ordinal) << i;
+      EXPECT_EQ(got.duplicate.duplicate, want.duplicate.duplicate) << i;
+      EXPECT_EQ(got.duplicate.of, want.duplicate.of) << i;
+      EXPECT_EQ(got.empty, want.empty) << i;
+      EXPECT_EQ(got.repeated, want.repeated) << i;
+      duplicates += got.duplicate.duplicate;
+    }
+    EXPECT_FALSE(in.NextDecision(&kind, &raw_hash, &ordinal, &got, &verdicts));
+  }
+  EXPECT_GT(duplicates, 100);
+  // Part 2 missing: refused, the decisions written above left as they were.
+  const std::string before = ReadAll(DecisionsPath(dir, 0, 3));
+  args.facts = {facts[0], facts[2]};
+  EXPECT_THROW(DecideParts(args, config), StageError);
+  EXPECT_EQ(ReadAll(DecisionsPath(dir, 0, 3)), before);
+  for (std::uint32_t p = 0; p < 3; ++p) {
+    std::remove(DecisionsPath(dir, p, 3).c_str());
+    std::remove(facts[p].c_str());
+  }
+  ::rmdir(dir.c_str());
 }
 
 // Every option that changes a result is in the stage parameters: setting
