@@ -353,3 +353,30 @@ def test_command_line_with_annotated_rejects(tmp_path, single):
     outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
     assert joined(rejects) == single["rejects"]
     assert joined(outputs) == single["out"]
+
+
+@pytest.mark.parametrize("stage", ["sign", "apply"])
+def test_gnu_parallel_retries_a_killed_job(tmp_path, single, stage):
+    """A winnow killed (SIGKILL) in the middle of a sign or apply job of
+    tools/winnow-parallel.sh: parallel runs the job again and the result is
+    one run's."""
+    paths = make_shards(tmp_path / "in", 5)
+    mark = tmp_path / "killed"
+    wrapper = tmp_path / "winnow"
+    # The first time part 3's job runs, winnow starts and is killed.
+    wrapper.write_text('#!/bin/bash\n'
+                       'if [ "$1" = %s ] && [ "${!#}" = %s ] && mkdir %s 2>/dev/null; then\n'
+                       '  %s "$@" & sleep 0.05; kill -9 $! $$\n'
+                       'fi\n'
+                       'exec %s "$@"\n' % (stage, paths[2], mark, WINNOW, WINNOW))
+    wrapper.chmod(0o755)
+    out = tmp_path / "out"
+    run = subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "2", "--rejects",
+                          "--annotate-rejects", str(out)] + paths + ["--"] + OPTIONS,
+                         env=dict(os.environ, WINNOW_BIN=str(wrapper)), stderr=subprocess.PIPE)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert mark.exists(), "no job was killed"
+    outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
+    rejects = sorted(os.path.join(out, "rejects", n) for n in os.listdir(out / "rejects"))
+    assert joined(outputs) == single["out"]
+    assert joined(rejects) == single["rejects"]
