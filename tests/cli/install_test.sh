@@ -5,7 +5,8 @@
 # the installed winnow runs, `man -l` renders its page, every file of
 # rules/optional/ is installed unchanged under share/winnow/rules/ and
 # `winnow --rules` reads it from there, and the installed package imports
-# and cleans from the prefix's PYTHON_DIR (relative to the prefix).
+# and cleans from the prefix's PYTHON_DIR (relative to the prefix), the
+# Dask driver beside it.
 set -u
 cmake=$1 build=$2 python=${3:-} python_dir=${4:-}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,6 +70,12 @@ import winnow
 assert winnow.__file__.startswith("'"$T"'"), winnow.__file__
 print(winnow.clean("Share this\n\nThe mayor opened the new library on Main Street this morning.\n").text, end="")')
   [ "$got" = "The mayor opened the new library on Main Street this morning." ] || fail "installed module: '$got'"
+  # The Dask driver beside it (README: cmake --install installs it).
+  [ -f "$T/$python_dir/winnow_dask/__main__.py" ] || fail "no $python_dir/winnow_dask/__main__.py"
+  where=$(cd "$T" && PYTHONPATH="$T/$python_dir" "$python" -B -c 'import winnow_dask; print(winnow_dask.__file__)')
+  case $where in "$T"/*) ;; *) fail "winnow_dask imported from '$where'" ;; esac
+  (cd "$T" && PYTHONPATH="$T/$python_dir" "$python" -B -m winnow_dask --help > "$T/dask.help" 2>&1) ||
+    fail "python -m winnow_dask --help: $(cat "$T/dask.help")"
 fi
 [ $status -eq 0 ] && echo "ok: cmake --install puts winnow, winnow.1, $n_rules optional rules file(s)${python:+ and the Python package} in place"
 exit $status
