@@ -20,7 +20,11 @@
 //    digits and bullet, and the share of lines within +-10 lines (and in
 //    the page) whose shape equals that of the line 1 above (a run of alike
 //    lines) or 2, 3 or 4 above, the best of those (the repeating items of a
-//    listing: title, summary, date).
+//    listing: title, summary, date);
+//  - its vocabulary: the mean and the lowest prior of its words (see
+//    WordPriors: "sitemap", "subscribe", "login" lean to boilerplate,
+//    "thereby", "concluded" to prose), and the mean over the lines within
+//    +-2 rows.
 //
 // A one- or two-word line that equals a rule's literal ("Settings",
 // "Performance") counts as matching it only when a line within two lines
@@ -86,6 +90,8 @@ enum Feature : int {
   kFWin10Body, kFWin10Words, kFWin10Rule,
   // Structure: runs of short lines, and line shapes that repeat.
   kFShortAbove, kFShortBelow, kFWin10Same, kFWin10Period, kFDocSame, kFDocPeriod,
+  // Vocabulary: the word priors (WordPriors) of the line and around it.
+  kFLexMean, kFLexMin, kFLexWin2,
   kFeatureCount
 };
 
@@ -108,6 +114,34 @@ bool EndsWithColon(std::string_view text);
 // Khmer, Myanmar, Tibetan) counting one word per four characters.
 int CountWords(std::string_view raw, const Normalized& norm);
 
+// Word priors: per normalised word (its HashWord(word, kWordSeed)), the
+// log-odds that a line holding it is main content rather than boilerplate,
+// relative to the base rate, learned with the line model from labelled
+// pages (tools/train/train.py: words counted once per site, seen on at
+// least 10 sites, additively smoothed), the same idea as the token
+// features of Kohlschuetter et al., "Boilerplate detection using shallow
+// text features" (WSDM 2010) and of Web2Text (Vogels et al., 2018). Shipped
+// inside the model file (line_model.hpp). Build with Add(), then Find()
+// from any number of threads.
+class WordPriors {
+ public:
+  void Add(std::uint64_t hash, float prior);
+  // The prior of the word with this hash, or false when it has none.
+  bool Find(std::uint64_t hash, float* prior) const;
+  std::size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+
+ private:
+  // Open addressing at most half full, linear probing; key 0 marks a free
+  // slot (a word hashing to 0 is kept aside).
+  std::size_t Slot(std::uint64_t h) const { return static_cast<std::size_t>(h ^ (h >> 31)) & mask_; }
+  void Grow();
+  std::vector<std::uint64_t> keys_;
+  std::vector<float> values_;
+  std::size_t mask_ = 0, size_ = 0;
+  bool has_zero_ = false;
+  float zero_value_ = 0;
+};
+
 // Computes the feature matrix of one document at a time. Not thread-safe;
 // one per thread (it keeps scratch memory between documents).
 class LineFeatures {
@@ -115,6 +149,10 @@ class LineFeatures {
   // `rules` (frozen, or null) maps its rule names to the kFRuleFirst
   // columns; it must outlive this object.
   explicit LineFeatures(const RuleSet* rules);
+
+  // The word priors of the vocabulary columns (null, or empty: those
+  // columns are 0). Must outlive this object; set before Reset().
+  void set_word_priors(const WordPriors* priors) { priors_ = priors; }
 
   // Starts a document of `lines` lines.
   void Reset(std::size_t lines);
@@ -147,13 +185,15 @@ class LineFeatures {
   double span_words() const { return span_words_; }
 
  private:
-  // A non-blank line's own features, kept compact (52 bytes): the
+  // A non-blank line's own features, kept compact (60 bytes): the
   // context columns are computed by row() from prefix sums.
   struct Own {
     float words = 0, chars = 0;  // log1p of the counts (words: its paragraph's when wrapped)
     float stop_share = 0, cap_share = 0, upper_share = 0, digit_share = 0, punct_share = 0,
           avg_word_len = 0, unspaced = 0, repeat = 0;
+    float lex_min = 0;  // the lowest prior of its words that have one
     std::uint32_t para = 0;  // 1 + index into paras_, 0 for none
+    std::uint32_t lex_n = 0;  // its words that have a prior
     std::uint8_t urls = 0, separators = 0, code = 0, indent = 0;
     std::int8_t rule_column = -1;  // kFRuleFirst + k, or -1
     std::uint16_t flags = 0;       // kOwn* bits
@@ -209,6 +249,10 @@ class LineFeatures {
   std::vector<std::uint32_t> pre_same_[4];
   float doc_same_ = 0, doc_period_ = 0;
   std::vector<double> pre_words_, pre_body_words_;
+  // Vocabulary: per row the sum of its words' priors (their count is
+  // Own::lex_n).
+  const WordPriors* priors_ = nullptr;
+  std::vector<double> lex_sum_;
   // Document-wide values of Finish().
   std::size_t span_first_ = 1, span_last_ = 0;
   std::size_t span_row_first_ = 1, span_row_last_ = 0;  // the span in rows

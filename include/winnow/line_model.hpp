@@ -16,6 +16,11 @@
 //     baseline B            the raw score before any tree
 //     trees T               then per tree "tree K" and K node lines:
 //     FEATURE THRESHOLD LEFT RIGHT VALUE MISSING_LEFT
+//     priors P              optional: then P lines "HASH PRIOR", the word
+//                           priors of the vocabulary features
+//                           (line_features.hpp): HASH the word's
+//                           HashWord(word, kWordSeed) in 16 hex digits,
+//                           PRIOR its log-odds of content
 //
 // A node with FEATURE -1 is a leaf. An internal node sends a row left when
 // its feature value is <= THRESHOLD. VALUE is the node's raw score
@@ -32,6 +37,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "winnow/line_features.hpp"
 
 namespace winnow {
 
@@ -66,6 +73,9 @@ class LineModel {
   double threshold() const { return threshold_; }
   double smoothing() const { return smoothing_; }
   int trees() const { return static_cast<int>(roots_.size()); }
+  // The word priors the model was trained with (empty for a file without
+  // a priors section).
+  const WordPriors& word_priors() const { return priors_; }
 
  private:
   struct Node {
@@ -100,6 +110,7 @@ class LineModel {
   double baseline_ = 0;
   double threshold_ = 0.5;
   double smoothing_ = 0;
+  WordPriors priors_;
 };
 
 // A short human description of feature `index` at `value`, for --explain

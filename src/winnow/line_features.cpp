@@ -288,6 +288,51 @@ bool LineFeatures::StopwordSet::Contains(std::uint64_t h) const {
   }
 }
 
+void WordPriors::Add(std::uint64_t hash, float prior) {
+  if (hash == 0) {
+    has_zero_ = true;
+    zero_value_ = prior;
+    return;
+  }
+  if (2 * (size_ + 1) > keys_.size()) Grow();
+  std::size_t s = Slot(hash);
+  while (keys_[s] != 0 && keys_[s] != hash) s = (s + 1) & mask_;
+  if (keys_[s] == 0) ++size_;
+  keys_[s] = hash;
+  values_[s] = prior;
+}
+
+void WordPriors::Grow() {
+  std::vector<std::uint64_t> keys = std::move(keys_);
+  std::vector<float> values = std::move(values_);
+  const std::size_t capacity = keys.empty() ? 64 : 2 * keys.size();
+  keys_.assign(capacity, 0);
+  values_.assign(capacity, 0.0f);
+  mask_ = capacity - 1;
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (keys[k] == 0) continue;
+    std::size_t s = Slot(keys[k]);
+    while (keys_[s] != 0) s = (s + 1) & mask_;
+    keys_[s] = keys[k];
+    values_[s] = values[k];
+  }
+}
+
+bool WordPriors::Find(std::uint64_t hash, float* prior) const {
+  if (hash == 0) {
+    if (has_zero_) *prior = zero_value_;
+    return has_zero_;
+  }
+  if (keys_.empty()) return false;
+  for (std::size_t s = Slot(hash);; s = (s + 1) & mask_) {
+    if (keys_[s] == hash) {
+      *prior = values_[s];
+      return true;
+    }
+    if (keys_[s] == 0) return false;
+  }
+}
+
 const std::vector<std::string>& FeatureNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n = {
@@ -305,7 +350,7 @@ const std::vector<std::string>& FeatureNames() {
           "next_closed", "next_rule", "win2_body", "win2_words", "win2_rule",
           "win5_body", "win5_words", "win5_rule", "win10_body", "win10_words",
           "win10_rule", "short_above", "short_below", "win10_same", "win10_period",
-          "doc_same", "doc_period"}) {
+          "doc_same", "doc_period", "lex_mean", "lex_min", "lex_win2"}) {
       n.emplace_back(s);
     }
     return n;
@@ -346,6 +391,7 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
 void LineFeatures::Reset(std::size_t lines) {
   own_.clear();
   paras_.clear();
+  lex_sum_.clear();
   row_of_.assign(lines, kNoRow);
   words_.assign(lines, 0);
   body_.assign(lines, false);
@@ -357,6 +403,12 @@ void LineFeatures::Reset(std::size_t lines) {
   lone_literal_.assign(lines, false);
   row_hash_.clear();
   idx_.clear();
+  // At most one row a line: reserved at once, a long document's rows are
+  // never copied to a larger buffer (which would hold both for a moment).
+  own_.reserve(lines);
+  lex_sum_.reserve(lines);
+  row_hash_.reserve(lines);
+  idx_.reserve(lines);
   added_ = 0;
   span_first_ = span_row_first_ = 1;
   span_last_ = span_row_last_ = 0;
@@ -371,6 +423,22 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   idx_.push_back(static_cast<std::uint32_t>(i));
   Own& f = own_.emplace_back();
   row_hash_.push_back(0);
+  // Vocabulary: the priors of the words that have one, summed in order.
+  double lex_sum = 0;
+  std::uint32_t lex_n = 0;
+  if (priors_ != nullptr && norm != nullptr) {
+    float lowest = 0;
+    for (std::uint64_t h : word_hashes) {
+      float prior;
+      if (!priors_->Find(h, &prior)) continue;
+      lowest = lex_n == 0 ? prior : std::min(lowest, prior);
+      lex_sum += prior;
+      ++lex_n;
+    }
+    f.lex_min = lowest;
+    f.lex_n = lex_n;
+  }
+  lex_sum_.push_back(lex_sum);
   blank_[i] = false;
   if (norm == nullptr) {  // too long to analyse: a body line, unjudged
     body_[i] = true;
@@ -844,6 +912,20 @@ std::span<const float> LineFeatures::row(std::size_t line) const {
                                window(pre_same_[3], 10)});
   f[kFDocSame] = doc_same_;
   f[kFDocPeriod] = doc_period_;
+
+  // Vocabulary.
+  if (o.lex_n > 0) f[kFLexMean] = static_cast<float>(lex_sum_[j] / o.lex_n);
+  f[kFLexMin] = o.lex_min;
+  {
+    // Five rows at most: summed directly, no prefix sums to keep.
+    double sum = 0;
+    std::uint64_t known = 0;
+    for (std::size_t k = j >= 2 ? j - 2 : 0, hi = std::min(m, j + 3); k < hi; ++k) {
+      sum += lex_sum_[k];
+      known += own_[k].lex_n;
+    }
+    if (known > 0) f[kFLexWin2] = static_cast<float>(sum / static_cast<double>(known));
+  }
   return {f, kFeatureCount};
 }
 

@@ -78,7 +78,9 @@ LineFilter::LineFilter(const RuleSet* rules, const LineFilterConfig& config,
       smoothing_(config.smoothing >= 0 ? config.smoothing
                  : model_ != nullptr    ? model_->smoothing()
                                         : 0.0),
-      features_(rules) {}
+      features_(rules) {
+  if (model_ != nullptr) features_.set_word_priors(&model_->word_priors());
+}
 
 std::string_view LineFilter::RuleName(int id) const {
   if (id < pattern_rules_) return rules_->names()[id];

@@ -30,6 +30,12 @@ class LineReader {
     return line;
   }
 
+  // True when only blank lines are left.
+  bool AtEnd() const {
+    return pos_ >= text_.size() ||
+           text_.find_first_not_of('\n', pos_) == std::string_view::npos;
+  }
+
   // "KEY VALUE": returns VALUE.
   std::string_view Expect(std::string_view key) {
     std::string_view line = Next();
@@ -123,6 +129,20 @@ LineModel LineModel::Parse(std::string_view text, std::string_view source) {
     }
   }
   model.Flatten();
+  if (in.AtEnd()) return model;
+  const int priors = in.Number<int>(in.Expect("priors"));
+  if (priors < 0 || priors > 1 << 24) in.Fail("bad prior count");
+  for (int k = 0; k < priors; ++k) {
+    std::string_view line = in.Next();
+    if (line.size() < 18 || line[16] != ' ') in.Fail("expected HASH (16 hex digits) PRIOR");
+    std::uint64_t hash = 0;
+    const auto [ptr, ec] = std::from_chars(line.data(), line.data() + 16, hash, 16);
+    if (ec != std::errc() || ptr != line.data() + 16) in.Fail("bad word hash");
+    const float prior = in.Number<float>(line.substr(17));
+    if (!std::isfinite(prior)) in.Fail("bad prior");
+    model.priors_.Add(hash, prior);
+  }
+  if (!in.AtEnd()) in.Fail("unexpected text after the priors");
   return model;
 }
 
@@ -292,6 +312,13 @@ std::string DescribeFeature(int index, float value) {
     case kFYear: s << (on ? "a year" : "no year"); break;
     case kFRepeat: s << (value > 0 ? "repeated in the page" : "not repeated in the page"); break;
     case kFListHeading: s << (on ? "a list heading" : "not a list heading"); break;
+    case kFLexMean:
+      s << (value < 0 ? "words typical of boilerplate" : "words typical of main text") << ", log-odds " << value;
+      break;
+    case kFLexMin: s << "its most boilerplate-like word at log-odds " << value; break;
+    case kFLexWin2:
+      s << (value < 0 ? "boilerplate words" : "main-text words") << " within 2 lines, log-odds " << value;
+      break;
     case kFRuleAny: s << (on ? "matches a rule" : "matches no rule"); break;
     case kFParaLines: s << count(value) << " lines in its block"; break;
     case kFParaWords: s << count(value) << " words in its block"; break;

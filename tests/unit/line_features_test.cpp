@@ -246,6 +246,11 @@ class FeaturesOf {
     features_->Finish(doc_);
   }
   float at(std::size_t line, int f) const { return features_->row(line)[f]; }
+  // Computes the features again with these word priors.
+  void set_word_priors(const WordPriors* priors) {
+    features_->set_word_priors(priors);
+    Run();
+  }
   const LineFeatures& features() const { return *features_; }
   const Document& doc() const { return doc_; }
 
@@ -327,6 +332,50 @@ TEST(LineFeaturesTest, RepetitionAndNeighbours) {
   EXPECT_EQ(f.at(3, kFPrevClosed), 1);
   EXPECT_FLOAT_EQ(f.at(3, kFPrevWords), f.at(2, kFWords));
   EXPECT_FLOAT_EQ(f.at(3, kFNextWords), f.at(4, kFWords));
+}
+
+// The vocabulary columns: the mean and lowest prior of a line's words that
+// have one, and the mean over the rows within 2; 0 without priors.
+TEST(LineFeaturesTest, VocabularyColumnsAverageTheWordPriors) {
+  const std::string text = "Sitemap and login\nplain words only\n\nthereby concluded\n";
+  FeaturesOf without(text);
+  EXPECT_EQ(without.at(0, kFLexMean), 0);
+  EXPECT_EQ(without.at(0, kFLexWin2), 0);
+  auto hash = [](std::string_view word) {
+    Normalized norm;
+    Normalize(word, &norm);
+    return HashWord(norm.word(0), kWordSeed);
+  };
+  WordPriors priors;
+  priors.Add(hash("sitemap"), -4.0f);
+  priors.Add(hash("login"), -2.0f);
+  priors.Add(hash("thereby"), 3.0f);
+  FeaturesOf f(text);
+  f.set_word_priors(&priors);
+  EXPECT_FLOAT_EQ(f.at(0, kFLexMean), -3.0f);  // "and" has no prior
+  EXPECT_FLOAT_EQ(f.at(0, kFLexMin), -4.0f);
+  EXPECT_EQ(f.at(1, kFLexMean), 0);           // no word with a prior
+  EXPECT_FLOAT_EQ(f.at(3, kFLexMean), 3.0f);
+  EXPECT_FLOAT_EQ(f.at(3, kFLexMin), 3.0f);
+  // Rows within 2 (the blank line is no row): all three known words.
+  EXPECT_FLOAT_EQ(f.at(0, kFLexWin2), -1.0f);
+  EXPECT_FLOAT_EQ(f.at(3, kFLexWin2), -1.0f);
+  EXPECT_EQ(f.at(2, kFLexMean), 0);           // the blank line
+}
+
+// The priors table grows as words are added: every word stays found with
+// its own value, the zero hash included, and an absent word is not.
+TEST(LineFeaturesTest, WordPriorsKeepEveryWordAsTheTableGrows) {
+  WordPriors priors;
+  for (std::uint64_t k = 0; k < 5000; ++k) priors.Add(k * 0x9E3779B97F4A7C15ull, static_cast<float>(k));
+  priors.Add(7 * 0x9E3779B97F4A7C15ull, -1.0f);  // again: the value is replaced
+  EXPECT_EQ(priors.size(), 5000u);
+  float prior = 0;
+  for (std::uint64_t k = 0; k < 5000; ++k) {
+    ASSERT_TRUE(priors.Find(k * 0x9E3779B97F4A7C15ull, &prior)) << k;
+    EXPECT_EQ(prior, k == 7 ? -1.0f : static_cast<float>(k));
+  }
+  EXPECT_FALSE(priors.Find(12345, &prior));
 }
 
 // A one- or two-word line equal to a literal is a match only among other

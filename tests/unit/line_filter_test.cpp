@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -247,6 +248,40 @@ TEST(LineModelTest, MalformedModelsAreRefusedWithTheirLine) {
   EXPECT_NE(error_of(good.substr(0, good.rfind('\n', good.size() - 2) + 1))
                 .find("unexpected end of file"),
             std::string::npos);
+}
+
+// The word priors section: optional, hashes in 16 hex digits, checked.
+TEST(LineModelTest, WordPriorsAreReadAndCheckedWithTheirLine) {
+  const std::string good = ClosedOnlyModelText();
+  EXPECT_EQ(LineModel::Parse(good, "m").word_priors().size(), 0u);
+  Normalized norm;
+  Normalize("Sitemap", &norm);
+  const std::uint64_t sitemap = HashWord(norm.word(0), kWordSeed);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(sitemap));
+  const LineModel m = LineModel::Parse(good + "priors 2\n" + hex + " -3.85\n00000000000000ab 1.5\n", "m");
+  EXPECT_EQ(m.word_priors().size(), 2u);
+  float prior = 0;
+  ASSERT_TRUE(m.word_priors().Find(sitemap, &prior));
+  EXPECT_FLOAT_EQ(prior, -3.85f);
+  ASSERT_TRUE(m.word_priors().Find(0xab, &prior));
+  EXPECT_FLOAT_EQ(prior, 1.5f);
+  EXPECT_FALSE(m.word_priors().Find(0xac, &prior));
+  auto error_of = [](const std::string& text) {
+    try {
+      LineModel::Parse(text, "m");
+    } catch (const Error& e) {
+      return e.message();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of(good + "priors 1\nab 1.5\n"), "expected HASH (16 hex digits) PRIOR");
+  EXPECT_EQ(error_of(good + "priors 1\n00000000000000zz 1.5\n"), "bad word hash");
+  EXPECT_EQ(error_of(good + "priors 1\n00000000000000ab nan\n"), "bad prior");
+  EXPECT_EQ(error_of(good + "priors 2\n00000000000000ab 1\n"), "unexpected end of file");
+  EXPECT_EQ(error_of(good + "priors 1\n00000000000000ab 1\nmore\n"),
+            "unexpected text after the priors");
+  EXPECT_EQ(error_of(good + "trees 2\n"), "expected 'priors'");
 }
 
 TEST(LineModelTest, TheBuiltInModelLoads) {

@@ -26,16 +26,26 @@ build/winnow-features (cmake --build build --target winnow winnow-features).
    every page type of a set the same in total (WCXB's listings, products
    and forums as much as its articles), and every set the same in total,
    so that no benchmark's layout dominates.
-5. Model: scikit-learn's HistGradientBoostingClassifier, 40 trees of depth
+5. Word priors (the vocabulary features, line_features.hpp): per word,
+   the log-odds that a line holding it is content, from the number of
+   sites where it stands in content lines and in boilerplate lines (each
+   site counts once; canola's sentence-only labels are left out), for
+   words with evidence from at least PRIOR_SITES sites, smoothed towards
+   the base rate. A model's training lines get cross-fitted priors (the
+   training sites in 5 groups, each group's features from the priors of
+   the other four), so that no line's own label leaks into its features;
+   the priors of all training sites go into the model file, for the
+   lines it is run on.
+6. Model: scikit-learn's HistGradientBoostingClassifier, 40 trees of depth
    6, fixed seed, no early stopping: the same data gives the same file.
-6. Held-out scores, from winnow itself: site-grouped 5-fold
+7. Held-out scores, from winnow itself: site-grouped 5-fold
    cross-validation over all sets (no site in both training and test
    folds; each fold's pages run through build/winnow with --line-model set
    to the model of the other folds) and leave-one-benchmark-out (a model
    trained without a set runs on that set), with score.py's shingle4 and
    bag-of-words metrics per set and page type, against no filtering and
    C4's line rules.
-7. The sequence pass's smoothing (line_filter.hpp) that maximises the
+8. The sequence pass's smoothing (line_filter.hpp) that maximises the
    token-weighted line F1 of the cross-validated scores (averaged over the
    sets; the pass simulated in smoothed_keep), and the threshold that
    maximises the mean F1 (shingle4 and bag-of-words) of winnow's own
@@ -108,18 +118,24 @@ def make_crops(pages, labels, seed):
 
 def run_features(jsonl, path_base, features_bin):
     """Runs winnow-features on the pages of `jsonl`, writing
-    path_base.rows.tsv and path_base.f32; returns (names, X, rows)."""
+    path_base.rows.tsv, path_base.f32 and the rows' word hashes
+    (path_base.words.n/.h); returns (names, X, rows, words), words =
+    (per-row word counts, all rows' word hashes)."""
     with open(jsonl, "rb") as f:
-        subprocess.run([features_bin, path_base + ".rows.tsv", path_base + ".f32"], stdin=f, check=True)
+        subprocess.run([features_bin, path_base + ".rows.tsv", path_base + ".f32", path_base + ".words"],
+                       stdin=f, check=True)
     names = subprocess.run([features_bin, "--names"], capture_output=True, text=True, check=True).stdout.split()
     X = np.fromfile(path_base + ".f32", dtype="<f4").reshape(-1, len(names))
     rows = [l.rstrip("\n").split("\t") for l in open(path_base + ".rows.tsv", encoding="utf-8")]
     assert len(rows) == X.shape[0], (path_base, len(rows), X.shape)
-    return names, X, rows
+    counts = np.fromfile(path_base + ".words.n", dtype="<u4")
+    hashes = np.fromfile(path_base + ".words.h", dtype="<u8")
+    assert len(counts) == len(rows) and counts.sum() == len(hashes), path_base
+    return names, X, rows, (counts, hashes)
 
 
 def features_of(pages, path_base, features_bin):
-    """Runs winnow-features on `pages`; returns (names, X, rows)."""
+    """Runs winnow-features on `pages`; returns (names, X, rows, words)."""
     jsonl = path_base + ".jsonl"
     with open(jsonl, "w", encoding="utf-8") as f:
         for p in pages:
@@ -133,7 +149,7 @@ def load_set(eval_dir, name, features_bin, cache):
     for p in pages:
         assert not any(c in p["text"] for c in "\r\u2028\u2029\x85"), "lines must split at \\n only"
     gold = {str(g["id"]): g["text"] for g in map(json.loads, open(os.path.join(d, "gold.jsonl"), encoding="utf-8"))}
-    names, X, rows = run_features(os.path.join(d, "input.jsonl"), os.path.join(cache, name), features_bin)
+    names, X, rows, words = run_features(os.path.join(d, "input.jsonl"), os.path.join(cache, name), features_bin)
     # Labels, cached by the content of the set.
     h = hashlib.sha1(open(os.path.join(d, "input.jsonl"), "rb").read() +
                      open(os.path.join(d, "gold.jsonl"), "rb").read()).hexdigest()[:16]
@@ -146,7 +162,7 @@ def load_set(eval_dir, name, features_bin, cache):
                               pool.map(page_labels, [(p["text"], gold.get(str(p["id"]), "")) for p in pages],
                                        chunksize=8)))
         json.dump(labels, open(label_path, "w"))
-    return pages, gold, names, X, rows, labels
+    return pages, gold, names, X, rows, words, labels
 
 
 def page_labels(args):
@@ -188,15 +204,18 @@ class Data:
         self.crop = []
         parts = []
         for s_i, name in enumerate(SETS):
-            pages, gold, names, X, rows, labels = load_set(eval_dir, name, features_bin, cache)
+            pages, gold, names, X, rows, words, labels = load_set(eval_dir, name, features_bin, cache)
             for p in pages:
                 self.pages[(name, str(p["id"]))] = p
                 self.gold[(name, str(p["id"]))] = gold.get(str(p["id"]), "")
-            parts.append((s_i, name, False, pages, X, rows, labels))
+            parts.append((s_i, name, False, pages, X, rows, words, labels))
             crops, crop_labels = make_crops(pages, labels, SEED + s_i)
-            _, cX, crows = features_of(crops, os.path.join(cache, name + ".crops"), features_bin)
-            parts.append((s_i, name, True, crops, cX, crows, crop_labels))
-        for s_i, name, is_crop, pages, X, rows, labels in parts:
+            _, cX, crows, cwords = features_of(crops, os.path.join(cache, name + ".crops"), features_bin)
+            parts.append((s_i, name, True, crops, cX, crows, cwords, crop_labels))
+        self.word_counts, self.word_hashes = [], []
+        for s_i, name, is_crop, pages, X, rows, words, labels in parts:
+            self.word_counts.append(words[0])
+            self.word_hashes.append(words[1])
             by_id = {str(p["id"]): p for p in pages}
             y = np.zeros(len(rows), dtype=np.int8)
             tokens = np.zeros(len(rows), dtype=np.float64)
@@ -241,6 +260,8 @@ class Data:
             self.pattern_of += [r[2] for r in rows]
             offset += len(rows)
         self.names = names
+        self.word_counts = np.concatenate(self.word_counts)
+        self.word_hashes = np.concatenate(self.word_hashes)
         self.X = np.concatenate(self.X)
         self.y = np.concatenate(self.y)
         self.tokens = np.concatenate(self.tokens)
@@ -250,6 +271,108 @@ class Data:
         sites = sorted(set(self.site_of))
         site_index = {s: i for i, s in enumerate(sites)}
         self.site_of = np.array([site_index[s] for s in self.site_of])
+        # Vocabulary: every word occurrence's row; every page's row range.
+        n = len(self.X)
+        self.row_of_word = np.repeat(np.arange(n), self.word_counts)
+        keys = [None] * n
+        for r in range(n):
+            keys[r] = self.page_of[r]
+        starts = np.array([r == 0 or keys[r] != keys[r - 1] for r in range(n)])
+        first = np.nonzero(starts)[0]
+        page_index = np.cumsum(starts) - 1
+        ends = np.append(first[1:], n)
+        self.page_start = first[page_index]
+        self.page_end = ends[page_index]
+        # (set, site, word, label) once each, from the labelled lines of the
+        # pages (not crops; not canola, whose labels cover sentences only):
+        # a word's evidence is the number of sites it is content or
+        # boilerplate on, so no one site's template decides its prior.
+        rows = self.row_of_word
+        use = (self.w[rows] > 0) & ~self.crop[rows] & (self.set_of[rows] != SETS.index("canola"))
+        rows = rows[use]
+        site_key = self.site_of[rows].astype(np.int64) * 8 + self.set_of[rows]
+        label = self.y[rows].astype(np.int64)
+        h = self.word_hashes[use]
+        order = np.lexsort((label, site_key, h))
+        h, site_key, label = h[order], site_key[order], label[order]
+        new = np.ones(len(h), dtype=bool)
+        new[1:] = (h[1:] != h[:-1]) | (site_key[1:] != site_key[:-1]) | (label[1:] != label[:-1])
+        self.ev_hash, self.ev_label = h[new], label[new]
+        self.ev_site, self.ev_set = site_key[new] // 8, site_key[new] % 8
+        self.lex_cols = [names.index(c) for c in ("lex_mean", "lex_min", "lex_win2")]
+
+
+PRIOR_SITES = 10      # a word needs this many sites of evidence for a prior
+PRIOR_SMOOTHING = 4.0  # pseudo-sites at the base rate
+
+
+def build_priors(data, ev_mask):
+    """Word priors from the evidence entries in `ev_mask`: (sorted hashes,
+    log-odds of content relative to the base rate, rounded as exported)."""
+    h, lab = data.ev_hash[ev_mask], data.ev_label[ev_mask]
+    keys, inv = np.unique(h, return_inverse=True)
+    c = np.bincount(inv, weights=lab, minlength=len(keys))
+    b = np.bincount(inv, weights=1 - lab, minlength=len(keys))
+    p0 = c.sum() / max(1.0, c.sum() + b.sum())
+    a = PRIOR_SMOOTHING
+    prior = np.log((c + a * p0) / (b + a * (1 - p0))) - math.log(p0 / (1 - p0))
+    keep = (c + b) >= PRIOR_SITES
+    values = np.array([float(f"{v:.4f}") for v in np.clip(prior[keep], -5, 5)])
+    return keys[keep], values
+
+
+def lex_features(data, priors):
+    """The vocabulary columns of every row under `priors`, as
+    line_features.cpp computes them."""
+    keys, values = priors
+    n = len(data.X)
+    h = data.word_hashes
+    idx = np.minimum(np.searchsorted(keys, h), max(0, len(keys) - 1))
+    found = (keys[idx] == h) if len(keys) else np.zeros(len(h), dtype=bool)
+    vals = values[idx[found]]
+    rows = data.row_of_word[found]
+    sums = np.bincount(rows, weights=vals, minlength=n)
+    cnt = np.bincount(rows, minlength=n)
+    mins = np.full(n, np.inf)
+    np.minimum.at(mins, rows, vals)
+    out = np.zeros((n, 3), dtype=np.float32)
+    known = cnt > 0
+    out[known, 0] = sums[known] / cnt[known]
+    out[known, 1] = mins[known]
+    pre_s = np.concatenate([[0.0], np.cumsum(sums)])
+    pre_n = np.concatenate([[0], np.cumsum(cnt)])
+    j = np.arange(n)
+    lo = np.maximum(j - 2, data.page_start)
+    hi = np.minimum(j + 3, data.page_end)
+    wn = pre_n[hi] - pre_n[lo]
+    ok = wn > 0
+    out[ok, 2] = (pre_s[hi] - pre_s[lo])[ok] / wn[ok]
+    return out
+
+
+def fill_lex(data, train_rows, train_ev):
+    """Sets the vocabulary columns of data.X for a model trained on
+    `train_rows` (evidence entries `train_ev`): the training rows get
+    cross-fitted priors (5 site groups, each from the other four), so that
+    no line's own label is in its features; every other row gets the
+    priors of all training evidence, which are returned for the model file."""
+    group_of_site = np.random.RandomState(SEED + 1).permutation(data.site_of.max() + 1) % 5
+    for g in range(5):
+        rows = train_rows & (group_of_site[data.site_of] == g)
+        pri = build_priors(data, train_ev & (group_of_site[data.ev_site] != g))
+        data.X[np.ix_(rows, data.lex_cols)] = lex_features(data, pri)[rows]
+    priors = build_priors(data, train_ev)
+    rest = ~train_rows
+    data.X[np.ix_(rest, data.lex_cols)] = lex_features(data, priors)[rest]
+    return priors
+
+
+def fold_of_ev(data, fold_of_site):
+    """The cross-validation fold of every evidence entry (by its site)."""
+    fold = np.zeros(data.site_of.max() + 1, dtype=np.int64)
+    for site, k in fold_of_site.items():
+        fold[site] = k
+    return fold[data.ev_site]
 
 
 def fit(X, y, w):
@@ -312,7 +435,7 @@ def report_rows(title, data, outputs_by_system, page_keys):
     return "\n".join(lines) + "\n", per
 
 
-def export(model, names, threshold, smoothing, path):
+def export(model, names, threshold, smoothing, path, priors):
     pred = model._predictors
     baseline = float(np.ravel(model._baseline_prediction)[0])
     out = ["winnow-line-model 2", f"features {len(names)}"]
@@ -334,6 +457,9 @@ def export(model, names, threshold, smoothing, path):
                     thr = np.nextafter(thr, np.float32(-np.inf))
                 out.append(f"{int(nd['feature_idx'])} {float(thr)!r} {int(nd['left'])} {int(nd['right'])} "
                            f"{float(nd['value'])!r} {int(nd['missing_go_to_left'])}")
+    keys, values = priors
+    out.append(f"priors {len(keys)}")
+    out += [f"{int(k):016x} {v:.4f}" for k, v in zip(keys, values)]
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
 
@@ -454,9 +580,11 @@ def main():
         fold_of_site = dict(zip(sites, rng.permutation(len(sites)) % 5))
         fold = np.array([fold_of_site[s] for s in data.site_of])
         fold_models = [None] * 5
+        fold_priors = [None] * 5
         if not args.eval_only:
             cv = np.zeros(len(data.X))
             for k in range(5):
+                fold_priors[k] = fill_lex(data, fold != k, fold_of_ev(data, fold_of_site) != k)
                 m = fit(data.X[fold != k], data.y[fold != k], data.w[fold != k])
                 cv[fold == k] = m.predict_proba(data.X[fold == k])[:, 1]
                 fold_models[k] = m
@@ -472,7 +600,8 @@ def main():
                 page_fold.setdefault(data.page_of[r], fold[r])
         for k, m in enumerate(fold_models):
             if m is not None:
-                export(m, data.names, 0.5, smoothing, os.path.join(args.cache, f"cv{k}.model"))
+                export(m, data.names, 0.5, smoothing, os.path.join(args.cache, f"cv{k}.model"),
+                       fold_priors[k])
 
         def cv_outputs(t):
             outs = {}
@@ -520,7 +649,9 @@ def main():
             tr = data.set_of != s_i
             path = os.path.join(args.cache, f"lobo-{s}.model")
             if not args.eval_only:
-                export(fit(data.X[tr], data.y[tr], data.w[tr]), data.names, threshold, smoothing, path)
+                priors = fill_lex(data, tr, data.ev_set != s_i)
+                export(fit(data.X[tr], data.y[tr], data.w[tr]), data.names, threshold, smoothing, path,
+                       priors)
             ks = [k for k in keys if k[0] == s]
             outs = run_winnow(args.winnow, [(k, data.pages[k]) for k in ks], path, threshold,
                               smoothing, args.cache, f"lobo-{s}")
@@ -530,7 +661,9 @@ def main():
             print(text, file=sys.stderr)
 
     if not args.eval_only:
-        export(fit(data.X, data.y, data.w), data.names, threshold, smoothing, args.out)
+        everything = np.ones(len(data.X), dtype=bool)
+        priors = fill_lex(data, everything, np.ones(len(data.ev_hash), dtype=bool))
+        export(fit(data.X, data.y, data.w), data.names, threshold, smoothing, args.out, priors)
     with open(args.report, "w") as f:
         f.write("\n".join(report) + "\n")
     print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}, "
