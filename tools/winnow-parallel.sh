@@ -99,7 +99,8 @@ if [ -n "$index" ]; then
   fi
   state=(--index "$work/index")
 fi
-"$winnow" decide "${options[@]}" "${state[@]}" -o "$out/decisions" "$out"/facts/part-*-of-"$(printf %05d "$n")".facts
+# The folder, not its files: a crawl's 100,000 paths exceed a command line.
+"$winnow" decide "${options[@]}" "${state[@]}" -o "$out/decisions" "$out/facts"
 if [ -n "$index" ]; then
   [ -e "$work/index.names" ] && mv "$work/index.names" "$out/state/index.names"
   mv "$work/index" "$out/state/index"

@@ -22,7 +22,10 @@ struct DecideStageStats {
 };
 
 struct DecideStageArgs {
-  std::vector<std::string> facts;  // every part's facts file, in any order
+  // Every part's facts file, in any order; a folder stands for every
+  // file in it whose name ends in ".facts" (a crawl of 100,000 shards has
+  // more facts files than one command line holds).
+  std::vector<std::string> facts;
   std::string dir;                 // the decisions go to DecisionsPath(dir, ...)
   std::string parameters;          // ResultParameters() of this run
   // The saved state (--index) to continue and save at the end; empty:

@@ -1,8 +1,10 @@
 #include "winnow/decide_stage.hpp"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -15,11 +17,41 @@
 
 namespace winnow {
 
+namespace {
+
+// The operands with each folder replaced by its files ending in ".facts"
+// (in name order; a stage's temporary files end in ".tmp").
+std::vector<std::string> FactsFiles(const std::vector<std::string>& operands) {
+  std::vector<std::string> out;
+  for (const std::string& operand : operands) {
+    struct stat st;
+    if (::stat(operand.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      out.push_back(operand);  // StageReader says what is wrong with it
+      continue;
+    }
+    DIR* dir = ::opendir(operand.c_str());
+    if (dir == nullptr) throw Error(operand, std::strerror(errno));
+    std::vector<std::string> names;
+    while (const dirent* entry = ::readdir(dir)) {
+      const std::string_view name = entry->d_name;
+      if (name.size() > 6 && name.substr(name.size() - 6) == ".facts") names.emplace_back(name);
+    }
+    ::closedir(dir);
+    if (names.empty()) throw StageError(operand, "is a folder without a .facts file");
+    std::sort(names.begin(), names.end());
+    const std::string prefix = operand.back() == '/' ? operand : operand + "/";
+    for (const std::string& name : names) out.push_back(prefix + name);
+  }
+  return out;
+}
+
+}  // namespace
+
 DecideStageStats DecideParts(const DecideStageArgs& args, const StreamConfig& config) {
   // Every part once, all made with this run's parameters.
   std::vector<std::string> by_part;
   std::uint32_t parts = 0;
-  for (const std::string& file : args.facts) {
+  for (const std::string& file : FactsFiles(args.facts)) {
     StageReader in(file, "facts", config.doc);
     in.CheckParameters(args.parameters);
     const StageHeader& h = in.header();

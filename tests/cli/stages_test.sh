@@ -112,6 +112,22 @@ cmp -s z.out zs.out || fail_because "output differs"
 cmp -s z.rej zs.rej || fail_because "rejects differ"
 finish
 
+begin "decide: a folder of facts files, with a stage's temporary file in it, as the files themselves"
+rm -rf fdir f.dec && mkdir fdir
+cp "p4.3.facts.0" fdir/b.facts; cp "p4.3.facts.1" fdir/a.facts; cp "p4.3.facts.2" fdir/d.facts; cp "p4.3.facts.3" fdir/c.facts
+head -c 100 "p4.3.facts.3" >fdir/c.facts.Xy12ab.tmp
+run decide --format jsonl -o f.dec fdir
+expect_rc 0
+for k in 1 2 3 4; do
+  cmp -s "f.dec/part-0000$k-of-00004.decisions" "p4.3.dec/part-0000$k-of-00004.decisions" ||
+    fail_because "part $k differs from the decisions of the files given one by one"
+done
+mkdir -p empty.dir
+run decide --format jsonl -o f.dec empty.dir
+expect_rc 3
+expect_err_mentions "empty.dir: is a folder without a .facts file"
+finish
+
 # --- incremental runs ------------------------------------------------------------
 
 begin "--index: a run over 3 parts, then one over 4 more, as one run over all 7 with --index"

@@ -145,7 +145,9 @@ def _decide_task(binary, options, facts, decisions, index, state):
             if os.path.exists(index + ".names"):
                 shutil.copyfile(index + ".names", work + ".names")
         command += ["--index", work]
-    _run(command + list(facts), "decide", 0)
+    # The folder, not its files: a crawl's 100,000 paths exceed a command line.
+    folders = sorted({os.path.dirname(f) for f in facts})
+    _run(command + folders, "decide", 0)
     if attempt:
         # The names first: the index names them by size.
         if os.path.exists(work + ".names"):
