@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tools/winnow-parallel.sh [-P JOBS] [-S HOSTS] [--rejects] [--annotate|--annotate-rejects]
-#                          [--index STATE] OUT_DIR SHARD... -- [WINNOW OPTIONS]
+#                          [--index STATE] [-a LIST] OUT_DIR SHARD... -- [WINNOW OPTIONS]
 #
+# -a LIST: the shards' paths, one a line, before any SHARD operand (more
+# shards than a command line holds: find crawl/ -name '*.jsonl' | sort).
 # winnow's stages with GNU parallel, no Python: `winnow sign` on every
 # shard (JOBS at a time, on HOSTS with -S as parallel takes them), one
 # `winnow decide` over every part in part order, `winnow apply` on every
@@ -29,8 +31,9 @@ hosts=()
 apply_opts=()
 rejects=0
 index=""
+list=""
 usage() {
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -40,14 +43,18 @@ while [ $# -gt 0 ]; do
     --rejects) rejects=1; shift ;;
     --annotate|--annotate-rejects) apply_opts+=("$1"); shift ;;
     --index) index=$2; shift 2 ;;
+    -a) list=$2; shift 2 ;;
     -*) usage ;;
     *) break ;;
   esac
 done
-[ $# -ge 2 ] || usage
+[ $# -ge 1 ] || usage
 out=$1
 shift
 shards=()
+if [ -n "$list" ]; then
+  mapfile -t shards < <(grep -v '^$' -- "$list" | xargs -r -d '\n' realpath --)
+fi
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do shards+=("$(realpath "$1")"); shift; done
 [ $# -gt 0 ] && shift
 options=("$@")

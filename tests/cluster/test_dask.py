@@ -380,3 +380,24 @@ def test_gnu_parallel_retries_a_killed_job(tmp_path, single, stage):
     rejects = sorted(os.path.join(out, "rejects", n) for n in os.listdir(out / "rejects"))
     assert joined(outputs) == single["out"]
     assert joined(rejects) == single["rejects"]
+
+
+def test_shards_from_a_list(tmp_path, single):
+    """Both drivers take the shards' paths from a file (more shards than a
+    command line holds): the same bytes as one run."""
+    from winnow_dask.__main__ import main
+
+    paths = make_shards(tmp_path / "in", 6)
+    listing = tmp_path / "shards.txt"
+    listing.write_text("".join(p + "\n" for p in paths))
+    out = tmp_path / "dask"
+    assert main(["--out", str(out), "--workers", "1", "--quiet", "--binary", WINNOW, "--shards-from",
+                 str(listing), "--"] + OPTIONS) == 0
+    assert joined(sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))) == single["out"]
+    out = tmp_path / "parallel"
+    subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "2", "-a", str(listing),
+                    str(out), "--"] + OPTIONS,
+                   check=True, env=dict(os.environ, WINNOW_BIN=WINNOW), stderr=subprocess.PIPE)
+    outputs = sorted(os.path.join(out, "output", n) for n in os.listdir(out / "output"))
+    assert len(outputs) == 6
+    assert joined(outputs) == single["out"]

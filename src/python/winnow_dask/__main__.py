@@ -1,4 +1,5 @@
 """python3 -m winnow_dask --out DIR [--scheduler ADDR] [--workers N] SHARD... -- [WINNOW OPTIONS]
+   python3 -m winnow_dask --out DIR --shards-from LIST ... -- [WINNOW OPTIONS]
 
 Runs winnow's stages over the shards (in the order given) on Dask: see
 winnow_dask.run. Prints progress and, at the end, the seconds and bytes of
@@ -18,7 +19,10 @@ def main(argv=None):
         at = argv.index("--")
         argv, winnow_options = argv[:at], argv[at + 1:]
     ap = argparse.ArgumentParser(prog="python3 -m winnow_dask", description=__doc__.split("\n")[2])
-    ap.add_argument("shards", nargs="+", help="input shards, in their global order")
+    ap.add_argument("shards", nargs="*", help="input shards, in their global order")
+    ap.add_argument("--shards-from", metavar="LIST",
+                    help="a file of shard paths, one a line, in their global order (- for stdin): "
+                         "more shards than a command line holds")
     ap.add_argument("--out", required=True, help="output folder (seen by every worker)")
     ap.add_argument("--scheduler", help="a Dask scheduler's address (default: a LocalCluster)")
     ap.add_argument("--workers", type=int, default=3, help="LocalCluster worker processes")
@@ -34,10 +38,16 @@ def main(argv=None):
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     try:
+        shards = list(args.shards)
+        if args.shards_from:
+            with (sys.stdin if args.shards_from == "-" else open(args.shards_from)) as f:
+                shards += [line.rstrip("\n") for line in f if line.strip()]
+        if not shards:
+            ap.error("no shards: give SHARD... or --shards-from LIST")
         if args.annotate and args.annotate_rejects:
             ap.error("--annotate and --annotate-rejects exclude each other")
         annotate = "rejects" if args.annotate_rejects else args.annotate
-        result = winnow_dask.run(args.shards, args.out, options=winnow_options, annotate=annotate,
+        result = winnow_dask.run(shards, args.out, options=winnow_options, annotate=annotate,
                                  rejects=args.rejects, index=args.index, save_state=args.save_state, scheduler=args.scheduler,
                                  workers=args.workers, threads=args.threads, retries=args.retries,
                                  binary=args.binary, quiet=args.quiet)
