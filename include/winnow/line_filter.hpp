@@ -122,6 +122,7 @@ class LineFilter {
   std::vector<std::uint8_t> keep_;             // per line: the pass's decision
   std::vector<std::uint8_t> back_keep_, back_drop_;  // Viterbi back-pointers
   Normalized norm_;
+  LineScan line_scan_;  // the rules' scan of the document's lines
   StageTimes* times_ = nullptr;
 };
 

@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "winnow/document.hpp"
 #include "winnow/normalize.hpp"
 
 namespace winnow {
@@ -81,6 +82,35 @@ struct Pattern {
   bool list;           // +list: also drops the short lines listed under it
   PatternAction action;
   std::string source;  // "FILE:LINE" where it was defined
+};
+
+// The regex candidates of a document's lines, from one automaton pass over
+// them all (RuleSet::ScanLines), for RuleSet::MatchAll to take line by line.
+// One per thread; reused from document to document.
+class LineScan {
+ public:
+  // Whether line `i` was scanned (else MatchAll scans it alone).
+  bool scanned(std::size_t i) const { return Find(i) != kNone; }
+
+ private:
+  friend class RuleSet;
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  // The position of line `i` in lines_, or kNone.
+  std::size_t Find(std::size_t i) const;
+  // The lines scanned, in order (no memory for blank lines), and where
+  // each one's candidates end in ids_ (they begin where the previous
+  // line's end).
+  std::vector<std::uint32_t> lines_;
+  mutable std::size_t next_ = 0;  // where Find() looks first
+  std::vector<std::uint32_t> ends_;
+  std::vector<int> ids_;
+  // Scratch for a block: its lines joined by '\n', their offsets there,
+  // the (line, id) pairs reported.
+  std::string text_;
+  std::vector<std::size_t> starts_;
+  std::vector<std::pair<std::uint32_t, int>> hits_;
+  static constexpr std::uint32_t kNoLine = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> last_;  // per pattern: the line it was last reported on
 };
 
 class RuleSet {
@@ -148,6 +178,20 @@ class RuleSet {
   int Match(std::string_view raw, const Normalized& norm) const;
   // The same, with the first match of each action.
   RuleMatch MatchAll(std::string_view raw, const Normalized& norm) const;
+  // The same for line `line` of a document that ScanLines() scanned into
+  // `scan` (`raw` is that line's text): its regex candidates are taken
+  // from there instead of a scan of the line alone. The result is the same.
+  RuleMatch MatchAll(std::string_view raw, const Normalized& norm, const LineScan& scan,
+                     std::size_t line) const;
+
+  // Scans the lines of `doc` that are not blank and at most
+  // `max_line_bytes` long with the regex automaton in one pass (in blocks
+  // of about 64 KiB, joined by '\n'), instead of one call a line: what a
+  // short line costs is mostly the call. Lines that are not valid UTF-8
+  // are left out, and so is every line while the automaton is not built
+  // or when a pattern turns multi-line matching off; MatchAll() scans
+  // those alone. Requires Freeze().
+  void ScanLines(const Document& doc, std::size_t max_line_bytes, LineScan* scan) const;
 
   const std::vector<std::string>& names() const { return names_; }
   const std::vector<Pattern>& patterns() const { return patterns_; }
@@ -175,6 +219,8 @@ class RuleSet {
   void Freeze(std::shared_ptr<detail::ScannerBuild> build);
   // Makes c.confirm and c.rest for the patterns `scanner` holds.
   void Prepare(Compiled& c, const detail::PatternScanner& scanner) const;
+  RuleMatch MatchAll(std::string_view raw, const Normalized& norm, const LineScan* scan,
+                     std::size_t line) const;
   // Builds Compiled::single and ::one; throws as Freeze() does.
   void BuildSingles(Compiled& c) const;
   // Shared by a rule set and its clones.

@@ -116,6 +116,9 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     (*times_)[stage] += now - tick;
     tick = now;
   };
+  // The regex rules scan the document's lines in one pass.
+  if (rules_) rules_->ScanLines(doc, config_.max_line_bytes, &line_scan_);
+  count(Stage::kRules);
   for (std::size_t i = 0; i < n; ++i) {
     const Line& line = doc.lines[i];
     if (line.blank || line.text.size() > config_.max_line_bytes) {
@@ -131,7 +134,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     words.AddLine(line.text, &norm_);
     count(Stage::kNormalize);
     RuleMatch match;
-    if (rules_) match = rules_->MatchAll(line.text, norm_);
+    if (rules_) match = rules_->MatchAll(line.text, norm_, line_scan_, i);
     count(Stage::kRules);
     if (match.keep >= 0) {
       forced_[i] = 1;

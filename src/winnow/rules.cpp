@@ -105,6 +105,7 @@ struct RuleSet::Compiled {
   std::vector<int> rest_ids;
   bool rest_split = false;
   bool scan_regexes = false;   // scanner holds some regex patterns
+  bool scan_lines = false;     // ... and a document's lines may be scanned together
   bool scan_contains = false;  // scanner holds every contains pattern
 };
 
@@ -263,6 +264,9 @@ void RuleSet::Prepare(Compiled& c, const detail::PatternScanner& scanner) const 
   c.scan_contains = scanner.has_literals();
   c.scan_regexes = scanner.has_regexes();
   if (!c.scan_regexes) return;
+  c.scan_lines = std::all_of(c.regex_ids.begin(), c.regex_ids.end(), [&](int id) {
+    return !scanner.has_regex(id) || detail::MultilineSafe(patterns_[id].text);
+  });
   c.confirm.resize(patterns_.size());
   c.rest = std::make_unique<RE2::Set>(SetOptions(max_mem_), RE2::UNANCHORED);
   for (int id : c.regex_ids) {
@@ -412,7 +416,95 @@ int RuleSet::Match(std::string_view raw, const Normalized& norm) const {
   return best;
 }
 
+std::size_t LineScan::Find(std::size_t i) const {
+  // Lines are asked about in order: most often the one after the last.
+  if (next_ < lines_.size() && lines_[next_] == i) return next_++;
+  const auto it = std::lower_bound(lines_.begin(), lines_.end(), i);
+  if (it == lines_.end() || *it != i) return kNone;
+  next_ = static_cast<std::size_t>(it - lines_.begin()) + 1;
+  return next_ - 1;
+}
+
+void RuleSet::ScanLines(const Document& doc, std::size_t max_line_bytes, LineScan* scan) const {
+  scan->lines_.clear();
+  scan->next_ = 0;
+  scan->ends_.clear();
+  scan->ids_.clear();
+  Compiled& c = *compiled_;
+  if (c.regex_ids.empty() || !c.build) return;
+  const detail::PatternScanner* scanner = c.build->Get(0);
+  if (scanner == nullptr) return;
+  std::call_once(c.prepared, [&] { Prepare(c, *scanner); });
+  if (!c.scan_regexes || !c.scan_lines) return;
+  // Blocks of lines: a document's scan needs no copy of all of it.
+  constexpr std::size_t kBlock = std::size_t{64} << 10;
+  std::string& text = scan->text_;
+  std::vector<std::size_t>& starts = scan->starts_;
+  auto& hits = scan->hits_;
+  std::vector<std::uint32_t>& last = scan->last_;
+  std::size_t block_first = 0;  // the block's first line in scan->lines_
+  auto flush = [&] {
+    if (starts.empty()) return;
+    hits.clear();
+    // A match of a line alone ends inside it or at its '\n' (the regexes
+    // are multi-line): at or after its start, before the next line's.
+    // A pattern that matches at every byte reports every byte: a line's
+    // repeats are dropped as they come, so that memory stays a pair per
+    // line and pattern.
+    last.assign(patterns_.size(), LineScan::kNoLine);
+    std::uint32_t k = 0;  // the line of the last match: ends come mostly in order
+    const bool ok = scanner->ScanRegexEnds(text, [&](int id, std::size_t end) {
+      if (end < starts[k] || (k + 1 < starts.size() && end >= starts[k + 1])) {
+        k = static_cast<std::uint32_t>(
+            std::upper_bound(starts.begin(), starts.end(), end) - starts.begin() - 1);
+      }
+      if (last[id] == k) return;
+      last[id] = k;
+      hits.emplace_back(k, id);
+    });
+    if (ok) {
+      std::sort(hits.begin(), hits.end());
+      hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+      std::size_t h = 0;
+      for (std::uint32_t k = 0; k < starts.size(); ++k) {
+        for (; h < hits.size() && hits[h].first == k; ++h) scan->ids_.push_back(hits[h].second);
+        scan->ends_.push_back(static_cast<std::uint32_t>(scan->ids_.size()));
+      }
+    } else {  // no scratch memory: these lines are matched alone
+      scan->lines_.resize(block_first);
+    }
+    block_first = scan->lines_.size();
+    text.clear();
+    starts.clear();
+  };
+  for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+    const Line& line = doc.lines[i];
+    // The lines MatchAll() is asked about, in UTF-8 (the scanner's input).
+    if (line.blank || line.text.size() > max_line_bytes ||
+        !simdjson::validate_utf8(line.text.data(), line.text.size())) {
+      continue;
+    }
+    starts.push_back(text.size());
+    scan->lines_.push_back(static_cast<std::uint32_t>(i));
+    text.append(line.text);
+    text.push_back('\n');
+    if (text.size() >= kBlock) flush();
+  }
+  flush();
+  if (text.capacity() > 4 * kBlock) std::string().swap(text);  // after a huge line
+}
+
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const {
+  return MatchAll(raw, norm, nullptr, 0);
+}
+
+RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const LineScan& scan,
+                            std::size_t line) const {
+  return MatchAll(raw, norm, &scan, line);
+}
+
+RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const LineScan* scan,
+                            std::size_t line) const {
   Compiled& c = *compiled_;  // its fallback automata are built on first need
   const int words = static_cast<int>(norm.words.size());
   const detail::PatternScanner* scanner = c.build ? c.build->Get(raw.size()) : nullptr;
@@ -489,11 +581,28 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const 
     }
   }
   if (c.regex_ids.empty()) return best;
-  thread_local std::vector<int> candidates;
-  candidates.clear();
-  if (scanner != nullptr && c.scan_regexes && simdjson::validate_utf8(raw.data(), raw.size()) &&
-      scanner->ScanRegexes(raw, &candidates)) {
-    for (int id : candidates) {
+  // The regexes the scanner says may match: from the document's scan, or
+  // from a scan of this line.
+  thread_local std::vector<int> line_ids;
+  const int* candidates = nullptr;
+  std::size_t count = 0;
+  bool have = false;
+  const std::size_t at = scan != nullptr ? scan->Find(line) : LineScan::kNone;
+  if (at != LineScan::kNone) {
+    const std::uint32_t first = at == 0 ? 0 : scan->ends_[at - 1];
+    candidates = scan->ids_.data() + first;
+    count = scan->ends_[at] - first;
+    have = true;
+  } else if (scanner != nullptr && c.scan_regexes &&
+             simdjson::validate_utf8(raw.data(), raw.size())) {
+    line_ids.clear();
+    have = scanner->ScanRegexes(raw, &line_ids);
+    candidates = line_ids.data();
+    count = line_ids.size();
+  }
+  if (have) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const int id = candidates[k];
       if (!c.confirm[id]) continue;  // matched by `rest`
       // Only a match that could change the result is confirmed.
       const Pattern& p = patterns_[id];

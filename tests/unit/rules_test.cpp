@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "winnow/detail/pattern_scan.hpp"
+#include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/normalize.hpp"
 
@@ -576,6 +577,80 @@ TEST(RuleSetScanTest, HyperscanAndRe2AloneAgree) {
   EXPECT_EQ(drop_name("Ωμέγα 5"), "letters");
   EXPECT_EQ(drop_name("sign up nowhere"), "");
   EXPECT_EQ(drop_name("Sign-up now!"), "phrase");
+}
+
+// A document's lines scanned in one pass (RuleSet::ScanLines) match as
+// each line alone does with RE2: lines that end in "\r\n", a lone "\r",
+// U+2028 or nothing, patterns anchored at both ends, invalid UTF-8 (left
+// to RE2), blocks of lines past the first 64 KiB; and a pattern that
+// turns multi-line matching off keeps every line to a scan of its own.
+TEST(RuleSetScanTest, ADocumentScannedInOnePassMatchesLineByLine) {
+  std::string text(DefaultRulesText());
+  text +=
+      "dollar drop regex ^end$\n"
+      "bounded drop regex ^x.{2,4}y$\n"
+      "digits drop regex ^\\d+$\n"
+      "phrase drop contains sign up now\n";
+  const std::vector<std::string> lines = {
+      "end", "end ", " end", "xaay", "xaaaaay", "12", "12 comments", "Share this article",
+      "Copyright 2024 Example Media. All rights reserved.", "(Photo: AFP)", "bad \xFF byte: 12 comments",
+      "\xFF", "Please sign up now", "The council approved the budget on Tuesday.", "", "   ",
+      "Reporting by Jane Doe; Editing by John Roe", "Photo 3 of 12", "(记者 张三 摄)", "x", "aay"};
+  const char* const ends[] = {"\n", "\r\n", "\r", "\xE2\x80\xA8", "\n\n"};
+  std::string doc_text;
+  for (int round = 0; doc_text.size() < (std::size_t{600} << 10); ++round) {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      doc_text += lines[i];
+      doc_text += ends[(i + static_cast<std::size_t>(round)) % 5];
+    }
+    doc_text += std::string(static_cast<std::size_t>(round % 7) * 1000, 'w') + "\n";
+  }
+  doc_text += "end";  // unterminated
+  Document doc;
+  SplitDocument(doc_text, &doc);
+  for (const std::string off_flag : {"", "multi drop regex (?-m)^theme$\n"}) {
+    RuleSet scan, re2_only;
+    scan.Parse(text + off_flag, "r", PatternAction::kFeature);
+    re2_only.Parse(text + off_flag, "r", PatternAction::kFeature);
+    scan.set_pattern_scan_after(0);
+    re2_only.set_pattern_scan_after(std::uint64_t{1} << 62);
+    scan.Freeze();
+    re2_only.Freeze();
+    LineScan line_scan;
+    constexpr std::size_t kMaxLineBytes = 4000;
+    scan.ScanLines(doc, kMaxLineBytes, &line_scan);
+    int matched = 0, scanned = 0, valid = 0;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      const Line& line = doc.lines[i];
+      if (line.blank || line.text.size() > kMaxLineBytes) {
+        EXPECT_FALSE(line_scan.scanned(i));
+        continue;
+      }
+      Normalized norm;
+      Normalize(line.text, &norm);
+      const RuleMatch want = re2_only.MatchAll(line.text, norm);
+      const RuleMatch got = scan.MatchAll(line.text, norm, line_scan, i);
+      ASSERT_EQ(got.drop, want.drop) << i << ": " << line.text;
+      ASSERT_EQ(got.feature, want.feature) << i << ": " << line.text;
+      ASSERT_EQ(got.keep, want.keep) << i << ": " << line.text;
+      matched += want.drop >= 0;
+      scanned += line_scan.scanned(i);
+      // Invalid UTF-8 is never scanned.
+      if (line.text.find('\xFF') != std::string_view::npos) {
+        EXPECT_FALSE(line_scan.scanned(i));
+      } else {
+        ++valid;
+      }
+    }
+    EXPECT_GE(matched, 1000);
+    if (!detail::PatternScanner::Available()) continue;
+    if (off_flag.empty()) {
+      EXPECT_EQ(scanned, valid);
+      EXPECT_GE(valid, 3000);
+    } else {
+      EXPECT_EQ(scanned, 0);
+    }
+  }
 }
 
 TEST(RuleSetScanTest, OnlySafeSyntaxIsHandedToHyperscan) {

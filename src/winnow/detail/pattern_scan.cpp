@@ -72,6 +72,15 @@ bool HyperscanSafe(std::string_view p) {
   return true;
 }
 
+bool MultilineSafe(std::string_view p) {
+  for (std::size_t i = p.find("(?"); i != std::string_view::npos; i = p.find("(?", i + 1)) {
+    for (std::size_t k = i + 2; k < p.size() && p[k] != ')' && p[k] != ':'; ++k) {
+      if (p[k] == 'm') return false;
+    }
+  }
+  return true;
+}
+
 std::string WidenRepeats(std::string_view p) {
   std::string out;
   out.reserve(p.size());
@@ -447,9 +456,12 @@ namespace {
 
 // The flags every regex is compiled with, and the version of Image()'s
 // layout: both are part of the key.
-constexpr unsigned kRegexFlags =
-    HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
-constexpr std::uint32_t kImageVersion = 2;  // 2: regexes cut to PrefilterCore()
+// Multi-line, every match reported: one scan of a document's lines, joined
+// by '\n', reports each line's candidates at their end offsets (see
+// ScanRegexEnds).
+constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY;
+// 2: regexes cut to PrefilterCore(); 3: multi-line, every match
+constexpr std::uint32_t kImageVersion = 3;
 constexpr char kImageMagic[8] = {'w', 'i', 'n', 'n', 'o', 'w', 'H', 'S'};
 
 // What an image's databases were compiled from: the patterns with their
@@ -623,6 +635,7 @@ PatternScanner::PatternScanner(const std::vector<std::pair<int, std::string>>& r
                              static_cast<unsigned>(lits.size()), HS_MODE_BLOCK, nullptr, &db,
                              &error) == HS_SUCCESS) {
       literal_db_ = db;
+      shortest_literal_ = *std::min_element(literal_sizes_.begin(), literal_sizes_.end());
     } else {
       Hs()->free_compile_error(error);
       literal_ids_.clear();
@@ -750,6 +763,9 @@ bool PatternScanner::Load(const std::vector<std::pair<int, std::string>>& regexe
     literal_ids_.push_back(id);
     literal_sizes_.push_back(static_cast<std::uint32_t>(text.size()));
   }
+  if (!literal_sizes_.empty()) {
+    shortest_literal_ = *std::min_element(literal_sizes_.begin(), literal_sizes_.end());
+  }
   from_image_ = true;
   return true;
 #else
@@ -769,10 +785,23 @@ namespace {
 struct RegexContext {
   const std::vector<int>* ids;
   std::vector<int>* out;
+  unsigned char* seen;  // per Hyperscan id: reported on this text
 };
 int OnRegex(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
   auto* c = static_cast<RegexContext*>(ctx);
+  if (c->seen[id]) return 0;  // every match is reported: each id once
+  c->seen[id] = 1;
   c->out->push_back((*c->ids)[id]);
+  return 0;
+}
+struct RegexEndContext {
+  const std::vector<int>* ids;
+  void (*fn)(void*, int, std::size_t);
+  void* f;
+};
+int OnRegexEnd(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto* c = static_cast<RegexEndContext*>(ctx);
+  c->fn(c->f, (*c->ids)[id], static_cast<std::size_t>(to));
   return 0;
 }
 struct LiteralContext {
@@ -793,7 +822,9 @@ int OnLiteral(unsigned id, unsigned long long, unsigned long long to, unsigned, 
 bool PatternScanner::ScanRegexes(std::string_view text, std::vector<int>* ids) const {
 #ifdef WINNOW_HAVE_HYPERSCAN
   if (regex_db_ == nullptr) return true;
-  RegexContext context{&regex_ids_, ids};
+  thread_local std::vector<unsigned char> seen;
+  seen.assign(regex_ids_.size(), 0);
+  RegexContext context{&regex_ids_, ids, seen.data()};
   return Scan(Db(regex_db_), Db(literal_db_), text, OnRegex, &context);
 #else
   (void)text;
@@ -802,9 +833,24 @@ bool PatternScanner::ScanRegexes(std::string_view text, std::vector<int>* ids) c
 #endif
 }
 
+bool PatternScanner::ScanRegexEndsImpl(std::string_view text, RegexEndFn fn, void* f) const {
+#ifdef WINNOW_HAVE_HYPERSCAN
+  if (regex_db_ == nullptr) return true;
+  RegexEndContext context{&regex_ids_, fn, f};
+  return Scan(Db(regex_db_), Db(literal_db_), text, OnRegexEnd, &context);
+#else
+  (void)text;
+  (void)fn;
+  (void)f;
+  return true;
+#endif
+}
+
 bool PatternScanner::ScanLiteralsImpl(std::string_view text, LiteralFn fn, void* f) const {
 #ifdef WINNOW_HAVE_HYPERSCAN
   if (literal_db_ == nullptr) return true;
+  // Most lines of a page are shorter than any phrase: nothing to scan.
+  if (text.size() < shortest_literal_) return true;
   LiteralContext context{&literal_ids_, &literal_sizes_, fn, f};
   return Scan(Db(literal_db_), Db(regex_db_), text, OnLiteral, &context);
 #else

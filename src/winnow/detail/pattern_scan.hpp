@@ -73,6 +73,16 @@ class PatternScanner {
   // false when the scan could not run (no scratch memory): then nothing is
   // known, and the caller matches otherwise.
   bool ScanRegexes(std::string_view text, std::vector<int>* ids) const;
+  // Calls f(id, end) for every match of a regex in `text` (valid UTF-8),
+  // at each offset where one ends, in no particular order; false as
+  // above. The regexes are compiled multi-line (^ and $ also match at a
+  // '\n'), so that scanning lines joined by '\n' reports every line a
+  // regex may match at an end inside that line or at its '\n', unless the
+  // pattern turns multi-line off itself (MultilineSafe).
+  template <typename F>
+  bool ScanRegexEnds(std::string_view text, F f) const {
+    return ScanRegexEndsImpl(text, &CallRegexEnd<F>, &f);
+  }
   // Calls f(id, begin, end) for every occurrence of every literal in
   // `text`; false as above.
   template <typename F>
@@ -87,6 +97,12 @@ class PatternScanner {
     (*static_cast<F*>(f))(id, begin, end);
   }
   bool ScanLiteralsImpl(std::string_view text, LiteralFn fn, void* f) const;
+  using RegexEndFn = void (*)(void* f, int id, std::size_t end);
+  template <typename F>
+  static void CallRegexEnd(void* f, int id, std::size_t end) {
+    (*static_cast<F*>(f))(id, end);
+  }
+  bool ScanRegexEndsImpl(std::string_view text, RegexEndFn fn, void* f) const;
   PatternScanner() = default;
   // FromImage()'s work; false leaves the scanner as it was.
   bool Load(const std::vector<std::pair<int, std::string>>& regexes,
@@ -101,6 +117,7 @@ class PatternScanner {
   std::vector<int> compiled_ids_;  // the caller's ids in regex_db_, sorted
   std::vector<int> literal_ids_;
   std::vector<std::uint32_t> literal_sizes_;
+  std::size_t shortest_literal_ = 0;  // bytes
 };
 
 // A PatternScanner built when it pays: Hyperscan takes about half a second
@@ -165,6 +182,11 @@ std::string_view PrebuiltScannerImage();
 // also holds \v, its $ also matches before a final \n) only add candidates
 // that RE2 then turns down.
 bool HyperscanSafe(std::string_view pattern);
+
+// Whether `pattern` leaves ^ and $ as the scanner compiles them: it has no
+// flag group that names m ((?m), (?-m), (?sm:...)), which could turn
+// multi-line matching off for part of it.
+bool MultilineSafe(std::string_view pattern);
 
 // `pattern` with every bounded repeat {m,n} made unbounded ({m,}, or * for
 // m = 0): a wider language, so still a prefilter, that Hyperscan compiles
