@@ -91,7 +91,8 @@ constexpr utf8proc_option_t kNfkcCasefold = static_cast<utf8proc_option_t>(
 // Per code point, whether it maps on its own: its NFKC_Casefold is one
 // code point of combining class 0, it is no mark (a spacing mark can
 // compose with the letter before it) and no Hangul jamo (which compose with
-// each other). A line of such code points is normalised one code point at a
+// each other); or it is a separator whose NFKC_Casefold is ASCII
+// punctuation (see ComputeFold). A line of such code points is normalised one code point at a
 // time from this table; any other code point sends the whole line through
 // utf8proc (NFD input, compatibility sequences, ignorables). Entries are
 // filled on first use: bit 31 known, bit 30 maps alone, low 21 bits the
@@ -119,7 +120,18 @@ std::uint32_t ComputeFold(char32_t c) {
   utf8proc_int32_t f = -1;
   const utf8proc_ssize_t used =
       n > 0 ? utf8proc_iterate(mapped, n, &f) : static_cast<utf8proc_ssize_t>(-1);
+  // Several ASCII code points, none a letter or digit ("…" is "...", "‼"
+  // is "!!"): two or more of them end a word and join none, as a separator
+  // does, and ASCII composes with nothing before it. A separator itself
+  // stands for them (the line's most common reason to go through utf8proc).
+  bool ascii_punctuation = n >= 2 && used < n;
+  for (utf8proc_ssize_t i = 0; ascii_punctuation && i < n; ++i) {
+    ascii_punctuation = mapped[i] < 0x80 && kAscii.kind[mapped[i]] != Kind::kLetter;
+  }
   std::free(mapped);
+  if (ascii_punctuation && Classify(c) == Kind::kSeparator) {
+    return kKnown | kAlone | static_cast<std::uint32_t>(c);
+  }
   if (n <= 0 || used != n || f < 0) return kKnown;  // several code points, or none
   const utf8proc_property_t* q = utf8proc_get_property(f);
   if (q->combining_class != 0 || IsMark(q) || q->ignorable || (f >= 0x1100 && f <= 0x11FF)) {
