@@ -450,6 +450,13 @@ void FinishOptions(Options* options) {
   if (st.annotate_rejects && options->rejects_file.empty()) {
     throw OptionError("--annotate-rejects", "needs --rejects FILE");
   }
+  if (st.annotate && !options->rejects_file.empty()) {
+    // Nothing would go there: every record is written to the output with its
+    // decision. Refused rather than left as an empty file that looks like
+    // "nothing was dropped".
+    throw OptionError("--rejects", "holds nothing with --annotate (every record goes to the output "
+                                   "with its decision); --annotate-rejects annotates the rejects instead");
+  }
   if (st.annotate && st.format != Format::kJsonl) {
     throw OptionError("--annotate", "needs --format jsonl");
   }

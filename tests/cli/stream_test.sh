@@ -381,6 +381,14 @@ run --format jsonl --annotate-rejects ids1.jsonl
 expect_rc 2; expect_err "winnow: --annotate-rejects: needs --rejects FILE"
 finish
 
+begin "jsonl: --rejects with --annotate is refused (every record goes to the output), no file made"
+rm -f ann.rej
+run --format jsonl --annotate --rejects ann.rej "$NEWS"
+expect_rc 2
+expect_err "winnow: --rejects: holds nothing with --annotate (every record goes to the output with its decision); --annotate-rejects annotates the rejects instead"
+[ -e ann.rej ] && fail_because "ann.rej was created"
+finish
+
 begin "jsonl: a line that is not JSON stops the run after the records before it"
 { sed -n 1,2p "$NEWS"; printf '{"id": "bad", "text": "unterminated\n'; sed -n 8p "$NEWS"; } > bad.jsonl
 run --format jsonl bad.jsonl

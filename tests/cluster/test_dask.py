@@ -355,6 +355,23 @@ def test_command_line_with_annotated_rejects(tmp_path, single):
     assert joined(outputs) == single["out"]
 
 
+def test_rejects_with_annotate_is_refused_before_any_work(tmp_path):
+    """rejects=True with annotate=True would leave empty rejects files
+    (every record goes to the output, annotated): refused, nothing made."""
+    from winnow_dask.__main__ import main
+
+    paths = make_shards(tmp_path / "in", 2)
+    with pytest.raises(ValueError, match="annotate='rejects'"):
+        winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, annotate=True, rejects=True,
+                        binary=WINNOW, quiet=True)
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(SystemExit) as e:
+        main(["--out", str(tmp_path / "out2"), "--quiet", "--binary", WINNOW, "--rejects", "--annotate"]
+             + paths + ["--"] + OPTIONS)
+    assert e.value.code == 2
+    assert not (tmp_path / "out2").exists()
+
+
 @pytest.mark.parametrize("stage", ["sign", "apply"])
 def test_gnu_parallel_retries_a_killed_job(tmp_path, single, stage):
     """A winnow killed (SIGKILL) in the middle of a sign or apply job of

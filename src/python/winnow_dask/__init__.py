@@ -269,6 +269,9 @@ def run(shards, out_dir, options=(), annotate=False, rejects=False, index=None, 
     saved to out_dir/state/index (never over `index`, so the run can be
     retried). Returns a RunResult; raises StageError or StageFailed with
     winnow's message when a stage fails."""
+    if rejects and annotate is True:
+        raise ValueError("rejects=True holds nothing with annotate=True (every record goes to the "
+                         "output with its decision); annotate='rejects' annotates the rejects instead")
     from distributed import Client, LocalCluster
 
     _send_by_value()

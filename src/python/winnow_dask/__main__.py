@@ -46,6 +46,9 @@ def main(argv=None):
             ap.error("no shards: give SHARD... or --shards-from LIST")
         if args.annotate and args.annotate_rejects:
             ap.error("--annotate and --annotate-rejects exclude each other")
+        if args.annotate and args.rejects:
+            ap.error("--rejects holds nothing with --annotate (every record goes to the output with "
+                     "its decision); --annotate-rejects annotates the rejects instead")
         annotate = "rejects" if args.annotate_rejects else args.annotate
         result = winnow_dask.run(shards, args.out, options=winnow_options, annotate=annotate,
                                  rejects=args.rejects, index=args.index, save_state=args.save_state, scheduler=args.scheduler,
