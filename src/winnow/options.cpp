@@ -193,7 +193,8 @@ const OptionSpec kOptions[] = {
      [](Options* o, std::string_view v) { o->line_model_file = NonEmpty("line-model", v); },
      [](const Options& o) { return o.line_model_file; }},
     {"keep-title", 0, kLineRules, K::kBool, S::kAll, "BOOL",
-     "keep a short first line that stands alone (the page title) when anything else is kept",
+     "keep the page title, a first line of under 20 words standing alone, when the line under "
+     "it is kept and no built-in rule matches it",
      [](Options* o, std::string_view v) { o->filter.lines.keep_title = ParseBool("keep-title", v); },
      WINNOW_GET(filter.lines.keep_title)},
 
