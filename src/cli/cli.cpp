@@ -155,6 +155,15 @@ bool ParseOptions(int argc, char** argv, Config* config, StageArgs* stage) {
                   .run(),
               vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    throw UsageError(e.get_option_name(), "unknown option (winnow --help lists them)");
+  } catch (const po::invalid_command_line_syntax& e) {
+    using Syntax = po::invalid_command_line_syntax;
+    if (e.kind() == Syntax::missing_parameter) throw UsageError(e.get_option_name(), "needs a value");
+    if (e.kind() == Syntax::extra_parameter) throw UsageError(e.get_option_name(), "takes no value");
+    throw UsageError("", e.what());
+  } catch (const po::multiple_occurrences& e) {
+    throw UsageError(e.get_option_name(), "given more than once");
   } catch (const po::error& e) {
     throw UsageError("", e.what());
   }
