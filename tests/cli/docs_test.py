@@ -7,7 +7,7 @@ without a warning.
 usage.cpp); README is written by hand, so this test is what keeps it in
 step: an option in --help but missing from README's tables (or from the
 man page) fails it, and so does one in the tables that winnow does not
-have.
+have. README's example --explain lines must name rules --list-rules has.
 """
 
 import re
@@ -48,6 +48,12 @@ def readme_flags(readme):
     return flags
 
 
+def readme_explained_rules(readme):
+    # FILE:LINE: rule NAME: or FILE:LINE: rule NAME [K lines]: (and FILE:RECORD:LINE:)
+    pattern = re.compile(r"^\S+:\d+(?::\d+)?: rule ([a-z0-9._-]+)(?: \[\d+ lines\])?[:( ]")
+    return {m.group(1) for line in open(readme, encoding="utf-8") if (m := pattern.match(line))}
+
+
 def main():
     winnow, manpage, readme = sys.argv[1:4]
     failures = []
@@ -59,6 +65,13 @@ def main():
             failures.append(f"{flag} is in --help but not in {name}")
         for flag in sorted(got - want):
             failures.append(f"{flag} is in {name} but winnow --help does not list it")
+
+    # README's example --explain lines (`story.txt:7: rule NAME: TEXT`) name
+    # rules winnow has.
+    listed = subprocess.run([winnow, "--list-rules"], check=True, capture_output=True, text=True).stdout
+    rules = {line.split()[0] for line in listed.splitlines() if line.strip()}
+    for name in sorted(readme_explained_rules(readme) - rules):
+        failures.append(f"README shows --explain naming 'rule {name}', which --list-rules does not list")
 
     # The man page renders without warnings.
     if shutil.which("groff"):
