@@ -524,8 +524,8 @@ class Progress {
       const double share = std::min(1.0, static_cast<double>(raw) / static_cast<double>(total_));
       n += std::snprintf(line + n, sizeof line - n, " of %.1f MB (%.0f%%)", total_ / 1e6, 100 * share);
     }
-    n += std::snprintf(line + n, sizeof line - n, ", %llu documents, %.1f MB/s",
-                       static_cast<unsigned long long>(documents), rate);
+    n += std::snprintf(line + n, sizeof line - n, ", %llu document%s, %.1f MB/s",
+                       static_cast<unsigned long long>(documents), documents == 1 ? "" : "s", rate);
     if (total_ > 0 && rate > 0 && raw < total_) {
       const auto left = static_cast<long long>((total_ - raw) / 1e6 / rate + 0.5);
       n += std::snprintf(line + n, sizeof line - n, ", %lld:%02lld:%02lld left", left / 3600, left / 60 % 60,

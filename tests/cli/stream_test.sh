@@ -306,6 +306,14 @@ run -z --progress a.nul
 expect_err_empty
 finish
 
+begin "--force-progress counts one document as '1 document'"
+printf 'One document, a full sentence about the harbour wall repairs.\0' > one.nul
+run -z --force-progress one.nul
+expect_rc 0
+tr '\r' '\n' < err | grep -q ', 1 document, ' || fail_because "stderr: $(tr '\r' '\n' < err | tail -n 1)"
+tr '\r' '\n' < err | grep -q ', 1 documents' && fail_because "'1 documents' on stderr"
+finish
+
 # --- JSONL ------------------------------------------------------------------------
 
 NEWS=$HERE/../../corpus/streams/news.jsonl
