@@ -162,8 +162,8 @@ const OptionSpec kOptions[] = {
      "list every rule name (pattern and built-in) and exit",
      [](Options* o, std::string_view) { o->list_rules = true; }, None},
     {"threshold", 0, kLineRules, K::kReal, S::kAll, "X",
-     "drop a line whose line-model score (0-1, the chance it is main content) is below X; "
-     "higher keeps less (default: the model's own)",
+     "drop a line whose line-model score (0-1, the chance it is main content) is below X "
+     "(a body line inside the main text: below X/2); higher keeps less (default: the model's own)",
      [](Options* o, std::string_view v) {
        o->filter.lines.threshold = ParseReal("threshold", v, 0.0, 1.0);
      },
