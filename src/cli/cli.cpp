@@ -636,6 +636,21 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
   } else if (config.stats) {
     PrintStreamStats(stats, std::cerr);
   }
+  // Records passed through, none cleaned: most likely a misnamed
+  // --text-field, or a WARC file of responses given as WET. Said once, so
+  // that a run that changed nothing does not pass for a clean one.
+  if (stop.empty() && end.input_errors == 0 && decisions == nullptr && stats.documents_in == 0 &&
+      stats.too_large == 0 && stats.passed_through > 0) {
+    const std::string all = stats.passed_through == 1
+                                ? "its one record passed through unchanged"
+                                : "all " + std::to_string(stats.passed_through) + " records passed through unchanged";
+    if (config.stream.format == Format::kJsonl) {
+      std::cerr << "winnow: --text-field: no record has a string field '" << config.stream.fields.text
+                << "'; " << all << '\n';
+    } else if (config.stream.format == Format::kWet) {
+      std::cerr << "winnow: --format wet: no record is a WET 'conversion' record; " << all << '\n';
+    }
+  }
   if (g_signal != 0) {  // also when it came during the last write or the index save
     const int code = Interrupted();
     SayWhatWasKept(outputs);

@@ -306,6 +306,18 @@ run -z --progress a.nul
 expect_err_empty
 finish
 
+begin "no record with the text field: passed through unchanged, and said once on stderr"
+run --format jsonl --text-field body many.jsonl
+expect_rc 0; expect_out_file many.jsonl
+expect_err "winnow: --text-field: no record has a string field 'body'; all $(wc -l < many.jsonl) records passed through unchanged"
+run --format jsonl many.jsonl
+grep -q "no record has" err && fail_because "said with records that have the field"
+printf 'WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n' > info.warc
+run --format wet info.warc
+expect_rc 0; expect_out_file info.warc
+expect_err "winnow: --format wet: no record is a WET 'conversion' record; its one record passed through unchanged"
+finish
+
 begin "--force-progress counts one document as '1 document'"
 printf 'One document, a full sentence about the harbour wall repairs.\0' > one.nul
 run -z --force-progress one.nul
