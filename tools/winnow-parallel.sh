@@ -121,5 +121,6 @@ printf '%s\n' "${shards[@]}" | "${par[@]}" \
   "p=\$(printf 'part-%05d-of-%05d' {#} $n); t=$(q1 "$out")/output/\$p$ext.tmp-\$\$; \
    $(q1 "$winnow") apply $opts $apply_str --decisions $(q1 "$out")/decisions/\$p.decisions $reject_opt {} > \"\$t\" \
    && mv \"\$t\" $(q1 "$out")/output/\$p$ext"
-# What failed attempts left behind.
-rm -f "$out"/output/*.tmp-*
+# What failed attempts left behind: this script's output temporaries, and
+# the FILE.XXXXXX.tmp of a winnow killed while it wrote its rejects or facts.
+rm -f "$out"/output/*.tmp-* "$out"/rejects/*.??????.tmp "$out"/facts/*.??????.tmp

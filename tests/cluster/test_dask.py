@@ -98,12 +98,19 @@ def test_worker_killed_in_the_middle_of_a_stage(tmp_path, single, stage, monkeyp
     monkeypatch.setenv("WINNOW_DASK_KILL", stage)
     monkeypatch.setenv("WINNOW_DASK_KILL_MARK", str(mark))
     paths = make_shards(tmp_path / "in", 8)
+    # What a winnow killed while writing its rejects or facts leaves (the
+    # kill may come before winnow made one; these always are).
+    for folder, name in (("rejects", "part-00002-of-00008.jsonl.Ab12Cd.tmp"),
+                         ("facts", "part-00002-of-00008.facts.Ef34Gh.tmp")):
+        (tmp_path / "out" / folder).mkdir(parents=True)
+        (tmp_path / "out" / folder / name).write_bytes(b'{"text": "half a rec')
     r = winnow_dask.run(paths, tmp_path / "out", options=OPTIONS, annotate="rejects", rejects=True,
                         workers=2, binary=WINNOW, quiet=True, save_state=True)
     assert mark.exists(), "the hook did not kill a worker"
     assert joined(r.outputs) == single["out"]
     assert joined(r.rejects) == single["rejects"]
-    assert not [n for n in os.listdir(tmp_path / "out" / "output") if ".tmp" in n]
+    for folder in ("output", "rejects", "facts"):
+        assert not [n for n in os.listdir(tmp_path / "out" / folder) if ".tmp" in n], folder
 
 
 def test_incremental_run_on_an_earlier_runs_state(tmp_path, single):
@@ -388,6 +395,12 @@ def test_gnu_parallel_retries_a_killed_job(tmp_path, single, stage):
                        'exec %s "$@"\n' % (stage, paths[2], mark, WINNOW, WINNOW))
     wrapper.chmod(0o755)
     out = tmp_path / "out"
+    # What a winnow killed while writing leaves: its FILE.XXXXXX.tmp (the
+    # kill above may come before or after winnow made one; these always are).
+    for folder, name in (("rejects", "part-00003-of-00005.jsonl.Ab12Cd.tmp"),
+                         ("facts", "part-00003-of-00005.facts.Ef34Gh.tmp")):
+        (out / folder).mkdir(parents=True)
+        (out / folder / name).write_bytes(b'{"text": "half a rec')
     run = subprocess.run(["bash", os.path.join(ROOT, "tools", "winnow-parallel.sh"), "-P", "2", "--rejects",
                           "--annotate-rejects", str(out)] + paths + ["--"] + OPTIONS,
                          env=dict(os.environ, WINNOW_BIN=str(wrapper)), stderr=subprocess.PIPE)
@@ -397,6 +410,7 @@ def test_gnu_parallel_retries_a_killed_job(tmp_path, single, stage):
     rejects = sorted(os.path.join(out, "rejects", n) for n in os.listdir(out / "rejects"))
     assert joined(outputs) == single["out"]
     assert joined(rejects) == single["rejects"]
+    assert not [n for n in os.listdir(out / "facts") if n.endswith(".tmp")]
 
 
 def test_shards_from_a_list(tmp_path, single):

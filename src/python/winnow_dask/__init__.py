@@ -36,6 +36,7 @@ are needed.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -346,10 +347,16 @@ def run(shards, out_dir, options=(), annotate=False, rejects=False, index=None, 
         result.seconds["apply_tasks"] = sum(r[1] for r in apply_results)
         result.bytes["input"] = sum(os.path.getsize(s) for s in shards)
         result.state = state
-        # What killed attempts left behind.
+        # What killed attempts left behind: the output temporaries of
+        # _apply_task, and the FILE.XXXXXX.tmp of a winnow killed while it
+        # wrote its rejects or facts.
         for name in os.listdir(folders["output"]):
             if ".tmp-" in name:
                 os.remove(os.path.join(folders["output"], name))
+        for folder in [folders["facts"]] + ([folders["rejects"]] if rejects else []):
+            for name in os.listdir(folder):
+                if re.fullmatch(r".+\.[A-Za-z0-9]{6}\.tmp", name):
+                    os.remove(os.path.join(folder, name))
     finally:
         client.close()
         if cluster is not None:
