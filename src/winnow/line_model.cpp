@@ -285,12 +285,17 @@ std::string DescribeFeature(int index, float value) {
   s.precision(2);
   const bool on = value > 0.5f;
   auto count = [](float v) { return static_cast<long>(std::lround(std::expm1(v))); };
+  // "1 word", "3 words": the count of a log1p column with its noun.
+  auto counted = [&count](float v, const char* noun) {
+    const long n = count(v);
+    return std::to_string(n) + ' ' + noun + (n == 1 ? "" : "s");
+  };
   if (index >= kFRuleFirst && index < kFRuleFirst + kFeatureRules) {
     s << (on ? "matches rule " : "no rule ") << kFeatureRuleNames[index - kFRuleFirst];
     return s.str();
   }
   switch (index) {
-    case kFWords: s << count(value) << (count(value) == 1 ? " word" : " words"); break;
+    case kFWords: s << counted(value, "word"); break;
     case kFChars: s << count(value) << " characters"; break;
     case kFClosed: s << (on ? "closing mark" : "no closing mark"); break;
     case kFColon: s << (on ? "ends in a colon" : "no colon at the end"); break;
@@ -320,14 +325,14 @@ std::string DescribeFeature(int index, float value) {
       s << (value < 0 ? "boilerplate words" : "main-text words") << " within 2 lines, log-odds " << value;
       break;
     case kFRuleAny: s << (on ? "matches a rule" : "matches no rule"); break;
-    case kFParaLines: s << count(value) << " lines in its block"; break;
-    case kFParaWords: s << count(value) << " words in its block"; break;
+    case kFParaLines: s << counted(value, "line") << " in its block"; break;
+    case kFParaWords: s << counted(value, "word") << " in its block"; break;
     case kFParaClosedShare: s << "closed lines in its block " << value; break;
     case kFParaFirst: s << (on ? "first of its block" : "not first of its block"); break;
     case kFParaLast: s << (on ? "last of its block" : "not last of its block"); break;
     case kFWrapped: s << (on ? "a hard-wrapped paragraph" : "not hard-wrapped"); break;
-    case kFDocLines: s << count(value) << " lines in the page"; break;
-    case kFDocWords: s << count(value) << " words in the page"; break;
+    case kFDocLines: s << counted(value, "line") << " in the page"; break;
+    case kFDocWords: s << counted(value, "word") << " in the page"; break;
     case kFDocProseShare: s << "page prose share " << value; break;
     case kFDocBlankLines: s << (on ? "page has blank lines" : "page without blank lines"); break;
     case kFRelPos: s << "at " << static_cast<int>(value * 100) << "% of the page"; break;
@@ -336,20 +341,20 @@ std::string DescribeFeature(int index, float value) {
     case kFBeforeSpan: s << (value > 0 ? "before the main text" : "not before the main text"); break;
     case kFAfterSpan: s << (value > 0 ? "after the main text" : "not after the main text"); break;
     case kFBoundaryAfter: s << (on ? "past a boundary heading" : "no boundary heading above"); break;
-    case kFDistBodyPrev: s << count(value) << " lines below prose"; break;
-    case kFDistBodyNext: s << count(value) << " lines above prose"; break;
+    case kFDistBodyPrev: s << counted(value, "line") << " below prose"; break;
+    case kFDistBodyNext: s << counted(value, "line") << " above prose"; break;
     case kFFirstLine: s << (on ? "the first line" : "not the first line"); break;
     case kFSpanShare: s << "main text holds " << static_cast<int>(value * 100) << "% of the prose"; break;
-    case kFPrevWords: s << "previous line " << count(value) << " words"; break;
+    case kFPrevWords: s << "previous line " << counted(value, "word"); break;
     case kFPrevClosed: s << (on ? "previous line closed" : "previous line unclosed"); break;
     case kFPrevRule: s << (on ? "previous line matches a rule" : "previous line matches no rule"); break;
-    case kFNextWords: s << "next line " << count(value) << " words"; break;
+    case kFNextWords: s << "next line " << counted(value, "word"); break;
     case kFNextClosed: s << (on ? "next line closed" : "next line unclosed"); break;
     case kFNextRule: s << (on ? "next line matches a rule" : "next line matches no rule"); break;
     case kFWin2Body: case kFWin5Body: case kFWin10Body:
       s << static_cast<int>(value * 100) << "% prose lines within " << Window(index); break;
     case kFWin2Words: case kFWin5Words: case kFWin10Words:
-      s << "about " << count(value) << " words a line within " << Window(index); break;
+      s << "about " << counted(value, "word") << " a line within " << Window(index); break;
     case kFWin2Rule: case kFWin5Rule: case kFWin10Rule:
       s << static_cast<int>(value * 100) << "% rule lines within " << Window(index); break;
     default: s << FeatureNames()[index] << ' ' << value; break;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -342,6 +343,25 @@ TEST(LineWordsTest, AreEachLineNormalisedAndHashed) {
     HashWords(whole, kWordSeed, &expected);
     EXPECT_EQ(joined_words, expected);
   }
+}
+
+}  // namespace
+}  // namespace winnow
+
+namespace winnow {
+namespace {
+
+// --explain's feature phrases: counts agree with their nouns, and the
+// vocabulary columns say which way their log-odds lean.
+TEST(DescribeFeatureTest, CountsAgreeWithTheirNouns) {
+  const float one = static_cast<float>(std::log1p(1.0)), three = static_cast<float>(std::log1p(3.0));
+  EXPECT_EQ(DescribeFeature(kFWords, one), "1 word");
+  EXPECT_EQ(DescribeFeature(kFWords, three), "3 words");
+  EXPECT_EQ(DescribeFeature(kFWin5Words, one), "about 1 word a line within 5 lines");
+  EXPECT_EQ(DescribeFeature(kFDistBodyNext, one), "1 line above prose");
+  EXPECT_EQ(DescribeFeature(kFParaLines, three), "3 lines in its block");
+  EXPECT_EQ(DescribeFeature(kFLexMean, -1.5f), "words typical of boilerplate, log-odds -1.5");
+  EXPECT_EQ(DescribeFeature(kFLexWin2, 0.5f), "main-text words within 2 lines, log-odds 0.5");
 }
 
 }  // namespace
