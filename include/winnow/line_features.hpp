@@ -121,7 +121,8 @@ int CountWords(std::string_view raw, const Normalized& norm);
 // least 10 sites, additively smoothed), the same idea as the token
 // features of Kohlschuetter et al., "Boilerplate detection using shallow
 // text features" (WSDM 2010) and of Web2Text (Vogels et al., 2018). Shipped
-// inside the model file (line_model.hpp). Build with Add(), then Find()
+// inside the model file (line_model.hpp). Also the stopword set of the
+// stop_share column (its values unused). Build with Add(), then Find()
 // from any number of threads.
 class WordPriors {
  public:
@@ -215,18 +216,7 @@ class LineFeatures {
   // The stopwords' word hashes in an open-addressing table at most a third
   // full (linear probing, 0 marks a free slot): a line's words are looked up
   // one by one, and a binary search's mispredicted branches cost more.
-  class StopwordSet {
-   public:
-    explicit StopwordSet(const std::vector<std::uint64_t>& hashes);
-    bool Contains(std::uint64_t hash) const;
-
-   private:
-    std::size_t Slot(std::uint64_t h) const { return static_cast<std::size_t>(h ^ (h >> 29)) & mask_; }
-    std::vector<std::uint64_t> slots_;
-    std::size_t mask_ = 0;
-    bool has_zero_ = false;
-  };
-  const StopwordSet* stopwords_ = nullptr;  // built once, shared by every object
+  const WordPriors* stopwords_ = nullptr;  // a set (values unused): built once, shared
   const RuleSet* rules_;
   std::vector<Own> own_;                // per row
   std::vector<Para> paras_;

@@ -264,30 +264,6 @@ int CountWords(std::string_view raw, const Normalized& norm) {
   return WordCount(norm, unspaced.chars, unspaced.runs);
 }
 
-LineFeatures::StopwordSet::StopwordSet(const std::vector<std::uint64_t>& hashes) {
-  std::size_t capacity = 16;
-  while (capacity < 3 * hashes.size()) capacity *= 2;
-  slots_.assign(capacity, 0);
-  mask_ = capacity - 1;
-  for (std::uint64_t h : hashes) {
-    if (h == 0) {
-      has_zero_ = true;
-      continue;
-    }
-    std::size_t s = Slot(h);
-    while (slots_[s] != 0 && slots_[s] != h) s = (s + 1) & mask_;
-    slots_[s] = h;
-  }
-}
-
-bool LineFeatures::StopwordSet::Contains(std::uint64_t h) const {
-  if (h == 0) return has_zero_;
-  for (std::size_t s = Slot(h);; s = (s + 1) & mask_) {
-    if (slots_[s] == h) return true;
-    if (slots_[s] == 0) return false;
-  }
-}
-
 void WordPriors::Add(std::uint64_t hash, float prior) {
   if (hash == 0) {
     has_zero_ = true;
@@ -369,8 +345,8 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
     }
   }
   // The stopword list, hashed as the line filter hashes words.
-  static const StopwordSet stopwords = [] {
-    std::vector<std::uint64_t> hashes;
+  static const WordPriors stopwords = [] {
+    WordPriors set;
     std::string_view text = StopwordsText();
     Normalized norm;
     std::size_t pos = 0;
@@ -381,9 +357,9 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
       pos = nl + 1;
       if (word.empty() || word[0] == '#') continue;
       Normalize(word, &norm);
-      if (norm.words.size() == 1) hashes.push_back(HashWord(norm.word(0), kWordSeed));
+      if (norm.words.size() == 1) set.Add(HashWord(norm.word(0), kWordSeed), 0.0f);
     }
-    return StopwordSet(hashes);
+    return set;
   }();
   stopwords_ = &stopwords;
 }
@@ -423,14 +399,17 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   idx_.push_back(static_cast<std::uint32_t>(i));
   Own& f = own_.emplace_back();
   row_hash_.push_back(0);
-  // Vocabulary: the priors of the words that have one, summed in order.
+  // One pass over the words: the stopwords, and the priors of the words
+  // that have one, summed in order (the vocabulary columns).
+  int stop = 0;
   double lex_sum = 0;
   std::uint32_t lex_n = 0;
-  if (priors_ != nullptr && norm != nullptr) {
-    float lowest = 0;
+  if (norm != nullptr) {
+    const bool priors = priors_ != nullptr && priors_->size() > 0;
+    float lowest = 0, prior;
     for (std::uint64_t h : word_hashes) {
-      float prior;
-      if (!priors_->Find(h, &prior)) continue;
+      stop += stopwords_->Find(h, &prior);
+      if (!priors || !priors_->Find(h, &prior)) continue;
       lowest = lex_n == 0 ? prior : std::min(lowest, prior);
       lex_sum += prior;
       ++lex_n;
@@ -540,8 +519,6 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   const bool colon = !closed && EndsWithColon(raw);
   closed_[i] = closed;
 
-  int stop = 0;
-  for (std::uint64_t h : word_hashes) stop += stopwords_->Contains(h);
   const std::size_t nwords = word_hashes.size();
 
   bool bullet = first == '-' || first == '*' || first == 0x2022 || first == 0x25AA ||
