@@ -73,8 +73,10 @@ class ParagraphDeduper {
   ParagraphDeduper(const ParagraphDeduper&) = delete;
   ParagraphDeduper& operator=(const ParagraphDeduper&) = delete;
 
-  // Forgets every paragraph (call between documents).
-  void Reset();
+  // Forgets every paragraph (call between documents). The hints, the
+  // document's paragraphs and their words (upper bounds of what will be
+  // indexed; 0: unknown), size the indexes once instead of step by step.
+  void Reset(std::size_t paragraphs_hint = 0, std::size_t words_hint = 0);
 
   // Judges a paragraph given in normalised form. If it is kept, it is
   // remembered under `id` for later paragraphs. A paragraph without words is
@@ -98,10 +100,12 @@ class ParagraphDeduper {
     std::uint32_t sample_size;   // distinct shingles in the sample
   };
 
-  // Fills hits_ with, per entry, how many of `keys` the index holds for it,
-  // and touched_ with the entries that have any.
-  void CountHits(const detail::PostingIndex& index,
-                 const std::vector<std::uint64_t>& keys);
+  // The two posting lists of a shingle in shingle_index_.
+  static constexpr int kHeldBy = 0;     // entries whose set holds it
+  static constexpr int kSampledBy = 1;  // entries whose sample holds it
+  // Fills hits_ with, per entry, how many of the shingles in `slots` list
+  // `list` holds it under, and touched_ with the entries that have any.
+  void CountHits(int list, const std::vector<std::uint32_t>& slots);
   // |shingles_ n entry's shingles|.
   std::size_t Intersection(const Entry& entry) const;
   // Whether the paragraph of `word_hashes`, which holds `earlier`, adds
@@ -114,12 +118,14 @@ class ParagraphDeduper {
   LshIndex lsh_;
   std::vector<Entry> entries_;
   std::vector<std::uint64_t> entry_shingles_;  // every entry's shingles, one after another
-  // shingle -> entries holding it, and sampled shingle -> entries sampling it
-  detail::PostingIndex full_index_;
-  detail::PostingIndex sample_index_;
+  // shingle -> entries holding it (kHeldBy), entries sampling it (kSampledBy)
+  detail::PostingTable<2> shingle_index_;
 
   // Scratch space reused across calls.
-  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, sample_, band_keys_;
+  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, band_keys_;
+  // The paragraph's shingles' slots in shingle_index_ (kNone: absent), and
+  // those of its sample (the shingles that won a bin), in shingle order.
+  std::vector<std::uint32_t> slots_, sample_slots_;
   std::vector<std::uint32_t> candidates_;
   std::vector<std::uint32_t> hits_;     // per entry, zero between uses
   std::vector<std::uint32_t> touched_;  // entries with non-zero hits_

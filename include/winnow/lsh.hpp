@@ -56,6 +56,8 @@ class LshIndex {
                  std::vector<std::uint32_t>* out) const;
 
   void Clear();
+  // Makes room for `ids` more ids without growing step by step.
+  void Reserve(std::size_t ids) { table_.Reserve(ids * static_cast<std::size_t>(params_.bands)); }
 
  private:
   std::uint64_t BandKey(const std::vector<std::uint64_t>& signature,

@@ -48,6 +48,10 @@ class MinHasher {
   void Winners(const std::vector<std::uint64_t>& shingles,
                const std::vector<std::uint64_t>& signature,
                std::vector<std::uint64_t>* winners) const;
+  // The same winners as their positions in `shingles`, in increasing order.
+  void WinnerPositions(const std::vector<std::uint64_t>& shingles,
+                       const std::vector<std::uint64_t>& signature,
+                       std::vector<std::uint32_t>* positions) const;
 
  private:
   void Sign(const std::vector<std::uint64_t>& shingles, std::vector<std::uint64_t>* signature,

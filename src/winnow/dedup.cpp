@@ -91,12 +91,16 @@ ParagraphDeduper::ParagraphDeduper(const DedupConfig& config)
   Check(config.max_growth >= 1.0, "--max-growth", "must be at least 1");
 }
 
-void ParagraphDeduper::Reset() {
+void ParagraphDeduper::Reset(std::size_t paragraphs_hint, std::size_t words_hint) {
   lsh_.Clear();
   entries_.clear();
   entry_shingles_.clear();
-  full_index_.Clear();
-  sample_index_.Clear();
+  shingle_index_.Clear();
+  // Up to what an ordinary page needs: a larger document's indexes grow
+  // with what is really indexed (as memory bounds assume).
+  constexpr std::size_t kMaxHint = std::size_t{1} << 14;
+  lsh_.Reserve(std::min(paragraphs_hint, kMaxHint / 16));
+  shingle_index_.Reserve(std::min(words_hint, kMaxHint));
   hits_.clear();
   touched_.clear();
 }
@@ -107,13 +111,12 @@ std::size_t ParagraphDeduper::Intersection(const Entry& entry) const {
                           entry.shingles_end - entry.shingles_begin);
 }
 
-void ParagraphDeduper::CountHits(const detail::PostingIndex& index,
-                                 const std::vector<std::uint64_t>& keys) {
+void ParagraphDeduper::CountHits(int list, const std::vector<std::uint32_t>& slots) {
   for (std::uint32_t e : touched_) hits_[e] = 0;
   touched_.clear();
-  for (std::uint64_t key : keys) {
+  for (std::uint32_t slot : slots) {
     int visited = 0;
-    index.ForEach(key, [&](std::uint32_t e) {
+    shingle_index_.ForEach(slot, list, [&](std::uint32_t e) {
       if (++visited > kMaxPostingsPerKey) return false;
       if (hits_[e]++ == 0) touched_.push_back(e);
       return true;
@@ -133,9 +136,22 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   if (word_hashes.empty()) return verdict;
   Shingles(word_hashes, config_.shingle_words, config_.seed, &shingles_);
   hasher_.Sign(shingles_, &signature_, nullptr);
-  // The sample's distinct shingles, sorted: those of the (sorted) set that
-  // won a bin.
-  hasher_.Winners(shingles_, signature_, &sample_);
+  // Each shingle's slot in the index, found once for the queries and the
+  // insertion: added (with empty lists) while there is room for this
+  // paragraph, else only looked up.
+  const bool room = entries_.size() < config_.max_indexed;
+  slots_.resize(shingles_.size());
+  if (room) {
+    shingle_index_.Reserve(shingles_.size());
+    for (std::size_t i = 0; i < shingles_.size(); ++i) slots_[i] = shingle_index_.Locate(shingles_[i]);
+  } else {
+    for (std::size_t i = 0; i < shingles_.size(); ++i) slots_[i] = shingle_index_.Find(shingles_[i]);
+  }
+  // The sample's distinct shingles (those of the sorted set that won a
+  // bin), as their slots.
+  hasher_.WinnerPositions(shingles_, signature_, &sample_slots_);
+  const auto sample_size = static_cast<std::uint32_t>(sample_slots_.size());
+  for (std::uint32_t& s : sample_slots_) s = slots_[s];
   const auto words = static_cast<std::uint32_t>(word_hashes.size());
   const double size = static_cast<double>(shingles_.size());
 
@@ -170,10 +186,10 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   if (verdict.reason == DedupVerdict::Reason::kKeep && !structural) {
     // This paragraph inside an earlier one: its sample against their sets.
     if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
-      CountHits(full_index_, sample_);
+      CountHits(kHeldBy, sample_slots_);
       for (std::uint32_t e : touched_) {
         const std::uint32_t hit = hits_[e];
-        if (hit < (config_.containment - kSampleSlack) * sample_.size()) continue;
+        if (hit < (config_.containment - kSampleSlack) * sample_size) continue;
         const Entry& entry = entries_[e];
         if (!growth_ok(words, entry.words)) continue;
         double c = static_cast<double>(Intersection(entry)) / size;
@@ -181,7 +197,7 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
       }
     }
     // An earlier paragraph inside this one: our set against their samples.
-    CountHits(sample_index_, shingles_);
+    CountHits(kSampledBy, slots_);
     for (std::uint32_t e : touched_) {
       const std::uint32_t hit = hits_[e];
       const Entry& entry = entries_[e];
@@ -199,18 +215,17 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   if (verdict.reason != DedupVerdict::Reason::kKeep) return verdict;
 
   // Kept: remember it, while there is room.
-  if (entries_.size() >= config_.max_indexed) return verdict;
+  if (!room) return verdict;
   const auto e = static_cast<std::uint32_t>(entries_.size());
   lsh_.InsertKeys(band_keys_, e);
-  for (std::uint64_t s : shingles_) full_index_.Add(s, e);
+  for (std::uint32_t slot : slots_) shingle_index_.Add(slot, kHeldBy, e);
   if (words >= static_cast<std::uint32_t>(config_.min_containment_words)) {
-    for (std::uint64_t s : sample_) sample_index_.Add(s, e);
+    for (std::uint32_t slot : sample_slots_) shingle_index_.Add(slot, kSampledBy, e);
   }
   hits_.push_back(0);
   const std::size_t begin = entry_shingles_.size();
   entry_shingles_.insert(entry_shingles_.end(), shingles_.begin(), shingles_.end());
-  entries_.push_back({id, words, begin, entry_shingles_.size(),
-                      static_cast<std::uint32_t>(sample_.size())});
+  entries_.push_back({id, words, begin, entry_shingles_.size(), sample_size});
   return verdict;
 }
 

@@ -123,7 +123,6 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
   result->drops.clear();
   result->notes.clear();
   ++stats_.documents;
-  deduper_.Reset();
   // Paragraph dedup judges structure by the lines' words: a caller that did
   // not keep them from JudgeLines gets them here, so that Decide decides
   // the same either way.
@@ -131,6 +130,12 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     AnalyseLines(doc, config_.lines.max_line_bytes, &words_);
     words = &words_;
   }
+  // The kept lines' words bound the shingles the deduper will index.
+  std::size_t kept_words = 0;
+  if (config_.dedup && words != nullptr) {
+    for (std::size_t i = 0; i < n; ++i) kept_words += verdicts[i] < 0 ? words->words(i) : 0;
+  }
+  deduper_.Reset(config_.dedup ? doc.paragraphs.size() : 0, kept_words);
 
   for (const Paragraph& para : doc.paragraphs) {
     ++stats_.paragraphs_in;

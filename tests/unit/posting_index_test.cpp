@@ -72,6 +72,44 @@ TEST(PostingIndexTest, KeepsItsSlotsUnlessFarTooMany) {
   EXPECT_TRUE(Ids(index, 3).empty());
 }
 
+// Two lists per key, found once (Locate) and used after: the slots stay
+// put while the table has the room it was given, across growth before and
+// clears between; a key looked up (Find) but never located is absent.
+TEST(PostingTableTest, TwoListsBySlotAgreeWithAMap) {
+  std::mt19937_64 rng(5);
+  PostingTable<2> table;
+  for (int round = 0; round < 30; ++round) {
+    std::map<std::uint64_t, std::vector<std::uint32_t>> model[2];  // newest first
+    const int batches = 1 + static_cast<int>(rng() % 40);
+    for (int b = 0; b < batches; ++b) {
+      std::vector<std::uint64_t> keys(rng() % 200);
+      for (auto& key : keys) key = rng() % 3000;
+      table.Reserve(keys.size());
+      std::vector<std::uint32_t> slots;
+      for (std::uint64_t key : keys) slots.push_back(table.Locate(key));
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        const int list = static_cast<int>(rng() % 2);
+        const auto id = static_cast<std::uint32_t>(rng());
+        table.Add(slots[i], list, id);
+        auto& ids = model[list][keys[i]];
+        ids.insert(ids.begin(), id);
+      }
+    }
+    for (int list = 0; list < 2; ++list) {
+      for (std::uint64_t key = 0; key < 3000; ++key) {
+        std::vector<std::uint32_t> ids;
+        table.ForEach(table.Find(key), list, [&](std::uint32_t id) { ids.push_back(id); });
+        const auto it = model[list].find(key);
+        ASSERT_EQ(ids, it == model[list].end() ? std::vector<std::uint32_t>{} : it->second)
+            << "round " << round << " list " << list << " key " << key;
+      }
+    }
+    EXPECT_EQ(table.Find(123456789), PostingTable<2>::kNone);
+    table.Clear();
+    EXPECT_EQ(table.Find(1), PostingTable<2>::kNone);
+  }
+}
+
 TEST(PostingIndexTest, ForEachStopsWhenTold) {
   PostingIndex index;
   for (std::uint32_t id = 0; id < 10; ++id) index.Add(42, id);

@@ -145,6 +145,24 @@ TEST(ShinglesTest, Counts) {
   }
 }
 
+// The set is exactly the sequence's values, sorted and distinct, at every
+// size (small sets and large ones are sorted in different ways).
+TEST(ShinglesTest, TheSetOfTheSequence) {
+  std::mt19937_64 rng(11);
+  for (std::size_t n : {0, 1, 2, 5, 16, 17, 18, 40, 100, 1000, 5000, 70000}) {
+    SCOPED_TRACE(n);
+    Hashes words(n);
+    // Some repeated words, so that some shingles repeat too.
+    for (auto& w : words) w = rng() % (n / 3 + 2);
+    Hashes sequence, set;
+    ShingleSequence(words, 3, kDefaultSeed, &sequence);
+    Shingles(words, 3, kDefaultSeed, &set);
+    std::sort(sequence.begin(), sequence.end());
+    sequence.erase(std::unique(sequence.begin(), sequence.end()), sequence.end());
+    ASSERT_EQ(set, sequence);
+  }
+}
+
 TEST(ShinglesTest, FewerWordsThanKIsOneShingleOfAllWords) {
   const Hashes two = WordHashes({"breaking", "news"});
   Hashes k3, k5, k2;

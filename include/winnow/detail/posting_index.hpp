@@ -1,43 +1,75 @@
-// A multimap from 64-bit hash keys to 32-bit ids, for indexes that only grow
+// Multimaps from 64-bit hash keys to 32-bit ids, for indexes that only grow
 // until they are cleared (one document's paragraphs, a stream's bands).
 //
-// Open addressing with linear probing maps a key to the head of its posting
-// list; postings live in one arena vector, newest first. No allocation per
-// key or per posting, 16 bytes per slot and 8 per posting.
+// Open addressing with linear probing maps a key to the heads of its
+// posting lists (PostingTable: kLists lists per key, such as a paragraph
+// shingle's "sets holding it" and "samples holding it"); postings live in
+// one arena vector, newest first. No allocation per key or per posting,
+// 16 bytes per slot (24 with two lists) and 8 per posting.
+//
+// The slot array is kept from one use to the next, but each use starts
+// from a small active part of it (kStartSlots) that doubles as keys come:
+// a small document probes a few cache lines, not the whole array a large
+// document left behind, and no fresh pages are mapped either way.
 #ifndef WINNOW_DETAIL_POSTING_INDEX_HPP_
 #define WINNOW_DETAIL_POSTING_INDEX_HPP_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace winnow::detail {
 
-class PostingIndex {
+template <int kLists>
+class PostingTable {
  public:
-  void Add(std::uint64_t key, std::uint32_t id) {
-    if ((used_ + 1) * 2 > slots_.size()) Grow();
-    Slot& slot = Find(key);
-    if (slot.generation != generation_) {
-      slot = {key, kEmpty, generation_};
-      ++used_;
-    }
-    postings_.push_back({id, slot.head});
-    slot.head = static_cast<std::uint32_t>(postings_.size() - 1);
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+  // Makes room for `n` more keys: Locate() does not move slots (the slot
+  // numbers it gave stay valid) until n more keys are added.
+  void Reserve(std::size_t n) {
+    while ((used_ + n) * 2 > size_) Grow();
   }
 
-  // The size of the slot array (16 bytes a slot).
-  std::size_t slot_count() const { return slots_.size(); }
+  // The slot of `key`, added with empty lists if absent. Needs room
+  // (Reserve).
+  std::uint32_t Locate(std::uint64_t key) {
+    const std::size_t i = Probe(key);
+    Slot& slot = slots_[i];
+    if (slot.generation != generation_) {
+      slot.key = key;
+      slot.generation = generation_;
+      slot.heads.fill(kNone);
+      ++used_;
+    }
+    return static_cast<std::uint32_t>(i);
+  }
 
-  // Calls f(id) for the ids added under `key`, newest first, while f
-  // returns true (f may also return void: then all ids are visited).
+  // The slot of `key`, or kNone.
+  std::uint32_t Find(std::uint64_t key) const {
+    if (size_ == 0) return kNone;
+    const std::size_t i = Probe(key);
+    return slots_[i].generation == generation_ ? static_cast<std::uint32_t>(i) : kNone;
+  }
+
+  // Adds `id` to list `list` of the key in `slot` (from Locate).
+  void Add(std::uint32_t slot, int list, std::uint32_t id) {
+    std::uint32_t& head = slots_[slot].heads[static_cast<std::size_t>(list)];
+    postings_.push_back({id, head});
+    head = static_cast<std::uint32_t>(postings_.size() - 1);
+  }
+
+  // Calls f(id) for the ids of list `list` of the key in `slot` (from
+  // Locate or Find; kNone: none), newest first, while f returns true (f
+  // may also return void: then all ids are visited).
   template <typename F>
-  void ForEach(std::uint64_t key, F&& f) const {
-    if (slots_.empty()) return;
-    const Slot& slot = FindConst(key);
-    if (slot.generation != generation_) return;
-    for (std::uint32_t p = slot.head; p != kEmpty; p = postings_[p].next) {
+  void ForEach(std::uint32_t slot, int list, F&& f) const {
+    if (slot == kNone) return;
+    for (std::uint32_t p = slots_[slot].heads[static_cast<std::size_t>(list)]; p != kEmpty;
+         p = postings_[p].next) {
       if constexpr (std::is_void_v<decltype(f(std::uint32_t{}))>) {
         f(postings_[p].id);
       } else if (!f(postings_[p].id)) {
@@ -46,30 +78,33 @@ class PostingIndex {
     }
   }
 
-  // Empties the index in constant time: slots of older generations count
-  // as empty. The slot array is kept for the next document: allocated
-  // again whenever a larger document followed smaller ones, its fresh
-  // pages cost the system more time than the index itself. Only an array
-  // beyond kKeptSlots that this use left mostly empty is given back.
+  // The size of the slot array (16 bytes a slot with one list).
+  std::size_t slot_count() const { return slots_.size(); }
+
+  // Empties the table in constant time: slots of older generations count
+  // as empty. The slot array is kept for the next use (see above); only an
+  // array beyond kKeptSlots that this use left mostly empty is given back.
   void Clear() {
     if (slots_.size() > kKeptSlots && used_ * 16 < slots_.size()) {
       slots_.clear();
       slots_.shrink_to_fit();
-    } else if (++generation_ == 0) {  // wrapped: really empty every slot
-      std::fill(slots_.begin(), slots_.end(), Slot{});
       generation_ = 1;
+    } else {
+      NextGeneration();
     }
+    size_ = 0;
     postings_.clear();
     used_ = 0;
   }
 
  private:
-  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
-  static constexpr std::size_t kKeptSlots = std::size_t{1} << 16;  // 1 MiB
+  static constexpr std::uint32_t kEmpty = kNone;
+  static constexpr std::size_t kStartSlots = 64;
+  static constexpr std::size_t kKeptSlots = std::size_t{1} << 16;
   struct Slot {
     std::uint64_t key = 0;
-    std::uint32_t head = kEmpty;
     std::uint32_t generation = 0;  // in use when equal to generation_
+    std::array<std::uint32_t, kLists> heads{};
   };
   struct Posting {
     std::uint32_t id;
@@ -77,32 +112,76 @@ class PostingIndex {
   };
 
   std::size_t Probe(std::uint64_t key) const {
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = size_ - 1;
     // Keys are hashes already; mix once more so patterned keys spread too.
     std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
     while (slots_[i].generation == generation_ && slots_[i].key != key) i = (i + 1) & mask;
     return i;
   }
-  Slot& Find(std::uint64_t key) { return slots_[Probe(key)]; }
-  const Slot& FindConst(std::uint64_t key) const { return slots_[Probe(key)]; }
 
+  // Every slot of an older generation counts as empty.
+  void NextGeneration() {
+    if (++generation_ == 0) {  // wrapped: really empty every slot
+      std::fill(slots_.begin(), slots_.end(), Slot{});
+      generation_ = 1;
+    }
+  }
+
+  // Doubles the active part (within the array while it fits), moving the
+  // live slots into it.
   void Grow() {
-    std::vector<Slot> old;
-    old.swap(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    const std::uint32_t live = generation_;
-    generation_ = 1;
-    for (Slot s : old) {
-      if (s.generation != live) continue;
+    const std::size_t next = size_ == 0 ? kStartSlots : size_ * 2;
+    live_.clear();
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (slots_[i].generation == generation_) live_.push_back(slots_[i]);
+    }
+    if (next > slots_.size()) {
+      slots_.assign(next, Slot{});
+      generation_ = 1;
+    } else {
+      NextGeneration();
+    }
+    size_ = next;
+    for (Slot s : live_) {
       s.generation = generation_;
-      Find(s.key) = s;
+      slots_[Probe(s.key)] = s;
     }
   }
 
   std::vector<Slot> slots_;
+  std::vector<Slot> live_;  // Grow's scratch
   std::vector<Posting> postings_;
+  std::size_t size_ = 0;  // the active part: slots_[0, size_), a power of two or 0
   std::size_t used_ = 0;
   std::uint32_t generation_ = 1;
+};
+
+// One list per key.
+class PostingIndex {
+ public:
+  void Add(std::uint64_t key, std::uint32_t id) {
+    table_.Reserve(1);
+    table_.Add(table_.Locate(key), 0, id);
+  }
+
+  // Makes room for `n` more keys.
+  void Reserve(std::size_t n) { table_.Reserve(n); }
+
+  // The size of the slot array (16 bytes a slot).
+  std::size_t slot_count() const { return table_.slot_count(); }
+
+  // Calls f(id) for the ids added under `key`, newest first, while f
+  // returns true (f may also return void: then all ids are visited).
+  template <typename F>
+  void ForEach(std::uint64_t key, F&& f) const {
+    table_.ForEach(table_.Find(key), 0, std::forward<F>(f));
+  }
+
+  // Empties the index (see PostingTable::Clear).
+  void Clear() { table_.Clear(); }
+
+ private:
+  PostingTable<1> table_;
 };
 
 }  // namespace winnow::detail
