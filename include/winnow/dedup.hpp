@@ -122,7 +122,7 @@ class ParagraphDeduper {
   detail::PostingTable<2> shingle_index_;
 
   // Scratch space reused across calls.
-  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, band_keys_;
+  std::vector<std::uint64_t> word_hashes_, shingles_, signature_, band_keys_, values_;
   // The paragraph's shingles' slots in shingle_index_ (kNone: absent), and
   // those of its sample (the shingles that won a bin), in shingle order.
   std::vector<std::uint32_t> slots_, sample_slots_;

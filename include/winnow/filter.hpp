@@ -137,6 +137,7 @@ class Filter {
   std::vector<std::string> notes_;
   LineWords words_;
   std::vector<std::uint64_t> paragraph_words_;
+  std::vector<std::uint64_t> rule_drops_;  // Decide: lines dropped per rule id, counted at its end
   std::string joined_;
   Normalized norm_;
 };

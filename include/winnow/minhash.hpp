@@ -52,10 +52,18 @@ class MinHasher {
   void WinnerPositions(const std::vector<std::uint64_t>& shingles,
                        const std::vector<std::uint64_t>& signature,
                        std::vector<std::uint32_t>* positions) const;
+  // Sign() without a sample and WinnerPositions() in one: each shingle's
+  // value computed once (kept in `*values`, scratch space).
+  void SignWithWinners(const std::vector<std::uint64_t>& shingles,
+                       std::vector<std::uint64_t>* signature,
+                       std::vector<std::uint32_t>* positions,
+                       std::vector<std::uint64_t>* values) const;
 
  private:
   void Sign(const std::vector<std::uint64_t>& shingles, std::vector<std::uint64_t>* signature,
             std::vector<std::uint64_t>* sample, bool walk_only) const;
+  // Fills the bins that no shingle reached (see above).
+  void Densify(std::uint64_t* sig, std::uint64_t* smp, bool walk_only) const;
 
   int bins_;
   std::uint64_t seed_;

@@ -133,7 +133,11 @@ class Source {
   bool eof_ = false;       // the file descriptor is at end of file
   bool finished_ = false;  // every byte has been returned
   Compression compression_ = Compression::kNone;
-  std::string in_;          // raw bytes read but not yet consumed: in_[in_pos_, in_end_)
+  // Raw bytes read but not yet consumed: in_[in_pos_, in_end_) of
+  // in_size_, never zero-filled (a file's first read touches only the
+  // pages it fills).
+  std::unique_ptr<char[]> in_;
+  std::size_t in_size_ = 0;
   std::size_t in_pos_ = 0, in_end_ = 0;
   std::uint64_t raw_bytes_ = 0;
   std::unique_ptr<Decoder> decoder_;

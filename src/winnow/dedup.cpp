@@ -135,7 +135,9 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   DedupVerdict verdict;
   if (word_hashes.empty()) return verdict;
   Shingles(word_hashes, config_.shingle_words, config_.seed, &shingles_);
-  hasher_.Sign(shingles_, &signature_, nullptr);
+  // The signature, and the sample: the shingles that won a bin (as their
+  // positions in the sorted set, then as their slots below).
+  hasher_.SignWithWinners(shingles_, &signature_, &sample_slots_, &values_);
   // Each shingle's slot in the index, found once for the queries and the
   // insertion: added (with empty lists) while there is room for this
   // paragraph, else only looked up.
@@ -147,9 +149,6 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
   } else {
     for (std::size_t i = 0; i < shingles_.size(); ++i) slots_[i] = shingle_index_.Find(shingles_[i]);
   }
-  // The sample's distinct shingles (those of the sorted set that won a
-  // bin), as their slots.
-  hasher_.WinnerPositions(shingles_, signature_, &sample_slots_);
   const auto sample_size = static_cast<std::uint32_t>(sample_slots_.size());
   for (std::uint32_t& s : sample_slots_) s = slots_[s];
   const auto words = static_cast<std::uint32_t>(word_hashes.size());

@@ -156,7 +156,8 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
         continue;
       }
       std::string_view name = RuleName(v);
-      Count(name, 1);
+      if (static_cast<std::size_t>(v) >= rule_drops_.size()) rule_drops_.resize(v + 1, 0);
+      ++rule_drops_[v];
       const bool noted = notes != nullptr && i < notes->size() && !(*notes)[i].empty();
       if (!noted && !result->drops.empty() && result->drops.back().reason == name &&
           result->drops.back().of_line == 0 && result->drops.back().note == Drop::kNoNote &&
@@ -222,6 +223,12 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     }
     ++stats_.paragraphs_out;
     stats_.lines_out += kept;
+  }
+  // The rule drops into the stats, one look-up per rule rather than per line.
+  for (std::size_t v = 0; v < rule_drops_.size(); ++v) {
+    if (rule_drops_[v] == 0) continue;
+    Count(RuleName(static_cast<int>(v)), rule_drops_[v]);
+    rule_drops_[v] = 0;
   }
 }
 

@@ -131,6 +131,36 @@ void MinHasher::Sign(const std::vector<std::uint64_t>& shingles,
       sig[bin] = std::min(sig[bin], h);
     }
   }
+  Densify(sig, smp, walk_only);
+}
+
+void MinHasher::SignWithWinners(const std::vector<std::uint64_t>& shingles,
+                                std::vector<std::uint64_t>* signature,
+                                std::vector<std::uint32_t>* positions,
+                                std::vector<std::uint64_t>* values) const {
+  const auto k = static_cast<std::uint32_t>(bins_);
+  constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
+  signature->assign(k, kEmpty);
+  positions->clear();
+  if (shingles.empty()) return;
+  std::uint64_t* sig = signature->data();
+  values->resize(shingles.size());
+  std::uint64_t* h = values->data();
+  for (std::size_t i = 0; i < shingles.size(); ++i) {
+    h[i] = Mix(shingles[i] ^ seed_);
+    const std::uint32_t bin = Range(h[i], k);
+    sig[bin] = std::min(sig[bin], h[i]);
+  }
+  Densify(sig, nullptr, /*walk_only=*/false);
+  // As WinnerPositions() does, from the values kept.
+  for (std::size_t i = 0; i < shingles.size(); ++i) {
+    if (sig[Range(h[i], k)] == h[i]) positions->push_back(static_cast<std::uint32_t>(i));
+  }
+}
+
+void MinHasher::Densify(std::uint64_t* sig, std::uint64_t* smp, bool walk_only) const {
+  const auto k = static_cast<std::uint32_t>(bins_);
+  constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
   // Optimal densification. `filled` marks the bins a shingle reached; only
   // those are copied from, so the result does not depend on the order in
   // which empty bins are visited. `full` lists them.

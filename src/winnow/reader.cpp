@@ -171,12 +171,17 @@ Source::~Source() = default;
 bool Source::FillRaw(bool interruptible) {
   if (eof_) return false;
   if (in_pos_ > 0) {  // keep the unconsumed bytes, at the front
-    std::memmove(in_.data(), in_.data() + in_pos_, in_end_ - in_pos_);
+    std::memmove(in_.get(), in_.get() + in_pos_, in_end_ - in_pos_);
     in_end_ -= in_pos_;
     in_pos_ = 0;
   }
-  if (in_.size() < in_end_ + kRawChunk) in_.resize(in_end_ + kRawChunk);
-  const std::size_t got = ReadSome(fd_, name_, in_.data() + in_end_, in_.size() - in_end_, interruptible);
+  if (in_size_ < in_end_ + kRawChunk) {
+    auto grown = std::make_unique_for_overwrite<char[]>(in_end_ + kRawChunk);
+    if (in_end_ > 0) std::memcpy(grown.get(), in_.get(), in_end_);
+    in_ = std::move(grown);
+    in_size_ = in_end_ + kRawChunk;
+  }
+  const std::size_t got = ReadSome(fd_, name_, in_.get() + in_end_, in_size_ - in_end_, interruptible);
   if (got == 0) {
     eof_ = true;
     return false;
@@ -212,7 +217,7 @@ std::size_t Source::Read(char* data, std::size_t size, bool interruptible) {
     // Enough bytes to tell the formats apart (a pipe may give fewer).
     while (in_end_ < 4 && FillRaw(interruptible)) {
     }
-    const std::string_view head(in_.data(), in_end_);
+    const std::string_view head(in_.get(), in_end_);
     decoder_ = std::make_unique<Decoder>();
     if (IsGzipMagic(head)) {
       compression_ = Compression::kGzip;
@@ -255,9 +260,12 @@ std::size_t Source::Read(char* data, std::size_t size, bool interruptible) {
     default:
       if (in_pos_ < in_end_) {  // the bytes read to look at the magic
         got = std::min(size, in_end_ - in_pos_);
-        std::memcpy(data, in_.data() + in_pos_, got);
+        std::memcpy(data, in_.get() + in_pos_, got);
         in_pos_ += got;
-        if (in_pos_ == in_end_) std::string().swap(in_);
+        if (in_pos_ == in_end_) {
+          in_.reset();
+          in_size_ = in_pos_ = in_end_ = 0;
+        }
       } else {
         got = eof_ ? 0 : ReadSome(fd_, name_, data, size, interruptible);
         raw_bytes_ += got;
@@ -283,13 +291,13 @@ std::size_t Source::Inflate(char* data, std::size_t size, bool interruptible) {
       while (in_end_ - in_pos_ < 2 && FillRaw(interruptible)) {
       }
       if (in_end_ == in_pos_) return produced;  // end of input after a whole member
-      if (!IsGzipMagic(std::string_view(in_.data() + in_pos_, in_end_ - in_pos_))) {
+      if (!IsGzipMagic(std::string_view(in_.get() + in_pos_, in_end_ - in_pos_))) {
         Corrupt("not a gzip member after the end of the previous one");
       }
       if (inflateReset(&z) != Z_OK) Corrupt("cannot restart the decoder");
       d.member_done = false;
     }
-    z.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
+    z.next_in = reinterpret_cast<Bytef*>(in_.get() + in_pos_);
     z.avail_in = static_cast<uInt>(std::min<std::size_t>(in_end_ - in_pos_, UINT_MAX));
     z.next_out = reinterpret_cast<Bytef*>(data + produced);
     z.avail_out = static_cast<uInt>(std::min<std::size_t>(size - produced, UINT_MAX));
@@ -316,7 +324,7 @@ std::size_t Source::Unzstd(char* data, std::size_t size, bool interruptible) {
   Decoder& d = *decoder_;
   std::size_t& produced = produced_;
   for (;;) {
-    ZSTD_inBuffer in{in_.data() + in_pos_, in_end_ - in_pos_, 0};
+    ZSTD_inBuffer in{in_.get() + in_pos_, in_end_ - in_pos_, 0};
     ZSTD_outBuffer out{data + produced, size - produced, 0};
     const std::size_t ret = ZSTD_decompressStream(d.zstd, &out, &in);
     in_pos_ += in.pos;

@@ -623,6 +623,17 @@ TEST(MinHasherTest, EveryWayOfDensifyingGivesTheSameSignature) {
       h.SignByWalking(set, &walked, &walked_sample);
       EXPECT_EQ(fast, walked) << "k " << k << ", size " << size;
       EXPECT_EQ(fast_sample, walked_sample) << "k " << k << ", size " << size;
+      // Signing with the winners' positions: the same signature, and the
+      // positions of Winners()' shingles.
+      std::vector<std::uint64_t> with, winners, values, at;
+      std::vector<std::uint32_t> positions;
+      std::vector<std::uint64_t> sorted = set;
+      std::sort(sorted.begin(), sorted.end());
+      h.SignWithWinners(sorted, &with, &positions, &values);
+      EXPECT_EQ(with, fast) << "k " << k << ", size " << size;
+      h.Winners(sorted, with, &winners);
+      for (std::uint32_t p : positions) at.push_back(sorted[p]);
+      EXPECT_EQ(at, winners) << "k " << k << ", size " << size;
     }
   }
 }
