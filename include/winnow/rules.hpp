@@ -169,7 +169,8 @@ class RuleSet {
   // order, that matches, or -1. `raw` is the line's bytes, `norm` its
   // normalised form. Requires Freeze().
   //
-  // regex and contains patterns are matched by one RE2::Set each, whose
+  // contains patterns are matched by their words' hashes (see Compiled);
+  // regex patterns by one RE2::Set (and Hyperscan, see ScanLines), whose
   // automaton (a lazily built DFA) can run out of its memory budget on a
   // long line. Such a search is no "no match" (re2/set.h, ErrorInfo): the
   // line is then matched pattern by pattern, each pattern failing on its own
@@ -180,9 +181,12 @@ class RuleSet {
   RuleMatch MatchAll(std::string_view raw, const Normalized& norm) const;
   // The same for line `line` of a document that ScanLines() scanned into
   // `scan` (`raw` is that line's text): its regex candidates are taken
-  // from there instead of a scan of the line alone. The result is the same.
+  // from there instead of a scan of the line alone; `word_hashes`, when not
+  // null, are HashWord(norm.word(i), kWordSeed) of its words, which the
+  // contains patterns are matched by (else they are hashed here). The
+  // result is the same.
   RuleMatch MatchAll(std::string_view raw, const Normalized& norm, const LineScan& scan,
-                     std::size_t line) const;
+                     std::size_t line, const std::uint64_t* word_hashes = nullptr) const;
 
   // Scans the lines of `doc` that are not blank and at most
   // `max_line_bytes` long with the regex automaton in one pass (in blocks
@@ -220,7 +224,7 @@ class RuleSet {
   // Makes c.confirm and c.rest for the patterns `scanner` holds.
   void Prepare(Compiled& c, const detail::PatternScanner& scanner) const;
   RuleMatch MatchAll(std::string_view raw, const Normalized& norm, const LineScan* scan,
-                     std::size_t line) const;
+                     std::size_t line, const std::uint64_t* word_hashes) const;
   // Builds Compiled::single and ::one; throws as Freeze() does.
   void BuildSingles(Compiled& c) const;
   // Shared by a rule set and its clones.

@@ -134,7 +134,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     words.AddLine(line.text, &norm_);
     count(Stage::kNormalize);
     RuleMatch match;
-    if (rules_) match = rules_->MatchAll(line.text, norm_, line_scan_, i);
+    if (rules_) match = rules_->MatchAll(line.text, norm_, line_scan_, i, words.words_of(i));
     count(Stage::kRules);
     if (match.keep >= 0) {
       forced_[i] = 1;

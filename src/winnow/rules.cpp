@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
@@ -12,6 +13,8 @@
 #include "winnow/detail/pattern_scan.hpp"
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/error.hpp"
+#include "winnow/hashing.hpp"
+#include "winnow/shingle.hpp"
 
 namespace winnow {
 
@@ -76,10 +79,27 @@ struct RuleSet::Compiled {
   // word is not one of them matches none, which one look-up tells.
   WordGate first_words;
   int literal_max_words = 0;
-  // contains patterns run as one automaton over the normalised text;
-  // regex patterns as one automaton over the raw line.
+  // contains patterns run as one automaton over the normalised text (which
+  // Freeze() compiles to refuse a phrase too large for the budget, as it
+  // does a regex); regex patterns as one automaton over the raw line.
   std::unique_ptr<RE2::Set> contains;
   std::vector<int> contains_ids;
+  // contains patterns matched by their words: a phrase of n words is in
+  // the line where n consecutive words of the line have its words' hashes
+  // (HashWord, kWordSeed: the line filter has them already) and, checked
+  // on the normalised text, its bytes: exactly where the automaton finds
+  // it between word boundaries, for a look-up a word instead of a search
+  // a line.
+  struct Phrase {
+    std::uint64_t first;  // its first word's hash: phrases are sorted by it
+    int id;
+    std::uint32_t words_begin, words_end;  // its words' hashes in phrase_words
+  };
+  std::vector<Phrase> phrases;
+  std::vector<std::uint64_t> phrase_words;
+  // A filter of the phrases' first words (bit h >> 52 of each hash h): most
+  // words of a line start no phrase, which one bit tells.
+  std::array<std::uint64_t, 64> first_filter{};
   std::unique_ptr<RE2::Set> regex;
   std::vector<int> regex_ids;
   // After a set's search fails: each of its patterns on its own, as a set
@@ -92,8 +112,9 @@ struct RuleSet::Compiled {
   // one.
   bool contains_split = false;
   bool regex_split = false;
-  // Hyperscan: every contains pattern, and the regex patterns it reads as
-  // RE2 does (or wider), in one pass each; shared by a rule set and its
+  // Hyperscan: the regex patterns it reads as RE2 does (or wider), in one
+  // pass (its image also holds the contains patterns as literals, which
+  // MatchAll matches by their words instead); shared by a rule set and its
   // clones (it is only read). A regex it reports is confirmed by `confirm`,
   // that pattern's own RE2; the regex patterns it does not hold are
   // matched by `rest` (rest_ids), an RE2::Set, on the same line. A line
@@ -106,7 +127,6 @@ struct RuleSet::Compiled {
   bool rest_split = false;
   bool scan_regexes = false;   // scanner holds some regex patterns
   bool scan_lines = false;     // ... and a document's lines may be scanned together
-  bool scan_contains = false;  // scanner holds every contains pattern
 };
 
 namespace {
@@ -261,7 +281,6 @@ void RuleSet::DisableAll() { std::fill(enabled_.begin(), enabled_.end(), false);
 void RuleSet::Freeze() { Freeze(nullptr); }
 
 void RuleSet::Prepare(Compiled& c, const detail::PatternScanner& scanner) const {
-  c.scan_contains = scanner.has_literals();
   c.scan_regexes = scanner.has_regexes();
   if (!c.scan_regexes) return;
   c.scan_lines = std::all_of(c.regex_ids.begin(), c.regex_ids.end(), [&](int id) {
@@ -312,6 +331,20 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
           throw Error(p.source, "cannot compile pattern");
         }
         c->contains_ids.push_back(i);
+        if (!p.text.empty()) {
+          Compiled::Phrase phrase{0, i, static_cast<std::uint32_t>(c->phrase_words.size()), 0};
+          std::string_view rest = p.text;
+          while (true) {
+            const std::size_t space = rest.find(' ');
+            c->phrase_words.push_back(HashWord(rest.substr(0, space), kWordSeed));
+            if (space == std::string_view::npos) break;
+            rest.remove_prefix(space + 1);
+          }
+          phrase.words_end = static_cast<std::uint32_t>(c->phrase_words.size());
+          phrase.first = c->phrase_words[phrase.words_begin];
+          c->first_filter[phrase.first >> 58] |= std::uint64_t{1} << ((phrase.first >> 52) & 63);
+          c->phrases.push_back(phrase);
+        }
         break;
       case PatternKind::kRegex: {
         std::string error;
@@ -324,6 +357,9 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
     }
   }
   std::sort(c->prefix_lengths.begin(), c->prefix_lengths.end());
+  std::sort(c->phrases.begin(), c->phrases.end(), [](const Compiled::Phrase& a, const Compiled::Phrase& b) {
+    return a.first != b.first ? a.first < b.first : a.id < b.id;
+  });
   // Patterns that do not fit one automaton together are matched one by
   // one (slower, and said once: split_automata()); a pattern that does not
   // fit one alone is refused.
@@ -495,16 +531,16 @@ void RuleSet::ScanLines(const Document& doc, std::size_t max_line_bytes, LineSca
 }
 
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm) const {
-  return MatchAll(raw, norm, nullptr, 0);
+  return MatchAll(raw, norm, nullptr, 0, nullptr);
 }
 
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const LineScan& scan,
-                            std::size_t line) const {
-  return MatchAll(raw, norm, &scan, line);
+                            std::size_t line, const std::uint64_t* word_hashes) const {
+  return MatchAll(raw, norm, &scan, line, word_hashes);
 }
 
 RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const LineScan* scan,
-                            std::size_t line) const {
+                            std::size_t line, const std::uint64_t* word_hashes) const {
   Compiled& c = *compiled_;  // its fallback automata are built on first need
   const int words = static_cast<int>(norm.words.size());
   const detail::PatternScanner* scanner = c.build ? c.build->Get(raw.size()) : nullptr;
@@ -568,16 +604,38 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
         for (int id : it->second) consider(id);
       }
     }
-    if (!c.contains_ids.empty()) {
+    if (!c.phrases.empty()) {
       // A phrase counts where it starts and ends at word boundaries of the
       // normalised text (words joined by single spaces), as WordPhrase()
-      // says to RE2.
+      // says to RE2: where its words are words of the line in a row.
+      thread_local std::vector<std::uint64_t> own_hashes;
+      if (word_hashes == nullptr) {
+        own_hashes.clear();
+        for (int w = 0; w < words; ++w) own_hashes.push_back(HashWord(norm.word(w), kWordSeed));
+        word_hashes = own_hashes.data();
+      }
       const std::string_view text = norm.text;
-      const bool scanned =
-          scanner != nullptr && c.scan_contains && scanner->ScanLiterals(text, [&](int id, std::size_t b, std::size_t e) {
-            if ((b == 0 || text[b - 1] == ' ') && (e == text.size() || text[e] == ' ')) consider(id);
-          });
-      if (!scanned) search(*c.contains, c.contains_split, c.contains_ids, norm.text);
+      for (int w = 0; w < words; ++w) {
+        const std::uint64_t h = word_hashes[w];
+        if (!((c.first_filter[h >> 58] >> ((h >> 52) & 63)) & 1)) continue;
+        auto it = std::lower_bound(c.phrases.begin(), c.phrases.end(), h,
+                                   [](const Compiled::Phrase& p, std::uint64_t key) { return p.first < key; });
+        for (; it != c.phrases.end() && it->first == h; ++it) {
+          const std::uint32_t n = it->words_end - it->words_begin;
+          if (static_cast<std::uint32_t>(words - w) < n ||
+              !std::equal(c.phrase_words.begin() + it->words_begin + 1,
+                          c.phrase_words.begin() + it->words_end, word_hashes + w + 1)) {
+            continue;
+          }
+          const std::string& phrase = patterns_[it->id].text;
+          const auto& last = norm.words[static_cast<std::size_t>(w) + n - 1];
+          const std::size_t begin = norm.words[w].begin;
+          if (last.begin + last.size - begin == phrase.size() &&
+              text.compare(begin, phrase.size(), phrase) == 0) {
+            consider(it->id);
+          }
+        }
+      }
     }
   }
   if (c.regex_ids.empty()) return best;

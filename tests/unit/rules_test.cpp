@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -18,7 +19,9 @@
 #include "winnow/detail/pattern_scan.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
+#include "winnow/hashing.hpp"
 #include "winnow/normalize.hpp"
+#include "winnow/shingle.hpp"
 
 namespace winnow {
 namespace {
@@ -410,6 +413,53 @@ TEST(DefaultRulesTest, MatchTypicalBoilerplateAndSpareProse) {
   for (const auto& c : kCases) {
     SCOPED_TRACE(std::string(c.line));
     EXPECT_EQ(MatchName(rules, c.line), c.expected);
+  }
+}
+
+// contains rules are matched by their words' hashes: a line must match
+// exactly the first phrase that RE2 finds between word boundaries of the
+// normalised line (what the rules file says), within its word limit, with
+// the line's word hashes given or not. Phrases share first words, repeat
+// a word, and are prefixes of each other; lines hold them at either end,
+// inside longer words, split by punctuation, twice, in CJK.
+TEST(RuleSetContainsTest, TheWordsAgreeWithRe2OnTheNormalisedText) {
+  const std::vector<std::string> phrases = {
+      "sign up",    "sign up now", "by",        "by by",       "up now",  "c++",
+      "u.k. news",  "\xe7\x99\xbb\xe5\xbd\x95", "privacy policy", "policy", "now"};
+  std::string text;
+  std::vector<std::string> normalised;
+  for (std::size_t i = 0; i < phrases.size(); ++i) {
+    std::string phrase = phrases[i];
+    text += "p" + std::to_string(i) + (i % 4 == 1 ? " contains:5 " : " contains ") + phrase + "\n";
+    Normalized norm;
+    Normalize(phrase, &norm);
+    normalised.push_back(norm.text);
+  }
+  RuleSet rules;
+  rules.Parse(text, "contains");
+  rules.Freeze();
+  const std::vector<std::string> words = {"sign", "up", "now", "by", "Sign-up", "NOW!", "upnow",
+                                          "signup", "c++", "C", "U.K.", "news", "uk",
+                                          "\xe7\x99\xbb\xe5\xbd\x95", "privacy", "Policy.",
+                                          "policyholder", "x", "--"};
+  std::mt19937 rng(17);
+  for (int n = 0; n < 3000; ++n) {
+    std::string line;
+    const int count = static_cast<int>(rng() % 9);
+    for (int k = 0; k < count; ++k) line += (k ? " " : "") + words[rng() % words.size()];
+    Normalized norm;
+    Normalize(line, &norm);
+    int expected = -1;
+    for (std::size_t i = 0; i < phrases.size() && expected < 0; ++i) {
+      if (i % 4 == 1 && norm.words.size() > 5) continue;
+      const RE2 re("(?:^| )" + RE2::QuoteMeta(normalised[i]) + "(?: |$)");
+      if (!norm.words.empty() && RE2::PartialMatch(norm.text, re)) expected = static_cast<int>(i);
+    }
+    std::vector<std::uint64_t> hashes;
+    for (std::size_t w = 0; w < norm.words.size(); ++w) hashes.push_back(HashWord(norm.word(w), kWordSeed));
+    const LineScan none;
+    ASSERT_EQ(rules.MatchAll(line, norm).drop, expected) << line;
+    ASSERT_EQ(rules.MatchAll(line, norm, none, 0, hashes.data()).drop, expected) << line;
   }
 }
 
