@@ -5,7 +5,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
@@ -79,6 +78,12 @@ struct RuleSet::Compiled {
   // word is not one of them matches none, which one look-up tells.
   WordGate first_words;
   int literal_max_words = 0;
+  // literal_sizes[n]: some literal pattern is n bytes long (normalised),
+  // and the same for prefix patterns; a key longer than these hold is
+  // looked up when some pattern is.
+  std::vector<bool> literal_sizes = std::vector<bool>(256, false);
+  std::vector<bool> prefix_sizes = std::vector<bool>(256, false);
+  bool long_literals = false, long_prefixes = false;
   // contains patterns run as one automaton over the normalised text (which
   // Freeze() compiles to refuse a phrase too large for the budget, as it
   // does a regex); regex patterns as one automaton over the raw line.
@@ -97,9 +102,12 @@ struct RuleSet::Compiled {
   };
   std::vector<Phrase> phrases;
   std::vector<std::uint64_t> phrase_words;
-  // A filter of the phrases' first words (bit h >> 52 of each hash h): most
-  // words of a line start no phrase, which one bit tells.
-  std::array<std::uint64_t, 64> first_filter{};
+  // The phrases whose first word's hash has top 12 bits b are
+  // phrases[phrase_at[b], phrase_at[b + 1]) (sorted by that hash, they are
+  // sorted by its top bits): most words of a line start none, which one
+  // look-up tells.
+  static constexpr int kPhraseBits = 12;
+  std::vector<std::uint32_t> phrase_at;
   std::unique_ptr<RE2::Set> regex;
   std::vector<int> regex_ids;
   // After a set's search fails: each of its patterns on its own, as a set
@@ -312,12 +320,22 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
     switch (p.kind) {
       case PatternKind::kLiteral:
         c->literal[p.text].push_back(i);
+        if (p.text.size() < c->literal_sizes.size()) {
+          c->literal_sizes[p.text.size()] = true;
+        } else {
+          c->long_literals = true;
+        }
         c->first_words.Add(std::string_view(p.text).substr(0, p.text.find(' ')));
         c->literal_max_words = std::max(
             c->literal_max_words, 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' ')));
         break;
       case PatternKind::kPrefix: {
         c->prefix[p.text].push_back(i);
+        if (p.text.size() < c->prefix_sizes.size()) {
+          c->prefix_sizes[p.text.size()] = true;
+        } else {
+          c->long_prefixes = true;
+        }
         c->first_words.Add(std::string_view(p.text).substr(0, p.text.find(' ')));
         int words = 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' '));
         if (std::find(c->prefix_lengths.begin(), c->prefix_lengths.end(), words) ==
@@ -342,7 +360,6 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
           }
           phrase.words_end = static_cast<std::uint32_t>(c->phrase_words.size());
           phrase.first = c->phrase_words[phrase.words_begin];
-          c->first_filter[phrase.first >> 58] |= std::uint64_t{1} << ((phrase.first >> 52) & 63);
           c->phrases.push_back(phrase);
         }
         break;
@@ -360,6 +377,9 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
   std::sort(c->phrases.begin(), c->phrases.end(), [](const Compiled::Phrase& a, const Compiled::Phrase& b) {
     return a.first != b.first ? a.first < b.first : a.id < b.id;
   });
+  c->phrase_at.assign((std::size_t{1} << Compiled::kPhraseBits) + 1, 0);
+  for (const Compiled::Phrase& phrase : c->phrases) ++c->phrase_at[(phrase.first >> (64 - Compiled::kPhraseBits)) + 1];
+  for (std::size_t b = 1; b < c->phrase_at.size(); ++b) c->phrase_at[b] += c->phrase_at[b - 1];
   // Patterns that do not fit one automaton together are matched one by
   // one (slower, and said once: split_automata()); a pattern that does not
   // fit one alone is refused.
@@ -591,7 +611,9 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
     const auto& first = norm.words[0];
     const bool known_start =
         c.first_words.MayHold(std::string_view(norm.text).substr(first.begin, first.size));
-    if (known_start && words <= c.literal_max_words) {
+    const std::size_t size = norm.text.size();
+    if (known_start && words <= c.literal_max_words &&
+        (size < c.literal_sizes.size() ? c.literal_sizes[size] : c.long_literals)) {
       if (auto it = c.literal.find(std::string_view(norm.text)); it != c.literal.end()) {
         for (int id : it->second) consider(id);
       }
@@ -600,6 +622,7 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
       if (n > words || !known_start) break;
       const auto& last = norm.words[n - 1];
       std::string_view key(norm.text.data(), last.begin + last.size);
+      if (!(key.size() < c.prefix_sizes.size() ? c.prefix_sizes[key.size()] : c.long_prefixes)) continue;
       if (auto it = c.prefix.find(key); it != c.prefix.end()) {
         for (int id : it->second) consider(id);
       }
@@ -617,10 +640,10 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
       const std::string_view text = norm.text;
       for (int w = 0; w < words; ++w) {
         const std::uint64_t h = word_hashes[w];
-        if (!((c.first_filter[h >> 58] >> ((h >> 52) & 63)) & 1)) continue;
-        auto it = std::lower_bound(c.phrases.begin(), c.phrases.end(), h,
-                                   [](const Compiled::Phrase& p, std::uint64_t key) { return p.first < key; });
-        for (; it != c.phrases.end() && it->first == h; ++it) {
+        const std::size_t bucket = h >> (64 - Compiled::kPhraseBits);
+        const std::uint32_t end = c.phrase_at[bucket + 1];
+        for (auto it = c.phrases.begin() + c.phrase_at[bucket]; it != c.phrases.begin() + end; ++it) {
+          if (it->first != h) continue;
           const std::uint32_t n = it->words_end - it->words_begin;
           if (static_cast<std::uint32_t>(words - w) < n ||
               !std::equal(c.phrase_words.begin() + it->words_begin + 1,

@@ -6,16 +6,31 @@
 
 namespace winnow {
 
+namespace {
+
+// HashWord, compiled into each loop that calls it.
+[[gnu::always_inline]] inline std::uint64_t Hash(const char* data, std::size_t size,
+                                                 std::uint64_t seed) {
+  return XXH3_64bits_withSeed(data, size, seed);
+}
+
+}  // namespace
+
 std::uint64_t HashWord(std::string_view word, std::uint64_t seed) {
-  return XXH3_64bits_withSeed(word.data(), word.size(), seed);
+  return Hash(word.data(), word.size(), seed);
 }
 
 void HashWords(const Normalized& norm, std::uint64_t seed,
                std::vector<std::uint64_t>* out) {
-  // No reserve(size + n): appending line after line, an exact reserve
-  // would copy the whole vector each time; push_back grows geometrically.
-  for (std::size_t i = 0; i < norm.words.size(); ++i) {
-    out->push_back(HashWord(norm.word(i), seed));
+  // Grown geometrically (appending line after line, an exact reserve
+  // would copy the whole vector each time), then written in place.
+  const std::size_t at = out->size(), n = norm.words.size();
+  if (out->capacity() < at + n) out->reserve(std::max(at + n, 2 * out->capacity()));
+  out->resize(at + n);
+  std::uint64_t* hashes = out->data() + at;
+  const char* text = norm.text.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    hashes[i] = Hash(text + norm.words[i].begin, norm.words[i].size, seed);
   }
 }
 
