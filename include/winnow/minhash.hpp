@@ -62,8 +62,10 @@ class MinHasher {
  private:
   void Sign(const std::vector<std::uint64_t>& shingles, std::vector<std::uint64_t>* signature,
             std::vector<std::uint64_t>* sample, bool walk_only) const;
-  // Fills the bins that no shingle reached (see above).
-  void Densify(std::uint64_t* sig, std::uint64_t* smp, bool walk_only) const;
+  // Fills the bins that no shingle reached (see above); `filled` has a bit
+  // for each bin a shingle fell into (bin i: bit i % 64 of filled[i / 64]).
+  void Densify(std::uint64_t* sig, std::uint64_t* smp, std::uint64_t* filled,
+               bool walk_only) const;
 
   int bins_;
   std::uint64_t seed_;

@@ -1,6 +1,7 @@
 #include "winnow/minhash.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -113,10 +114,12 @@ void MinHasher::Sign(const std::vector<std::uint64_t>& shingles,
   if (shingles.empty()) return;
   std::uint64_t* sig = signature->data();
   std::uint64_t* smp = sample ? sample->data() : nullptr;
+  std::uint64_t touched[kMaxPermutations / 64] = {};
   if (smp) {
     for (std::uint64_t x : shingles) {
       const std::uint64_t h = Mix(x ^ seed_);
       const std::uint32_t bin = Range(h, k);
+      touched[bin / 64] |= std::uint64_t{1} << (bin % 64);
       if (h < sig[bin]) {
         sig[bin] = h;
         smp[bin] = x;
@@ -128,10 +131,11 @@ void MinHasher::Sign(const std::vector<std::uint64_t>& shingles,
     for (std::uint64_t x : shingles) {
       const std::uint64_t h = Mix(x ^ seed_);
       const std::uint32_t bin = Range(h, k);
+      touched[bin / 64] |= std::uint64_t{1} << (bin % 64);
       sig[bin] = std::min(sig[bin], h);
     }
   }
-  Densify(sig, smp, walk_only);
+  Densify(sig, smp, touched, walk_only);
 }
 
 void MinHasher::SignWithWinners(const std::vector<std::uint64_t>& shingles,
@@ -146,32 +150,51 @@ void MinHasher::SignWithWinners(const std::vector<std::uint64_t>& shingles,
   std::uint64_t* sig = signature->data();
   values->resize(shingles.size());
   std::uint64_t* h = values->data();
+  std::uint64_t touched[kMaxPermutations / 64] = {};
   for (std::size_t i = 0; i < shingles.size(); ++i) {
     h[i] = Mix(shingles[i] ^ seed_);
     const std::uint32_t bin = Range(h[i], k);
+    touched[bin / 64] |= std::uint64_t{1} << (bin % 64);
     sig[bin] = std::min(sig[bin], h[i]);
   }
-  Densify(sig, nullptr, /*walk_only=*/false);
+  Densify(sig, nullptr, touched, /*walk_only=*/false);
   // As WinnerPositions() does, from the values kept.
   for (std::size_t i = 0; i < shingles.size(); ++i) {
     if (sig[Range(h[i], k)] == h[i]) positions->push_back(static_cast<std::uint32_t>(i));
   }
 }
 
-void MinHasher::Densify(std::uint64_t* sig, std::uint64_t* smp, bool walk_only) const {
+void MinHasher::Densify(std::uint64_t* sig, std::uint64_t* smp, std::uint64_t* filled,
+                        bool walk_only) const {
   const auto k = static_cast<std::uint32_t>(bins_);
+  const std::uint32_t words = (k + 63) / 64;
   constexpr std::uint64_t kEmpty = std::numeric_limits<std::uint64_t>::max();
-  // Optimal densification. `filled` marks the bins a shingle reached; only
-  // those are copied from, so the result does not depend on the order in
-  // which empty bins are visited. `full` lists them.
-  bool filled[kMaxPermutations];
+  // Optimal densification. `filled` marks the bins a shingle reached (a
+  // bit a bin; on entry, the bins a shingle fell into); only those are
+  // copied from, so the result does not depend on the order in which
+  // empty bins are visited. `full` lists them.
   std::uint16_t full[kMaxPermutations];
   std::uint32_t n = 0;
-  for (std::uint32_t i = 0; i < k; ++i) {
-    filled[i] = sig[i] != kEmpty;
-    full[n] = static_cast<std::uint16_t>(i);
-    n += filled[i];
+  for (std::uint32_t w = 0; w < words; ++w) {
+    for (std::uint64_t m = filled[w]; m != 0; m &= m - 1) {
+      const auto i = static_cast<std::uint16_t>(w * 64 + static_cast<std::uint32_t>(std::countr_zero(m)));
+      // A shingle whose value is kEmpty itself left its bin empty.
+      if (sig[i] == kEmpty) {
+        filled[w] &= ~(std::uint64_t{1} << (i % 64));
+        continue;
+      }
+      full[n++] = i;
+    }
   }
+  auto is_filled = [&](std::uint32_t i) { return (filled[i / 64] >> (i % 64)) & 1; };
+  // The empty bins, in order: f(i) for each.
+  auto each_empty = [&](auto f) {
+    for (std::uint32_t w = 0; w < words; ++w) {
+      std::uint64_t m = ~filled[w];
+      if (w == words - 1 && k % 64 != 0) m &= (std::uint64_t{1} << (k % 64)) - 1;
+      for (; m != 0; m &= m - 1) f(w * 64 + static_cast<std::uint32_t>(std::countr_zero(m)));
+    }
+  };
   if (n == k) return;
   if (n == 1) {  // one value everywhere
     const std::uint32_t j = full[0];
@@ -189,30 +212,21 @@ void MinHasher::Densify(std::uint64_t* sig, std::uint64_t* smp, bool walk_only) 
   if (k <= kPackedBins && 2 * n < k && !walk_only) {
     alignas(64) std::int16_t best[kPackedBins];
     MinOfRows(ranks_.data(), full, n, best);
-    // Every bin from its source, a filled bin from itself: no branch.
-    for (std::uint32_t i = 0; i < k; ++i) {
-      const std::uint32_t from =
-          filled[i] ? i : static_cast<std::uint32_t>(best[i]) % kPackedBins;
+    each_empty([&](std::uint32_t i) {
+      const std::uint32_t from = static_cast<std::uint32_t>(best[i]) % kPackedBins;
       sig[i] = sig[from];
-    }
-    if (smp) {
-      for (std::uint32_t i = 0; i < k; ++i) {
-        const std::uint32_t from =
-            filled[i] ? i : static_cast<std::uint32_t>(best[i]) % kPackedBins;
-        smp[i] = smp[from];
-      }
-    }
+      if (smp) smp[i] = smp[from];
+    });
     return;
   }
-  for (std::uint32_t i = 0; i < k; ++i) {
-    if (filled[i]) continue;
+  each_empty([&](std::uint32_t i) {
     const std::uint16_t* row = probes_.data() + static_cast<std::size_t>(i) * k;
     std::uint32_t p = 0;
-    while (!filled[row[p]]) ++p;  // ends: at least one bin is filled
+    while (!is_filled(row[p])) ++p;  // ends: at least one bin is filled
     const std::uint32_t from = row[p];
     sig[i] = sig[from];
     if (smp) smp[i] = smp[from];
-  }
+  });
 }
 
 void MinHasher::Winners(const std::vector<std::uint64_t>& shingles,
