@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "winnow/detail/line_chars.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/shingle.hpp"
 
@@ -15,6 +16,9 @@ namespace winnow {
 std::string_view StopwordsText();  // rules/stopwords.txt, built in
 
 namespace {
+
+using detail::IsSpaceOrFormat;
+using detail::IsUnspacedScript;
 
 // Sentence-final marks of the scripts winnow meets.
 bool IsClosingMark(char32_t c) {
@@ -43,16 +47,6 @@ bool IsClosingMark(char32_t c) {
     default:
       return false;
   }
-}
-
-// Spaces of every kind and invisible format characters (Unicode Zs and the
-// Cf characters met at line ends).
-bool IsSpaceOrFormat(char32_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == 0x00A0 ||
-         c == 0x00AD || c == 0x1680 || (c >= 0x2000 && c <= 0x200F) ||
-         (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x2064) ||
-         (c >= 0x2066 && c <= 0x206F) || c == 0x3000 || c == 0xFEFF || c == 0x061C ||
-         c == 0x180E;
 }
 
 // Closing brackets and quotes that may follow a sentence's mark.
@@ -132,35 +126,6 @@ char32_t LastMark(std::string_view text, std::size_t* at) {
   }
   *at = 0;
   return 0;
-}
-
-bool InRange(char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; }
-
-// Scripts written without spaces between words.
-bool IsUnspacedScript(char32_t c) {
-  return InRange(c, 0x0E00, 0x0EFF) ||  // Thai, Lao
-         InRange(c, 0x0F00, 0x0FFF) ||  // Tibetan
-         InRange(c, 0x1000, 0x109F) ||  // Myanmar
-         InRange(c, 0x1780, 0x17FF);    // Khmer
-}
-
-bool IsCjk(char32_t c) {
-  return InRange(c, 0x3040, 0x30FF) || InRange(c, 0x3400, 0x4DBF) ||
-         InRange(c, 0x4E00, 0x9FFF) || InRange(c, 0xAC00, 0xD7AF) ||
-         InRange(c, 0xF900, 0xFAFF);
-}
-
-bool IsUpperLetter(char32_t c) {
-  return InRange(c, 'A', 'Z') || (InRange(c, 0xC0, 0xDE) && c != 0xD7) ||
-         InRange(c, 0x391, 0x3A9) || InRange(c, 0x410, 0x42F) ||
-         (InRange(c, 0x100, 0x17F) && (c % 2 == 0));
-}
-
-bool IsLetter(char32_t c) {
-  return InRange(c, 'a', 'z') || InRange(c, 'A', 'Z') ||
-         (c >= 0xC0 && c != 0xD7 && c != 0xF7 && !IsSpaceOrFormat(c) &&
-          !InRange(c, 0x2000, 0x2BFF) && !InRange(c, 0x3000, 0x303F) &&
-          !InRange(c, 0xFF00, 0xFF0F) && !InRange(c, 0xFF1A, 0xFF20));
 }
 
 // log1p of a count. The features take it of whole numbers, most of them
@@ -430,88 +395,17 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   std::string_view raw = line.text;
 
   // Characters by class, in one pass over the bytes.
-  int chars = 0, letters = 0, upper = 0, digits = 0, punct = 0, nonspace = 0;
-  int unspaced = 0, code = 0, seps = 0, urls = 0, indent = 0;
-  int words_raw = 0, cap_words = 0;
-  bool at_word_start = true, email = false, year = false;
-  int digit_run = 0;
-  char32_t first = 0;
-  UnspacedRuns script_runs;  // for the word count
-  auto lower_ascii = [](unsigned char b) { return static_cast<unsigned>(b - 'a') < 26u; };
-  for (std::size_t pos = 0; pos < raw.size();) {
-    const unsigned char b = static_cast<unsigned char>(raw[pos]);
-    char32_t c;
-    if (b < 0x80) {
-      script_runs.Break();
-      if (lower_ascii(b) && !at_word_start && first != 0) {
-        // The rest of a word in lower-case ASCII letters, the commonest
-        // bytes: each is only a letter (the first ends a run of digits).
-        std::size_t end = pos + 1;
-        while (end < raw.size() && lower_ascii(static_cast<unsigned char>(raw[end]))) ++end;
-        const int run = static_cast<int>(end - pos);
-        chars += run;
-        nonspace += run;
-        letters += run;
-        if (digit_run == 4) year = true;
-        digit_run = 0;
-        pos = end;
-        continue;
-      }
-      c = b;
-      ++pos;
-    } else {
-      c = DecodeUtf8(raw, &pos);
-      script_runs.Add(c);
-    }
-    ++chars;
-    if (IsSpaceOrFormat(c)) {
-      if (nonspace == 0) ++indent;
-      at_word_start = true;
-      if (digit_run == 4) year = true;
-      digit_run = 0;
-      continue;
-    }
-    if (first == 0) first = c;
-    ++nonspace;
-    if (at_word_start) {
-      ++words_raw;
-      if (IsUpperLetter(c)) ++cap_words;
-      at_word_start = false;
-    }
-    if (c >= '0' && c <= '9') {
-      ++digits;
-      ++digit_run;
-      continue;
-    }
-    if (digit_run == 4) year = true;
-    digit_run = 0;
-    if (IsLetter(c)) {
-      ++letters;
-      if (IsUpperLetter(c)) ++upper;
-      if (IsUnspacedScript(c) || IsCjk(c)) ++unspaced;
-      continue;
-    }
-    ++punct;
-    switch (c) {
-      case '{': case '}': case ';': case '=': case '<': case '>': case '(': case ')':
-      case '[': case ']':
-        ++code;
-        break;
-      case '|': case 0x2022: case 0x00B7: case 0x00BB: case 0x203A:
-        ++seps;
-        break;
-      case '@':
-        email = email || (pos < raw.size() && raw.find('.', pos) != std::string_view::npos);
-        break;
-      default:
-        break;
-    }
-  }
-  if (digit_run == 4) year = true;
+  const detail::LineChars c = detail::CountLineChars(raw);
+  const int chars = c.chars, letters = c.letters, upper = c.upper, digits = c.digits,
+            punct = c.punct, nonspace = c.nonspace, unspaced = c.unspaced, code = c.code,
+            seps = c.seps, indent = c.indent, words_raw = c.words, cap_words = c.cap_words;
+  const bool email = c.email, year = c.year;
+  const char32_t first = c.first;
+  int urls = 0;
   for (std::size_t p = 0; (p = raw.find("://", p)) != std::string_view::npos; p += 3) ++urls;
   for (std::size_t p = 0; (p = raw.find("www.", p)) != std::string_view::npos; p += 4) ++urls;
 
-  int words = WordCount(*norm, script_runs.chars, script_runs.runs);
+  int words = WordCount(*norm, c.script_chars, c.script_runs);
   // A URL is one word to a reader, however many it normalises to.
   if (urls > 0) words = std::max(1, words - 3 * urls);
   words_[i] = words;

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "winnow/detail/line_chars.hpp"
 #include "winnow/document.hpp"
 #include "winnow/hashing.hpp"
 #include "winnow/normalize.hpp"
@@ -447,6 +450,55 @@ TEST(LineFeaturesTest, LinearInTheNumberOfLines) {
   FeaturesOf f(text, "read-more literal+list related articles\n");
   EXPECT_EQ(f.at(99999, kFListHeading), 1);
   EXPECT_GT(f.at(50000, kFRepeat), 10);
+}
+
+}  // namespace
+}  // namespace winnow
+
+namespace winnow {
+namespace {
+
+// The pass over a line's bytes (sixteen ASCII bytes at a time) counts what
+// the reference pass a code point at a time counts, on lines of every
+// length made of the classes it tells apart, blocks cut anywhere.
+TEST(LineCharsTest, FastPassEqualsTheReferenceOnRandomLines) {
+  const std::string_view pieces[] = {
+      " ", "\t", "\v", "\f", "\r", "\n", std::string_view("\0", 1), "a", "z", "A", "Z", "m",
+      "0", "9", "1999", "2024", "12345", "{", "}", ";", "=", "<", ">", "(", ")", "[", "]",
+      "|", "@", ".", ":", "-", "*", "\x1b", "\x7f", "`", "~", "_", "/",
+      "\xc2\xa0",           // no-break space
+      "\xe2\x80\x8b",       // zero-width space
+      "\xe3\x80\x80",       // ideographic space
+      "\xe2\x80\xa2",       // •
+      "\xc2\xb7", "\xc2\xbb", "\xe2\x80\xba",
+      "\xc3\x89", "\xc3\xa9", "\xc4\x80", "\xc4\x81", "\xd0\x96", "\xce\xa9",
+      "\xe4\xb8\xad",       // 中
+      "\xe0\xb8\x81",       // Thai
+      "\xe1\x9e\x80",       // Khmer
+      "\xf0\x9f\x98\x80",   // emoji
+      "\xff", "\x80", "\xc3", "\xe4\xb8", "\xed\xa0\x80",  // invalid
+      "hello", "World", "www.", "://", "user@example.com"};
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string line;
+    const std::size_t parts = next() % 60;
+    // Some lines from a few classes only (long ASCII runs), some from all.
+    const std::size_t kinds = trial % 3 == 0 ? 6 : std::size(pieces);
+    const std::size_t offset = next() % (std::size(pieces) - kinds + 1);
+    for (std::size_t k = 0; k < parts; ++k) line += pieces[offset + next() % kinds];
+    const detail::LineChars fast = detail::CountLineChars(line);
+    const detail::LineChars slow = detail::CountLineCharsScalar(line);
+    ASSERT_TRUE(fast == slow) << "line of " << line.size() << " bytes, trial " << trial
+                              << ": chars " << fast.chars << "/" << slow.chars << " words "
+                              << fast.words << "/" << slow.words << " year " << fast.year
+                              << "/" << slow.year;
+  }
 }
 
 }  // namespace
