@@ -130,12 +130,21 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     AnalyseLines(doc, config_.lines.max_line_bytes, &words_);
     words = &words_;
   }
-  // The kept lines' words bound the shingles the deduper will index.
-  std::size_t kept_words = 0;
+  // The kept lines' words bound the shingles the deduper will index, and
+  // the paragraphs with kept lines what it will remember.
+  std::size_t kept_words = 0, kept_paragraphs = 0;
   if (config_.dedup && words != nullptr) {
-    for (std::size_t i = 0; i < n; ++i) kept_words += verdicts[i] < 0 ? words->words(i) : 0;
+    for (const Paragraph& para : doc.paragraphs) {
+      bool kept = false;
+      for (std::uint32_t i = para.first; i < para.end; ++i) {
+        if (verdicts[i] >= 0) continue;
+        kept = true;
+        kept_words += words->words(i);
+      }
+      kept_paragraphs += kept;
+    }
   }
-  deduper_.Reset(config_.dedup ? doc.paragraphs.size() : 0, kept_words);
+  deduper_.Reset(kept_paragraphs, kept_words);
 
   for (const Paragraph& para : doc.paragraphs) {
     ++stats_.paragraphs_in;

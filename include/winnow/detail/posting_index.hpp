@@ -131,25 +131,30 @@ class PostingTable {
   // live slots into it.
   void Grow() {
     const std::size_t next = size_ == 0 ? kStartSlots : size_ * 2;
-    live_.clear();
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (slots_[i].generation == generation_) live_.push_back(slots_[i]);
-    }
+    // The live slots, out of the way: the old array itself when a larger
+    // one replaces it, else a copy of them.
+    std::vector<Slot> live;
+    const std::uint32_t was = generation_;
     if (next > slots_.size()) {
+      live.swap(slots_);
       slots_.assign(next, Slot{});
       generation_ = 1;
     } else {
+      for (std::size_t i = 0; i < size_; ++i) {
+        if (slots_[i].generation == was) live.push_back(slots_[i]);
+      }
       NextGeneration();
     }
     size_ = next;
-    for (Slot s : live_) {
+    // (Beyond the active part, the old array holds only older generations.)
+    for (Slot s : live) {
+      if (s.generation != was) continue;
       s.generation = generation_;
       slots_[Probe(s.key)] = s;
     }
   }
 
   std::vector<Slot> slots_;
-  std::vector<Slot> live_;  // Grow's scratch
   std::vector<Posting> postings_;
   std::size_t size_ = 0;  // the active part: slots_[0, size_), a power of two or 0
   std::size_t used_ = 0;
