@@ -149,8 +149,10 @@ class RuleSet {
   void set_pattern_scan_after(std::uint64_t bytes) { scan_after_ = bytes; }
 
   // Compiles the enabled patterns: the regex patterns into one RE2::Set,
-  // the contains patterns into another. When a set's automaton does not
-  // fit max_mem, its patterns are matched one by one instead (slower; see
+  // the contains patterns into another (which only holds them to max_mem:
+  // they are matched by their words), and the contains phrases' word
+  // hashes. When the regex set's automaton does not fit max_mem, its
+  // patterns are matched one by one instead (slower; see
   // split_automata()). Throws winnow::Error (where = the pattern's
   // "FILE:LINE") for a pattern whose automaton does not fit alone.
   void Freeze();

@@ -382,7 +382,8 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
   for (std::size_t b = 1; b < c->phrase_at.size(); ++b) c->phrase_at[b] += c->phrase_at[b - 1];
   // Patterns that do not fit one automaton together are matched one by
   // one (slower, and said once: split_automata()); a pattern that does not
-  // fit one alone is refused.
+  // fit one alone is refused (a contains pattern too, though its automaton
+  // only holds it to the limit: MatchAll matches it by its words).
   c->contains_split = !c->contains_ids.empty() && !c->contains->Compile();
   c->regex_split = !c->regex_ids.empty() && !c->regex->Compile();
   if (c->contains_split || c->regex_split) {
@@ -428,14 +429,10 @@ void RuleSet::BuildSingles(Compiled& c) const {
 }
 
 std::string RuleSet::split_automata() const {
-  if (!compiled_) return "";
-  const std::size_t regex = compiled_->regex_split ? compiled_->regex_ids.size() : 0;
-  const std::size_t contains = compiled_->contains_split ? compiled_->contains_ids.size() : 0;
-  if (regex == 0 && contains == 0) return "";
-  std::string what;
-  if (regex > 0) what = std::to_string(regex) + " regex patterns";
-  if (contains > 0) what += (what.empty() ? "" : " and ") + std::to_string(contains) + " contains patterns";
-  return what;
+  // (contains patterns are matched by their words whether their automaton
+  // fits or not: only the regex patterns can be slowed down.)
+  if (!compiled_ || !compiled_->regex_split) return "";
+  return std::to_string(compiled_->regex_ids.size()) + " regex patterns";
 }
 
 std::unique_ptr<RuleSet> RuleSet::Clone() const {
