@@ -31,7 +31,10 @@ class PostingTable {
   // Makes room for `n` more keys: Locate() does not move slots (the slot
   // numbers it gave stay valid) until n more keys are added.
   void Reserve(std::size_t n) {
-    while ((used_ + n) * 2 > size_) Grow();
+    if ((used_ + n) * 2 <= size_) return;
+    std::size_t next = size_ == 0 ? kStartSlots : size_ * 2;
+    while ((used_ + n) * 2 > next) next *= 2;
+    Grow(next);
   }
 
   // The slot of `key`, added with empty lists if absent. Needs room
@@ -127,20 +130,19 @@ class PostingTable {
     }
   }
 
-  // Doubles the active part (within the array while it fits), moving the
-  // live slots into it.
-  void Grow() {
-    const std::size_t next = size_ == 0 ? kStartSlots : size_ * 2;
+  // Widens the active part to `next` slots (within the array while it
+  // fits), moving the live slots into it.
+  void Grow(std::size_t next) {
     // The live slots, out of the way: the old array itself when a larger
-    // one replaces it, else a copy of them.
+    // one replaces it, else a copy of them (none right after a Clear).
     std::vector<Slot> live;
     const std::uint32_t was = generation_;
     if (next > slots_.size()) {
-      live.swap(slots_);
+      if (used_ > 0) live.swap(slots_);
       slots_.assign(next, Slot{});
       generation_ = 1;
     } else {
-      for (std::size_t i = 0; i < size_; ++i) {
+      for (std::size_t i = 0; used_ > 0 && i < size_; ++i) {
         if (slots_[i].generation == was) live.push_back(slots_[i]);
       }
       NextGeneration();
