@@ -178,6 +178,11 @@ class LineFeatures {
   bool rule(std::size_t line) const { return rule_[line]; }
   // Whether line i belongs to a hard-wrapped paragraph.
   bool wrapped(std::size_t line) const { return wrapped_[line]; }
+  // Line i's shape (see above: length class * 8 + closing mark * 4 +
+  // digits * 2 + bullet), or -1 for a blank line. Valid after Finish().
+  int shape(std::size_t line) const {
+    return row_of_[line] == kNoRow ? -1 : static_cast<int>(shape_[row_of_[line]]);
+  }
   // The main text's first and last line indexes (inclusive), or
   // span_first() > span_last() when the page has no body line.
   std::size_t span_first() const { return span_first_; }

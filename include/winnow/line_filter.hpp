@@ -17,7 +17,11 @@
 // blank line or a line decided by a rule). A line near its threshold then
 // follows its neighbours: a short closing sentence inside the article
 // stays, a lone teaser sentence in a menu goes. Lines decided by a rule
-// keep their decision and do not pull their neighbours.
+// keep their decision and do not pull their neighbours. After it, a run of
+// three or more adjacent short lines of one shape (line_features.hpp: a
+// menu, a theme picker, a short list) shares one decision, the sign of its
+// lines' summed margins: a menu's last item above the article is no
+// heading, and a list does not lose one item while its siblings stay.
 //
 // Pattern rules (rules.hpp) act by their action: the built-in rules are
 // model features, the user's rules drop (and `+list` headings

@@ -222,6 +222,21 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     margin_[i] = static_cast<float>(logit(scores_[i]) - logit(in_text ? threshold_ / 2 : threshold_));
   }
   Smooth(doc);
+  // A run of three or more adjacent short lines of one shape (a menu, a
+  // theme picker, the items of a short list) shares one decision: the sign
+  // of its lines' summed margins, as a hard-wrapped paragraph shares one
+  // score. The last item of a menu above the text is no heading, and one
+  // item of a short list does not go while its siblings stay.
+  for (std::size_t i = 0, end; i < n; i = end) {
+    end = i + 1;
+    const int shape = features_.shape(i);
+    if (scores_[i] < 0 || shape < 0 || shape / 8 > 1) continue;
+    while (end < n && scores_[end] >= 0 && features_.shape(end) == shape) ++end;
+    if (end - i < 3) continue;
+    double sum = 0;
+    for (std::size_t k = i; k < end; ++k) sum += margin_[k];
+    for (std::size_t k = i; k < end; ++k) keep_[k] = sum >= 0;
+  }
   // A block of prose inside the main text stays whole: a paragraph of eight
   // or more lines, every one a body line, is text whatever its length or
   // how alike its lines look (a book, a report, one sentence a line).

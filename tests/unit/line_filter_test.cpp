@@ -125,6 +125,47 @@ TEST(LineFilterTest, TheSequencePassSmoothsDecisionsOverNeighbours) {
             (Rules{"", "ads", ""}));
 }
 
+// A model that also keeps the unclosed line right above prose (a
+// heading, or the last item of a menu): 0.88, else 0.12 as ClosedOnlyModel.
+const LineModel& HeadingModel() {
+  static const LineModel model = [] {
+    std::string m = "winnow-line-model 2\nfeatures " + std::to_string(kFeatureCount) + "\n";
+    for (const std::string& name : FeatureNames()) m += "f " + name + "\n";
+    m += "threshold 0.5\nsmoothing 0\nbaseline 0\ntrees 1\ntree 5\n";
+    m += std::to_string(kFClosed) + " 0.5 1 2 0 1\n";
+    m += std::to_string(kFDistBodyNext) + " 0.7 3 4 0 1\n";  // log1p(1) = 0.69: right above
+    m += "-1 0 0 0 2 0\n-1 0 0 0 2 0\n-1 0 0 0 -2 0\n";
+    return LineModel::Parse(m, "heading-test");
+  }();
+  return model;
+}
+
+// A run of three or more adjacent short lines of one shape shares one
+// decision, the sign of their summed margins: the last item of a menu is
+// no heading, a lone heading stays, and a run that leans to content keeps
+// the items its model scored below the threshold.
+TEST(LineFilterTest, ARunOfAlikeShortLinesIsOneDecision) {
+  const std::string prose = std::string(kBody1) + "\n" + std::string(kBody2) + "\n";
+  LineFilterConfig config;
+  config.keep_title = false;
+  Judged menu = JudgeWith("Auto\nLight\nCoal\n" + prose, "", config, &HeadingModel());
+  EXPECT_NEAR(menu.scores[2], 0.88, 0.01);  // alone, it would stay
+  EXPECT_EQ(menu.rule, (Rules{"line-model", "line-model", "line-model", "", ""}));
+  EXPECT_EQ(menu.notes[2].substr(0, 39), "score 0.88, dropped with its neighbours");
+  // Two lines are no run; a line of another shape above breaks it.
+  EXPECT_EQ(JudgeWith("Light\nCoal\n" + prose, "", config, &HeadingModel()).rule,
+            (Rules{"line-model", "", "", ""}));
+  EXPECT_EQ(JudgeWith("Keyboard shortcuts\nSearch the book\nFloods\n" + prose, "", config,
+                      &HeadingModel()).rule,
+            (Rules{"line-model", "line-model", "", "", ""}));
+  // Margins at threshold 0.13: the menu words -0.09 each, the last +3.9.
+  config.threshold = 0.13;
+  EXPECT_EQ(JudgeWith("Auto\nLight\nCoal\n" + prose, "", config, &HeadingModel()).rule,
+            (Rules{"", "", "", "", ""}));
+  EXPECT_EQ(JudgeWith("Home\n" + prose, "", config, &HeadingModel()).rule,
+            (Rules{"", "", ""}));
+}
+
 TEST(LineFilterTest, TheTitleIsKeptWhenTheRestOfThePageIs) {
   const std::string text = "Flood Warnings\n" + std::string(kBody1) + "\n";
   EXPECT_EQ(JudgeWith(text, "").rule, (Rules{"", ""}));
