@@ -59,6 +59,10 @@ bool IsTrailingCloser(char32_t c) {
 // Decodes the code point that ends at s[end-1], moving `end` to its start.
 char32_t PreviousCodePoint(std::string_view s, std::size_t* end) {
   std::size_t start = *end - 1;
+  if (static_cast<unsigned char>(s[start]) < 0x80) {
+    *end = start;
+    return static_cast<unsigned char>(s[start]);
+  }
   while (start > 0 && *end - start < 4 &&
          (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
     --start;
@@ -118,7 +122,8 @@ char32_t TrailingEntity(std::string_view s, std::size_t* end) {
 char32_t LastMark(std::string_view text, std::size_t* at) {
   std::size_t end = text.size();
   while (end > 0) {
-    char32_t c = TrailingEntity(text, &end);
+    // (Only a ';' can end an entity.)
+    char32_t c = text[end - 1] == ';' ? TrailingEntity(text, &end) : 0;
     if (c == 0) c = PreviousCodePoint(text, &end);
     if (IsSpaceOrFormat(c) || IsTrailingCloser(c)) continue;
     *at = end;
@@ -172,7 +177,8 @@ bool EndsWithClosingPunctuation(std::string_view text) {
 bool EndsWithColon(std::string_view text) {
   std::size_t end = text.size();
   while (end > 0) {
-    char32_t c = TrailingEntity(text, &end);
+    // (Only a ';' can end an entity.)
+    char32_t c = text[end - 1] == ';' ? TrailingEntity(text, &end) : 0;
     if (c == 0) c = PreviousCodePoint(text, &end);
     if (!IsSpaceOrFormat(c)) return c == ':' || c == 0xFF1A;
   }

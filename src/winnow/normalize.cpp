@@ -326,6 +326,13 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
       } while (kAsciiFold.letter[b]);
       continue;
     }
+    // ASCII spaces and punctuation (all but the joiners '.' and '\''):
+    // the end of a word, without a call to Classify.
+    if (b < 0x80 && kAscii.kind[b] == Kind::kSeparator) {
+      end_word();
+      ++pos;
+      continue;
+    }
     char32_t c;
     if (b < 0x80) {
       c = b;
