@@ -49,6 +49,7 @@
 #define WINNOW_LINE_FEATURES_HPP_
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -124,23 +125,55 @@ int CountWords(std::string_view raw, const Normalized& norm);
 // inside the model file (line_model.hpp). Also the stopword set of the
 // stop_share column (its values unused). Build with Add(), then Find()
 // from any number of threads.
+struct WordTable;  // the stopwords and a WordPriors in one table (LineFeatures)
+
 class WordPriors {
  public:
   void Add(std::uint64_t hash, float prior);
   // The prior of the word with this hash, or false when it has none.
   bool Find(std::uint64_t hash, float* prior) const;
   std::size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+  // Calls f(hash, prior) for every word, in no particular order.
+  template <typename F>
+  void ForEach(F f) const {
+    for (std::size_t s = 0; s < keys_.size(); ++s) {
+      if (keys_[s] != 0) f(keys_[s], values_[s]);
+    }
+    if (has_zero_) f(std::uint64_t{0}, zero_value_);
+  }
 
  private:
   // Open addressing at most half full, linear probing; key 0 marks a free
   // slot (a word hashing to 0 is kept aside).
   std::size_t Slot(std::uint64_t h) const { return static_cast<std::size_t>(h ^ (h >> 31)) & mask_; }
   void Grow();
+  friend class LineFeatures;
+  // These priors and the stopwords in one WordTable, built on first use
+  // and shared by every LineFeatures that reads them (Add() drops it).
+  std::shared_ptr<const WordTable> WithStopwords(const WordPriors& stopwords) const;
+  mutable std::shared_ptr<const WordTable> with_stopwords_;
   std::vector<std::uint64_t> keys_;
   std::vector<float> values_;
   std::size_t mask_ = 0, size_ = 0;
   bool has_zero_ = false;
   float zero_value_ = 0;
+};
+
+// The stopwords and a WordPriors in one table: a word is looked up once,
+// and its slot (16 bytes: hash, prior, whether it is a stopword and
+// whether it has a prior) answers both, without a branch on the answer.
+// Open addressing at most half full, linear probing; hash 0 marks a free
+// slot, whose prior and bits are 0 (the word hashing to 0 is looked up in
+// the two sets themselves).
+struct WordTable {
+  struct Slot {
+    std::uint64_t hash = 0;
+    float prior = 0;
+    std::uint32_t bits = 0;  // 1: a stopword, 2: has a prior
+  };
+  std::vector<Slot> slots;
+  std::size_t mask = 0;
+  WordTable(const WordPriors& stopwords, const WordPriors* priors);
 };
 
 // Computes the feature matrix of one document at a time. Not thread-safe;
@@ -153,7 +186,7 @@ class LineFeatures {
 
   // The word priors of the vocabulary columns (null, or empty: those
   // columns are 0). Must outlive this object; set before Reset().
-  void set_word_priors(const WordPriors* priors) { priors_ = priors; }
+  void set_word_priors(const WordPriors* priors);
 
   // Starts a document of `lines` lines.
   void Reset(std::size_t lines);
@@ -222,6 +255,8 @@ class LineFeatures {
   // full (linear probing, 0 marks a free slot): a line's words are looked up
   // one by one, and a binary search's mispredicted branches cost more.
   const WordPriors* stopwords_ = nullptr;  // a set (values unused): built once, shared
+  // The stopwords and the priors_ in one table (set_word_priors), shared.
+  std::shared_ptr<const WordTable> word_table_;
   const RuleSet* rules_;
   std::vector<Own> own_;                // per row
   std::vector<Para> paras_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -236,6 +237,7 @@ int CountWords(std::string_view raw, const Normalized& norm) {
 }
 
 void WordPriors::Add(std::uint64_t hash, float prior) {
+  with_stopwords_.reset();
   if (hash == 0) {
     has_zero_ = true;
     zero_value_ = prior;
@@ -333,6 +335,48 @@ LineFeatures::LineFeatures(const RuleSet* rules) : rules_(rules) {
     return set;
   }();
   stopwords_ = &stopwords;
+  set_word_priors(nullptr);
+}
+
+WordTable::WordTable(const WordPriors& stopwords, const WordPriors* priors) {
+  const std::size_t words = stopwords.size() + (priors != nullptr ? priors->size() : 0);
+  std::size_t capacity = 64;
+  while (capacity < 2 * words) capacity *= 2;
+  slots.assign(capacity, Slot{});
+  mask = capacity - 1;
+  auto add = [&](std::uint64_t hash, float prior, std::uint32_t bit) {
+    if (hash == 0) return;
+    std::size_t s = static_cast<std::size_t>(hash ^ (hash >> 31)) & mask;
+    while (slots[s].hash != 0 && slots[s].hash != hash) s = (s + 1) & mask;
+    Slot& slot = slots[s];
+    slot.hash = hash;
+    slot.bits |= bit;
+    if (bit == 2) slot.prior = prior;
+  };
+  stopwords.ForEach([&](std::uint64_t hash, float) { add(hash, 0.0f, 1); });
+  if (priors != nullptr) priors->ForEach([&](std::uint64_t hash, float prior) { add(hash, prior, 2); });
+}
+
+namespace {
+std::mutex g_word_tables;  // guards WordPriors::with_stopwords_
+}  // namespace
+
+std::shared_ptr<const WordTable> WordPriors::WithStopwords(const WordPriors& stopwords) const {
+  const std::lock_guard<std::mutex> lock(g_word_tables);
+  if (with_stopwords_ == nullptr) with_stopwords_ = std::make_shared<const WordTable>(stopwords, this);
+  return with_stopwords_;
+}
+
+void LineFeatures::set_word_priors(const WordPriors* priors) {
+  priors_ = priors;
+  if (priors != nullptr && priors->size() > 0) {
+    word_table_ = priors->WithStopwords(*stopwords_);
+  } else {
+    // The stopwords alone, built once.
+    static const std::shared_ptr<const WordTable> alone =
+        std::make_shared<const WordTable>(*stopwords_, nullptr);
+    word_table_ = alone;
+  }
 }
 
 void LineFeatures::Reset(std::size_t lines) {
@@ -377,13 +421,31 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
   std::uint32_t lex_n = 0;
   if (norm != nullptr) {
     const bool priors = priors_ != nullptr && priors_->size() > 0;
-    float lowest = 0, prior;
+    float lowest = 0;
+    const WordTable::Slot* const table = word_table_->slots.data();
+    const std::size_t mask = word_table_->mask;
     for (std::uint64_t h : word_hashes) {
-      stop += stopwords_->Find(h, &prior);
-      if (!priors || !priors_->Find(h, &prior)) continue;
-      lowest = lex_n == 0 ? prior : std::min(lowest, prior);
+      float prior = 0;
+      std::uint32_t bits = 0;
+      if (h != 0) [[likely]] {
+        std::size_t s = static_cast<std::size_t>(h ^ (h >> 31)) & mask;
+        while (table[s].hash != h && table[s].hash != 0) s = (s + 1) & mask;
+        prior = table[s].prior;  // 0 for a free slot
+        bits = table[s].bits;
+      } else {
+        bits = stopwords_->Find(h, &prior) ? 1 : 0;
+        prior = 0;
+        if (priors && priors_->Find(h, &prior)) bits |= 2;
+      }
+      stop += static_cast<int>(bits & 1);
+      if (!priors) continue;
+      // A word without a prior adds 0.0 to the sum, which is never -0.0:
+      // the same sum as skipping it.
+      const bool has = (bits & 2) != 0;
+      const float low = lex_n == 0 ? prior : std::min(lowest, prior);
+      lowest = has ? low : lowest;
       lex_sum += prior;
-      ++lex_n;
+      lex_n += has;
     }
     f.lex_min = lowest;
     f.lex_n = lex_n;
