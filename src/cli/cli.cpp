@@ -21,6 +21,7 @@
 
 #include "cli/usage.hpp"
 #include "winnow/decide_stage.hpp"
+#include "winnow/doc_names.hpp"
 #include "winnow/document.hpp"
 #include "winnow/error.hpp"
 #include "winnow/filter.hpp"
@@ -82,7 +83,7 @@ void CheckModes(const Config& config, const std::vector<const OptionSpec*>& give
     if (format == Format::kText && stream_only) {
       throw UsageError(flag, "works on document streams only (--format jsonl, wet or nul)");
     }
-    const bool jsonl_only = spec->name == "text-field" || spec->name == "url-field" ||
+    const bool jsonl_only = spec->name == "text-field" || spec->name == "id-field" || spec->name == "url-field" ||
                             spec->name == "annotate" || spec->name == "annotate-rejects" ||
                             spec->name == "duplicate-text-key";
     if (format != Format::kText && format != Format::kJsonl && jsonl_only) {
@@ -376,12 +377,14 @@ bool KeyOfFd(int fd, FileKey* key) {
 }
 
 // Refuses, as a usage error and before anything is read or written, a run
-// whose output files would destroy each other or an input: two of --index,
-// --rejects, --explain-to, --stats-json and standard output on one file (a
-// file written through FILE.tmp counts with that name too), an output file
-// that is an input FILE, a rules file or standard input, and standard output
-// that is one of the inputs (`winnow f >> f` would read its own output).
-void CheckOutputPaths(const Config& config) {
+// whose output files would destroy each other or an input: two of --index
+// (with the FILE.names and FILE.lock beside it), --rejects, --explain-to,
+// --stats-json, sign's -o FACTS and standard output on one file (a file
+// written through FILE.tmp counts with that name too), an output file that
+// is an input FILE, a rules or line model file, apply's --decisions file or
+// standard input, and standard output that is one of the inputs (`winnow f
+// >> f` would read its own output).
+void CheckOutputPaths(const Config& config, const StageArgs& stage) {
   struct Output {
     std::string label;  // "--rejects", or "standard output"
     std::string path;   // empty for standard output
@@ -396,8 +399,21 @@ void CheckOutputPaths(const Config& config) {
     if (path->empty()) continue;
     outputs.push_back({option, *path, KeyOfPath(*path), KeyOfPath(*path + ".tmp")});
   }
+  if (!config.index_file.empty()) {
+    // Written in place beside the index: the names appended, the lock held.
+    const std::pair<const char*, std::string> sides[] = {{"--index's names file", NamesFileFor(config.index_file)},
+                                                         {"--index's lock file", config.index_file + ".lock"}};
+    for (const auto& [label, side] : sides) {
+      const FileKey key = KeyOfPath(side);
+      outputs.push_back({label, side, key, key});
+    }
+  }
+  if (stage.name == "sign") {
+    outputs.push_back({"-o", stage.output, KeyOfPath(stage.output), KeyOfPath(stage.output + ".tmp")});
+  }
   FileKey out_key;
-  const bool stdout_is_file = KeyOfFd(STDOUT_FILENO, &out_key);
+  // sign writes nothing on standard output.
+  const bool stdout_is_file = stage.name != "sign" && KeyOfFd(STDOUT_FILENO, &out_key);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Output& a = outputs[i];
     for (std::size_t j = i + 1; j < outputs.size(); ++j) {
@@ -421,7 +437,10 @@ void CheckOutputPaths(const Config& config) {
       if (key.exists) inputs.emplace_back(file, key);
     }
   }
-  for (const std::string& file : config.rules_files) {
+  std::vector<std::string> read = config.rules_files;
+  if (!config.line_model_file.empty()) read.push_back(config.line_model_file);
+  if (!stage.decisions.empty()) read.push_back(stage.decisions);
+  for (const std::string& file : read) {
     const FileKey key = KeyOfPath(file);
     if (key.exists) inputs.emplace_back(file, key);
   }
@@ -766,8 +785,8 @@ int Run(int argc, char** argv) {
     std::cerr << "winnow: rules: " << split << " do not fit one automaton of " << rules.max_mem()
               << " bytes (--regex-max-mem): each is matched on its own, more slowly\n";
   }
+  CheckOutputPaths(config, stage);
   if (stage.name == "sign") return RunSign(config, rules, stage);
-  CheckOutputPaths(config);
   if (stage.name == "apply") {
     // Read whole and checked before any output is opened.
     DecisionSource decisions(stage.decisions, ResultParameters(config), config.stream.doc);

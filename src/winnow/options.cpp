@@ -448,6 +448,9 @@ void FinishOptions(Options* options) {
   // --stats-json says where the time went.
   options->filter.time_stages = st.time_stages = !options->stats_json.empty();
   if (st.threads == 0) st.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (options->index_wait && options->index_file.empty()) {
+    throw OptionError("--index-wait", "needs --index FILE");
+  }
   if (st.annotate_rejects && options->rejects_file.empty()) {
     throw OptionError("--annotate-rejects", "needs --rejects FILE");
   }

@@ -300,6 +300,27 @@ expect_rc 1
 [ -e broken.facts.tmp ] && fail_because "temporary file left"
 finish
 
+begin "stage output files that would destroy an input are refused before anything is written (exit 2)"
+cp s4/shard-001.jsonl victim.jsonl
+run sign --format jsonl --part 2/4 -o victim.jsonl victim.jsonl
+expect_rc 2
+expect_err "winnow: victim.jsonl: -o would overwrite an input file"
+expect_same_file s4/shard-001.jsonl victim.jsonl "the shard was changed"
+cp "$p4.dec/part-00002-of-00004.decisions" victim.decisions
+for opt in --rejects --explain-to --stats-json; do
+  run apply --format jsonl --decisions victim.decisions $opt victim.decisions s4/shard-001.jsonl
+  expect_rc 2
+  expect_out_empty
+  expect_err "winnow: victim.decisions: $opt would overwrite an input file"
+  expect_same_file "$p4.dec/part-00002-of-00004.decisions" victim.decisions "$opt: the decisions file was changed"
+done
+"$W" apply --format jsonl --decisions victim.decisions s4/shard-001.jsonl >>victim.decisions 2>err
+rc=$?
+expect_rc 2
+expect_err "winnow: victim.decisions: input file is also standard output"
+expect_same_file "$p4.dec/part-00002-of-00004.decisions" victim.decisions "stdout: the decisions file was changed"
+finish
+
 begin "stage usage errors (exit 2)"
 run sign --format jsonl -o f.facts s4/shard-000.jsonl
 expect_rc 2

@@ -463,6 +463,26 @@ expect_rc 2
 expect_err "winnow: victim.nul: --stats-json would overwrite an input file"
 finish
 
+begin "an output file on --index's names or lock file is refused before anything is written"
+run -z --index side.idx a.nul
+expect_rc 0
+cp side.idx.names names.before
+for opt in --rejects --explain-to --stats-json; do
+  run -z --index side.idx $opt side.idx.names a.nul
+  expect_rc 2; expect_out_empty
+  expect_err "winnow: $PWD/side.idx.names: $opt and --index's names file name the same file"
+  expect_same_file names.before side.idx.names "$opt: the names file was changed"
+done
+run -z --index side.idx --rejects side.idx.lock a.nul
+expect_rc 2
+expect_err "winnow: side.idx.lock: --rejects and --index's lock file name the same file"
+"$W" -z --index side.idx a.nul >>side.idx.names 2>err
+rc=$?
+expect_rc 2
+expect_err "winnow: $PWD/side.idx.names: --index's names file is also standard output"
+expect_same_file names.before side.idx.names "stdout: the names file was changed"
+finish
+
 begin "SIGTERM and SIGINT at random points: the output is always whole records"
 python3 "$HERE/../../bench/make_stream.py" --mb 12 --format jsonl > kill.jsonl
 "$W" --format jsonl -j2 kill.jsonl > kill.full

@@ -749,6 +749,13 @@ for args in "--text-field body" "--doc-threshold 0.5" "--repeat-documents 3" "--
 done
 run -z --text-field body three.nul
 expect_rc 2; expect_err "winnow: --text-field: needs --format jsonl"
+for args in "--id-field key" "--url-field addr"; do
+  # shellcheck disable=SC2086
+  run -z $args three.nul
+  expect_rc 2; expect_err "winnow: $(echo "$args" | cut -d' ' -f1): needs --format jsonl"
+done
+run -z --index-wait three.nul
+expect_rc 2; expect_err "winnow: --index-wait: needs --index FILE"
 finish
 
 begin "--index: made with another --repeat-max-words: the message names it"

@@ -138,6 +138,22 @@ TEST(Options, FinishRefusesStreamOutputsInTextMode) {
   EXPECT_GE(jsonl.stream.threads, 1);
 }
 
+TEST(Options, FinishRefusesIndexWaitWithoutAnIndex) {
+  Options o;
+  SetOption(&o, "format", "jsonl");
+  SetOption(&o, "index-wait", "");
+  try {
+    FinishOptions(&o);
+    ADD_FAILURE() << "--index-wait without --index was accepted";
+  } catch (const OptionError& e) {
+    EXPECT_EQ(std::string(e.what()), "--index-wait: needs --index FILE");
+  }
+  Options with_index = o;
+  SetOption(&with_index, "index", "x.idx");
+  FinishOptions(&with_index);
+  EXPECT_TRUE(with_index.index_wait);
+}
+
 TEST(Options, LoadRulesDisablesByNameAndRefusesUnknownNames) {
   Options o;
   SetOption(&o, "disable", "line-model,share");
