@@ -86,6 +86,8 @@ std::string_view CompressionName(Compression compression);
 //                turn, as Common Crawl writes WARC and WET files (zlib);
 //   28 b5 2f fd  zstd (RFC 8878), every frame of a file of concatenated
 //                frames, skippable frames skipped (libzstd);
+//   xz, bzip2, lz4, lzip, zip or 7z magic bytes: refused (InputError
+//                "xz-compressed input: ..."), never taken as text;
 //   otherwise    the bytes as they are.
 // The same holds on a pipe: nothing is read twice, nothing needs a seek.
 //

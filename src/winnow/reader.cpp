@@ -150,6 +150,48 @@ bool IsZstdMagic(std::string_view s) {
   return magic == ZSTD_MAGICNUMBER || (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START;
 }
 
+// Compressed formats winnow does not decode, by their magic bytes: refused
+// at once by name, not judged as text.
+struct OtherFormat {
+  std::string_view magic;
+  std::string_view name, tool;
+};
+constexpr OtherFormat kOtherFormats[] = {
+    {std::string_view("\xfd" "7zXZ\0", 6), "xz", "xz -dc"},
+    {"BZh", "bzip2", "bzip2 -dc"},  // then a block size digit and a block or end-of-stream magic
+    {"\x04\x22\x4d\x18", "lz4", "lz4 -dc"},
+    {"\x02\x21\x4c\x18", "lz4", "lz4 -dc"},
+    {"LZIP\x01", "lzip", "lzip -dc"},
+    {"PK\x03\x04", "zip", "unzip -p"},
+    {"7z\xbc\xaf\x27\x1c", "7z", "7z x -so"},
+};
+constexpr std::size_t kMostMagicBytes = 10;  // bzip2's "BZh9" and a 6-byte block magic
+
+bool IsBzip2Magic(std::string_view s) {
+  if (s.size() < 10 || s.substr(0, 3) != "BZh" || s[3] < '1' || s[3] > '9') return false;
+  const std::string_view block = s.substr(4, 6);
+  return block == "\x31\x41\x59\x26\x53\x59" || block == "\x17\x72\x45\x38\x50\x90";
+}
+
+// The format whose magic `head` starts with, or nullptr; `*undecided` is set
+// when `head` is too short to tell and more bytes may follow.
+const OtherFormat* OtherFormatOf(std::string_view head, bool* undecided) {
+  *undecided = false;
+  for (const OtherFormat& f : kOtherFormats) {
+    const std::size_t need = f.name == "bzip2" ? kMostMagicBytes : f.magic.size();
+    const std::size_t n = std::min(head.size(), need);
+    const std::string_view known = f.name == "bzip2" ? std::string_view(head.data(), std::min<std::size_t>(n, 3))
+                                                      : head.substr(0, n);
+    if (f.magic.substr(0, known.size()) != known) continue;
+    if (head.size() < need) {
+      *undecided = true;
+      continue;
+    }
+    if (f.name != "bzip2" || IsBzip2Magic(head)) return &f;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 struct Source::Decoder {
@@ -217,7 +259,16 @@ std::size_t Source::Read(char* data, std::size_t size, bool interruptible) {
     // Enough bytes to tell the formats apart (a pipe may give fewer).
     while (in_end_ < 4 && FillRaw(interruptible)) {
     }
+    bool undecided = false;
+    while (OtherFormatOf(std::string_view(in_.get(), in_end_), &undecided) == nullptr && undecided &&
+           in_end_ < kMostMagicBytes && FillRaw(interruptible)) {
+    }
     const std::string_view head(in_.get(), in_end_);
+    if (const OtherFormat* other = OtherFormatOf(head, &undecided)) {
+      finished_ = true;
+      throw InputError(name_, std::string(other->name) + "-compressed input: winnow reads gzip and zstd; decompress it first (" +
+                                  std::string(other->tool) + " FILE | winnow ...)");
+    }
     decoder_ = std::make_unique<Decoder>();
     if (IsGzipMagic(head)) {
       compression_ = Compression::kGzip;

@@ -286,5 +286,57 @@ TEST(ReadSomeTest, EndOfFileIsZero) {
   EXPECT_EQ(ReadSome(file.fd(), "file", buf, sizeof buf), 0u);
 }
 
+// Reads all of `data` through a Source fed by a pipe one byte at a time (so
+// that the magic bytes arrive in pieces); returns what came out, or the error.
+std::string ReadThroughSource(const std::string& data, std::string* error) {
+  testing::PipeFeed feed(data, 1);
+  Source source(feed.fd(), "in.x");
+  std::string out;
+  char buf[64];
+  try {
+    while (const std::size_t n = source.Read(buf, sizeof buf)) out.append(buf, n);
+  } catch (const InputError& e) {
+    *error = e.what();
+  }
+  return out;
+}
+
+TEST(SourceTest, OtherCompressedFormatsAreRefusedByName) {
+  struct Row {
+    const char* name;
+    std::string data;
+    const char* format;  // nullptr: read as the bytes they are
+  };
+  const Row rows[] = {
+      {"xz", std::string("\xfd" "7zXZ\0\0\x04\xe6\xd6\xb4", 12), "xz"},
+      {"bzip2", std::string("BZh91AY&SY\x01\x02", 12), "bzip2"},
+      {"empty bzip2", std::string("BZh9\x17\x72\x45\x38\x50\x90\0\0\0\0", 14), "bzip2"},
+      {"lz4 frame", std::string("\x04\x22\x4d\x18\x64\x40\xa7", 7), "lz4"},
+      {"lz4 legacy", std::string("\x02\x21\x4c\x18\x01\0\0\0", 8), "lz4"},
+      {"lzip", std::string("LZIP\x01\x0c\0", 7), "lzip"},
+      {"zip", std::string("PK\x03\x04\x14\0", 6), "zip"},
+      {"7z", std::string("7z\xbc\xaf\x27\x1c\0\x04", 8), "7z"},
+      // Text that begins like a magic and is not one.
+      {"text BZh", "BZh9 is a model name.\n", nullptr},
+      {"short BZh", "BZh", nullptr},
+      {"text PK", "PK 4 was scored.\n", nullptr},
+      {"text LZIP", "LZIP files\n", nullptr},
+      {"text 7z", "7z archives\n", nullptr},
+      {"one byte", "B", nullptr},
+  };
+  for (const Row& row : rows) {
+    std::string error;
+    const std::string out = ReadThroughSource(row.data, &error);
+    if (row.format == nullptr) {
+      EXPECT_EQ(out, row.data) << row.name;
+      EXPECT_EQ(error, "") << row.name;
+    } else {
+      EXPECT_EQ(out, "") << row.name;
+      EXPECT_EQ(error.rfind(std::string("in.x: ") + row.format + "-compressed input: ", 0), 0u)
+          << row.name << ": " << error;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace winnow
