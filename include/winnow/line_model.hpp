@@ -61,6 +61,9 @@ class LineModel {
   // The same score, found by following each tree's nodes one by one: the
   // reference Score() is tested against.
   double ScoreByWalk(std::span<const float> row) const;
+  // The same score by the flat walk without vector instructions: what
+  // Score() does on CPUs without AVX-512 VBMI (see ByteTrees).
+  double ScoreFlat(std::span<const float> row) const;
 
   // The `k` features that moved this row's raw score most in the direction
   // of `toward_drop` (negative contributions when true), as (feature index,
@@ -101,12 +104,48 @@ class LineModel {
   static constexpr int kMaxFlatDepth = 8;
   static constexpr std::size_t kFlatGroup = 8;  // trees walked together; the
                                                 // tree count is padded to whole groups
+  // The flat trees compared all at once, on x86-64 CPUs with AVX-512 VBMI
+  // (chosen at run time), in the spirit of QuickScorer (Lucchese et al.,
+  // "QuickScorer: a fast algorithm to rank documents with additive
+  // ensembles of regression trees", 2015): each row's values are first
+  // turned into small integers against the model's own thresholds, then
+  // every split of a tree is one byte compare in one vector instruction.
+  //
+  // A feature's distinct thresholds, sorted, are cut into chunks of
+  // consecutive ones; each chunk is a slot (at most 128). A row's slot
+  // counts how many of its chunk's thresholds the value is greater than,
+  // and a split on the chunk's i-th threshold goes right exactly when that
+  // count is > i. Per tree the 2^depth - 1 flat split positions (depth <=
+  // 6) hold a slot and such an i (255: never right); the outcomes, one bit
+  // per position, lead from the root to the leaf in `depth` shifts, eight
+  // trees at a time. Empty (depth 0) when the flat layout is, or a tree is
+  // deeper than 6, or the slots would be more than 128.
+  struct ByteTrees {
+    int depth = 0;
+    int trees = 0;
+    // Slots in groups of 16 (a vector of floats), the groups with most
+    // thresholds per chunk first.
+    int groups = 0;
+    std::vector<std::int32_t> slot_feature;  // 16 per group; padding: feature 0
+    std::vector<std::uint16_t> pair_lanes;   // per group and 32 features, its lanes
+    std::vector<int> group_steps;            // chunk length of each group's longest
+    std::vector<float> cuts;                 // per group, steps x 16 thresholds
+                                             // (padding: +inf)
+    std::vector<std::uint8_t> node_slot;     // 64 per tree: flat position p at p + 1
+    std::vector<std::uint8_t> node_rank;     // the same; 255: never right
+    void Build(const LineModel& model);
+    // raw = baseline + the reached leaves in tree order; false (raw unset)
+    // when a value of the row is missing (NaN).
+    bool Score(const LineModel& model, const float* row, double* raw) const;
+  };
   void Flatten();
   std::vector<Node> nodes_;
   std::vector<std::int32_t> roots_;
   int flat_depth_ = 0;
   std::vector<FlatSplit> flat_splits_;  // (2^depth - 1) per tree
   std::vector<double> flat_leaves_;     // 2^depth per tree
+  ByteTrees bytes_;
+  bool use_bytes_ = false;  // bytes_ laid out and this CPU has AVX-512 VBMI
   double baseline_ = 0;
   double threshold_ = 0.5;
   double smoothing_ = 0;

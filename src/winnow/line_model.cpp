@@ -5,6 +5,12 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <tuple>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define WINNOW_BYTE_TREES 1
+#endif
 
 #include "winnow/error.hpp"
 #include "winnow/line_features.hpp"
@@ -146,6 +152,21 @@ LineModel LineModel::Parse(std::string_view text, std::string_view source) {
   return model;
 }
 
+namespace {
+
+// AVX-512 F, BW and VBMI (vpermi2b), as the CPU and the OS report them.
+bool CpuHasByteTrees() {
+#ifdef WINNOW_BYTE_TREES
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vbmi");
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
 void LineModel::Flatten() {
   // The depth of each tree (children come after their parent: one pass
   // from the back).
@@ -159,6 +180,8 @@ void LineModel::Flatten() {
   flat_splits_.clear();
   flat_leaves_.clear();
   flat_depth_ = 0;
+  bytes_ = ByteTrees{};
+  use_bytes_ = false;
   if (d > kMaxFlatDepth || roots_.empty()) return;
   flat_depth_ = d;
   const std::size_t splits = (std::size_t{1} << d) - 1, leaves = std::size_t{1} << d;
@@ -190,7 +213,181 @@ void LineModel::Flatten() {
       }
     }
   }
+  bytes_.Build(*this);
+  use_bytes_ = bytes_.depth > 0 && CpuHasByteTrees();
 }
+
+void LineModel::ByteTrees::Build(const LineModel& model) {
+  *this = ByteTrees{};
+  const int d = model.flat_depth_;
+  if (d == 0 || d > 6) return;
+  const std::size_t splits = (std::size_t{1} << d) - 1, count = model.roots_.size();
+  auto split_of = [&](std::size_t t, std::size_t p) -> const FlatSplit& {
+    return model.flat_splits_[(t - t % kFlatGroup) * splits + p * kFlatGroup + t % kFlatGroup];
+  };
+  // A split that no value passes (+inf, the padding's, or NaN) never goes
+  // right: it needs no slot.
+  auto never_right = [](float threshold) {
+    return !(threshold < std::numeric_limits<float>::infinity());
+  };
+  std::vector<std::vector<float>> cuts_of(kFeatureCount);
+  for (std::size_t t = 0; t < count; ++t) {
+    for (std::size_t p = 0; p < splits; ++p) {
+      const FlatSplit& s = split_of(t, p);
+      if (!never_right(s.threshold)) cuts_of[s.feature].push_back(s.threshold);
+    }
+  }
+  for (auto& c : cuts_of) {
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+  }
+  // The chunk length: the least work per row (a group's fixed cost and two
+  // instructions per threshold of its longest chunk) within 128 slots.
+  struct Slot {
+    int length, feature, first;
+  };
+  std::vector<Slot> best;
+  long best_cost = -1;
+  for (int cap = 1; cap <= 254; ++cap) {
+    std::vector<Slot> slots;
+    for (int f = 0; f < kFeatureCount; ++f) {
+      const int k = static_cast<int>(cuts_of[f].size());
+      if (k == 0) continue;
+      if (k > 254 * 128) return;  // more than any layout holds
+      const int chunks = (k + cap - 1) / cap;
+      for (int c = 0, first = 0; c < chunks; ++c) {
+        const int length = k / chunks + (c < k % chunks ? 1 : 0);
+        slots.push_back({length, f, first});
+        first += length;
+      }
+    }
+    if (slots.size() > 128) continue;
+    std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
+      return std::tie(b.length, a.feature, a.first) < std::tie(a.length, b.feature, b.first);
+    });
+    long cost = 0;
+    for (std::size_t i = 0; i < slots.size(); i += 16) cost += 10 + 2 * slots[i].length;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best = std::move(slots);
+    }
+  }
+  if (best_cost < 0) return;
+  groups = static_cast<int>((best.size() + 15) / 16);
+  slot_feature.assign(static_cast<std::size_t>(groups) * 16, 0);
+  group_steps.assign(groups, 0);
+  for (int g = 0; g < groups; ++g) group_steps[g] = best[16 * g].length;
+  std::vector<std::size_t> offset(groups + 1, 0);
+  for (int g = 0; g < groups; ++g) offset[g + 1] = offset[g] + 16 * group_steps[g];
+  cuts.assign(offset[groups], std::numeric_limits<float>::infinity());
+  constexpr int kPairs = (kFeatureCount + 31) / 32;
+  pair_lanes.assign(static_cast<std::size_t>(groups) * kPairs, 0);
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    const Slot& s = best[i];
+    const std::size_t g = i / 16, lane = i % 16;
+    slot_feature[i] = s.feature;
+    pair_lanes[g * kPairs + s.feature / 32] |= static_cast<std::uint16_t>(1u << lane);
+    for (int k = 0; k < s.length; ++k) cuts[offset[g] + 16 * k + lane] = cuts_of[s.feature][s.first + k];
+  }
+  node_slot.assign(64 * count, 0);
+  node_rank.assign(64 * count, 255);
+  for (std::size_t t = 0; t < count; ++t) {
+    for (std::size_t p = 0; p < splits; ++p) {
+      const FlatSplit& s = split_of(t, p);
+      if (never_right(s.threshold)) continue;
+      const auto& c = cuts_of[s.feature];
+      const int rank = static_cast<int>(std::lower_bound(c.begin(), c.end(), s.threshold) - c.begin());
+      for (std::size_t i = 0; i < best.size(); ++i) {
+        const Slot& slot = best[i];
+        if (slot.feature == static_cast<int>(s.feature) && rank >= slot.first &&
+            rank < slot.first + slot.length) {
+          node_slot[64 * t + p + 1] = static_cast<std::uint8_t>(i);
+          node_rank[64 * t + p + 1] = static_cast<std::uint8_t>(rank - slot.first);
+        }
+      }
+    }
+  }
+  depth = d;
+  trees = static_cast<int>(count);
+}
+
+#ifdef WINNOW_BYTE_TREES
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool LineModel::ByteTrees::Score(
+    const LineModel& model, const float* row, double* raw) const {
+  // The row in vectors of 16, read in pairs by the slots.
+  constexpr int kChunks = (kFeatureCount + 31) / 32 * 2;
+  __m512 chunk[kChunks];
+  for (int c = 0; c < kChunks; ++c) {
+    const int left = kFeatureCount - 16 * c;
+    const __mmask16 in = left >= 16 ? 0xffff : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+    chunk[c] = _mm512_maskz_loadu_ps(in, row + 16 * c);
+  }
+  // A missing value anywhere: walked (a split that no value passes still
+  // sends a missing one its own way).
+  __mmask16 missing = 0;
+  for (int c = 0; c < kChunks; ++c) missing |= _mm512_cmp_ps_mask(chunk[c], chunk[c], _CMP_UNORD_Q);
+  if (missing) return false;
+  // Each slot's count: its value compared with its chunk's thresholds.
+  alignas(16) std::uint8_t counts[128] = {};
+  const __m512i minus_one = _mm512_set1_epi32(-1);
+  const float* cut = cuts.data();
+  for (int g = 0; g < groups; ++g) {
+    const __m512i feature = _mm512_loadu_si512(slot_feature.data() + 16 * g);
+    __m512 v = _mm512_permutex2var_ps(chunk[0], feature, chunk[1]);
+    for (int c = 2; c < kChunks; c += 2) {
+      const __mmask16 here = pair_lanes[kChunks / 2 * g + c / 2];
+      v = _mm512_mask_mov_ps(v, here, _mm512_permutex2var_ps(chunk[c], feature, chunk[c + 1]));
+    }
+    __m512i n = _mm512_setzero_si512();
+    for (int k = 0; k < group_steps[g]; ++k, cut += 16) {
+      const __mmask16 above = _mm512_cmp_ps_mask(v, _mm512_loadu_ps(cut), _CMP_GT_OQ);
+      n = _mm512_mask_sub_epi32(n, above, n, minus_one);
+    }
+    _mm_store_si128(reinterpret_cast<__m128i*>(counts + 16 * g), _mm512_cvtepi32_epi8(n));
+  }
+  auto quarter = [&](int q) {
+    return _mm_load_si128(reinterpret_cast<const __m128i*>(counts + 16 * q));
+  };
+  const __m512i lo = _mm512_inserti64x4(
+      _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(quarter(0)), quarter(1), 1)),
+      _mm256_inserti128_si256(_mm256_castsi128_si256(quarter(2)), quarter(3), 1), 1);
+  const __m512i hi = _mm512_inserti64x4(
+      _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(quarter(4)), quarter(5), 1)),
+      _mm256_inserti128_si256(_mm256_castsi128_si256(quarter(6)), quarter(7), 1), 1);
+  const __m512i one = _mm512_set1_epi64(1);
+  const std::size_t leaves = std::size_t{1} << depth;
+  double sum = model.baseline_;
+  for (int first = 0; first < trees; first += 64) {
+    const int end = std::min(trees, first + 64);
+    // Every split of a tree at once: bit p + 1 for flat position p, set
+    // when the split goes right.
+    alignas(64) std::uint64_t right[64];
+    for (int t = first; t < end; ++t) {
+      const __m512i slot = _mm512_loadu_si512(node_slot.data() + 64 * t);
+      const __m512i n = _mm512_permutex2var_epi8(lo, slot, hi);
+      right[t - first] =
+          _cvtmask64_u64(_mm512_cmpgt_epu8_mask(n, _mm512_loadu_si512(node_rank.data() + 64 * t)));
+    }
+    // Down eight trees together, in heap positions counted from 1 (node
+    // p's children at 2p and 2p + 1).
+    alignas(64) std::uint64_t leaf[64];
+    for (int k = 0; k < end - first; k += 8) {
+      const __m512i bits = _mm512_load_si512(right + k);
+      __m512i at = one;
+      for (int level = 0; level < depth; ++level) {
+        at = _mm512_ternarylogic_epi64(_mm512_slli_epi64(at, 1), _mm512_srlv_epi64(bits, at), one, 0xf8);
+      }
+      _mm512_store_si512(leaf + k, at);
+    }
+    const double* base = model.flat_leaves_.data() - leaves;
+    for (int t = first; t < end; ++t) sum += base[t * leaves + leaf[t - first]];
+  }
+  *raw = sum;
+  return true;
+}
+#else
+bool LineModel::ByteTrees::Score(const LineModel&, const float*, double*) const { return false; }
+#endif
 
 const LineModel& LineModel::Default() {
   static const LineModel model = Parse(DefaultLineModelText(), "line_model.txt");
@@ -198,6 +395,15 @@ const LineModel& LineModel::Default() {
 }
 
 double LineModel::Score(std::span<const float> row) const {
+  if (use_bytes_) {
+    double raw;
+    if (bytes_.Score(*this, row.data(), &raw)) return 1.0 / (1.0 + std::exp(-raw));
+    return ScoreByWalk(row);
+  }
+  return ScoreFlat(row);
+}
+
+double LineModel::ScoreFlat(std::span<const float> row) const {
   if (flat_depth_ == 0) return ScoreByWalk(row);
   // A missing value (NaN) goes the way its split says: rare, so such a row
   // is walked, and the flat walk below only compares.

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -83,6 +84,9 @@ TEST(LineModelScoreTest, TheBuiltInModelScoresAsItsWalkBitForBit) {
     const double flat = model.Score(row), walk = model.ScoreByWalk(row);
     ASSERT_EQ(std::bit_cast<std::uint64_t>(flat), std::bit_cast<std::uint64_t>(walk))
         << "row " << rows << ": " << flat << " vs " << walk;
+    const double scalar = model.ScoreFlat(row);
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(scalar), std::bit_cast<std::uint64_t>(walk))
+        << "row " << rows << ": " << scalar << " vs " << walk;
     differ_from_half += flat != 0.5;
   }
   EXPECT_EQ(differ_from_half, rows);
@@ -123,6 +127,91 @@ TEST(LineModelScoreTest, UnevenTreesScoreByHand) {
   for (const Case& k : cases) {
     EXPECT_EQ(model.Score(k.row), Sigmoid(k.raw)) << k.name;
     EXPECT_EQ(model.ScoreByWalk(k.row), Sigmoid(k.raw)) << k.name;
+  }
+}
+
+// Random models of many shapes, scored as their walk bit for bit: trees
+// of every depth up to 8 (the byte layout takes 6, the flat one 8), a
+// feature split at up to 600 distinct thresholds (chunked over several
+// slots, or more than the slots hold), tree counts that fill no whole group
+// of eight or block of 64, and values on, beside and far from thresholds,
+// infinite, negative zero or missing.
+TEST(LineModelScoreTest, RandomModelsScoreAsTheirWalkBitForBit) {
+  std::mt19937 rng(2015);
+  auto uniform = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 24; ++trial) {
+    const int max_depth = 1 + trial % 8;
+    const int trees = uniform(1, 150);
+    // A few features with many thresholds, many with few.
+    const int many = trial % 3 == 0 ? 600 : trial % 3 == 1 ? 40 : 3;
+    std::vector<std::vector<float>> cuts(kFeatureCount);
+    for (int f = 0; f < kFeatureCount; ++f) {
+      const int k = f % 7 == 0 ? many : uniform(1, 4);
+      for (int i = 0; i < k; ++i) cuts[f].push_back(static_cast<float>(uniform(-2000, 2000)) / 64.0f);
+    }
+    cuts[1].push_back(-0.0f);
+    cuts[2].push_back(std::numeric_limits<float>::infinity());
+    cuts[3].push_back(-std::numeric_limits<float>::infinity());
+    std::vector<std::vector<std::string>> model_trees;
+    for (int t = 0; t < trees; ++t) {
+      std::vector<std::string> nodes;
+      // Node lines in preorder; a child's index is known once its
+      // left sibling's subtree is written.
+      auto grow = [&](auto& self, int depth) -> void {
+        const int self_index = static_cast<int>(nodes.size());
+        char value[32];
+        std::snprintf(value, sizeof value, "%.17g", uniform(-1000, 1000) / 997.0);
+        if (depth == max_depth || (depth > 0 && uniform(0, 3) == 0)) {
+          nodes.push_back(std::string("-1 0 0 0 ") + value + " 0");
+          return;
+        }
+        const int f = uniform(0, kFeatureCount - 1);
+        const float threshold = cuts[f][uniform(0, static_cast<int>(cuts[f].size()) - 1)];
+        nodes.emplace_back();
+        const int left = static_cast<int>(nodes.size());
+        self(self, depth + 1);
+        const int right = static_cast<int>(nodes.size());
+        self(self, depth + 1);
+        char line[160];
+        std::snprintf(line, sizeof line, "%d %.9g %d %d %s %d", f, threshold, left - self_index,
+                      right - self_index, value, uniform(0, 1));
+        nodes[self_index] = line;
+      };
+      grow(grow, 0);
+      // Child indexes are relative above; the file wants them from the
+      // tree's first node.
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        std::istringstream fields(nodes[i]);
+        int f, left, right, missing;
+        std::string threshold, value;
+        fields >> f >> threshold >> left >> right >> value >> missing;
+        if (f < 0) continue;
+        nodes[i] = std::to_string(f) + " " + threshold + " " + std::to_string(left + i) + " " +
+                   std::to_string(right + i) + " " + value + " " + std::to_string(missing);
+      }
+      model_trees.push_back(std::move(nodes));
+    }
+    const LineModel model = LineModel::Parse(ModelText(model_trees), "m");
+    for (int r = 0; r < 2000; ++r) {
+      std::vector<float> row(kFeatureCount);
+      for (int f = 0; f < kFeatureCount; ++f) {
+        const float t = cuts[f][uniform(0, static_cast<int>(cuts[f].size()) - 1)];
+        switch (uniform(0, 9)) {
+          case 0: row[f] = std::nextafter(t, std::numeric_limits<float>::infinity()); break;
+          case 1: row[f] = std::nextafter(t, -std::numeric_limits<float>::infinity()); break;
+          case 2: row[f] = static_cast<float>(uniform(-4000, 4000)) / 64.0f; break;
+          case 3: row[f] = uniform(0, 1) ? 0.0f : -0.0f; break;
+          case 4: row[f] = uniform(0, 1) ? 1e30f : -std::numeric_limits<float>::infinity(); break;
+          default: row[f] = t; break;
+        }
+      }
+      if (r % 50 == 0) row[uniform(0, kFeatureCount - 1)] = std::numeric_limits<float>::quiet_NaN();
+      const double score = model.Score(row), flat = model.ScoreFlat(row), walk = model.ScoreByWalk(row);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(score), std::bit_cast<std::uint64_t>(walk))
+          << "trial " << trial << " row " << r << ": " << score << " vs " << walk;
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(flat), std::bit_cast<std::uint64_t>(walk))
+          << "trial " << trial << " row " << r << ": " << flat << " vs " << walk;
+    }
   }
 }
 
