@@ -137,6 +137,9 @@ class Filter {
   std::vector<std::string> notes_;
   LineWords words_;
   std::vector<std::uint64_t> paragraph_words_;
+  // Decide, in a document without blank lines: per line, whether it lies in
+  // a run of short lines that reads as structure or a refrain.
+  std::vector<char> in_refrain_run_;
   std::vector<std::uint64_t> rule_drops_;  // Decide: lines dropped per rule id, counted at its end
   std::string joined_;
   Normalized norm_;

@@ -32,19 +32,51 @@ constexpr int kStructuralLineWords = 4;
 constexpr int kRefrainLineWords = 12;
 constexpr int kSentenceWords = 5;
 
+bool IsSentence(const Document& doc, const LineWords& words, std::uint32_t i) {
+  return words.count[i] >= kSentenceWords && EndsWithClosingPunctuation(doc.lines[i].text);
+}
+
 // Whether the kept lines of `para` are structure or a refrain rather than
-// a passage (see above).
+// a passage (see above). A lone line is also one when `in_refrain_run`: in a
+// document without blank lines, where every line is its own paragraph, the
+// run of kept short lines around it is such a block (the lines of a program,
+// a configuration file or a verse).
 bool Structural(const Document& doc, const Paragraph& para, const std::vector<int>& verdicts,
-                const LineWords& words) {
+                const LineWords& words, bool in_refrain_run) {
   int lines = 0, sentences = 0, longest = 0;
   for (std::uint32_t i = para.first; i < para.end; ++i) {
     if (verdicts[i] >= 0) continue;
     ++lines;
     longest = std::max(longest, words.count[i]);
-    sentences += words.count[i] >= kSentenceWords && EndsWithClosingPunctuation(doc.lines[i].text);
+    sentences += IsSentence(doc, words, i);
   }
-  if (lines == 1) return longest <= kStructuralLineWords;
+  if (lines == 1) return longest <= kStructuralLineWords || in_refrain_run;
   return longest <= kRefrainLineWords && 2 * sentences < lines;
+}
+
+// For a document without blank lines: marks each line that lies in a run of
+// two or more consecutive kept, analysed lines of at most kRefrainLineWords
+// words, fewer than half of them sentences (the block test of Structural).
+// One pass over the lines.
+void MarkRefrainRuns(const Document& doc, const std::vector<int>& verdicts, const LineWords& words,
+                     std::vector<char>* marks) {
+  const std::uint32_t n = static_cast<std::uint32_t>(doc.lines.size());
+  marks->assign(n, 0);
+  std::uint32_t i = 0;
+  while (i < n) {
+    const auto short_line = [&](std::uint32_t k) {
+      return verdicts[k] < 0 && words.analysed[k] && words.count[k] <= kRefrainLineWords;
+    };
+    if (!short_line(i)) {
+      ++i;
+      continue;
+    }
+    std::uint32_t end = i, sentences = 0;
+    while (end < n && short_line(end)) sentences += IsSentence(doc, words, end++);
+    const std::uint32_t lines = end - i;
+    if (lines >= 2 && 2 * sentences < lines) std::fill(marks->begin() + i, marks->begin() + end, 1);
+    i = end;
+  }
 }
 
 }  // namespace
@@ -145,6 +177,10 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
     }
   }
   deduper_.Reset(kept_paragraphs, kept_words);
+  in_refrain_run_.clear();
+  if (config_.dedup && words != nullptr && !doc.has_blank_lines) {
+    MarkRefrainRuns(doc, verdicts, *words, &in_refrain_run_);
+  }
 
   for (const Paragraph& para : doc.paragraphs) {
     ++stats_.paragraphs_in;
@@ -189,7 +225,9 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       // The paragraph's words: its kept lines' words, hashed by the line
       // filter; or (a line it did not analyse) the kept lines normalised.
       const std::uint32_t id = doc.lines[first_kept].number;
-      const bool structural = hashed && Structural(doc, para, verdicts, *words);
+      const bool structural =
+          hashed && Structural(doc, para, verdicts, *words,
+                               !in_refrain_run_.empty() && in_refrain_run_[first_kept] != 0);
       DedupVerdict verdict;
       if (hashed) {
         paragraph_words_.clear();

@@ -192,6 +192,40 @@ std::vector<FilterCase> FilterCases() {
            "\nfn main() {\n    println!(\"hello\");\n    println!(\"hello\");\n}\n" + kB3 + "\n",
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
+      // Without blank lines every line is a paragraph: a repeated line of
+      // more than four words is still structure when the run of short
+      // lines around it is (a program, a verse), and still a duplicate
+      // among sentences.
+      {"longer code lines repeated in a page without blank lines are kept",
+       kB1 + "\nint sum = 0;\nfor (int i = 0; i < n; ++i) {\n    sum += values[i];\n}\n" + kB2 +
+           "\nint sum = 0;\nint negative = 0;\nfor (int i = 0; i < n; ++i) {\n    sum += values[i];\n"
+           "    if (values[i] < 0) negative++;\n}\n" + kB3 + "\n",
+       kB1 + "\nint sum = 0;\nfor (int i = 0; i < n; ++i) {\n    sum += values[i];\n}\n" + kB2 +
+           "\nint sum = 0;\nint negative = 0;\nfor (int i = 0; i < n; ++i) {\n    sum += values[i];\n"
+           "    if (values[i] < 0) negative++;\n}\n" + kB3 + "\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"a verse's lines repeated in a page without blank lines are kept",
+       "The ferry leaves at half past nine\nSo leave the harbour lights on for me\n"
+       "Leave them burning on the quay\n" + kHarbour + "\nThe winter came and stayed too long\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n",
+       "The ferry leaves at half past nine\nSo leave the harbour lights on for me\n"
+       "Leave them burning on the quay\n" + kHarbour + "\nThe winter came and stayed too long\n"
+       "So leave the harbour lights on for me\nLeave them burning on the quay\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"a repeated line among sentences in a page without blank lines is a near-duplicate",
+       "Flood barriers failed in three towns overnight\n" + kB1 + "\n" + kB2 +
+           "\nFlood barriers failed in three towns overnight\n" + kB3 + "\n",
+       "Flood barriers failed in three towns overnight\n" + kB1 + "\n" + kB2 + "\n" + kB3 + "\n",
+       {{4, 1, kReasonNearDuplicate, 1}},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"a run of short sentences repeated without blank lines is still a near-duplicate",
+       kB1 + "\nThe river rose very fast today.\nThe whole town was flooded again.\n" + kB2 +
+           "\nThe river rose very fast today.\nThe whole town was flooded again.\n" + kB3 + "\n",
+       kB1 + "\nThe river rose very fast today.\nThe whole town was flooded again.\n" + kB2 + "\n" + kB3 + "\n",
+       {{5, 1, kReasonNearDuplicate, 2}, {6, 1, kReasonNearDuplicate, 3}},
+       [](FilterConfig* c) { c->lines.model = false; }},
       {"a five-word title repeated is still a near-duplicate",
        "Flood barriers failed in Carlisle\n\n" + kB1 + "\n\nFlood barriers failed in Carlisle\n",
        "Flood barriers failed in Carlisle\n\n" + kB1 + "\n",
