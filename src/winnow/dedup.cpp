@@ -173,7 +173,10 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
     const Entry& entry = entries_[e];
     double inter = static_cast<double>(Intersection(entry));
     double jaccard = inter / (size + static_cast<double>(entry.shingles_end - entry.shingles_begin) - inter);
-    if (jaccard >= config_.jaccard) {
+    // A near-duplicate that adds content of its own to the earlier
+    // paragraph (a new name before a result restated) is kept, as for
+    // containment below.
+    if (jaccard >= config_.jaccard && !AddsContent(word_hashes, entry)) {
       consider(DedupVerdict::Reason::kNearDuplicate, e, jaccard);
     }
   }

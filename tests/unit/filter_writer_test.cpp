@@ -242,6 +242,13 @@ std::vector<FilterCase> FilterCases() {
        kLibrary + "\n\n" + kB1 + "\n\n" + kLibrary + " It will hold forty thousand books.\n",
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
+      {"a near-duplicate by Jaccard that adds a name of three words: kept",
+       "John Smith as the harbour master of the small fishing town\n\n" + kB1 +
+           "\n\nMary Jones and John Smith as the harbour master of the small fishing town\n",
+       "John Smith as the harbour master of the small fishing town\n\n" + kB1 +
+           "\n\nMary Jones and John Smith as the harbour master of the small fishing town\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
       {"holding an earlier paragraph and adding two words: a near-duplicate",
        kLibrary + "\n\n" + kB1 + "\n\nAs expected, " + kLibrary + "\n",
        kLibrary + "\n\n" + kB1 + "\n",
