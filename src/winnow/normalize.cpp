@@ -10,6 +10,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>  // part of every x86-64 CPU: no dispatch needed
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define WINNOW_ASCII_BLOCKS 1
+#endif
 
 namespace winnow {
 namespace {
@@ -241,6 +245,80 @@ std::string NfkcCasefold(std::string_view in) {
 
 namespace {
 
+#ifdef WINNOW_ASCII_BLOCKS
+// AVX-512 BW and VBMI2 (vpcompressb), as the CPU and the OS report them.
+bool CpuHasAsciiBlocks() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vbmi2");
+}
+const bool kAsciiBlocks = CpuHasAsciiBlocks();
+
+// The words being written: where the next byte goes, and the open word.
+struct WordState {
+  char* base;
+  char* o;
+  bool in_word;
+  std::uint32_t word_begin;
+};
+
+// Up to 64 bytes at `in` (`avail` of them readable): the run of ASCII
+// letters, digits and separators at their start, normalised at once, as
+// the byte-at-a-time loop would (letters folded, each word's first letter
+// after a separator preceded by one space when text came before, words
+// recorded as they end). Stops before a joiner ('.', '\'') or a byte
+// outside ASCII, which the caller takes. Returns the bytes consumed (0:
+// the first byte is such a byte). Writes up to 64 bytes at st->o.
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"))) std::size_t AsciiBlock(
+    const char* in, std::size_t avail, WordState* st, std::vector<Normalized::Word>* words) {
+  const __mmask64 valid = avail >= 64 ? ~__mmask64{0} : (__mmask64{1} << avail) - 1;
+  const __m512i v = _mm512_maskz_loadu_epi8(valid, in);
+  const __m512i lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+  const __mmask64 alpha =
+      _mm512_cmple_epu8_mask(_mm512_sub_epi8(lower, _mm512_set1_epi8('a')), _mm512_set1_epi8(25));
+  const __mmask64 digit =
+      _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(9));
+  const __mmask64 stop = _mm512_movepi8_mask(v) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.')) |
+                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\'')) | ~valid;
+  const std::uint64_t p = stop == 0 ? 64 : _tzcnt_u64(stop);
+  if (p == 0) return 0;
+  const std::uint64_t prefix = p == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p) - 1;
+  const std::uint64_t letter = (alpha | digit) & prefix;
+  const std::uint64_t separator = prefix & ~letter;
+  // Each byte's predecessor a letter (the first byte's: the open word).
+  const std::uint64_t after_letter = (letter << 1) | (st->in_word ? 1 : 0);
+  const std::uint64_t starts = letter & ~after_letter;
+  const std::uint64_t ends = separator & after_letter;  // a word ends at its separator
+  // The separator before each word start becomes its space; none before
+  // the text's first word.
+  std::uint64_t space = starts >> 1;
+  if (st->o == st->base) {
+    if (!(starts & 1)) space &= space - 1;
+  } else if (starts & 1) {
+    *st->o++ = ' ';  // the separator was in an earlier block
+  }
+  const std::uint64_t keep = letter | space;
+  __m512i text = _mm512_mask_mov_epi8(v, alpha, lower);
+  text = _mm512_mask_mov_epi8(text, space, _mm512_set1_epi8(' '));
+  _mm512_storeu_si512(st->o, _mm512_maskz_compress_epi8(keep, text));
+  const auto at = static_cast<std::uint32_t>(st->o - st->base);
+  for (std::uint64_t m = starts | ends; m != 0; m &= m - 1) {
+    const std::uint64_t i = _tzcnt_u64(m);
+    const auto here = at + static_cast<std::uint32_t>(_mm_popcnt_u64(keep & ((std::uint64_t{1} << i) - 1)));
+    if ((ends >> i) & 1) {
+      words->push_back({st->word_begin, here - st->word_begin});
+      st->in_word = false;
+    } else {
+      st->word_begin = here;
+      st->in_word = true;
+    }
+  }
+  st->o += _mm_popcnt_u64(keep);
+  st->in_word = (letter >> (p - 1)) & 1;
+  return p;
+}
+#endif
+
 bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   out->words.clear();
   out->cjk_words = 0;
@@ -250,8 +328,8 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   // and no zero-filling of four times the line on every call.
   thread_local std::unique_ptr<char[]> scratch;
   thread_local std::size_t scratch_size = 0;
-  // (16 bytes more: the ASCII loop below stores 16 at a time.)
-  const std::size_t need = in.size() * 4 + 1 + 16;
+  // (64 bytes more: the ASCII loops below store 16 or 64 at a time.)
+  const std::size_t need = in.size() * 4 + 1 + 64;
   if (scratch_size < need) {
     scratch_size = std::max(need, 2 * scratch_size);
     scratch = std::make_unique_for_overwrite<char[]>(scratch_size);
@@ -292,6 +370,17 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   const std::size_t n = in.size();
   std::size_t pos = 0;
   while (pos < n) {
+#ifdef WINNOW_ASCII_BLOCKS
+    if (kAsciiBlocks) {
+      WordState st{base, o, in_word, word_begin};
+      const std::size_t took = AsciiBlock(in.data() + pos, n - pos, &st, &out->words);
+      o = st.o;
+      in_word = st.in_word;
+      word_begin = st.word_begin;
+      pos += took;
+      if (took > 0) continue;
+    }
+#endif
     unsigned char b = static_cast<unsigned char>(in[pos]);
     // ASCII letters and digits, the bulk of most text: one table look-up
     // per byte, folded by the same table.

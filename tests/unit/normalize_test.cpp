@@ -406,6 +406,39 @@ TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
   }
 }
 
+// Long lines of mostly ASCII words, spaces and punctuation, with a joiner
+// or a byte outside ASCII here and there: words and runs of separators
+// that start, end or straddle the 16- and 64-byte blocks of the ASCII
+// fast paths, at every offset.
+TEST(NormalizeTest, AgreesWithASlowModelOnLongAsciiLines) {
+  const std::vector<std::string> pieces = {
+      "a", "Z", "7", "word", "Words", "HELLO", "x9", " ", " ", " ", "  ", ", ", ";", "-", "\t",
+      "\x01", "\x7F", std::string(1, '\0'), ".", "'", "U.K.", "don't", "\xC3\xA9", "\xE2\x80\x99",
+      "\xE4\xB8\xAD", "\x80", std::string(63, 'q'), std::string(64, 'R'), std::string(65, '5'),
+      std::string(70, ' ')};
+  std::mt19937 rng(64);
+  SlowNormalizer slow;
+  Normalized fast;
+  std::vector<std::string> words;
+  std::uint32_t cjk = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string in;
+    const int n = static_cast<int>(rng() % 120);
+    for (int i = 0; i < n; ++i) {
+      const std::size_t k = rng() % pieces.size();
+      // Rare: the joiners, the bytes outside ASCII and the long runs.
+      if (k >= 18 && rng() % 4 != 0) continue;
+      in += pieces[k];
+    }
+    const std::string expected = slow.Run(in, &words, &cjk);
+    Normalize(in, &fast);
+    ASSERT_EQ(fast.text, expected) << "input: " << testing::PrintToString(in);
+    ASSERT_EQ(fast.words.size(), words.size()) << "input: " << testing::PrintToString(in);
+    for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast.word(i), words[i]);
+    ASSERT_EQ(fast.cjk_words, cjk);
+  }
+}
+
 TEST(DecodeUtf8Test, Table) {
   for (const DecodeCase& c : kDecodeCases) {
     SCOPED_TRACE(c.name);
