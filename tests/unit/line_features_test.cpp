@@ -503,3 +503,30 @@ TEST(LineCharsTest, FastPassEqualsTheReferenceOnRandomLines) {
 
 }  // namespace
 }  // namespace winnow
+
+namespace winnow {
+namespace {
+
+// Runs of digits, spaces and letters at every offset around the 16- and
+// 64-byte blocks of the fast pass, up to whole blocks of one class: a run
+// of exactly four digits is a year wherever it falls.
+TEST(LineCharsTest, RunsAcrossBlocksEqualTheReference) {
+  const char* const fills[] = {"7", " ", "a", "Q", "|", "\t"};
+  for (const char* fill : fills) {
+    for (std::size_t before = 0; before < 140; ++before) {
+      for (const std::size_t run : {1u, 3u, 4u, 5u, 64u, 65u, 130u}) {
+        std::string line(before, *fill);
+        line += std::string(run, '9');
+        line += (before % 3 == 0) ? "\xc3\xa9" : " x";
+        const detail::LineChars fast = detail::CountLineChars(line);
+        const detail::LineChars slow = detail::CountLineCharsScalar(line);
+        ASSERT_TRUE(fast == slow) << "fill '" << fill << "' x " << before << ", then " << run
+                                  << " digits: year " << fast.year << "/" << slow.year
+                                  << " words " << fast.words << "/" << slow.words;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace winnow

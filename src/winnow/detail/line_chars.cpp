@@ -1,10 +1,15 @@
 #include "winnow/detail/line_chars.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>  // part of every x86-64 CPU: no dispatch needed
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define WINNOW_LINE_CHARS_64 1
 #endif
 
 #include "winnow/normalize.hpp"
@@ -89,9 +94,120 @@ LineChars CountLineCharsScalar(std::string_view line) {
   return counter.n;
 }
 
+#ifdef WINNOW_LINE_CHARS_64
+namespace {
+
+// AVX-512 BW, as the CPU and the OS report it.
+bool CpuHasAvx512Bw() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+const bool kLineChars64 = CpuHasAvx512Bw();
+
+// The lanes of `x` equal to `c`; in [lo, hi] (ASCII).
+[[gnu::always_inline]] __attribute__((target("avx512f,avx512bw"))) inline std::uint64_t Eq64(
+    __m512i x, char c) {
+  return _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(c));
+}
+[[gnu::always_inline]] __attribute__((target("avx512f,avx512bw"))) inline std::uint64_t In64(
+    __m512i x, char lo, char hi) {
+  return _mm512_cmple_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(lo)),
+                                _mm512_set1_epi8(static_cast<char>(hi - lo)));
+}
+
+// The pass below, 64 bytes at a time, each class a bit mask counted by
+// popcount: a line of ordinary length in one block, with no per-lane
+// counters to sum.
+__attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt"))) LineChars CountLineChars64(
+    std::string_view line) {
+  Counter counter;
+  LineChars& n = counter.n;
+  const char* const data = line.data();
+  const std::size_t size = line.size();
+  std::size_t pos = 0;
+  while (pos < size) {
+    // Up to 64 bytes; the mask keeps the load inside the line.
+    const std::size_t avail = size - pos;
+    const __mmask64 valid = avail >= 64 ? ~__mmask64{0} : (__mmask64{1} << avail) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi8(valid, data + pos);
+    // The ASCII run at its start: k bytes.
+    const std::uint64_t high = _mm512_movepi8_mask(v) | ~valid;
+    const unsigned k = high == 0 ? 64u : static_cast<unsigned>(_tzcnt_u64(high));
+    if (k > 0) {
+      const std::uint64_t run = k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+      // ' ' and \t \v \f \r (never \n inside a line; excluded all the same).
+      const std::uint64_t space = ((Eq64(v, ' ') & run) | (In64(v, '\t', '\r') & run)) & ~Eq64(v, '\n');
+      const std::uint64_t other = run & ~space;
+      const __m512i lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+      const std::uint64_t up = In64(v, 'A', 'Z') & run;
+      const std::uint64_t letter = In64(lower, 'a', 'z') & run;
+      const std::uint64_t digit = In64(v, '0', '9') & run;
+      // A word starts at a non-space after a space (or after the state's).
+      const std::uint64_t start = other & ((space << 1) | (counter.at_word_start ? 1 : 0));
+      const std::uint64_t code_char =
+          (In64(v, ';', '>') | In64(v, '(', ')') | Eq64(lower, '{') | Eq64(lower, '}')) & run;
+      n.nonspace += static_cast<int>(_mm_popcnt_u64(other));
+      n.letters += static_cast<int>(_mm_popcnt_u64(letter));
+      n.upper += static_cast<int>(_mm_popcnt_u64(up));
+      n.digits += static_cast<int>(_mm_popcnt_u64(digit));
+      n.words += static_cast<int>(_mm_popcnt_u64(start));
+      n.cap_words += static_cast<int>(_mm_popcnt_u64(start & up));
+      n.code += static_cast<int>(_mm_popcnt_u64(code_char));
+      n.seps += static_cast<int>(_mm_popcnt_u64(Eq64(v, '|') & run));
+
+      n.chars += static_cast<int>(k);
+      counter.in_script_run = false;
+      counter.at_word_start = (space >> (k - 1)) & 1;
+      if (!counter.seen || n.first == 0) {
+        if (!counter.seen) {
+          n.indent += static_cast<int>(other == 0 ? k : static_cast<unsigned>(_tzcnt_u64(other)));
+          counter.seen = other != 0;
+        }
+        const std::uint64_t named = other & ~Eq64(v, 0);
+        if (n.first == 0 && named != 0) {
+          n.first = static_cast<unsigned char>(data[pos + _tzcnt_u64(named)]);
+        }
+      }
+      if (!n.year) {
+        // Runs of digits, continuing the state's.
+        unsigned b = 0;
+        while (b < k) {
+          const std::uint64_t rest = digit >> b;
+          if (rest & 1) {
+            const auto len = static_cast<unsigned>(_tzcnt_u64(~rest));  // 64: to the end
+            counter.digit_run += static_cast<int>(std::min(len, k - b));
+            b += len;
+          } else {
+            counter.EndDigits();
+            if (rest == 0) break;
+            b += static_cast<unsigned>(_tzcnt_u64(rest));
+          }
+        }
+      }
+      pos += k;
+      if (k == 64) continue;
+      if (pos >= size) break;
+    }
+    // A code point outside ASCII.
+    counter.Char(DecodeUtf8(line, &pos));
+  }
+  counter.EndDigits();
+  n.punct = n.nonspace - n.letters - n.digits;
+  // Any '@' with a '.' after it: the first '@' has the most text after it.
+  const std::size_t at = line.find('@');
+  n.email = at != std::string_view::npos && line.find('.', at + 1) != std::string_view::npos;
+  return n;
+}
+
+}  // namespace
+#endif
+
 #if defined(__SSE2__)
 
 LineChars CountLineChars(std::string_view line) {
+#ifdef WINNOW_LINE_CHARS_64
+  if (kLineChars64) return CountLineChars64(line);
+#endif
   Counter counter;
   LineChars& n = counter.n;
   // Per-byte-lane counters of the ASCII blocks (a class mask's lanes are
