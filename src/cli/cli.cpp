@@ -168,8 +168,7 @@ bool ParseOptions(int argc, char** argv, Config* config, StageArgs* stage) {
   } catch (const po::error& e) {
     throw UsageError("", e.what());
   }
-  // In table order, so that a later option (-z) overrides an earlier one
-  // (--format).
+  // In table order.
   std::vector<const OptionSpec*> given;
   for (const OptionSpec& spec : AllOptions()) {
     // Boost keys an option by its long name, or "-z" when it has none.
@@ -184,6 +183,15 @@ bool ParseOptions(int argc, char** argv, Config* config, StageArgs* stage) {
       }
     } else {
       spec.set(config, vm[key].as<std::string>());
+    }
+  }
+  // -z is --format nul: with another --format, one of the two would be
+  // ignored.
+  if (vm.count("-z") != 0 && vm.count("format") != 0) {
+    Format named = Format::kNul;
+    const std::string& value = vm["format"].as<std::string>();
+    if (ParseFormat(value, &named) && named != Format::kNul) {
+      throw UsageError("-z", "means --format nul; it conflicts with --format " + value);
     }
   }
   if (config->help) {

@@ -756,6 +756,12 @@ for args in "--id-field key" "--url-field addr"; do
 done
 run -z --index-wait three.nul
 expect_rc 2; expect_err "winnow: --index-wait: needs --index FILE"
+for format in jsonl wet text; do
+  run -z --format $format three.nul
+  expect_rc 2; expect_out_empty; expect_err "winnow: -z: means --format nul; it conflicts with --format $format"
+done
+run -z --format nul three.nul
+expect_rc 0
 finish
 
 begin "--index: made with another --repeat-max-words: the message names it"
