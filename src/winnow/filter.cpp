@@ -27,8 +27,10 @@ std::string Excerpt(std::string_view text) {
 // near-duplicates (see Structural below): a lone line of at most this many
 // words (a heading, a list label, a code line such as "} else {")...
 constexpr int kStructuralLineWords = 4;
-// ... or a block of two or more lines of at most this many words each, most
-// of them not sentences (a refrain, a list under a repeated heading).
+// ... or a block of two or more lines of at most this many words each, at
+// most half of them sentences (a refrain, also a punctuated one; a list
+// under a repeated heading). A run of such lines in a document without
+// blank lines needs fewer than half (see MarkRefrainRuns).
 constexpr int kRefrainLineWords = 12;
 constexpr int kSentenceWords = 5;
 
@@ -51,7 +53,7 @@ bool Structural(const Document& doc, const Paragraph& para, const std::vector<in
     sentences += IsSentence(doc, words, i);
   }
   if (lines == 1) return longest <= kStructuralLineWords || in_refrain_run;
-  return longest <= kRefrainLineWords && 2 * sentences < lines;
+  return longest <= kRefrainLineWords && 2 * sentences <= lines;
 }
 
 // For a document without blank lines: marks each line that lies in a run of

@@ -180,6 +180,21 @@ std::vector<FilterCase> FilterCases() {
        "However long the crossing takes\nI will find my way back home to you\n",
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
+      {"a punctuated refrain, half of its lines sentences, comes back: kept",
+       "The ferry leaves at half past nine,\nI count the windows one by one.\n\n"
+       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+       "However long the crossing takes,\nI will find my way back home to you.\n\n"
+       "The winter came and stayed too long,\nthe rope was stiff, the deck was grey.\n\n"
+       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+       "However long the crossing takes,\nI will find my way back home to you.\n",
+       "The ferry leaves at half past nine,\nI count the windows one by one.\n\n"
+       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+       "However long the crossing takes,\nI will find my way back home to you.\n\n"
+       "The winter came and stayed too long,\nthe rope was stiff, the deck was grey.\n\n"
+       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+       "However long the crossing takes,\nI will find my way back home to you.\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
       {"repeated headings and list labels are kept",
        "Pros\n\n" + kB1 + "\n\nCons\n\n" + kB2 + "\n\nPros\n\n" + kB3 + "\n\nCons\n\n" + kHarbour + "\n",
        "Pros\n\n" + kB1 + "\n\nCons\n\n" + kB2 + "\n\nPros\n\n" + kB3 + "\n\nCons\n\n" + kHarbour + "\n",
