@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <memory>
 
 #include "winnow/decide.hpp"
 #include "winnow/error.hpp"
+#include "winnow/options.hpp"
 #include "winnow/stages.hpp"
 #include "winnow/state_file.hpp"
 #include "winnow/stream.hpp"
@@ -18,6 +21,18 @@
 namespace winnow {
 
 namespace {
+
+// `path` with its folder resolved (realpath), for comparing two names of a
+// file that may not exist yet; the folder as given when it does not exist.
+std::string CanonicalPath(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  char* real = ::realpath(dir.c_str(), nullptr);
+  std::string out = (real != nullptr ? std::string(real) : dir) + "/" + base;
+  std::free(real);
+  return out;
+}
 
 // The operands with each folder replaced by its files ending in ".facts"
 // (in name order; a stage's temporary files end in ".tmp").
@@ -71,6 +86,19 @@ DecideStageStats DecideParts(const DecideStageArgs& args, const StreamConfig& co
     if (by_part[p].empty()) {
       throw StageError("winnow decide", "part " + std::to_string(p + 1) + " of " + std::to_string(parts) +
                                             " is missing: every part's facts file is needed");
+    }
+  }
+  if (!args.state.empty()) {
+    // The state is saved after the decisions are written: on a decisions
+    // file's path it would replace it.
+    const std::string state = CanonicalPath(args.state);
+    const std::string dir = CanonicalPath(args.dir + "/.");  // "FOLDER/."
+    for (std::uint32_t p = 0; p < parts; ++p) {
+      const std::string path = DecisionsPath(args.dir, p, parts);
+      if (dir.substr(0, dir.size() - 1) + path.substr(path.rfind('/') + 1) == state) {
+        throw OptionError("--index", args.state + " is also the decisions file of part " + std::to_string(p + 1) +
+                                         " in " + args.dir);
+      }
     }
   }
   if (::mkdir(args.dir.c_str(), 0777) != 0 && errno != EEXIST) throw Error(args.dir, std::strerror(errno));

@@ -321,6 +321,16 @@ expect_err "winnow: victim.decisions: input file is also standard output"
 expect_same_file "$p4.dec/part-00002-of-00004.decisions" victim.decisions "stdout: the decisions file was changed"
 finish
 
+begin "decide: --index on a decisions file of its own -o folder is refused before anything is written"
+rm -rf sd.dec; mkdir sd.dec
+cp "$p4.dec/part-00002-of-00004.decisions" sd.dec/part-00002-of-00004.decisions
+cp sd.dec/part-00002-of-00004.decisions sd.before
+run decide --format jsonl --index sd.dec/part-00002-of-00004.decisions -o sd.dec "$p4.facts.0" "$p4.facts.1" "$p4.facts.2" "$p4.facts.3"
+expect_rc 2
+expect_err "winnow: --index: sd.dec/part-00002-of-00004.decisions is also the decisions file of part 2 in sd.dec"
+expect_same_file sd.before sd.dec/part-00002-of-00004.decisions "the decisions file was changed"
+finish
+
 begin "stage usage errors (exit 2)"
 run sign --format jsonl -o f.facts s4/shard-000.jsonl
 expect_rc 2
