@@ -101,8 +101,9 @@ void CheckStage(const Config& config, const StageArgs& stage) {
                      "stages: nothing in one depends on another, so run winnow on each, on any machine");
   }
   if (name == "sign" && stage.part.empty()) throw UsageError("winnow sign", "needs --part I/N");
-  if (name != "apply" && (!config.rejects_file.empty() || config.stream.annotate || config.explain)) {
-    throw UsageError("winnow " + name, "--rejects, --annotate and --explain belong to winnow apply");
+  if (name != "apply" && (!config.rejects_file.empty() || config.stream.annotate || config.explain ||
+                           !config.stats_json.empty())) {
+    throw UsageError("winnow " + name, "--rejects, --annotate, --explain and --stats-json belong to winnow apply");
   }
   if ((name == "sign" || name == "decide") && stage.output.empty()) {
     throw UsageError("winnow " + name, name == "sign" ? "needs -o FACTS_FILE" : "needs -o DECISIONS_DIR");

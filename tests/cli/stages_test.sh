@@ -345,6 +345,14 @@ expect_rc 2
 expect_err_mentions "needs --decisions FILE"
 run sign --format jsonl --part 1/1 --index x.idx -o f.facts s4/shard-000.jsonl
 expect_rc 2
+# --stats-json did nothing in sign and decide: refused, as --rejects is.
+run sign --format jsonl --part 1/1 --stats-json st.json -o f.facts s4/shard-000.jsonl
+expect_rc 2
+expect_err "winnow: winnow sign: --rejects, --annotate, --explain and --stats-json belong to winnow apply"
+run decide --format jsonl --stats-json st.json -o x.dec "$p4.facts.0" "$p4.facts.1" "$p4.facts.2" "$p4.facts.3"
+expect_rc 2
+expect_err "winnow: winnow decide: --rejects, --annotate, --explain and --stats-json belong to winnow apply"
+[ -e st.json ] && fail_because "a stats file was written"
 finish
 
 echo "$passed passed, $failed failed"
