@@ -197,6 +197,9 @@ class LineFeatures {
   // words hashed with HashWord(word, kWordSeed).
   void AddLine(const Line& line, const Normalized* norm, int pattern,
                std::span<const std::uint64_t> word_hashes);
+  // Asks the CPU to bring the word table's entries for these word hashes
+  // into cache, for an AddLine() of them soon after (no other effect).
+  void Prefetch(std::span<const std::uint64_t> word_hashes) const;
   // Computes the block and context features once every line is added.
   void Finish(const Document& doc);
 

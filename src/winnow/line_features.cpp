@@ -406,6 +406,14 @@ void LineFeatures::Reset(std::size_t lines) {
   span_words_ = 0;
 }
 
+void LineFeatures::Prefetch(std::span<const std::uint64_t> word_hashes) const {
+  const WordTable::Slot* const table = word_table_->slots.data();
+  const std::size_t mask = word_table_->mask;
+  for (std::uint64_t h : word_hashes) {
+    __builtin_prefetch(&table[static_cast<std::size_t>(h ^ (h >> 31)) & mask]);
+  }
+}
+
 void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern,
                            std::span<const std::uint64_t> word_hashes) {
   const std::size_t i = added_++;

@@ -132,6 +132,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     }
     Normalize(line.text, &norm_);
     words.AddLine(line.text, &norm_);
+    features_.Prefetch({words.words_of(i), words.words(i)});
     count(Stage::kNormalize);
     RuleMatch match;
     if (rules_) match = rules_->MatchAll(line.text, norm_, line_scan_, i, words.words_of(i));
