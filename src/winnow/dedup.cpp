@@ -32,7 +32,10 @@ const std::vector<std::uint64_t>& CaptionMarkers() {
         "pictured", "photo",   "photos",  "photograph", "photographs", "picture", "pictures",
         "image",    "images",  "caption", "credit",     "credits",     "courtesy", "illustration",
         "foto",     "fotos",   "bild",    "фото",       "getty",       "reuters",  "afp",
-        "shutterstock", "alamy", "图片",  "图"};
+        "shutterstock", "alamy", "图片",  "图",
+        // Japanese 写真 ("photo") by its first character, as 图 for 图片
+        // (each CJK character is a word); Korean 사진.
+        "写", "사진"};
     std::vector<std::uint64_t> m;
     for (const char* w : words) m.push_back(HashWord(w, kWordSeed));
     std::sort(m.begin(), m.end());
@@ -195,7 +198,11 @@ DedupVerdict ParagraphDeduper::AddWords(const std::vector<std::uint64_t>& word_h
         const Entry& entry = entries_[e];
         if (!growth_ok(words, entry.words)) continue;
         double c = static_cast<double>(Intersection(entry)) / size;
-        if (c >= config_.containment) consider(DedupVerdict::Reason::kRestated, e, c);
+        // Mostly inside the earlier one, yet adding content of its own (a
+        // restated lead and a new fact): kept, as below.
+        if (c >= config_.containment && !AddsContent(word_hashes, entry)) {
+          consider(DedupVerdict::Reason::kRestated, e, c);
+        }
       }
     }
     // An earlier paragraph inside this one: our set against their samples.
