@@ -289,6 +289,14 @@ void LineModel::ByteTrees::Build(const LineModel& model) {
     pair_lanes[g * kPairs + s.feature / 32] |= static_cast<std::uint16_t>(1u << lane);
     for (int k = 0; k < s.length; ++k) cuts[offset[g] + 16 * k + lane] = cuts_of[s.feature][s.first + k];
   }
+  // The slot of each threshold of each feature (by its rank in cuts_of).
+  std::vector<std::vector<std::uint8_t>> slot_of(kFeatureCount);
+  for (int f = 0; f < kFeatureCount; ++f) slot_of[f].resize(cuts_of[f].size());
+  for (std::size_t i = 0; i < best.size(); ++i) {
+    for (int k = 0; k < best[i].length; ++k) {
+      slot_of[best[i].feature][best[i].first + k] = static_cast<std::uint8_t>(i);
+    }
+  }
   node_slot.assign(64 * count, 0);
   node_rank.assign(64 * count, 255);
   for (std::size_t t = 0; t < count; ++t) {
@@ -296,15 +304,10 @@ void LineModel::ByteTrees::Build(const LineModel& model) {
       const FlatSplit& s = split_of(t, p);
       if (never_right(s.threshold)) continue;
       const auto& c = cuts_of[s.feature];
-      const int rank = static_cast<int>(std::lower_bound(c.begin(), c.end(), s.threshold) - c.begin());
-      for (std::size_t i = 0; i < best.size(); ++i) {
-        const Slot& slot = best[i];
-        if (slot.feature == static_cast<int>(s.feature) && rank >= slot.first &&
-            rank < slot.first + slot.length) {
-          node_slot[64 * t + p + 1] = static_cast<std::uint8_t>(i);
-          node_rank[64 * t + p + 1] = static_cast<std::uint8_t>(rank - slot.first);
-        }
-      }
+      const auto rank = static_cast<std::size_t>(std::lower_bound(c.begin(), c.end(), s.threshold) - c.begin());
+      const std::uint8_t slot = slot_of[s.feature][rank];
+      node_slot[64 * t + p + 1] = slot;
+      node_rank[64 * t + p + 1] = static_cast<std::uint8_t>(static_cast<int>(rank) - best[slot].first);
     }
   }
   depth = d;
