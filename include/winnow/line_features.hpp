@@ -21,6 +21,13 @@
 //    the page) whose shape equals that of the line 1 above (a run of alike
 //    lines) or 2, 3 or 4 above, the best of those (the repeating items of a
 //    listing: title, summary, date);
+//  - its posts: whether it is a post's or comment's header with a time
+//    stamp (IsPostStamp), how many such headers lie within +-10 lines, above
+//    it, inside the main text, and between the main text and it, and how
+//    much of the page's prose comes before the first of them (an article,
+//    then its comments: each comment under a "NAME wrote on DATE at 4:21 am"
+//    line; a forum thread is such posts from its first line, and its main
+//    text holds several);
 //  - its vocabulary: the mean and the lowest prior of its words (see
 //    WordPriors: "sitemap", "subscribe", "login" lean to boilerplate,
 //    "thereby", "concluded" to prose), and the mean over the lines within
@@ -91,6 +98,8 @@ enum Feature : int {
   kFWin10Body, kFWin10Words, kFWin10Rule,
   // Structure: runs of short lines, and line shapes that repeat.
   kFShortAbove, kFShortBelow, kFWin10Same, kFWin10Period, kFDocSame, kFDocPeriod,
+  // Posts and comments: their headers' time stamps (IsPostStamp).
+  kFStamp, kFWin10Stamps, kFStampsAbove, kFProseBeforeStamps, kFStampsInSpan, kFStampsAfterSpan,
   // Vocabulary: the word priors (WordPriors) of the line and around it.
   kFLexMean, kFLexMin, kFLexWin2,
   kFeatureCount
@@ -100,15 +109,25 @@ enum Feature : int {
 const std::vector<std::string>& FeatureNames();
 
 // True if `text` ends, after trailing spaces (any Unicode space), invisible
-// format characters (U+200B-U+200F, U+2060, U+FEFF, ...), closing brackets
-// and quotes, and HTML entities that spell any of those (&nbsp; &#8221;
-// &rdquo; ...), in a sentence-final mark of any script (. ! ? ; of Latin,
+// format characters (U+200B-U+200F, U+2060, U+FEFF, ...), variation
+// selectors and tag characters, closing brackets and quotes, and HTML
+// character references that spell any of those (&nbsp; &#8221; &rdquo;
+// &ZeroWidthSpace; ..., names in any case; also escaped twice, &amp;nbsp;,
+// and without the ';' at the very end of the text, &nbsp), in a sentence-final mark of any script (. ! ? ; of Latin,
 // 。！？．, ۔ ؟, । ॥, ። ፧, ។ ៕, ། ༎, ။, ๚ ๛, ...) and not in an ellipsis.
 // Also true for the closing quotes " ' ” ’ » themselves, as C4's rule has it.
 bool EndsWithClosingPunctuation(std::string_view text);
 
 // True if `text` ends in ':' or '：' (after spaces and format characters).
 bool EndsWithColon(std::string_view text);
+
+// True if `raw` (normalised as `norm`), a line of at most 30 words, looks
+// like the header of a post or a comment: it holds a clock time ("4:21
+// am", "18:05"), a time relative to now ("3 hours ago", "vor 2 Tagen",
+// "hace 5 días", "il y a 3 jours", "2 дня назад", "3天前"; a number, a unit
+// and the language's word for "ago", in 15 languages), or ends in a verb of
+// saying ("Anna says:", "Bob wrote", "Jan schrieb:").
+bool IsPostStamp(std::string_view raw, const Normalized& norm);
 
 // Words as the line model counts them: normalised words, two CJK characters
 // counting as one, and runs of scripts written without spaces (Thai, Lao,
@@ -242,7 +261,7 @@ class LineFeatures {
   };
   enum : std::uint16_t {
     kOwnClosed = 1, kOwnColon = 2, kOwnEllipsis = 4, kOwnEmail = 8, kOwnBullet = 16,
-    kOwnKeyValue = 32, kOwnYear = 64, kOwnWrapped = 128
+    kOwnKeyValue = 32, kOwnYear = 64, kOwnWrapped = 128, kOwnStamp = 256
   };
   struct Para {
     std::uint32_t first = 0, end = 0;
@@ -275,6 +294,10 @@ class LineFeatures {
   std::vector<std::uint32_t> idx_;
   std::vector<std::uint16_t> dist_next_, dist_prev_;
   std::vector<std::uint32_t> pre_body_, pre_rule_;
+  // Posts: prefix sums of stamp rows (IsPostStamp), and the share of the
+  // body words above the first of them (1 when there is none).
+  std::vector<std::uint32_t> pre_stamp_;
+  float prose_before_stamps_ = 1;
   // Structure: short rows directly above and below (at most 1000), and
   // prefix sums of "same shape as the row p above" for p = 1..4.
   std::vector<std::uint16_t> short_above_, short_below_;

@@ -1,6 +1,7 @@
 #include "winnow/line_features.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -78,15 +79,17 @@ char32_t PreviousCodePoint(std::string_view s, std::size_t* end) {
   return c;
 }
 
-// If s[..end) ends in an HTML character reference (&name; &#NNN; &#xHH;),
-// returns the character it spells and moves `end` to its '&'; else 0.
-char32_t TrailingEntity(std::string_view s, std::size_t* end) {
-  if (*end == 0 || s[*end - 1] != ';') return 0;
-  const std::size_t semi = *end - 1;
-  std::size_t amp = semi;
-  while (amp > 0 && semi - amp < 10 && s[amp - 1] != '&') --amp;
-  if (amp == 0 || s[amp - 1] != '&') return 0;
-  std::string_view body = s.substr(amp, semi - amp);
+// Invisible characters after a mark: spaces and format characters
+// (IsSpaceOrFormat), variation selectors (U+FE00-U+FE0F, U+E0100-U+E01EF)
+// and tag characters (U+E0000-U+E007F).
+bool IsInvisible(char32_t c) {
+  return IsSpaceOrFormat(c) || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0000 && c <= 0xE007F) ||
+         (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+// The character an HTML character reference's body spells ("nbsp", "#8221",
+// "#x201D"; names in any case), or 0.
+char32_t EntityChar(std::string_view body) {
   char32_t c = 0;
   if (body.size() >= 2 && body[0] == '#') {
     const bool hex = body[1] == 'x' || body[1] == 'X';
@@ -102,19 +105,52 @@ char32_t TrailingEntity(std::string_view s, std::size_t* end) {
       c = c * (hex ? 16 : 10) + static_cast<char32_t>(v);
       if (c > 0x10FFFF) return 0;
     }
-  } else {
-    static const std::unordered_map<std::string_view, char32_t> kNamed = {
-        {"nbsp", 0xA0},    {"quot", '"'},     {"apos", '\''},   {"rdquo", 0x201D},
-        {"ldquo", 0x201C}, {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"raquo", 0xBB},
-        {"laquo", 0xAB},   {"hellip", 0x2026}, {"amp", '&'},    {"gt", '>'},
-        {"lt", '<'},       {"thinsp", 0x2009}, {"ensp", 0x2002}, {"emsp", 0x2003},
-        {"zwsp", 0x200B},  {"lrm", 0x200E},    {"rlm", 0x200F},  {"rpar", ')'},
-        {"excl", '!'},     {"quest", '?'},     {"period", '.'},  {"bdquo", 0x201E}};
-    auto it = kNamed.find(body);
-    if (it == kNamed.end()) return 0;
-    c = it->second;
+    return c;
   }
-  *end = amp - 1;
+  static const std::unordered_map<std::string_view, char32_t> kNamed = {
+      {"nbsp", 0xA0},    {"quot", '"'},     {"apos", '\''},   {"rdquo", 0x201D},
+      {"ldquo", 0x201C}, {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"raquo", 0xBB},
+      {"laquo", 0xAB},   {"hellip", 0x2026}, {"amp", '&'},    {"gt", '>'},
+      {"lt", '<'},       {"thinsp", 0x2009}, {"ensp", 0x2002}, {"emsp", 0x2003},
+      {"zwsp", 0x200B},  {"lrm", 0x200E},    {"rlm", 0x200F},  {"rpar", ')'},
+      {"excl", '!'},     {"quest", '?'},     {"period", '.'},  {"bdquo", 0x201E},
+      {"zwnj", 0x200C},  {"zwj", 0x200D},    {"hairsp", 0x200A}, {"thinspace", 0x2009},
+      {"zerowidthspace", 0x200B}, {"nobreak", 0x2060}, {"mediumspace", 0x205F},
+      {"verythinspace", 0x200A}, {"emsp13", 0x2004}, {"emsp14", 0x2005},
+      {"numsp", 0x2007}, {"puncsp", 0x2008}, {"rsaquo", 0x203A}};
+  char lower[16];
+  if (body.empty() || body.size() > sizeof lower) return 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char d = body[i];
+    lower[i] = d >= 'A' && d <= 'Z' ? static_cast<char>(d - 'A' + 'a') : d;
+  }
+  auto it = kNamed.find(std::string_view(lower, body.size()));
+  return it == kNamed.end() ? 0 : it->second;
+}
+
+// If s[..end) ends in an HTML character reference (&name; &#NNN; &#xHH;,
+// also escaped twice as &amp;name;, and without its ';' at the very end of
+// the line, as &nbsp), returns the character it spells and moves `end` to
+// its '&'; else 0.
+char32_t TrailingEntity(std::string_view s, std::size_t* end) {
+  if (*end == 0) return 0;
+  const bool semicolon = s[*end - 1] == ';';
+  if (!semicolon && *end != s.size()) return 0;
+  const std::size_t stop = semicolon ? *end - 1 : *end;
+  std::size_t amp = stop;
+  while (amp > 0 && stop - amp < 16 && s[amp - 1] != '&' && s[amp - 1] != ';') --amp;
+  if (amp == stop || amp == 0) return 0;
+  std::size_t start;  // the first byte of the reference
+  if (s[amp - 1] == '&') {
+    start = amp - 1;
+  } else if (s[amp - 1] == ';' && amp >= 5 && s.substr(amp - 5, 5) == "&amp;") {
+    start = amp - 5;  // &amp;nbsp;
+  } else {
+    return 0;
+  }
+  const char32_t c = EntityChar(s.substr(amp, stop - amp));
+  if (c == 0) return 0;
+  *end = start;
   return c;
 }
 
@@ -123,10 +159,12 @@ char32_t TrailingEntity(std::string_view s, std::size_t* end) {
 char32_t LastMark(std::string_view text, std::size_t* at) {
   std::size_t end = text.size();
   while (end > 0) {
-    // (Only a ';' can end an entity.)
-    char32_t c = text[end - 1] == ';' ? TrailingEntity(text, &end) : 0;
+    // (Only a ';', or a letter or digit at the very end, can end an entity.)
+    const char b = text[end - 1];
+    const bool entity = b == ';' || (end == text.size() && std::isalnum(static_cast<unsigned char>(b)));
+    char32_t c = entity ? TrailingEntity(text, &end) : 0;
     if (c == 0) c = PreviousCodePoint(text, &end);
-    if (IsSpaceOrFormat(c) || IsTrailingCloser(c)) continue;
+    if (IsInvisible(c) || IsTrailingCloser(c)) continue;
     *at = end;
     return c;
   }
@@ -178,10 +216,12 @@ bool EndsWithClosingPunctuation(std::string_view text) {
 bool EndsWithColon(std::string_view text) {
   std::size_t end = text.size();
   while (end > 0) {
-    // (Only a ';' can end an entity.)
-    char32_t c = text[end - 1] == ';' ? TrailingEntity(text, &end) : 0;
+    // (Only a ';', or a letter or digit at the very end, can end an entity.)
+    const char b = text[end - 1];
+    const bool entity = b == ';' || (end == text.size() && std::isalnum(static_cast<unsigned char>(b)));
+    char32_t c = entity ? TrailingEntity(text, &end) : 0;
     if (c == 0) c = PreviousCodePoint(text, &end);
-    if (!IsSpaceOrFormat(c)) return c == ':' || c == 0xFF1A;
+    if (!IsInvisible(c)) return c == ':' || c == 0xFF1A;
   }
   return false;
 }
@@ -234,6 +274,130 @@ int CountWords(std::string_view raw, const Normalized& norm) {
     unspaced.Add(DecodeUtf8(raw, &pos));
   }
   return WordCount(norm, unspaced.chars, unspaced.runs);
+}
+
+namespace {
+
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A clock time: one or two digits of hours (0-23), a colon, two digits of
+// minutes (00-59), optionally a colon and two of seconds, not inside a
+// longer run of digits and colons.
+bool HasClockTime(std::string_view s) {
+  for (std::size_t p = s.find(':'); p != std::string_view::npos; p = s.find(':', p + 1)) {
+    std::size_t h = p;
+    while (h > 0 && p - h < 3 && IsAsciiDigit(s[h - 1])) --h;
+    const std::size_t hour_digits = p - h;
+    if (hour_digits == 0 || hour_digits > 2 || (h > 0 && (s[h - 1] == ':' || IsAsciiDigit(s[h - 1])))) {
+      continue;
+    }
+    const int hours = hour_digits == 1 ? s[h] - '0' : (s[h] - '0') * 10 + (s[h + 1] - '0');
+    auto two_digits = [&](std::size_t at, int limit) {
+      return at + 2 <= s.size() && IsAsciiDigit(s[at]) && IsAsciiDigit(s[at + 1]) &&
+             (s[at] - '0') * 10 + (s[at + 1] - '0') <= limit &&
+             (at + 2 == s.size() || !IsAsciiDigit(s[at + 2]));
+    };
+    if (hours > 23 || !two_digits(p + 1, 59)) continue;
+    std::size_t end = p + 3;
+    if (end < s.size() && s[end] == ':') {
+      if (!two_digits(end + 1, 59)) continue;
+      end += 3;
+    }
+    if (end < s.size() && s[end] == ':') continue;
+    return true;
+  }
+  return false;
+}
+
+bool IsNumberWord(std::string_view w) {
+  if (w.empty() || w.size() > 4) return false;
+  for (char c : w) {
+    if (!IsAsciiDigit(c)) return false;
+  }
+  return true;
+}
+
+// The words of relative times and of saying, normalised (NFKC_Casefold).
+struct StampWords {
+  std::unordered_set<std::string_view> units, ago_after, ago_before;
+  std::vector<std::uint64_t> saying;  // HashWord(word, kWordSeed), sorted
+  StampWords() {
+    for (const char* w : {
+             // English, German, French, Spanish, Portuguese, Italian, Dutch
+             "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour",
+             "hours", "hr", "hrs", "day", "days", "week", "weeks", "wk", "wks", "month", "months",
+             "mo", "mos", "year", "years", "yr", "yrs", "sekunde", "sekunden", "minuten",
+             "stunde", "stunden", "tag", "tage", "tagen", "woche", "wochen", "monat", "monate",
+             "monaten", "jahr", "jahre", "jahren", "seconde", "secondes", "heure", "heures",
+             "jour", "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années",
+             "segundo", "segundos", "minuto", "minutos", "hora", "horas", "día", "días", "dia",
+             "dias", "semana", "semanas", "mes", "meses", "mês", "año", "años", "ano", "anos",
+             "secondi", "minuti", "ora", "ore", "giorno", "giorni", "settimana", "settimane",
+             "mese", "mesi", "anno", "anni", "seconden", "minuut", "uur", "uren", "dag", "dagen",
+             "weken", "maand", "maanden", "jaar", "jaren",
+             // Swedish, Danish, Norwegian, Polish, Russian, Ukrainian, Turkish
+             "sekund", "sekunder", "minut", "minuter", "minutter", "timme", "timmar", "time",
+             "timer", "dagar", "dage", "dager", "vecka", "veckor", "uge", "uger", "uke", "uker",
+             "månad", "månader", "måned", "måneder", "år", "sekundy", "sekundę", "minuty",
+             "minutę", "godzin", "godziny", "godzinę", "dzień", "dni", "tydzień", "tygodnie",
+             "tygodni", "miesiąc", "miesiące", "miesięcy", "rok", "lata", "lat", "секунд",
+             "секунду", "секунды", "минут", "минуту", "минуты", "час", "часа", "часов", "день",
+             "дня", "дней", "неделю", "недели", "недель", "месяц", "месяца", "месяцев", "год",
+             "года", "лет", "хвилин", "хвилину", "хвилини", "годину", "години", "годин", "днів",
+             "дні", "тиждень", "тижні", "тижнів", "місяць", "місяці", "місяців", "рік", "роки",
+             "років", "saniye", "dakika", "saat", "gün", "hafta", "ay", "yıl"}) {
+      units.insert(w);
+    }
+    for (const char* w : {"ago", "fa", "geleden", "sedan", "siden", "temu", "назад", "тому", "önce"}) {
+      ago_after.insert(w);
+    }
+    for (const char* w : {"vor", "hace", "há", "ha"}) ago_before.insert(w);
+    for (const char* w : {"says", "said", "wrote", "writes", "commented", "replied", "responded",
+                          "schrieb", "sagt", "écrit", "escribió", "dijo", "comentó", "escreveu",
+                          "disse", "comentou", "scrive", "scritto", "schreef", "zegt", "написал",
+                          "написала", "пишет", "napisał", "napisała", "skrev", "yazdı"}) {
+      saying.push_back(HashWord(w, kWordSeed));
+    }
+    std::sort(saying.begin(), saying.end());
+  }
+};
+
+// IsPostStamp() for a line whose ASCII digits the caller has counted, and
+// whose last word hashes to `last_hash` (HashWord(word, kWordSeed)).
+bool PostStamp(std::string_view raw, const Normalized& norm, bool digits, std::uint64_t last_hash) {
+  const std::size_t n = norm.words.size();
+  if (n == 0 || n > 30) return false;
+  static const StampWords words;
+  // "Maria says:", "Bob wrote": the verb ends the line, or a colon does
+  // ("the council said." is a sentence).
+  std::size_t end = raw.size();
+  while (end > 0 && (raw[end - 1] == ' ' || raw[end - 1] == '\t')) --end;
+  const unsigned char last = end == 0 ? 0 : static_cast<unsigned char>(raw[end - 1]);
+  const bool open_end = last == ':' || last >= 0x80 || std::isalnum(last);
+  if (open_end && std::binary_search(words.saying.begin(), words.saying.end(), last_hash)) return true;
+  if (!digits) return false;
+  if (HasClockTime(raw)) return true;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string_view w = norm.word(k);
+    if (w.empty() || !IsAsciiDigit(w[0])) continue;
+    // "3天前", "3 小时前", "3時間前", "3시간 전": the mark within three words.
+    for (std::size_t j = k + 1; j <= k + 3 && j < n; ++j) {
+      if (norm.word(j) == "前" || norm.word(j) == "전") return true;
+    }
+    if (!IsNumberWord(w) || k + 1 >= n || !words.units.contains(norm.word(k + 1))) continue;
+    if (k + 2 < n && words.ago_after.contains(norm.word(k + 2))) return true;  // "3 hours ago"
+    if (k >= 1 && words.ago_before.contains(norm.word(k - 1))) return true;   // "vor 3 Tagen"
+    if (k >= 2 && norm.word(k - 2) == "y" && norm.word(k - 1) == "a") return true;  // "il y a 3 jours"
+  }
+  return false;
+}
+
+}  // namespace
+
+bool IsPostStamp(std::string_view raw, const Normalized& norm) {
+  if (norm.words.empty()) return false;
+  return PostStamp(raw, norm, raw.find_first_of("0123456789") != std::string_view::npos,
+                   HashWord(norm.word(norm.words.size() - 1), kWordSeed));
 }
 
 void WordPriors::Add(std::uint64_t hash, float prior) {
@@ -299,7 +463,8 @@ const std::vector<std::string>& FeatureNames() {
           "next_closed", "next_rule", "win2_body", "win2_words", "win2_rule",
           "win5_body", "win5_words", "win5_rule", "win10_body", "win10_words",
           "win10_rule", "short_above", "short_below", "win10_same", "win10_period",
-          "doc_same", "doc_period", "lex_mean", "lex_min", "lex_win2"}) {
+          "doc_same", "doc_period", "stamp", "win10_stamps", "stamps_above",
+          "prose_before_stamps", "stamps_in_span", "stamps_after_span", "lex_mean", "lex_min", "lex_win2"}) {
       n.emplace_back(s);
     }
     return n;
@@ -529,7 +694,7 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       (closed ? kOwnClosed : 0) | (colon ? kOwnColon : 0) |
       (!closed && (raw.ends_with("...") || raw.ends_with("\xE2\x80\xA6")) ? kOwnEllipsis : 0) |
       (email ? kOwnEmail : 0) | (bullet ? kOwnBullet : 0) | (key_value ? kOwnKeyValue : 0) |
-      (year ? kOwnYear : 0));
+      (year ? kOwnYear : 0) | (nwords > 0 && PostStamp(raw, *norm, digits > 0, word_hashes[nwords - 1]) ? kOwnStamp : 0));
   f.stop_share = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
   f.cap_share = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
   f.upper_share = letters ? static_cast<float>(upper) / static_cast<float>(letters) : 0.0f;
@@ -674,6 +839,18 @@ void LineFeatures::Finish(const Document& doc) {
     all_words += std::min(words_[i], 1000);
   }
   body_words_ = pre_body_words_[m];
+
+  // Posts: the rows with a time stamp, and the prose above the first.
+  pre_stamp_.assign(m + 1, 0);
+  std::size_t first_stamp = m;
+  for (std::size_t j = 0; j < m; ++j) {
+    const bool stamp = (own_[j].flags & kOwnStamp) != 0;
+    pre_stamp_[j + 1] = pre_stamp_[j] + stamp;
+    if (stamp && first_stamp == m) first_stamp = j;
+  }
+  prose_before_stamps_ = first_stamp == m ? 1.0f
+                         : body_words_ > 0 ? static_cast<float>(pre_body_words_[first_stamp] / body_words_)
+                                           : 0.0f;
 
   // Structure. A row's shape: length class, closing mark, digits, bullet.
   {
@@ -859,6 +1036,22 @@ std::span<const float> LineFeatures::row(std::size_t line) const {
                                window(pre_same_[3], 10)});
   f[kFDocSame] = doc_same_;
   f[kFDocPeriod] = doc_period_;
+
+  // Posts.
+  {
+    const std::size_t lo = j >= 10 ? j - 10 : 0, hi = std::min(m, j + 11);
+    f[kFStamp] = flag(o, kOwnStamp);
+    f[kFWin10Stamps] = Log1p(static_cast<double>(pre_stamp_[hi] - pre_stamp_[lo]));
+    f[kFStampsAbove] = Log1p(static_cast<double>(pre_stamp_[j]));
+    f[kFProseBeforeStamps] = prose_before_stamps_;
+    f[kFStampsInSpan] = has_span ? Log1p(static_cast<double>(pre_stamp_[span_row_last_ + 1] -
+                                                             pre_stamp_[span_row_first_]))
+                                 : 0.0f;
+    f[kFStampsAfterSpan] =
+        has_span && j > span_row_last_
+            ? Log1p(static_cast<double>(pre_stamp_[j] - pre_stamp_[span_row_last_ + 1]))
+            : 0.0f;
+  }
 
   // Vocabulary.
   if (o.lex_n > 0) f[kFLexMean] = static_cast<float>(lex_sum_[j] / o.lex_n);

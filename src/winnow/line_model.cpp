@@ -566,6 +566,16 @@ std::string DescribeFeature(int index, float value) {
       s << "about " << counted(value, "word") << " a line within " << Window(index); break;
     case kFWin2Rule: case kFWin5Rule: case kFWin10Rule:
       s << static_cast<int>(value * 100) << "% rule lines within " << Window(index); break;
+    case kFStamp: s << (on ? "a post's time stamp" : "no time stamp"); break;
+    case kFWin10Stamps: s << counted(value, "time stamp") << " within 10 lines"; break;
+    case kFStampsAbove: s << counted(value, "time stamp") << " above"; break;
+    case kFProseBeforeStamps:
+      s << static_cast<int>(value * 100) << "% of the prose before the first time stamp";
+      break;
+    case kFStampsInSpan: s << counted(value, "time stamp") << " inside the main text"; break;
+    case kFStampsAfterSpan:
+      s << counted(value, "time stamp") << " between the main text and it";
+      break;
     default: s << FeatureNames()[index] << ' ' << value; break;
   }
   return s.str();

@@ -100,6 +100,24 @@ const PunctCase kPunctCases[] = {
     {"Sentence.&quot;", true},
     {"Sentence&#46;", true},
     {"Sentence.&nbsp;&nbsp;", true},
+    {"Sentence.&ZeroWidthSpace;", true},
+    {"Sentence.&zwnj;", true},
+    {"Sentence.&NoBreak;", true},
+    {"Sentence.&hairsp;", true},
+    {"Sentence.&MediumSpace;", true},
+    {"Sentence.&NBSP;", true},
+    {"Sentence.&amp;nbsp;", true},  // escaped twice
+    {"Sentence.&amp;rdquo;", true},
+    {"Sentence.&nbsp", true},   // no ';' at the end of the line
+    {"Sentence.&#8221", true},
+    {"Sentence.\xef\xb8\x8f", true},          // VARIATION SELECTOR-16
+    {"Sentence.&#65039;", true},
+    {"Sentence.\xf3\xa0\x80\x81", true},      // LANGUAGE TAG
+    {"Sentence&nbsp", false},
+    {"Sentence.&nbsp word", false},
+    {"Tom &amp Jerry", false},
+    {"Call AT&T", false},
+    {"x&amp;y;", false},
     {"Sentence&nbsp;", false},
     {"Sentence &amp;", false},
     {"Sentence&unknown;", false},
@@ -221,6 +239,61 @@ TEST(CountWordsTest, Table) {
 }
 
 
+struct StampCase {
+  std::string_view text;
+  bool stamp;
+};
+
+const StampCase kStampCases[] = {
+    // Clock times.
+    {"Phil White responded to Sian on November 13th, 2012 at 4:20 am Link To Comment", true},
+    {"by Tutu-late on Aug 9, 2012 8:02 AM PDT up reply actions", true},
+    {"Posted 18:05", true},
+    {"12:30:15 | anna", true},
+    {"Kommentar von Jan am 3. Mai um 09:41", true},
+    {"The meeting ended at 24:10 the next day", false},  // no hour 24
+    {"Version 1:234 of the file", false},                // three digits of minutes
+    {"Score 123:45 after extra time", false},            // three digits of hours
+    {"Build 1:2:3:4 is out", false},
+    {"Ratio 3:7", false},
+    // Relative times, in several languages.
+    {"Anna K. 3 hours ago", true},
+    {"Reply - 12 days ago", true},
+    {"vor 2 Tagen", true},
+    {"hace 5 días · Responder", true},
+    {"il y a 3 jours", true},
+    {"há 4 horas", true},
+    {"2 giorni fa", true},
+    {"3 dagen geleden", true},
+    {"5 dni temu", true},
+    {"2 дня назад", true},
+    {"3 gün önce", true},
+    {"\xe7\x94\xa8\xe6\x88\xb7 3\xe5\xa4\xa9\xe5\x89\x8d", true},  // 用户 3天前
+    {"3 years of growth", false},
+    {"It took three hours ago to start", false},  // no number
+    // A verb of saying at the end.
+    {"Maria says:", true},
+    {"Bob wrote", true},
+    {"Jan schrieb:", true},
+    {"Marie a \xc3\xa9" "crit :", true},
+    {"That is what the report says about the harbour and the ships that left it.", false},
+    {"The barriers will be repaired by Friday, the council said.", false},
+    {"\"We were lucky,\" she said", true},  // no closing mark: a header's shape
+    // Long lines are prose, whatever they hold.
+    {"At 4:20 am on Tuesday the river rose over the banks and the council moved the residents of "
+     "the lower town to the school hall before the bridge closed and the power failed.",
+     false},
+    {"", false},
+};
+
+TEST(IsPostStampTest, Table) {
+  for (const StampCase& c : kStampCases) {
+    Normalized norm;
+    Normalize(c.text, &norm);
+    EXPECT_EQ(IsPostStamp(c.text, norm), c.stamp) << std::string(c.text);
+  }
+}
+
 // Builds a document's features with the given rules (feature action).
 class FeaturesOf {
  public:
@@ -335,6 +408,53 @@ TEST(LineFeaturesTest, RepetitionAndNeighbours) {
   EXPECT_EQ(f.at(3, kFPrevClosed), 1);
   EXPECT_FLOAT_EQ(f.at(3, kFPrevWords), f.at(2, kFWords));
   EXPECT_FLOAT_EQ(f.at(3, kFNextWords), f.at(4, kFWords));
+}
+
+// An article, then its comments under time-stamped headers: the comments
+// are past the main text's stamps; a forum thread has its stamps from the
+// first post on.
+TEST(LineFeaturesTest, PostColumnsCountTheTimeStamps) {
+  const std::string comments =
+      "Anna wrote on May 3, 2024 at 9:41 am\n"
+      "I think the council should have moved the barriers much earlier this year.\n"
+      "Bob wrote on May 3, 2024 at 10:02 am\n"
+      "We were lucky that the water stopped just short of our street, to be honest.\n";
+  FeaturesOf article(std::string(kArticle) + comments);
+  // Lines 0-2 the article, 3 and 5 stamps, 4 and 6 comments.
+  EXPECT_EQ(article.at(3, kFStamp), 1);
+  EXPECT_EQ(article.at(4, kFStamp), 0);
+  EXPECT_EQ(article.at(0, kFStampsAbove), 0);
+  EXPECT_FLOAT_EQ(article.at(6, kFStampsAbove), std::log1p(2.0f));
+  EXPECT_FLOAT_EQ(article.at(0, kFWin10Stamps), std::log1p(2.0f));
+  // All of the article's prose comes before the first stamp.
+  const float before = article.at(0, kFProseBeforeStamps);
+  EXPECT_GT(before, 0.4f);
+  EXPECT_LT(before, 1.0f);
+  EXPECT_FLOAT_EQ(article.at(6, kFProseBeforeStamps), before);
+  FeaturesOf thread(comments);
+  EXPECT_FLOAT_EQ(thread.at(1, kFProseBeforeStamps), 0.0f);
+  EXPECT_EQ(thread.at(1, kFStampsAfterSpan), 0);
+  EXPECT_GT(thread.at(1, kFStampsInSpan), 0);  // the second header is among the posts
+
+  // Past a boundary heading the main text has ended: the stamps between it
+  // and a comment are counted.
+  const std::string short_comments =
+      "Anna wrote on May 3, 2024 at 9:41 am\n"
+      "Great work!\n"
+      "Bob wrote on May 3, 2024 at 10:02 am\n"
+      "Agreed!\n";
+  FeaturesOf headed(std::string(kArticle) + "Comments\n" + short_comments,
+                    "read-more literal+list comments\n");
+  ASSERT_EQ(headed.features().span_last(), 2u);
+  EXPECT_EQ(headed.at(2, kFStampsAfterSpan), 0);
+  EXPECT_EQ(headed.at(2, kFStampsInSpan), 0);
+  EXPECT_EQ(headed.at(4, kFStampsAfterSpan), 0);  // the first stamp: none before it
+  EXPECT_FLOAT_EQ(headed.at(5, kFStampsAfterSpan), std::log1p(1.0f));
+  EXPECT_FLOAT_EQ(headed.at(7, kFStampsAfterSpan), std::log1p(2.0f));
+
+  FeaturesOf plain{std::string(kArticle)};
+  EXPECT_FLOAT_EQ(plain.at(1, kFProseBeforeStamps), 1.0f);
+  EXPECT_EQ(plain.at(1, kFWin10Stamps), 0);
 }
 
 // The vocabulary columns: the mean and lowest prior of a line's words that
