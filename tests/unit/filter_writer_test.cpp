@@ -72,6 +72,15 @@ struct ExpectedDrop {
   std::uint32_t of_line = 0;
 };
 
+// A song whose punctuated refrain (half of its lines sentences) comes back.
+const std::string kPunctuatedRefrain =
+    "The ferry leaves at half past nine,\nI count the windows one by one.\n\n"
+    "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+    "However long the crossing takes,\nI will find my way back home to you.\n\n"
+    "The winter came and stayed too long,\nthe rope was stiff, the deck was grey.\n\n"
+    "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
+    "However long the crossing takes,\nI will find my way back home to you.\n";
+
 struct FilterCase {
   const char* name;
   std::string input;
@@ -181,18 +190,8 @@ std::vector<FilterCase> FilterCases() {
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
       {"a punctuated refrain, half of its lines sentences, comes back: kept",
-       "The ferry leaves at half past nine,\nI count the windows one by one.\n\n"
-       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
-       "However long the crossing takes,\nI will find my way back home to you.\n\n"
-       "The winter came and stayed too long,\nthe rope was stiff, the deck was grey.\n\n"
-       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
-       "However long the crossing takes,\nI will find my way back home to you.\n",
-       "The ferry leaves at half past nine,\nI count the windows one by one.\n\n"
-       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
-       "However long the crossing takes,\nI will find my way back home to you.\n\n"
-       "The winter came and stayed too long,\nthe rope was stiff, the deck was grey.\n\n"
-       "So leave the harbour lights on for me,\nand leave them burning on the quay.\n"
-       "However long the crossing takes,\nI will find my way back home to you.\n",
+       kPunctuatedRefrain,
+       kPunctuatedRefrain,
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
       {"repeated headings and list labels are kept",

@@ -373,6 +373,18 @@ class SlowNormalizer {
   std::map<char32_t, Info> cache_;
 };
 
+
+// Normalize(in) gives the slow model's text, words and CJK count.
+void ExpectAgreesWithSlow(const std::string& in, SlowNormalizer* slow, Normalized* fast) {
+  std::vector<std::string> words;
+  std::uint32_t cjk = 0;
+  const std::string expected = slow->Run(in, &words, &cjk);
+  Normalize(in, fast);
+  ASSERT_EQ(fast->text, expected) << "input: " << testing::PrintToString(in);
+  ASSERT_EQ(fast->words.size(), words.size()) << "input: " << testing::PrintToString(in);
+  for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast->word(i), words[i]);
+  ASSERT_EQ(fast->cjk_words, cjk);
+}
 TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
   // Bytes drawn from a mix that exercises every path: ASCII letters and
   // punctuation, joiners, multi-byte letters, ideographs, invalid bytes.
@@ -387,18 +399,12 @@ TEST(NormalizeTest, AgreesWithASlowModelOnRandomBytes) {
   std::mt19937 rng(12345);
   SlowNormalizer slow;
   Normalized fast;
-  std::vector<std::string> words;
-  std::uint32_t cjk = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string in;
     const int n = static_cast<int>(rng() % 40);
     for (int i = 0; i < n; ++i) in += pieces[rng() % pieces.size()];
-    const std::string expected = slow.Run(in, &words, &cjk);
-    Normalize(in, &fast);
-    ASSERT_EQ(fast.text, expected) << "input: " << testing::PrintToString(in);
-    ASSERT_EQ(fast.words.size(), words.size());
-    for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast.word(i), words[i]);
-    ASSERT_EQ(fast.cjk_words, cjk);
+    ExpectAgreesWithSlow(in, &slow, &fast);
+    if (HasFatalFailure()) return;
     // The result is its own normalisation.
     Normalized again;
     Normalize(fast.text, &again);
@@ -419,8 +425,6 @@ TEST(NormalizeTest, AgreesWithASlowModelOnLongAsciiLines) {
   std::mt19937 rng(64);
   SlowNormalizer slow;
   Normalized fast;
-  std::vector<std::string> words;
-  std::uint32_t cjk = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string in;
     const int n = static_cast<int>(rng() % 120);
@@ -430,12 +434,8 @@ TEST(NormalizeTest, AgreesWithASlowModelOnLongAsciiLines) {
       if (k >= 18 && rng() % 4 != 0) continue;
       in += pieces[k];
     }
-    const std::string expected = slow.Run(in, &words, &cjk);
-    Normalize(in, &fast);
-    ASSERT_EQ(fast.text, expected) << "input: " << testing::PrintToString(in);
-    ASSERT_EQ(fast.words.size(), words.size()) << "input: " << testing::PrintToString(in);
-    for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(fast.word(i), words[i]);
-    ASSERT_EQ(fast.cjk_words, cjk);
+    ExpectAgreesWithSlow(in, &slow, &fast);
+    if (HasFatalFailure()) return;
   }
 }
 
