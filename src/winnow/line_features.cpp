@@ -154,16 +154,22 @@ char32_t TrailingEntity(std::string_view s, std::size_t* end) {
   return c;
 }
 
+// The character that ends at text[end-1], an HTML character reference
+// spelling one included, moving `end` to its start.
+char32_t PreviousChar(std::string_view text, std::size_t* end) {
+  // (Only a ';', or a letter or digit at the very end, can end a reference.)
+  const char b = text[*end - 1];
+  const bool entity = b == ';' || (*end == text.size() && std::isalnum(static_cast<unsigned char>(b)));
+  const char32_t c = entity ? TrailingEntity(text, end) : 0;
+  return c != 0 ? c : PreviousCodePoint(text, end);
+}
+
 // The last meaningful character of `text` (see EndsWithClosingPunctuation),
 // and the position where it starts; 0 for none.
 char32_t LastMark(std::string_view text, std::size_t* at) {
   std::size_t end = text.size();
   while (end > 0) {
-    // (Only a ';', or a letter or digit at the very end, can end an entity.)
-    const char b = text[end - 1];
-    const bool entity = b == ';' || (end == text.size() && std::isalnum(static_cast<unsigned char>(b)));
-    char32_t c = entity ? TrailingEntity(text, &end) : 0;
-    if (c == 0) c = PreviousCodePoint(text, &end);
+    const char32_t c = PreviousChar(text, &end);
     if (IsInvisible(c) || IsTrailingCloser(c)) continue;
     *at = end;
     return c;
@@ -216,11 +222,7 @@ bool EndsWithClosingPunctuation(std::string_view text) {
 bool EndsWithColon(std::string_view text) {
   std::size_t end = text.size();
   while (end > 0) {
-    // (Only a ';', or a letter or digit at the very end, can end an entity.)
-    const char b = text[end - 1];
-    const bool entity = b == ';' || (end == text.size() && std::isalnum(static_cast<unsigned char>(b)));
-    char32_t c = entity ? TrailingEntity(text, &end) : 0;
-    if (c == 0) c = PreviousCodePoint(text, &end);
+    const char32_t c = PreviousChar(text, &end);
     if (!IsInvisible(c)) return c == ':' || c == 0xFF1A;
   }
   return false;

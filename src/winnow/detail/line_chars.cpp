@@ -1,6 +1,7 @@
 #include "winnow/detail/line_chars.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -26,6 +27,24 @@ struct Counter {
   void EndDigits() {
     if (digit_run == 4) n.year = true;
     digit_run = 0;
+  }
+  // The next `k` ASCII bytes, of which those with bit i set in `digits` are
+  // digits (none at or past bit k): the runs of digits among them, the first
+  // continuing the run before them.
+  void DigitBits(std::uint64_t digits, unsigned k) {
+    unsigned b = 0;
+    while (b < k) {
+      const std::uint64_t rest = digits >> b;
+      if (rest & 1) {
+        const auto len = static_cast<unsigned>(std::countr_one(rest));  // 64: to the end
+        digit_run += static_cast<int>(std::min(len, k - b));
+        b += len;
+      } else {
+        EndDigits();
+        if (rest == 0) break;
+        b += static_cast<unsigned>(std::countr_zero(rest));
+      }
+    }
   }
   void Char(char32_t c) {
     if (c < 0x80) {
@@ -170,19 +189,7 @@ __attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt"))) LineChars CountLineC
       }
       if (!n.year) {
         // Runs of digits, continuing the state's.
-        unsigned b = 0;
-        while (b < k) {
-          const std::uint64_t rest = digit >> b;
-          if (rest & 1) {
-            const auto len = static_cast<unsigned>(_tzcnt_u64(~rest));  // 64: to the end
-            counter.digit_run += static_cast<int>(std::min(len, k - b));
-            b += len;
-          } else {
-            counter.EndDigits();
-            if (rest == 0) break;
-            b += static_cast<unsigned>(_tzcnt_u64(rest));
-          }
-        }
+        counter.DigitBits(digit, k);
       }
       pos += k;
       if (k == 64) continue;
@@ -305,20 +312,7 @@ LineChars CountLineChars(std::string_view line) {
       }
       if (!n.year) {
         // Runs of digits, continuing the state's.
-        const unsigned d = static_cast<unsigned>(_mm_movemask_epi8(digit));
-        unsigned b = 0;
-        while (b < k) {
-          const unsigned rest = d >> b;
-          if (rest & 1) {
-            const unsigned len = static_cast<unsigned>(__builtin_ctz(~rest));
-            counter.digit_run += static_cast<int>(len);
-            b += len;
-          } else {
-            counter.EndDigits();
-            if (rest == 0) break;
-            b += static_cast<unsigned>(__builtin_ctz(rest));
-          }
-        }
+        counter.DigitBits(static_cast<unsigned>(_mm_movemask_epi8(digit)), k);
       }
       pos += k;
       if (k == 16) continue;
