@@ -1,6 +1,7 @@
 // Near-duplicate paragraphs within one document.
 //
-// Each paragraph is normalised, cut into word shingles and signed with
+// Each paragraph is normalised, cut into word shingles (characters in
+// scripts without word spaces: HashTokens, shingle.hpp) and signed with
 // MinHash. Candidates come from the signature: LSH bands find paragraphs of
 // high Jaccard similarity, and the signature's sample of shingles (one per
 // permutation) finds paragraphs that hold another almost wholly. Every
@@ -84,7 +85,7 @@ class ParagraphDeduper {
   // A `structural` paragraph (a heading, a list label, a code line, a
   // refrain: see Filter) is remembered but never dropped.
   DedupVerdict Add(const Normalized& norm, std::uint32_t id, bool structural = false);
-  // The same for a paragraph given as its words' hashes (HashWord with
+  // The same for a paragraph given as its tokens' hashes (HashTokens with
   // kWordSeed, in order), as the line filter leaves them (LineWords).
   DedupVerdict AddWords(const std::vector<std::uint64_t>& words, std::uint32_t id,
                         bool structural = false);

@@ -1,6 +1,7 @@
 // Near-duplicate documents across a stream.
 //
-// Each document's cleaned text is cut into word shingles and signed with
+// Each document's cleaned text is cut into word shingles (characters in
+// scripts without word spaces: HashTokens, shingle.hpp) and signed with
 // MinHash (the same hashing as paragraph deduplication, its own shingle
 // size and seed). Banded LSH finds candidates among the documents indexed
 // so far; a candidate is verified on its stored sketch before anything is
@@ -116,8 +117,8 @@ class DocSigner {
  public:
   explicit DocSigner(const DocDedupConfig& config);
   void Sign(const Normalized& text, DocSignature* out);
-  // The same for a text given as its words' hashes (HashWord with
-  // kWordSeed, in order).
+  // The same for a text given as its tokens' hashes (HashTokens with
+  // kWordSeed, in order: for text without unspaced scripts, its words').
   void SignWords(const std::vector<std::uint64_t>& words, DocSignature* out);
 
  private:

@@ -129,7 +129,7 @@ void ParagraphDeduper::CountHits(int list, const std::vector<std::uint32_t>& slo
 
 DedupVerdict ParagraphDeduper::Add(const Normalized& norm, std::uint32_t id, bool structural) {
   word_hashes_.clear();
-  HashWords(norm, kWordSeed, &word_hashes_);
+  HashTokens(norm, kWordSeed, &word_hashes_);
   return AddWords(word_hashes_, id, structural);
 }
 

@@ -127,7 +127,7 @@ DocSigner::DocSigner(const DocDedupConfig& config)
 
 void DocSigner::Sign(const Normalized& text, DocSignature* out) {
   words_.clear();
-  HashWords(text, kWordSeed, &words_);
+  HashTokens(text, kWordSeed, &words_);
   SignWords(words_, out);
 }
 

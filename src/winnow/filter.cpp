@@ -173,7 +173,7 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
       for (std::uint32_t i = para.first; i < para.end; ++i) {
         if (verdicts[i] >= 0) continue;
         kept = true;
-        kept_words += words->words(i);
+        kept_words += words->tokens_in(i);
       }
       kept_paragraphs += kept;
     }
@@ -235,8 +235,8 @@ void Filter::Decide(const Document& doc, const std::vector<int>& verdicts,
         paragraph_words_.clear();
         for (std::uint32_t i = para.first; i < para.end; ++i) {
           if (verdicts[i] >= 0) continue;
-          paragraph_words_.insert(paragraph_words_.end(), words->words_of(i),
-                                  words->words_of(i) + words->words(i));
+          paragraph_words_.insert(paragraph_words_.end(), words->tokens_of(i),
+                                  words->tokens_of(i) + words->tokens_in(i));
         }
         verdict = deduper_.AddWords(paragraph_words_, id, structural);
       } else {

@@ -14,17 +14,27 @@ void LineWords::Reset(std::size_t lines) {
   count.reserve(lines);
   analysed.clear();
   analysed.reserve(lines);
+  tokens.clear();
+  token_begin.clear();
 }
 
 void LineWords::AddLine(std::string_view raw, const Normalized* norm) {
   if (norm != nullptr) {
     HashWords(*norm, kWordSeed, &hashes);
     count.push_back(CountWords(raw, *norm));
+    if (!split_tokens() && HasUnspacedScript(norm->text)) {
+      // The first such line: the lines before it have their words as tokens.
+      const std::size_t before = begin.back();
+      tokens.assign(hashes.begin(), hashes.begin() + static_cast<std::ptrdiff_t>(before));
+      token_begin = begin;
+    }
+    if (split_tokens()) HashTokens(*norm, kWordSeed, &tokens);
   } else {
     count.push_back(0);
   }
   analysed.push_back(norm != nullptr);
   begin.push_back(static_cast<std::uint32_t>(hashes.size()));
+  if (split_tokens()) token_begin.push_back(static_cast<std::uint32_t>(tokens.size()));
 }
 
 void AnalyseLines(const Document& doc, std::size_t max_line_bytes, LineWords* words) {

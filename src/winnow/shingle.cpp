@@ -1,8 +1,12 @@
 #include "winnow/shingle.hpp"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
+#include "winnow/detail/line_chars.hpp"
 #include "winnow/detail/xxhash.hpp"
 
 namespace winnow {
@@ -36,6 +40,93 @@ void HashWords(const Normalized& norm, std::uint64_t seed,
   const char* text = norm.text.data();
   for (std::size_t i = 0; i < n; ++i) {
     hashes[i] = Hash(text + norm.words[i].begin, norm.words[i].size, seed);
+  }
+}
+
+bool HasUnspacedScript(std::string_view text) {
+  // Every such character's UTF-8 begins with 0xE0 (U+0800-0FFF) or 0xE1
+  // (U+1000-1FFF): two vector searches for most text, which has neither.
+  const char* const data = text.data();
+  const std::size_t n = text.size();
+  for (const int lead : {0xE0, 0xE1}) {
+    for (const void* p = std::memchr(data, lead, n); p != nullptr;) {
+      std::size_t pos = static_cast<std::size_t>(static_cast<const char*>(p) - data);
+      if (detail::IsUnspacedScript(DecodeUtf8(text, &pos))) return true;
+      p = pos < n ? std::memchr(data + pos, lead, n - pos) : nullptr;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// The token kinds inside a word of an unspaced script (HashTokens).
+enum class TokenChar { kCluster, kMark, kBreak, kOther };
+
+TokenChar ClassifyTokenChar(char32_t c) {
+  const utf8proc_property_t* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
+  const auto cat = p->category;
+  if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME) {
+    return TokenChar::kMark;
+  }
+  if (!detail::IsUnspacedScript(c)) return TokenChar::kOther;
+  if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) return TokenChar::kBreak;
+  return TokenChar::kCluster;
+}
+
+// Appends the tokens of one word that holds a character of an unspaced
+// script (see HashTokens).
+void HashSplitWord(std::string_view word, std::uint64_t seed, std::vector<std::uint64_t>* out) {
+  std::size_t begin = 0, pos = 0;
+  // The open token: none, a character of the script with its marks, or a
+  // run of other characters.
+  enum class Open { kNone, kCluster, kRun } open = Open::kNone;
+  auto close = [&](std::size_t end) {
+    if (open != Open::kNone && end > begin) out->push_back(Hash(word.data() + begin, end - begin, seed));
+    open = Open::kNone;
+  };
+  while (pos < word.size()) {
+    const std::size_t at = pos;
+    switch (ClassifyTokenChar(DecodeUtf8(word, &pos))) {
+      case TokenChar::kMark:
+        if (open == Open::kNone) {  // a mark after a break: a token of its own
+          begin = at;
+          open = Open::kCluster;
+        }
+        break;
+      case TokenChar::kBreak:
+        close(at);
+        break;
+      case TokenChar::kCluster:
+        close(at);
+        begin = at;
+        open = Open::kCluster;
+        break;
+      case TokenChar::kOther:
+        if (open == Open::kRun) break;
+        close(at);
+        begin = at;
+        open = Open::kRun;
+        break;
+    }
+  }
+  close(word.size());
+}
+
+}  // namespace
+
+void HashTokens(const Normalized& norm, std::uint64_t seed, std::vector<std::uint64_t>* out) {
+  if (!HasUnspacedScript(norm.text)) {
+    HashWords(norm, seed, out);
+    return;
+  }
+  for (std::size_t i = 0; i < norm.words.size(); ++i) {
+    const std::string_view word = norm.word(i);
+    if (HasUnspacedScript(word)) {
+      HashSplitWord(word, seed, out);
+    } else {
+      out->push_back(Hash(word.data(), word.size(), seed));
+    }
   }
 }
 

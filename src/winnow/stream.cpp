@@ -117,7 +117,8 @@ std::size_t Footprint(const Item& item) {
   return Bytes(item.record.raw) + Bytes(item.record.text) + Bytes(item.record.id) +
          Bytes(item.record.url) + Bytes(item.doc.lines) + Bytes(item.doc.paragraphs) +
          Bytes(item.verdicts) + Bytes(item.words.hashes) + Bytes(item.words.begin) +
-         Bytes(item.words.count) + Bytes(item.words.analysed) + Bytes(item.notes) +
+         Bytes(item.words.count) + Bytes(item.words.analysed) + Bytes(item.words.tokens) +
+         Bytes(item.words.token_begin) + Bytes(item.notes) +
          Bytes(item.counted) + Bytes(item.counted_line) + Bytes(item.decision.repeated) +
          Bytes(item.decision.duplicate_id) + Bytes(item.decision.duplicate_url) +
          Bytes(item.result.keep) + Bytes(item.result.drops) + Bytes(item.result.notes) +
@@ -391,18 +392,24 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
     // The kept lines' words, moved to the front of their own vector in line
     // order rather than copied: dropped lines keep none (see Item::words).
     // `winnow apply` does only this (its decisions are made).
-    std::uint32_t to = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t from = lw.begin[i], end = lw.begin[i + 1];
-      lw.begin[i] = to;
-      if (item.verdicts[i] >= 0) continue;
-      std::copy(lw.hashes.begin() + from, lw.hashes.begin() + end, lw.hashes.begin() + to);
-      to += end - from;
-    }
-    lw.begin[n] = to;
-    lw.hashes.resize(to);
+    const auto keep_kept = [&](std::vector<std::uint64_t>& values, std::vector<std::uint32_t>& begin) {
+      std::uint32_t to = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t from = begin[i], end = begin[i + 1];
+        begin[i] = to;
+        if (item.verdicts[i] >= 0) continue;
+        std::copy(values.begin() + from, values.begin() + end, values.begin() + to);
+        to += end - from;
+      }
+      begin[n] = to;
+      values.resize(to);
+      return to;
+    };
+    std::uint32_t to = keep_kept(lw.hashes, lw.begin);
+    // The tokens, where they differ from the words (unspaced scripts).
+    if (lw.split_tokens()) to = keep_kept(lw.tokens, lw.token_begin);
     if (mode_ == Mode::kApply) return;
-    w.signer.SignWords(lw.hashes, &item.signature);
+    w.signer.SignWords(lw.split_tokens() ? lw.tokens : lw.hashes, &item.signature);
     // The signer keeps a shingle per word: let a huge document's go.
     if (to * sizeof(std::uint64_t) > kOwnWrite) w.signer = DocSigner(config_.doc);
     return;
@@ -416,7 +423,7 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
   for (std::size_t i = 0; i < n; ++i) {
     if (item.verdicts[i] >= 0) continue;
     if (lw.analysed[i] || item.doc.lines[i].blank) {
-      w.words.insert(w.words.end(), lw.words_of(i), lw.words_of(i) + lw.words(i));
+      w.words.insert(w.words.end(), lw.tokens_of(i), lw.tokens_of(i) + lw.tokens_in(i));
       continue;
     }
     std::string_view rest = item.doc.lines[i].text;
@@ -434,7 +441,7 @@ void StreamProcessor::Sign(Item& item, Worker& w) {
         }
       }
       Normalize(rest.substr(0, cut), &w.norm);
-      HashWords(w.norm, kWordSeed, &w.words);
+      HashTokens(w.norm, kWordSeed, &w.words);
       rest.remove_prefix(cut);
     }
   }

@@ -154,6 +154,68 @@ run -z quote.nul
   fail_because "the quotation was dropped from some documents"
 finish
 
+# --- scripts written without spaces between words --------------------------
+
+# Articles in Thai, Lao, Khmer, Myanmar and Tibetan (written for these tests),
+# paragraphs separated by "|". In these scripts a whole clause normalises to
+# one word, so document and paragraph shingles are made of characters.
+unspaced_articles() {
+  cat <<'TEXT'
+th1	เทศบาลตำบลทุ่งดาวเรืองเปิดตลาดเกษตรกรแห่งใหม่ที่ลานหน้าสำนักงานเทศบาลเมื่อเช้าวันเสาร์ที่ผ่านมา มีชาวบ้านมาจับจ่ายซื้อของกว่าหนึ่งพันคน|ตลาดแห่งนี้จะเปิดทุกวันเสาร์ ตั้งแต่หกโมงเช้าถึงเที่ยงวัน เกษตรกรในพื้นที่นำผัก ผลไม้ และไข่ไก่มาขายได้โดยไม่ต้องเสียค่าเช่าแผง|ป้าบุญมี อายุหกสิบสองปี นำผักบุ้งและมะนาวจากสวนหลังบ้านมาขาย บอกว่าวันนี้ขายหมดก่อนเก้าโมงเช้า
+th2	ฝนตกหนักต่อเนื่องตลอดคืนวันอังคาร ทำให้น้ำท่วมถนนหลายสายในตัวเมืองเชียงราย ชาวบ้านต้องขนย้ายสิ่งของขึ้นที่สูง|เจ้าหน้าที่ป้องกันและบรรเทาสาธารณภัยจังหวัดนำเรือท้องแบนออกช่วยเหลือผู้สูงอายุและเด็กที่ติดอยู่ในบ้านริมแม่น้ำกก|ผู้ว่าราชการจังหวัดกล่าวว่า ระดับน้ำในแม่น้ำกกสูงขึ้นเกือบสองเมตรภายในหนึ่งคืน และคาดว่าจะลดลงภายในสามวันหากฝนหยุดตก
+th3	ห้องสมุดประชาชนอำเภอแม่ริมเปิดให้บริการอีกครั้งหลังปิดปรับปรุงนานหกเดือน โดยมีหนังสือใหม่กว่าสามพันเล่ม|บรรณารักษ์ประจำห้องสมุดเล่าว่า มุมหนังสือเด็กได้รับความนิยมมากที่สุด ผู้ปกครองพาลูกมาอ่านนิทานทุกเย็นหลังเลิกเรียน|ห้องสมุดเปิดวันอังคารถึงวันอาทิตย์ ตั้งแต่แปดโมงครึ่งถึงสี่โมงครึ่งเย็น ปิดทุกวันจันทร์และวันหยุดนักขัตฤกษ์
+lo1	ເມືອງຫຼວງພະບາງມີນັກທ່ອງທ່ຽວມາຢ້ຽມຢາມຫຼາຍກວ່າທຸກປີ ຍ້ອນມີງານບຸນປີໃໝ່ລາວ ແລະ ການແຂ່ງເຮືອຢູ່ແມ່ນ້ຳຂອງ|ເຈົ້າຂອງຮ້ານອາຫານຫຼາຍແຫ່ງບອກວ່າ ລາຍຮັບເພີ່ມຂຶ້ນເກືອບສອງເທົ່າ ທຽບກັບປີກາຍ|ອົງການປົກຄອງເມືອງໄດ້ກະກຽມບ່ອນຈອດລົດ ແລະ ຫ້ອງນ້ຳສາທາລະນະເພີ່ມຕື່ມ ເພື່ອຮອງຮັບຜູ້ມາທ່ຽວ
+lo2	ໂຮງຮຽນປະຖົມໃນແຂວງຈຳປາສັກໄດ້ຮັບປຶ້ມແບບຮຽນໃໝ່ຫຼາຍກວ່າຫ້າພັນຫົວ ຈາກໂຄງການຊ່ວຍເຫຼືອການສຶກສາ|ຄູສອນເວົ້າວ່າ ນັກຮຽນມັກອ່ານປຶ້ມນິທານ ແລະ ປຶ້ມວິທະຍາສາດທີ່ມີຮູບພາບສີສັນງາມ|ໂຄງການນີ້ຈະຂະຫຍາຍໄປຮອດໂຮງຮຽນໃນເຂດຊົນນະບົດອີກສາມສິບແຫ່ງໃນປີໜ້າ
+km1	ក្រុមហ៊ុនផលិតស្បែកជើងមួយនៅខេត្តកំពង់ស្ពឺបានបើកកន្លែងធ្វើការថ្មីសម្រាប់កម្មករជាងប្រាំរយនាក់។|អ្នកគ្រប់គ្រងរោងចក្របាននិយាយថា ប្រាក់ខែរបស់កម្មករនឹងកើនឡើងនៅឆ្នាំក្រោយ។|អាជ្ញាធរខេត្តបានសន្យាថានឹងជួសជុលផ្លូវទៅកាន់រោងចក្រមុនរដូវភ្លៀង។
+km2	សិស្សានុសិស្សនៅសាលាបឋមសិក្សាមួយក្នុងក្រុងសៀមរាបបានដាំដើមឈើជាងមួយពាន់ដើមនៅជុំវិញបរិវេណសាលា។|លោកគ្រូនាយកសាលាបានពន្យល់ថា គម្រោងនេះជួយឱ្យកុមាររៀនពីការថែរក្សាបរិស្ថាន។|ឪពុកម្តាយជាច្រើនក៏បានមកជួយស្រោចទឹកនៅរៀងរាល់ចុងសប្តាហ៍។
+my1	ရန်ကုန်မြို့တွင် မိုးသည်းထန်စွာ ရွာသွန်းသဖြင့် လမ်းများစွာ ရေလွှမ်းမိုးခဲ့သည်။|မီးသတ်တပ်ဖွဲ့ဝင်များသည် နေအိမ်များတွင် ပိတ်မိနေသော သက်ကြီးရွယ်အိုများကို ကယ်ဆယ်ခဲ့ကြသည်။|မိုးလေဝသဌာနက နောက်ထပ် သုံးရက်ကြာ မိုးဆက်ရွာမည်ဟု သတိပေးထားသည်။
+my2	မန္တလေးမြို့ရှိ စာကြည့်တိုက်အသစ်တွင် စာအုပ်ပေါင်း တစ်သောင်းကျော် ထားရှိပြီး ကလေးများအတွက် သီးသန့်အခန်းတစ်ခု ပါဝင်သည်။|စာကြည့်တိုက်မှူးက ကျောင်းသားများ နေ့စဉ် လာရောက်ဖတ်ရှုကြသည်ဟု ပြောသည်။|တနင်္ဂနွေနေ့တိုင်း အင်္ဂလိပ်စာ သင်တန်းကို အခမဲ့ ဖွင့်လှစ်ပေးသည်။
+bo1	ལྷ་སའི་གྲོང་ཁྱེར་དུ་སློབ་གྲྭ་གསར་པ་ཞིག་བཙུགས་ནས་སློབ་ཕྲུག་ལྔ་བརྒྱ་ལྷག་ལ་སློབ་སྦྱོང་བྱེད་པའི་གོ་སྐབས་ཐོབ་ཡོད།|སློབ་དཔོན་རྣམས་ཀྱིས་བོད་ཡིག་དང་རྩིས་རིག་སློབ་ཁྲིད་བྱེད་ཀྱི་ཡོད།|ཕ་མ་ཚོས་སློབ་གྲྭ་འདིར་དགའ་པོ་བྱུང་ཞེས་བཤད།
+bo2	ས་གནས་ཀྱི་ཞིང་པ་ཚོས་ད་ལོ་ནས་ཐོག་ལེགས་པོ་བྱུང་བས་ཚོང་ར་ལ་འབྲུ་རིགས་མང་པོ་འཚོང་དུ་ཕྱིན།|རིན་གོང་ཡང་ན་ནིང་ལས་མཐོ་བ་བྱུང་།|ཞིང་པ་ཞིག་གིས་ང་ཚོའི་འཚོ་བ་ཡར་རྒྱས་བྱུང་ཞེས་བཤད།
+TEXT
+}
+# One word changed in the first article of each script: a near-copy.
+unspaced_edit() {
+  sed -e 's/หนึ่งพันคน/สองพันคน/' -e 's/ສອງເທົ່າ/ສາມເທົ່າ/' -e 's/ប្រាំរយ/ប្រាំមួយរយ/' \
+      -e 's/သုံးရက်/လေးရက်/' -e 's/ལྔ་བརྒྱ/དྲུག་བརྒྱ/'
+}
+# unspaced_jsonl: every article, then each first article edited (id NAME-edit).
+{
+  unspaced_articles | while IFS=$'\t' read -r id text; do
+    printf '{"id":"%s","text":"%s"}\n' "$id" "${text//|/\\n\\n}"
+  done
+  unspaced_articles | grep '^..1' | unspaced_edit | while IFS=$'\t' read -r id text; do
+    printf '{"id":"%s-edit","text":"%s"}\n' "$id" "${text//|/\\n\\n}"
+  done
+} > unspaced.jsonl
+
+begin "unspaced scripts: a near-copy with one word changed is a near-duplicate document; other articles are not"
+run --format jsonl --no-rules --explain unspaced.jsonl
+expect_rc 0
+for s in th lo km my bo; do
+  grep -q "^unspaced.jsonl:[0-9]*: document near-duplicate-document of record [0-9]* (id \"${s}1\"" err ||
+    fail_because "the edited copy of ${s}1 was not found: $(grep "${s}1-edit" out | head -c 80)"
+done
+[ "$(grep -c near-duplicate-document err)" -eq 5 ] || fail_because "expected 5 near-duplicates; got: $(cat err)"
+# Different articles share few shingles of characters: none is dropped even at
+# a threshold of 0.3.
+run --format jsonl --no-rules --doc-threshold 0.3 --explain unspaced.jsonl
+grep -v -e '-edit' -e '"th1"' -e '"lo1"' -e '"km1"' -e '"my1"' -e '"bo1"' err | grep -q . &&
+  fail_because "an article was taken for a copy of another: $(cat err)"
+finish
+
+begin "unspaced scripts: a paragraph repeated with one word changed is a near-duplicate paragraph"
+{
+  unspaced_articles | grep '^th' | cut -f2 | tr '|' '\n' | sed 's/$/\n/'
+  unspaced_articles | grep '^th1' | cut -f2 | cut -d'|' -f1 | unspaced_edit
+} > thai.txt
+run --no-rules --explain thai.txt
+expect_rc 0
+grep -q '^thai.txt:19: near-duplicate of line 1 (jaccard' err ||
+  fail_because "the edited paragraph was kept: $(cat err)"
+[ "$(wc -l < err)" -eq 1 ] || fail_because "other paragraphs were dropped: $(cat err)"
+finish
+
 # --- --index: incremental runs -----------------------------------------------------
 
 : > part1.nul; : > part2.nul

@@ -101,6 +101,81 @@ TEST(HashWordsTest, AppendsOneHashPerNormalisedWord) {
                          HashWord("team", kDefaultSeed)}));
 }
 
+// Shingle tokens: the words, except in scripts written without word
+// spaces, where each character with its marks is a token.
+struct TokenCase {
+  const char* name;
+  const char* text;                     // normalised by Normalize first
+  std::vector<std::string_view> tokens;  // expected, in order
+};
+
+const TokenCase kTokenCases[] = {
+    {"latin words stay words", "The U.K. team won 3-1", {"the", "uk", "team", "won", "3", "1"}},
+    {"cjk: a word per ideograph already", "東京タワー", {"東", "京", "タ", "ワ", "ー"}},
+    // ที่ is tho thahan + sara ii + mai ek (two marks); นี่ likewise.
+    {"thai: a consonant with its vowel and tone marks",
+     "\u0E17\u0E35\u0E48\u0E19\u0E35\u0E48",
+     {"\u0E17\u0E35\u0E48", "\u0E19\u0E35\u0E48"}},
+    // A leading vowel (sara e) is a character of its own.
+    {"thai: a leading vowel is its own token", "\u0E40\u0E21\u0E37\u0E2D\u0E07",
+     {"\u0E40", "\u0E21\u0E37", "\u0E2D", "\u0E07"}},
+    {"thai clauses separated by a space", "\u0E01\u0E02 \u0E04",
+     {"\u0E01", "\u0E02", "\u0E04"}},
+    // Angkhankhu (U+0E5A) and the Khmer khan (U+17D4) separate tokens only.
+    {"thai punctuation only separates", "\u0E01\u0E5A\u0E02", {"\u0E01", "\u0E02"}},
+    // Khmer ក្រុង: ka + coeng, ro + u, nga.
+    {"khmer: the subscript sign stays with its consonant",
+     "\u1780\u17D2\u179A\u17BB\u1784\u17D4",
+     {"\u1780\u17D2", "\u179A\u17BB", "\u1784"}},
+    // Tibetan བོད་ཡིག: the tsheg (U+0F0B) separates syllables and is no token.
+    {"tibetan: tsheg separates", "\u0F56\u0F7C\u0F51\u0F0B\u0F61\u0F72\u0F42",
+     {"\u0F56\u0F7C", "\u0F51", "\u0F61\u0F72", "\u0F42"}},
+    // Myanmar မြို့: ma + medial ra + vowels + dot below.
+    {"myanmar: medials and vowels stay with the consonant",
+     "\u1019\u103C\u102D\u102F\u1037",
+     {"\u1019\u103C\u102D\u102F\u1037"}},
+    {"lao", "\u0EA5\u0EB2\u0EA7", {"\u0EA5", "\u0EB2", "\u0EA7"}},
+    // Digits and Latin letters inside a Thai word are one token each run.
+    {"mixed: runs of other scripts inside a thai word",
+     "abc \u0E1B\u0E35 2569\u0E04\u0E19x",
+     {"abc", "\u0E1B\u0E35", "2569", "\u0E04", "\u0E19", "x"}},
+    {"a mark with no letter before it is a token", "\u0E48\u0E01", {"\u0E48", "\u0E01"}},
+};
+
+TEST(HashTokensTest, Table) {
+  for (const TokenCase& c : kTokenCases) {
+    SCOPED_TRACE(c.name);
+    Normalized norm;
+    Normalize(c.text, &norm);
+    Hashes expected = {42};
+    for (std::string_view t : c.tokens) expected.push_back(HashWord(t, kDefaultSeed));
+    Hashes out = {42};
+    HashTokens(norm, kDefaultSeed, &out);
+    EXPECT_EQ(out, expected);
+    if (!HasUnspacedScript(norm.text)) {  // then the tokens are the words
+      Hashes words = {42};
+      HashWords(norm, kDefaultSeed, &words);
+      EXPECT_EQ(out, words);
+    }
+  }
+}
+
+TEST(HashTokensTest, HasUnspacedScriptByRange) {
+  struct Row {
+    char32_t c;
+    bool unspaced;
+  } rows[] = {{'a', false},    {0x0DFF, false}, {0x0E00, true},  {0x0E7F, true},  {0x0EFF, true},
+              {0x0FFF, true},  {0x1000, true},  {0x109F, true},  {0x10A0, false}, {0x177F, false},
+              {0x1780, true},  {0x17FF, true},  {0x1800, false}, {0x0915, false}, {0x4E2D, false},
+              {0x1F600, false}};
+  for (const Row& r : rows) {
+    std::string s = "x ";
+    AppendUtf8(r.c, &s);
+    s += " y";
+    EXPECT_EQ(HasUnspacedScript(s), r.unspaced) << std::hex << static_cast<std::uint32_t>(r.c);
+  }
+}
+
 TEST(HashWordTest, SeedAndBytesMatter) {
   const std::set<std::uint64_t> distinct = {
       HashWord("share", kDefaultSeed), HashWord("share", kDefaultSeed + 1),
