@@ -38,6 +38,172 @@ bool IsSentence(const Document& doc, const LineWords& words, std::uint32_t i) {
   return words.count[i] >= kSentenceWords && EndsWithClosingPunctuation(doc.lines[i].text);
 }
 
+// Bytes by class, by our own table (never <cctype>).
+struct CodeBytes {
+  bool lower[256] = {};  // a-z
+  bool ident[256] = {};  // A-Z a-z 0-9 _
+  bool name[256] = {};   // a program's name: a-z 0-9 _ . + -
+  constexpr CodeBytes() {
+    for (int c = 0; c < 256; ++c) {
+      lower[c] = c >= 'a' && c <= 'z';
+      ident[c] = lower[c] || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      name[c] = lower[c] || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '+' || c == '-';
+    }
+  }
+};
+constexpr CodeBytes kCodeBytes;
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Programs that begin a command line in tutorials and READMEs.
+bool IsCommandName(std::string_view w) {
+  static constexpr std::string_view kNames[] = {
+      "apk", "apt", "apt-get", "bash", "brew", "bundle", "cargo", "cat", "cd", "chmod", "chown",
+      "cmake", "composer", "conda", "cp", "curl", "dnf", "docker", "docker-compose", "dotnet",
+      "echo", "export", "gcc", "gem", "git", "go", "gradle", "helm", "java", "javac", "kubectl",
+      "ln", "ls", "make", "mkdir", "mv", "mvn", "ninja", "node", "npm", "npx", "pacman", "php",
+      "pip", "pip3", "pipx", "pnpm", "poetry", "python", "python3", "rm", "ruby", "rustup", "scp",
+      "sed", "sh", "source", "ssh", "sudo", "systemctl", "tar", "terraform", "unzip", "uv",
+      "wget", "yarn", "yum", "zypper"};
+  for (std::string_view n : kNames) {
+    if (w == n) return true;
+  }
+  return false;
+}
+
+// What a program's first argument often is.
+bool IsSubcommand(std::string_view w) {
+  static constexpr std::string_view kNames[] = {
+      "add", "build", "checkout", "clone", "commit", "config", "create", "exec", "fetch", "get",
+      "init", "install", "list", "new", "pull", "push", "remove", "run", "start", "status", "stop",
+      "test", "uninstall", "update", "upgrade"};
+  for (std::string_view n : kNames) {
+    if (w == n) return true;
+  }
+  return false;
+}
+
+// A command or a line of code a reader needs is short: longer lines (a
+// page's script or markup leaking into the text) are judged as any other.
+constexpr int kCodeLineWords = 30;
+constexpr std::size_t kCodeLineBytes = 300;
+
+// Whether a line reads as a command or a line of code, which a tutorial
+// repeats because the reader needs it in each place ("sudo apt-get install
+// -y build-essential" before two sections, "Twilio.init(SID, TOKEN);" in
+// each language's example). A prompt ("$ ", ">>> ") before it is skipped.
+// A line of at most kCodeLineWords words and kCodeLineBytes bytes that is
+//  - a command: a known program followed by a subcommand or by arguments
+//    other than plain words ("git clone URL"), a path to one
+//    ("./configure --prefix=/usr"), or a lowercase name followed by an
+//    option (-y, --upgrade), a shell operator or variable (&&, ||, $HOME,
+//    $(...)) or NAME=value; or
+//  - code: a line opening with "import", "from X import", "#include", "def",
+//    "fn" and the like; or code syntax (a call "name(", "::", "->", an
+//    assignment "x = ", a statement ending in ';', '{' or '}') in a line
+//    of which at most three words in four are plain words (letters, maybe
+//    a comma or full stop after them), so that prose mentioning f(x) or
+//    Window->Preferences is no code.
+// Never a sentence (five words or more ending in '.', '!' or '?'). Menus,
+// share bars and notices match none of these ("Home | News", "Share this
+// article", "Prices from $9.99").
+bool LooksLikeCode(std::string_view line) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+  };
+  std::string_view t = trim(line);
+  for (std::string_view prompt : {"$ ", "% ", "> ", ">>> ", "PS> "}) {
+    if (StartsWith(t, prompt)) {
+      t = trim(t.substr(prompt.size()));
+      break;
+    }
+  }
+  if (t.empty() || t.size() > kCodeLineBytes) return false;
+  auto u = [](char c) { return static_cast<unsigned char>(c); };
+  // Words, plain words, and whether it reads as a sentence.
+  int words = 0, plain = 0;
+  for (std::size_t i = 0; i < t.size();) {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
+    if (i == t.size()) break;
+    std::size_t end = i;
+    while (end < t.size() && t[end] != ' ' && t[end] != '\t') ++end;
+    std::string_view w = t.substr(i, end - i);
+    if (w.size() > 1 && (w.back() == ',' || w.back() == '.' || w.back() == ':' || w.back() == '!' ||
+                         w.back() == '?')) {
+      w.remove_suffix(1);
+    }
+    bool letters = true;
+    for (char c : w) letters = letters && (u(c) >= 0x80 || (kCodeBytes.ident[u(c)] && c != '_' && !(c >= '0' && c <= '9')));
+    ++words;
+    plain += letters;
+    i = end;
+  }
+  if (words > kCodeLineWords) return false;
+  const char last = t.back();
+  const bool dots = t.size() >= 2 && t[t.size() - 2] == '.';  // "cmake .."
+  if (words >= kSentenceWords && (last == '!' || last == '?' || (last == '.' && !dots))) return false;
+  for (std::string_view opener : {"import ", "#include", "#define", "#!/", "def ", "fn ", "func "}) {
+    if (StartsWith(t, opener)) return true;
+  }
+  if (StartsWith(t, "from ") && t.find(" import ") != std::string_view::npos) return true;
+  // A command: the first word a program's name.
+  const std::size_t space = t.find(' ');
+  if (space != std::string_view::npos) {
+    const std::string_view first = t.substr(0, space);
+    const std::string_view rest = t.substr(space + 1);
+    const bool path = StartsWith(first, "./") || StartsWith(first, "~/") ||
+                      StartsWith(first, "/usr/") || StartsWith(first, "/bin/");
+    // A known program, followed by a subcommand ("pip install") or by
+    // anything but plain words ("git clone https://...", not "make sure
+    // the server runs").
+    if (path || (IsCommandName(first) && (IsSubcommand(rest.substr(0, rest.find(' '))) || plain < words))) {
+      return true;
+    }
+    bool program = kCodeBytes.lower[u(first[0])];
+    for (char c : first) program = program && kCodeBytes.name[u(c)];
+    for (std::size_t i = 0; program && i < rest.size(); ++i) {
+      const char c = rest[i];
+      const char next = i + 1 < rest.size() ? rest[i + 1] : '\0';
+      const char after = i + 2 < rest.size() ? rest[i + 2] : '\0';
+      const bool word_start = i == 0 || rest[i - 1] == ' ';
+      if (word_start && c == '-' && (kCodeBytes.lower[u(next)] || (next == '-' && kCodeBytes.lower[u(after)]))) {
+        return true;  // an option: -y, --upgrade
+      }
+      if ((c == '&' && next == '&') || (c == '|' && next == '|')) return true;
+      if (c == '$' && ((kCodeBytes.ident[u(next)] && !(next >= '0' && next <= '9')) || next == '{' ||
+                       next == '(')) {
+        return true;  // $HOME, ${X}, $(pwd)
+      }
+      if (c == '=' && i > 0 && kCodeBytes.ident[u(rest[i - 1])]) return true;  // NAME=value
+    }
+  }
+  // Code syntax, in a line that is not mostly plain words.
+  if (4 * plain > 3 * words) return false;
+  if (last == '{' || last == '}') return true;
+  if (last == ';') {
+    // Not an HTML reference at the end (&gt;).
+    std::size_t amp = t.rfind('&');
+    bool entity = amp != std::string_view::npos && t.size() - amp <= 10;
+    for (std::size_t i = amp + 1; entity && i + 1 < t.size(); ++i) entity = kCodeBytes.ident[u(t[i])] || t[i] == '#';
+    if (!entity) return true;
+  }
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '(' && kCodeBytes.ident[u(t[i - 1])] && t.find(')', i) != std::string_view::npos) {
+      return true;  // a call: print("hi"), np.array([1, 2])
+    }
+    if ((c == ':' && t[i - 1] == ':') || (c == '>' && t[i - 1] == '-')) return true;  // a::b, a->b
+    if (c == '=' && t[i - 1] == ' ' && i + 1 < t.size() && (t[i + 1] == ' ' || t[i + 1] == '=')) {
+      return true;  // x = 1, a == b
+    }
+  }
+  return false;
+}
+
 // Whether the kept lines of `para` are structure or a refrain rather than
 // a passage (see above). A lone line is also one when `in_refrain_run`: in a
 // document without blank lines, where every line is its own paragraph, the
@@ -45,13 +211,16 @@ bool IsSentence(const Document& doc, const LineWords& words, std::uint32_t i) {
 // a configuration file or a verse).
 bool Structural(const Document& doc, const Paragraph& para, const std::vector<int>& verdicts,
                 const LineWords& words, bool in_refrain_run) {
-  int lines = 0, sentences = 0, longest = 0;
+  int lines = 0, sentences = 0, longest = 0, code = 0;
   for (std::uint32_t i = para.first; i < para.end; ++i) {
     if (verdicts[i] >= 0) continue;
     ++lines;
     longest = std::max(longest, words.count[i]);
     sentences += IsSentence(doc, words, i);
+    code += LooksLikeCode(doc.lines[i].text);
   }
+  // Commands and code, which a reader needs wherever they are repeated.
+  if (code == lines) return true;
   if (lines == 1) return longest <= kStructuralLineWords || in_refrain_run;
   return longest <= kRefrainLineWords && 2 * sentences <= lines;
 }

@@ -240,6 +240,60 @@ std::vector<FilterCase> FilterCases() {
        kB1 + "\nThe river rose very fast today.\nThe whole town was flooded again.\n" + kB2 + "\n" + kB3 + "\n",
        {{5, 1, kReasonNearDuplicate, 2}, {6, 1, kReasonNearDuplicate, 3}},
        [](FilterConfig* c) { c->lines.model = false; }},
+      // A command or a line of code a reader needs in each place it is
+      // shown stays, with blank lines around it or without; a repeated
+      // line of plain words (a share bar, a notice, a sentence that names
+      // a command) is still a near-duplicate.
+      {"commands and code lines repeated between paragraphs are kept",
+       kB1 + "\n\nsudo apt-get install -y build-essential\n\n" + kB2 +
+           "\n\nsudo apt-get install -y build-essential\n\npip install numpy pandas matplotlib seaborn\n\n" +
+           kB3 + "\n\npip install numpy pandas matplotlib seaborn\n\n"
+           "$ git clone https://example.org/tools/winnow.git\n\n" + kHarbour +
+           "\n\n$ git clone https://example.org/tools/winnow.git\n\n"
+           "python3 -m venv .venv && source .venv/bin/activate\n\nconst [count, setCount] = useState(0);\n\n" +
+           kLibrary + "\n\npython3 -m venv .venv && source .venv/bin/activate\n\n"
+           "const [count, setCount] = useState(0);\n\nfrom collections import defaultdict, Counter\n\n" + kLead +
+           "\n\nfrom collections import defaultdict, Counter\n",
+       kB1 + "\n\nsudo apt-get install -y build-essential\n\n" + kB2 +
+           "\n\nsudo apt-get install -y build-essential\n\npip install numpy pandas matplotlib seaborn\n\n" +
+           kB3 + "\n\npip install numpy pandas matplotlib seaborn\n\n"
+           "$ git clone https://example.org/tools/winnow.git\n\n" + kHarbour +
+           "\n\n$ git clone https://example.org/tools/winnow.git\n\n"
+           "python3 -m venv .venv && source .venv/bin/activate\n\nconst [count, setCount] = useState(0);\n\n" +
+           kLibrary + "\n\npython3 -m venv .venv && source .venv/bin/activate\n\n"
+           "const [count, setCount] = useState(0);\n\nfrom collections import defaultdict, Counter\n\n" + kLead +
+           "\n\nfrom collections import defaultdict, Counter\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"a command repeated among sentences without blank lines is kept",
+       kB1 + "\ndocker run --rm -it -p 8080:80 nginx:latest\n" + kB2 +
+           "\ndocker run --rm -it -p 8080:80 nginx:latest\n" + kB3 + "\n",
+       kB1 + "\ndocker run --rm -it -p 8080:80 nginx:latest\n" + kB2 +
+           "\ndocker run --rm -it -p 8080:80 nginx:latest\n" + kB3 + "\n",
+       {},
+       [](FilterConfig* c) { c->lines.model = false; }},
+      {"repeated lines of plain words are still near-duplicates, even with a program's name",
+       "Follow our weekly newsletter for more stories\n\n" + kB1 +
+           "\n\nFollow our weekly newsletter for more stories\n\n"
+           "make sure the pumps are running tonight\n\n" + kB2 +
+           "\n\nmake sure the pumps are running tonight\n\n"
+           "Prices from $9.99 per month for new readers\n\n" + kB3 +
+           "\n\nPrices from $9.99 per month for new readers\n\n"
+           "Run pip install -r requirements.txt to install the dependencies.\n\n" + kHarbour +
+           "\n\nRun pip install -r requirements.txt to install the dependencies.\n\n"
+           "The compiler makes a copy of the code for every type(s) you use\n\n" + kLibrary +
+           "\n\nThe compiler makes a copy of the code for every type(s) you use\n",
+       "Follow our weekly newsletter for more stories\n\n" + kB1 + "\n\n"
+           "make sure the pumps are running tonight\n\n" + kB2 + "\n\n"
+           "Prices from $9.99 per month for new readers\n\n" + kB3 + "\n\n"
+           "Run pip install -r requirements.txt to install the dependencies.\n\n" + kHarbour + "\n\n"
+           "The compiler makes a copy of the code for every type(s) you use\n\n" + kLibrary + "\n",
+       {{5, 1, kReasonNearDuplicate, 1},
+        {11, 1, kReasonNearDuplicate, 7},
+        {17, 1, kReasonNearDuplicate, 13},
+        {23, 1, kReasonNearDuplicate, 19},
+        {29, 1, kReasonNearDuplicate, 25}},
+       [](FilterConfig* c) { c->lines.model = false; }},
       {"a five-word title repeated is still a near-duplicate",
        "Flood barriers failed in Carlisle\n\n" + kB1 + "\n\nFlood barriers failed in Carlisle\n",
        "Flood barriers failed in Carlisle\n\n" + kB1 + "\n",
