@@ -18,6 +18,9 @@
 // so the result does not depend on the thread count. The threads are
 // started once, with the processor; while they run phase A of one batch,
 // the calling thread writes the batch before it (D) and reads the next.
+// B runs on the calling thread once the batch is through A, while the
+// other threads run C of the records it has decided
+// (detail/ordered_flow.hpp): no thread waits for B to end.
 // The same processor runs the stages of a cluster run (stages.hpp): Sign()
 // stops after A and writes the facts; Apply() takes B's decisions from a
 // decisions file.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "winnow/detail/ordered_flow.hpp"
 #include "winnow/detail/thread_pool.hpp"
 #include "winnow/detail/xxhash.hpp"
 #include "winnow/stages.hpp"
@@ -720,42 +721,24 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
       }
     }
 
-    pool_->Start(n, [this, &items](std::size_t i, std::size_t t) { PhaseA(items[i], *workers_[t]); });
-    bool other_read = false;
-    try {
-      if (pending) Write(*other, feed, sinks);
-      pending = false;
-      if (read_ahead(*cur)) {
-        read(*other);
-        other_read = true;
-      }
-    } catch (...) {
-      try {
-        pool_->Finish();
-      } catch (...) {
-      }
-      throw;
-    }
-    pool_->Finish();
-
-    // B: the decisions, in input order. A malformed record that stops the
-    // run ends them: nothing after it is decided (or counted in the state
-    // a stopped run saves).
-    std::uint64_t tick = times ? StageClock() : 0;
+    // B: the decisions, in input order, each as soon as its record is
+    // through A, while the other threads go on with A and with C of the
+    // records decided. A malformed record that stops the run ends them:
+    // nothing after it is decided (or counted in the state a stopped run
+    // saves).
     const int rule = workers_[0]->filter.repeated_line_rule();
-    std::size_t decided = n;
-    for (std::size_t i = 0; i < n; ++i) {
+    auto decide = [&](std::size_t i) {
+      StageTimer timer(times, Stage::kDocumentDedup);
       Item& item = items[i];
       const Record& r = item.record;
-      if (r.oversized && r.continued) continue;
+      if (r.oversized && r.continued) return true;
       const bool document = !r.oversized && r.has_text && r.error.empty();
       const StageRecord kind = document ? StageRecord::kDocument
                                : !r.oversized && !r.error.empty() ? StageRecord::kMalformed
                                                                   : StageRecord::kOther;
       if (kind == StageRecord::kMalformed && !config_.skip_errors) {
         if (mode == Mode::kRun) item.ordinal = decider_.TakeOrdinal();
-        decided = i;
-        break;
+        return false;
       }
       DocFacts f;
       if (document) {
@@ -769,7 +752,7 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
       if (mode == Mode::kSign) {
         f.verdicts = &item.verdicts;
         facts->AddFacts(kind, RawHash(r.raw), document ? &f : nullptr);
-        continue;
+        return true;
       }
       if (mode == Mode::kApply) {
         decisions->Next(kind, RawHash(r.raw), RecordWhere(feed.name(item.input), r), &item.ordinal,
@@ -782,15 +765,32 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
       }
       if (!document) {
         item.decision = DocDecision{};
-        continue;
+        return true;
       }
       const std::vector<bool>& repeated = item.decision.repeated;
       for (std::size_t k = 0; k < repeated.size() && k < item.counted_line.size(); ++k) {
         if (repeated[k]) item.verdicts[item.counted_line[k]] = rule;
       }
+      return true;
+    };
+    detail::OrderedFlow::Step phase_c;
+    if (mode != Mode::kSign) {
+      phase_c = [this, &items](std::size_t i, std::size_t t) { PhaseC(items[i], *workers_[t]); };
     }
+    detail::OrderedFlow flow(
+        *pool_, n, [this, &items](std::size_t i, std::size_t t) { PhaseA(items[i], *workers_[t]); },
+        std::move(phase_c));
+    flow.Start();
+    // Meanwhile this thread writes the batch before and reads the next.
+    bool other_read = false;
+    if (pending) Write(*other, feed, sinks);
+    pending = false;
+    if (read_ahead(*cur)) {
+      read(*other);
+      other_read = true;
+    }
+    const std::size_t decided = flow.Finish(decide);
     cur->decided = decided;
-    if (times) (*times)[Stage::kDocumentDedup] += StageClock() - tick;
 
     if (mode == Mode::kSign) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -827,7 +827,6 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
       continue;
     }
 
-    pool_->Run(decided, [this, &items](std::size_t i, std::size_t t) { PhaseC(items[i], *workers_[t]); });
     MergeWorkerStats();
     pending = true;
     std::swap(cur, other);
