@@ -229,6 +229,13 @@ std::string ManPage(const std::string& version, const std::string& date) {
          "\n";
   out += ".PP\n" +
          Roff("Messages go to standard error as `winnow: WHERE: WHAT`.") + "\n";
+  out += ".SH ENVIRONMENT\n";
+  out += ".TP\n.B WINNOW_CPU\n" +
+         Roff("Caps the vector instructions winnow chooses at run time: `avx2` (none of "
+              "AVX-512), `baseline` (x86-64's SSE2 only; any other value means this); unset "
+              "or `native`: all the CPU has. The output is the same whatever the setting; "
+              "only the speed changes. For tests, and to measure what another CPU gets.") +
+         "\n";
   out += ".SH EXAMPLES\n";
   const std::string_view examples[][2] = {
       {"winnow --explain story.txt > clean.txt",

@@ -12,6 +12,7 @@
 #define WINNOW_BYTE_TREES 1
 #endif
 
+#include "winnow/detail/cpu.hpp"
 #include "winnow/error.hpp"
 #include "winnow/line_features.hpp"
 
@@ -154,12 +155,10 @@ LineModel LineModel::Parse(std::string_view text, std::string_view source) {
 
 namespace {
 
-// AVX-512 F, BW and VBMI (vpermi2b), as the CPU and the OS report them.
+// AVX-512 F, BW and VBMI (vpermi2b; detail/cpu.hpp).
 bool CpuHasByteTrees() {
 #ifdef WINNOW_BYTE_TREES
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vbmi");
+  return detail::Cpu().avx512vbmi;
 #else
   return false;
 #endif

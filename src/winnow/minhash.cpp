@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "winnow/detail/cpu.hpp"
 #include "winnow/error.hpp"
 #include "winnow/hashing.hpp"
 
@@ -31,12 +32,9 @@ std::uint32_t Range(std::uint64_t h, std::uint32_t n) {
 // best[i] = the minimum of ranks[row][i] over the `n` rows `rows` (rows of
 // kPackedBins): 16-bit minimums, sixteen at a time (GCC's vector types:
 // two SSE2 instructions each, or one with AVX2 where the CPU has it,
-// chosen at run time; the result is the same).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-void MinOfRows(const std::int16_t* ranks, const std::uint16_t* rows, std::uint32_t n,
-               std::int16_t* best) {
+// chosen at run time, detail/cpu.hpp; the result is the same).
+[[gnu::always_inline]] inline void MinOfRowsBody(const std::int16_t* ranks, const std::uint16_t* rows,
+                                                 std::uint32_t n, std::int16_t* best) {
   using V = std::int16_t __attribute__((vector_size(32)));
   constexpr std::size_t kLanes = sizeof(V) / sizeof(std::int16_t);
   constexpr std::size_t kVectors = kPackedBins / kLanes;
@@ -51,6 +49,22 @@ void MinOfRows(const std::int16_t* ranks, const std::uint16_t* rows, std::uint32
     }
   }
   std::memcpy(best, acc, sizeof acc);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) void MinOfRowsAvx2(const std::int16_t* ranks, const std::uint16_t* rows,
+                                                   std::uint32_t n, std::int16_t* best) {
+  MinOfRowsBody(ranks, rows, n, best);
+}
+const bool kMinOfRowsAvx2 = detail::Cpu().avx2;
+#endif
+
+void MinOfRows(const std::int16_t* ranks, const std::uint16_t* rows, std::uint32_t n,
+               std::int16_t* best) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (kMinOfRowsAvx2) return MinOfRowsAvx2(ranks, rows, n, best);
+#endif
+  MinOfRowsBody(ranks, rows, n, best);
 }
 
 }  // namespace

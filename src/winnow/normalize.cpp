@@ -15,6 +15,8 @@
 #define WINNOW_ASCII_BLOCKS 1
 #endif
 
+#include "winnow/detail/cpu.hpp"
+
 namespace winnow {
 namespace {
 
@@ -246,13 +248,8 @@ std::string NfkcCasefold(std::string_view in) {
 namespace {
 
 #ifdef WINNOW_ASCII_BLOCKS
-// AVX-512 BW and VBMI2 (vpcompressb), as the CPU and the OS report them.
-bool CpuHasAsciiBlocks() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vbmi2");
-}
-const bool kAsciiBlocks = CpuHasAsciiBlocks();
+// AVX-512 BW and VBMI2 (vpcompressb; detail/cpu.hpp).
+const bool kAsciiBlocks = detail::Cpu().avx512vbmi2;
 
 // The words being written: where the next byte goes, and the open word.
 struct WordState {

@@ -13,6 +13,7 @@
 #define WINNOW_LINE_CHARS_64 1
 #endif
 
+#include "winnow/detail/cpu.hpp"
 #include "winnow/normalize.hpp"
 
 namespace winnow::detail {
@@ -116,12 +117,8 @@ LineChars CountLineCharsScalar(std::string_view line) {
 #ifdef WINNOW_LINE_CHARS_64
 namespace {
 
-// AVX-512 BW, as the CPU and the OS report it.
-bool CpuHasAvx512Bw() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-}
-const bool kLineChars64 = CpuHasAvx512Bw();
+// AVX-512 BW (cpu.hpp).
+const bool kLineChars64 = Cpu().avx512bw;
 
 // The lanes of `x` equal to `c`; in [lo, hi] (ASCII).
 [[gnu::always_inline]] __attribute__((target("avx512f,avx512bw"))) inline std::uint64_t Eq64(
