@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #if defined(__SSE2__)
@@ -259,6 +260,26 @@ struct WordState {
   std::uint32_t word_begin;
 };
 
+// Where a block's words start and end (bits of the block's bytes), the
+// bytes it keeps (`keep`), written at st->o: the words that end, and the
+// one left open.
+[[gnu::always_inline]] __attribute__((target("bmi,popcnt"))) inline void RecordWords(
+    std::uint64_t starts, std::uint64_t ends, std::uint64_t keep, WordState* st,
+    std::vector<Normalized::Word>* words) {
+  const auto at = static_cast<std::uint32_t>(st->o - st->base);
+  for (std::uint64_t m = starts | ends; m != 0; m &= m - 1) {
+    const std::uint64_t i = _tzcnt_u64(m);
+    const auto here = at + static_cast<std::uint32_t>(_mm_popcnt_u64(keep & ((std::uint64_t{1} << i) - 1)));
+    if ((ends >> i) & 1) {
+      words->push_back({st->word_begin, here - st->word_begin});
+      st->in_word = false;
+    } else {
+      st->word_begin = here;
+      st->in_word = true;
+    }
+  }
+}
+
 // Up to 64 bytes at `in` (`avail` of them readable): the run of ASCII
 // letters, digits and separators at their start, normalised at once, as
 // the byte-at-a-time loop would (letters folded, each word's first letter
@@ -298,19 +319,110 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"))) std::siz
   __m512i text = _mm512_mask_mov_epi8(v, alpha, lower);
   text = _mm512_mask_mov_epi8(text, space, _mm512_set1_epi8(' '));
   _mm512_storeu_si512(st->o, _mm512_maskz_compress_epi8(keep, text));
-  const auto at = static_cast<std::uint32_t>(st->o - st->base);
-  for (std::uint64_t m = starts | ends; m != 0; m &= m - 1) {
-    const std::uint64_t i = _tzcnt_u64(m);
-    const auto here = at + static_cast<std::uint32_t>(_mm_popcnt_u64(keep & ((std::uint64_t{1} << i) - 1)));
-    if ((ends >> i) & 1) {
-      words->push_back({st->word_begin, here - st->word_begin});
-      st->in_word = false;
-    } else {
-      st->word_begin = here;
-      st->in_word = true;
+  RecordWords(starts, ends, keep, st, words);
+  st->o += _mm_popcnt_u64(keep);
+  st->in_word = (letter >> (p - 1)) & 1;
+  return p;
+}
+
+// AVX2 (detail/cpu.hpp), on CPUs without the AVX-512 block above.
+const bool kAsciiBlocks32 = !kAsciiBlocks && detail::Cpu().avx2;
+
+// For each byte value m, the positions of m's set bits, in order: the
+// shuffle that packs the bytes an 8-bit mask keeps to the front.
+struct PackTable {
+  std::uint64_t shuffle[256] = {};
+  constexpr PackTable() {
+    for (int m = 0; m < 256; ++m) {
+      std::uint64_t s = 0;
+      int k = 0;
+      for (int b = 0; b < 8; ++b) {
+        if (m >> b & 1) s |= static_cast<std::uint64_t>(b) << (8 * k++);
+      }
+      shuffle[m] = s;
     }
   }
-  st->o += _mm_popcnt_u64(keep);
+};
+constexpr PackTable kPack;
+
+// The bytes of `m` whose top bit is set, as bits.
+[[gnu::always_inline]] __attribute__((target("avx2"))) inline std::uint64_t Bits32(__m256i m) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+// The bytes of `x` in [lo, hi] (ASCII; bytes from 0x80 compare as negative).
+[[gnu::always_inline]] __attribute__((target("avx2"))) inline __m256i InRange32(__m256i x, char lo,
+                                                                              char hi) {
+  return _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(static_cast<char>(lo - 1))),
+                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), x));
+}
+
+// AsciiBlock, 32 bytes at a time: the same bytes out, the same words. The
+// kept bytes are packed 8 at a time (vpshufb by kPack) in place of
+// vpcompressb. Writes up to 32 bytes at st->o.
+__attribute__((target("avx2,bmi,bmi2,popcnt"))) std::size_t AsciiBlock32(
+    const char* in, std::size_t avail, WordState* st, std::vector<Normalized::Word>* words) {
+  __m256i v;
+  if (avail >= 32) {
+    v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in));
+  } else {
+    // The last bytes, padded with 0x80 (outside ASCII: a stop).
+    alignas(32) char tail[32];
+    std::memset(tail, 0x80, sizeof tail);
+    std::memcpy(tail, in, avail);
+    v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+  }
+  const __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+  const __m256i alpha_v = InRange32(lower, 'a', 'z');
+  const std::uint64_t alpha = Bits32(alpha_v);
+  const std::uint64_t digit = Bits32(InRange32(v, '0', '9'));
+  const std::uint64_t stop = Bits32(v) | Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'))) |
+                             Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')));
+  const std::uint64_t p = stop == 0 ? 32 : _tzcnt_u64(stop);
+  if (p == 0) return 0;
+  const std::uint64_t prefix = p == 32 ? 0xFFFFFFFFu : (std::uint64_t{1} << p) - 1;
+  const std::uint64_t letter = (alpha | digit) & prefix;
+  const std::uint64_t separator = prefix & ~letter;
+  const std::uint64_t after_letter = (letter << 1) | (st->in_word ? 1 : 0);
+  const std::uint64_t starts = letter & ~after_letter;
+  const std::uint64_t ends = separator & after_letter;
+  std::uint64_t space = starts >> 1;
+  if (st->o == st->base) {
+    if (!(starts & 1)) space &= space - 1;
+  } else if (starts & 1) {
+    *st->o++ = ' ';
+  }
+  const std::uint64_t keep = letter | space;
+  // `space` as a byte mask: each byte takes its bit of the 32.
+  const __m256i byte_of_bit = _mm256_setr_epi64x(0, 0x0101010101010101LL, 0x0202020202020202LL,
+                                                 0x0303030303030303LL);
+  const __m256i bit_in_byte = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ULL));
+  const __m256i spread =
+      _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(space)), byte_of_bit);
+  const __m256i space_v = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit_in_byte), bit_in_byte);
+  __m256i text = _mm256_blendv_epi8(v, lower, alpha_v);
+  text = _mm256_blendv_epi8(text, _mm256_set1_epi8(' '), space_v);
+  // Each 8 bytes' kept ones packed to their front (vpshufb stays within a
+  // 16-byte lane: the second 8 of a lane index from 8), then stored one
+  // after another.
+  const std::uint64_t k0 = keep & 0xFF, k1 = keep >> 8 & 0xFF, k2 = keep >> 16 & 0xFF, k3 = keep >> 24 & 0xFF;
+  constexpr long long kHigh = 0x0808080808080808LL;
+  const __m256i order = _mm256_setr_epi64x(static_cast<long long>(kPack.shuffle[k0]),
+                                           static_cast<long long>(kPack.shuffle[k1]) + kHigh,
+                                           static_cast<long long>(kPack.shuffle[k2]),
+                                           static_cast<long long>(kPack.shuffle[k3]) + kHigh);
+  const __m256i packed = _mm256_shuffle_epi8(text, order);
+  RecordWords(starts, ends, keep, st, words);
+  char* o = st->o;
+  const __m128i low = _mm256_castsi256_si128(packed), high = _mm256_extracti128_si256(packed, 1);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(o), low);
+  o += _mm_popcnt_u64(k0);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(o), _mm_unpackhi_epi64(low, low));
+  o += _mm_popcnt_u64(k1);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(o), high);
+  o += _mm_popcnt_u64(k2);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(o), _mm_unpackhi_epi64(high, high));
+  o += _mm_popcnt_u64(k3);
+  st->o = o;
   st->in_word = (letter >> (p - 1)) & 1;
   return p;
 }
@@ -368,9 +480,10 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   std::size_t pos = 0;
   while (pos < n) {
 #ifdef WINNOW_ASCII_BLOCKS
-    if (kAsciiBlocks) {
+    if (kAsciiBlocks || kAsciiBlocks32) {
       WordState st{base, o, in_word, word_begin};
-      const std::size_t took = AsciiBlock(in.data() + pos, n - pos, &st, &out->words);
+      const std::size_t took = kAsciiBlocks ? AsciiBlock(in.data() + pos, n - pos, &st, &out->words)
+                                            : AsciiBlock32(in.data() + pos, n - pos, &st, &out->words);
       o = st.o;
       in_word = st.in_word;
       word_begin = st.word_begin;
