@@ -217,7 +217,9 @@ bool Structural(const Document& doc, const Paragraph& para, const std::vector<in
     ++lines;
     longest = std::max(longest, words.count[i]);
     sentences += IsSentence(doc, words, i);
-    code += LooksLikeCode(doc.lines[i].text);
+    // Only a paragraph of code throughout counts: no line is read as code
+    // after one that is not.
+    code += code == lines - 1 && LooksLikeCode(doc.lines[i].text);
   }
   // Commands and code, which a reader needs wherever they are repeated.
   if (code == lines) return true;
