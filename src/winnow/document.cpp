@@ -87,14 +87,21 @@ void SplitDocument(std::string_view bytes, Document* doc) {
   doc->lines.clear();
   doc->paragraphs.clear();
   doc->has_blank_lines = false;
-  // Lines are counted first so that the vector is allocated once: growing
-  // it by doubling would cost up to twice as much at its peak, and a
-  // document of empty lines has as many lines as bytes.
-  std::size_t count = 0, eol = 0;
-  for (std::size_t pos = 0; (pos = FindLineEnd(bytes, pos, &eol)) < bytes.size(); pos += eol) {
-    ++count;
+  // A large document's lines are counted first so that the vector is
+  // allocated once: growing it by doubling would cost up to twice as much
+  // at its peak, and a document of empty lines has as many lines as bytes.
+  // A small one's (most pages) grow in the vector the document before it
+  // left, at most twice kCountLinesFirst's worth: a second pass over the
+  // bytes would cost more.
+  constexpr std::size_t kCountLinesFirst = std::size_t{64} << 10;
+  std::size_t eol = 0;
+  if (bytes.size() > kCountLinesFirst) {
+    std::size_t count = 0;
+    for (std::size_t pos = 0; (pos = FindLineEnd(bytes, pos, &eol)) < bytes.size(); pos += eol) {
+      ++count;
+    }
+    doc->lines.reserve(count + 1);
   }
-  doc->lines.reserve(count + 1);
   std::size_t pos = 0;
   std::uint32_t number = 0;
   while (pos < bytes.size()) {
