@@ -93,6 +93,15 @@ class StateReader {
   std::unique_ptr<Hash> hash_;
 };
 
+// Checks, before any work and before the lock (StateLock) is made beside
+// it, that PATH can hold a state file: when it exists it must be a regular
+// file (after symbolic links), since every save renames a new file over it
+// and its lock is PATH.lock beside it (a directory, a device such as
+// /dev/null, a FIFO or a socket is refused, naming what it is). Throws
+// winnow::Error(PATH, what); whether a new file can be created there (its
+// directory exists and is writable) is the caller's to try (AtomicFile).
+void CheckStatePath(const std::string& path);
+
 // An exclusive lock on the state file PATH, held from before it is loaded
 // until after it is saved: flock(2) on the file PATH.lock beside it (PATH
 // itself is replaced by a rename on every save, so it cannot carry the

@@ -30,6 +30,7 @@
 #include "winnow/records.hpp"
 #include "winnow/rules.hpp"
 #include "winnow/stages.hpp"
+#include "winnow/state_file.hpp"
 #include "winnow/stream.hpp"
 #include "winnow/writer.hpp"
 
@@ -512,6 +513,7 @@ Outputs OpenOutputs(const Config& config) {
     o.done += (o.done.empty() ? "" : ", ") + std::string(option) + " " + path;
   };
   if (!config.index_file.empty()) {
+    CheckStatePath(config.index_file);  // before FILE.lock is made beside it
     AtomicFile probe(config.index_file);  // removed again: saved at the end
     add("--index", config.index_file);
   }

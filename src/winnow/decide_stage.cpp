@@ -17,6 +17,7 @@
 #include "winnow/stages.hpp"
 #include "winnow/state_file.hpp"
 #include "winnow/stream.hpp"
+#include "winnow/writer.hpp"
 
 namespace winnow {
 
@@ -100,6 +101,11 @@ DecideStageStats DecideParts(const DecideStageArgs& args, const StreamConfig& co
                                          " in " + args.dir);
       }
     }
+  }
+  if (!args.state.empty()) {
+    // A bad state path fails before the decisions folder is touched.
+    CheckStatePath(args.state);
+    AtomicFile probe(args.state);  // removed again: saved at the end
   }
   if (::mkdir(args.dir.c_str(), 0777) != 0 && errno != EEXIST) throw Error(args.dir, std::strerror(errno));
   for (std::uint32_t p = 0; p < parts; ++p) {

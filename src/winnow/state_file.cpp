@@ -147,6 +147,23 @@ void StateReader::ExpectEnd() {
   if (n != 0) throw Error(name_, "index file has trailing bytes");
 }
 
+void CheckStatePath(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISREG(st.st_mode)) return;
+    const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    throw Error(path, std::string("the index must be a regular file or a new name, not ") + what +
+                          " (it is saved by renaming a new file over it)");
+  }
+  // A new name: whether it can be created there is for the caller to try.
+  if (errno != ENOENT) throw Error(path, std::strerror(errno));
+}
+
 StateLock::StateLock(const std::string& path, bool wait) {
   const std::string lock_path = path + ".lock";
   fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);

@@ -545,6 +545,36 @@ expect_err "winnow: $PWD/side.idx.names: --index's names file is also standard o
 expect_same_file names.before side.idx.names "stdout: the names file was changed"
 finish
 
+begin "--index on a directory, a device, a FIFO or in a missing directory: refused at once, exit 1, no lock file, nothing written"
+mkdir -p idxdir
+ln -sf /dev/null nulllink
+mkfifo idxfifo
+ln -sf missing/state.idx dangling
+"$W" sign -z --part 1/1 -o one.facts a.nul 2>err || fail_because "winnow sign failed: $(cat err)"
+for case in "idxdir|a directory" "nulllink|a character device" "idxfifo|a FIFO" \
+            "missing/state.idx|" "dangling|" "a.nul/state.idx|"; do
+  path=${case%%|*} kind=${case#*|}
+  run -z --index "$path" a.nul
+  expect_rc 1; expect_out_empty
+  if [ -n "$kind" ]; then
+    expect_err "winnow: $path: the index must be a regular file or a new name, not $kind (it is saved by renaming a new file over it)"
+  else  # the directory is missing, or a file: trying to create FILE.tmp says so
+    expect_err_starts "winnow: "
+    grep -q -e "No such file or directory" -e "Not a directory" err || fail_because "$path: $(cat err)"
+  fi
+  [ -e "$path.lock" ] && fail_because "$path: a stray $path.lock was made"
+  rm -f "$path.lock"
+  # winnow decide: refused before its decisions folder is made.
+  "$W" decide -z --index "$path" -o decided one.facts > out 2> err
+  rc=$?
+  expect_rc 1
+  [ -e decided ] && fail_because "decide --index $path: the folder decided was made before the refusal"
+  [ -e "$path.lock" ] && fail_because "decide --index $path: a stray $path.lock was made"
+  rm -rf decided "$path.lock"
+done
+[ "$(head -n 1 err)" = "winnow: a.nul/state.idx: Not a directory" ] || fail_because "a path under a file: $(cat err)"
+finish
+
 begin "SIGTERM and SIGINT at random points: the output is always whole records"
 python3 "$HERE/../../bench/make_stream.py" --mb 12 --format jsonl > kill.jsonl
 "$W" --format jsonl -j2 kill.jsonl > kill.full
