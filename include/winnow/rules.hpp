@@ -13,6 +13,12 @@
 //   regex     RE2 syntax, searched in the line's raw bytes (use (?i) for
 //             case-insensitive); RE2 runs in linear time, so no pattern can
 //             make winnow hang
+//   words     a vocabulary in groups, `W W ... | W W ... | ...`: every word of
+//             the normalised line is one of the pattern's words, and the
+//             line holds a word of each group but the last (one group: any
+//             of its words). `words share on | facebook twitter | and`
+//             matches "Share on Facebook and Twitter", not "Share prices
+//             rose"; a look-up a word, as cheap as a literal
 // "Normalised" is the view of normalize.hpp: case folded, punctuation gone,
 // so `literal share this` matches "Share This!" and "SHARE  THIS". A
 // `:MAXWORDS` suffix limits the pattern to lines of at most that many words,
@@ -58,7 +64,7 @@ std::string_view DefaultRulesText();
 // See RuleSet::set_pattern_scan_after(): about a fifth of a second of RE2.
 inline constexpr std::uint64_t kDefaultPatternScanAfter = std::uint64_t{2} << 20;
 
-enum class PatternKind { kLiteral, kPrefix, kContains, kRegex };
+enum class PatternKind { kLiteral, kPrefix, kContains, kRegex, kWords };
 
 // What a matching pattern does to a line.
 enum class PatternAction : unsigned char {
@@ -77,7 +83,8 @@ struct RuleMatch {
 struct Pattern {
   int rule;            // index into RuleSet::names()
   PatternKind kind;
-  std::string text;    // as written (regex) or normalised (the others)
+  std::string text;    // as written (regex) or normalised (the others; words:
+                       // the groups' normalised words joined by " | ")
   int max_words;       // 0: no limit
   bool list;           // +list: also drops the short lines listed under it
   PatternAction action;

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
@@ -108,6 +109,17 @@ struct RuleSet::Compiled {
   // look-up tells.
   static constexpr int kPhraseBits = 12;
   std::vector<std::uint32_t> phrase_at;
+  // words patterns: per pattern, each word's hash -> the bits of the groups
+  // it is in, and the bits a line must cover (every group but the last).
+  struct Vocabulary {
+    int id;
+    std::unordered_map<std::uint64_t, std::uint32_t> groups;
+    std::uint32_t required;
+  };
+  std::vector<Vocabulary> vocabularies;
+  // The top 12 bits of every vocabulary word's hash, as a bit set: most
+  // words of a line are in no vocabulary, which one bit tells.
+  std::array<std::uint64_t, 64> vocabulary_gate{};
   std::unique_ptr<RE2::Set> regex;
   std::vector<int> regex_ids;
   // After a set's search fails: each of its patterns on its own, as a set
@@ -247,14 +259,30 @@ void RuleSet::Parse(std::string_view text, std::string_view source, PatternActio
       p.kind = PatternKind::kContains;
     } else if (kind_name == "regex") {
       p.kind = PatternKind::kRegex;
+    } else if (kind_name == "words") {
+      p.kind = PatternKind::kWords;
     } else {
       throw Error(where, "unknown kind '" + std::string(kind_name) +
-                             "' (expected literal, prefix, contains or regex)");
+                             "' (expected literal, prefix, contains, regex or words)");
     }
     if (p.kind == PatternKind::kRegex) {
       RE2 re(std::string(pattern), SetOptions());
       if (!re.ok()) throw Error(where, "invalid regex: " + re.error());
       p.text = std::string(pattern);
+    } else if (p.kind == PatternKind::kWords) {
+      // Groups split at '|' before normalising (which would drop it).
+      std::string_view rest = pattern;
+      int groups = 0;
+      while (true) {
+        const std::size_t bar = rest.find('|');
+        Normalize(rest.substr(0, bar), &norm);
+        if (norm.words.empty()) throw Error(where, "a group of words pattern has no words");
+        if (++groups > 32) throw Error(where, "a words pattern has more than 32 groups");
+        if (!p.text.empty()) p.text += " | ";
+        p.text += norm.text;
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
+      }
     } else {
       Normalize(pattern, &norm);
       if (norm.words.empty()) {
@@ -363,6 +391,30 @@ void RuleSet::Freeze(std::shared_ptr<detail::ScannerBuild> build) {
           c->phrases.push_back(phrase);
         }
         break;
+      case PatternKind::kWords: {
+        Compiled::Vocabulary v{i, {}, 0};
+        std::string_view rest = p.text;
+        std::uint32_t bit = 1;
+        while (true) {
+          const std::size_t bar = rest.find(" | ");
+          std::string_view group = rest.substr(0, bar);
+          while (!group.empty()) {
+            const std::size_t space = group.find(' ');
+            const std::uint64_t h = HashWord(group.substr(0, space), kWordSeed);
+            v.groups[h] |= bit;
+            c->vocabulary_gate[h >> 58] |= std::uint64_t{1} << ((h >> 52) & 63);
+            if (space == std::string_view::npos) break;
+            group.remove_prefix(space + 1);
+          }
+          if (bar == std::string_view::npos) break;
+          v.required |= bit;
+          bit <<= 1;
+          rest.remove_prefix(bar + 3);
+        }
+        if (v.required == 0) v.required = 1;  // one group: any of its words
+        c->vocabularies.push_back(std::move(v));
+        break;
+      }
       case PatternKind::kRegex: {
         std::string error;
         if (c->regex->Add(p.text, &error) < 0) {
@@ -624,16 +676,39 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
         for (int id : it->second) consider(id);
       }
     }
+    thread_local std::vector<std::uint64_t> own_hashes;
+    if (word_hashes == nullptr && (!c.phrases.empty() || !c.vocabularies.empty())) {
+      own_hashes.clear();
+      for (int w = 0; w < words; ++w) own_hashes.push_back(HashWord(norm.word(w), kWordSeed));
+      word_hashes = own_hashes.data();
+    }
+    // A words pattern: every word in its vocabulary, every group but the
+    // last met. Words are tried from the last, which in prose is seldom a
+    // function word, and first against the gate: most lines fail there.
+    if (!c.vocabularies.empty()) {
+      auto gated = [&](std::uint64_t h) {
+        return (c.vocabulary_gate[h >> 58] >> ((h >> 52) & 63)) & 1;
+      };
+      bool all_gated = true;
+      for (int w = words - 1; w >= 0 && all_gated; --w) all_gated = gated(word_hashes[w]);
+      for (std::size_t k = 0; all_gated && k < c.vocabularies.size(); ++k) {
+        const Compiled::Vocabulary& v = c.vocabularies[k];
+        const int max_words = patterns_[v.id].max_words;
+        if (max_words != 0 && words > max_words) continue;
+        std::uint32_t seen = 0;
+        int w = words - 1;
+        for (; w >= 0; --w) {
+          const auto it = v.groups.find(word_hashes[w]);
+          if (it == v.groups.end()) break;
+          seen |= it->second;
+        }
+        if (w < 0 && (seen & v.required) == v.required) consider(v.id);
+      }
+    }
     if (!c.phrases.empty()) {
       // A phrase counts where it starts and ends at word boundaries of the
       // normalised text (words joined by single spaces), as WordPhrase()
       // says to RE2: where its words are words of the line in a row.
-      thread_local std::vector<std::uint64_t> own_hashes;
-      if (word_hashes == nullptr) {
-        own_hashes.clear();
-        for (int w = 0; w < words; ++w) own_hashes.push_back(HashWord(norm.word(w), kWordSeed));
-        word_hashes = own_hashes.data();
-      }
       const std::string_view text = norm.text;
       for (int w = 0; w < words; ++w) {
         const std::uint64_t h = word_hashes[w];

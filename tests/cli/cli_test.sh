@@ -249,7 +249,7 @@ begin "--rules: unknown kind on line 3"
 printf '# my rules\nfine-rule   literal   fine pattern\nodd-rule    weird     some pattern\n' > bad-kind.rules
 run_stdin issue.txt --rules bad-kind.rules
 expect_rc 2; expect_out_empty
-expect_err "winnow: bad-kind.rules:3: unknown kind 'weird' (expected literal, prefix, contains or regex)"
+expect_err "winnow: bad-kind.rules:3: unknown kind 'weird' (expected literal, prefix, contains, regex or words)"
 finish
 
 begin "--rules: invalid regex"
@@ -397,6 +397,23 @@ begin "--no-rules --explain names the duplicate (text cut at 60 bytes)"
 run --no-rules --explain dup.txt
 expect_rc 0; expect_out_file dup.norules.expected
 expect_err "dup.txt:7: near-duplicate of line 3 (jaccard 1.00): ${dup_body:0:60}..."
+finish
+
+begin "a lone button or trail line inside an article goes, in any language; the article stays"
+article=("The city council voted on Tuesday to expand the bus network by twelve routes, the largest change in a decade."
+  "Officials said the new routes would serve the eastern districts, where commuters now wait up to forty minutes."
+  "The plan will cost about 30 million euros over five years and is funded by a regional grant."
+  "Residents who spoke at the meeting welcomed the change but asked for more night services.")
+for button in "Teilen auf Facebook" "Partager sur Twitter" "Udostępnij na Facebooku" "Facebook'ta paylaş" \
+    "分享到微信" "카카오톡 공유하기" "Facebook | Twitter | Email" "Share on X" "Print this article" \
+    "Home > News > Local" "Tags: politics, transport" "Load more comments" "© 2024 Example Media Ltd." \
+    "Skip to main content" "Lees ook: Nieuwe regels voor de bus"; do
+  printf '%s\n\n%s\n\n%s\n\n%s\n\n%s\n' "${article[0]}" "${article[1]}" "$button" "${article[2]}" "${article[3]}" > lone.txt
+  "$W" lone.txt > lone.out 2> lone.err
+  printf '%s\n\n%s\n\n%s\n\n%s\n' "${article[@]}" > lone.expected
+  cmp -s lone.out lone.expected || fail_because "'$button': output is not the article alone:
+$(cat lone.out)"
+done
 finish
 
 # --- --explain, --explain-to, --stats ---------------------------------------------

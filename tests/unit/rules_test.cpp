@@ -59,6 +59,8 @@ const ParseErrorCase kParseErrorCases[] = {
     {"missing pattern, trailing spaces", "share literal   \t", 1},
     {"missing pattern, CRLF", "share literal\r\n", 1},
     {"missing kind and pattern", "share", 1},
+    {"words: an empty group", "a literal one\nw words share | | facebook\n", 2},
+    {"words: a group of punctuation", "w words share | ... \n", 1},
     {"error after comments and blanks", "# comment\n\n   \n  # indented\nshare literal\n", 5},
     {"error after good lines", "a literal one\nb contains two\nc regex x\nd prefix\n", 4},
     {"unknown kind", "share exact share", 1},
@@ -242,6 +244,19 @@ const MatchCase kMatchCases[] = {
     {"limit on regex, over", "m regex:2 ^a", "a b c", ""},
     {"limit falls through to the next rule", "m contains:2 share\nn contains share",
      "please share this", "n"},
+    // words: every word in the vocabulary, a word of each group but the last.
+    {"words: all in the vocabulary", "w words share on | facebook twitter | and",
+     "Share on Facebook and Twitter!", "w"},
+    {"words: in any order", "w words share on | facebook twitter | and", "Twitter: share", "w"},
+    {"words: a word outside it", "w words share on | facebook twitter | and",
+     "Share prices rose on Facebook", ""},
+    {"words: a required group missing", "w words share on | facebook twitter | and",
+     "Share on", ""},
+    {"words: the last group is optional", "w words share on | facebook twitter | and", "and",
+     ""},
+    {"words: one group, any of its words", "w words home about contact", "Home | About", "w"},
+    {"words: limit", "w words:2 home about contact", "Home About Contact", ""},
+    {"words: a word in two groups meets both", "w words mail | mail x", "Mail", "w"},
     // first rule in file order.
     {"first rule wins", "first contains share\nsecond literal share this", "share this",
      "first"},
@@ -413,6 +428,90 @@ TEST(DefaultRulesTest, MatchTypicalBoilerplateAndSpareProse) {
   for (const auto& c : kCases) {
     SCOPED_TRACE(std::string(c.line));
     EXPECT_EQ(MatchName(rules, c.line), c.expected);
+  }
+}
+
+// Buttons, trails and notices that are boilerplate wherever they stand, in
+// the languages most common on the web, are drop patterns (a lone one
+// inside an article goes, whatever the model makes of its neighbours); the
+// prose, code and key-value rows next to them in the list below match no
+// drop pattern.
+TEST(DefaultRulesTest, ButtonsAndTrailsInManyLanguagesAreDropPatterns) {
+  RuleSet rules;
+  rules.Parse(DefaultRulesText(), "default.rules", PatternAction::kFeature);
+  rules.Freeze();
+  auto drop_rule = [&](std::string_view line) -> std::string {
+    Normalized norm;
+    Normalize(line, &norm);
+    const RuleMatch m = rules.MatchAll(line, norm);
+    if (m.drop < 0) return "";
+    return rules.names()[rules.patterns()[m.drop].rule];
+  };
+  struct {
+    std::string_view line;
+    std::string_view expected;
+  } const kCases[] = {
+      // Share and follow buttons: verb, preposition, network, in either order.
+      {"Teilen auf Facebook", "share"},
+      {"Auf WhatsApp teilen", "share"},
+      {"Compartir en Facebook", "share"},
+      {"Partager sur Twitter", "share"},
+      {"\u041f\u043e\u0434\u0435\u043b\u0438\u0442\u044c\u0441\u044f \u0432 "
+       "\u0412\u041a\u043e\u043d\u0442\u0430\u043a\u0442\u0435",
+       "share"},  // Поделиться в ВКонтакте
+      {"Udost\u0119pnij na Facebooku", "share"},
+      {"Facebook'ta payla\u015f", "share"},
+      {"Twitter\u3067\u30b7\u30a7\u30a2", "share"},                 // Twitterでシェア
+      {"\uce74\uce74\uc624\ud1a1 \uacf5\uc720\ud558\uae30", "share"},  // 카카오톡 공유하기
+      {"\u5206\u4eab\u5230\u5fae\u4fe1", "share"},                   // 分享到微信
+      {"\u0645\u0634\u0627\u0631\u0643\u0629 \u0639\u0644\u0649 "
+       "\u0641\u064a\u0633\u0628\u0648\u0643",
+       "share"},  // مشاركة على فيسبوك
+      {"Share on Facebook (opens in new window)", "share"},
+      {"Facebook | Twitter | LinkedIn | Email", "share"},
+      {"Facebook, Twitter and Email", "share"},
+      {"Share on X", "share"},
+      {"Print this article", "share"},
+      {"Printer-friendly version", "share"},
+      {"Email this story", "share"},
+      // Trails, skip links, comment buttons, copyright notices, syndication.
+      {"Home > News > Local", "navigation"},
+      {"Startseite \u00bb Politik \u00bb Inland", "navigation"},
+      {"Home | About | Contact", "navigation"},
+      {"Tags: politics, transport, city", "navigation"},
+      {"Filed under: Local News", "navigation"},
+      {"Posted in Uncategorized", "navigation"},
+      {"Skip to main content", "navigation"},
+      {"Already a subscriber? Log in", "navigation"},
+      {"Load more comments", "counter"},
+      {"View all 12 comments", "counter"},
+      {"12 Comments", "counter"},
+      {"Sign up for our daily newsletter", "newsletter"},
+      {"\u00a9 2024 Example Media Ltd.", "copyright"},
+      {"Copyright 2019 The Example Post", "copyright"},
+      {"This article was originally published on The Conversation.", "source-link"},
+      {"Lees ook: Nieuwe regels voor het openbaar vervoer", "read-more"},
+      {"\u00c0 lire aussi", "read-more"},
+      {"Czytaj tak\u017ce", "read-more"},
+      // Not buttons: sentences, code, headings, key-value rows.
+      {"Share prices rose on Facebook's earnings.", ""},
+      {"He posted on X that he would resign.", ""},
+      {"Follow the line to the station.", ""},
+      {"print (line)", ""},
+      {"print(x)", ""},
+      {"email: EmailStr", ""},
+      {"X", ""},
+      {"Line", ""},
+      {"Home is where the heart is", ""},
+      {"Tags are labels that readers can attach to posts.", ""},
+      {"Copyright law protects authors and their heirs.", ""},
+      {"(c) The tenant shall pay the rent monthly.", ""},
+      {"12 comments were received during the consultation, most of them in favour.", ""},
+      {"Category: Shoes", ""},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(std::string(c.line));
+    EXPECT_EQ(drop_rule(c.line), c.expected);
   }
 }
 

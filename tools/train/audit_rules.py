@@ -52,7 +52,7 @@ def main():
     for name in train.SETS:
         if name == "canola":
             continue
-        _, _, _, _, rows, labels = train.load_set(args.eval_dir, name, args.features_bin, args.cache)
+        _, _, _, _, rows, _, labels = train.load_set(args.eval_dir, name, args.features_bin, args.cache)
         for pid, ln, source in rows:
             if source == "-":
                 continue
