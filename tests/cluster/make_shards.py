@@ -47,7 +47,7 @@ def main():
     rng = random.Random(12)
     os.makedirs(out_dir, exist_ok=True)
     sites = ["https://www.site%d.example" % i for i in range(7)]
-    menus = {s: "Home | News | Sport | Contact %s" % s[-9:] for s in sites}
+    menus = {s: "News | Sport | Weather | Contact %s" % s[-9:] for s in sites}
     footers = {s: "Copyright the %s newsroom, all rights reserved" % s[12:] for s in sites}
     kept = []  # earlier articles, to copy
     records = []
