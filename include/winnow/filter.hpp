@@ -85,7 +85,11 @@ inline constexpr std::string_view kRuleRepeatedLine = "repeated-line";
 //   WHERE:LINE: near-duplicate of line N (jaccard 0.83): TEXT
 //   WHERE:LINE: restates line N (containment 0.91) [3 lines]: TEXT
 // TEXT is the start of the first dropped line: at most 60 bytes, cut on a
-// UTF-8 boundary, control bytes shown as '?', so a decision stays one line.
+// grapheme cluster boundary (UAX #29: an accent, a Thai tone mark, an emoji
+// ZWJ sequence or a flag stays with its base; a cluster over 60 bytes is
+// cut between code points) and followed by "..." when cut; control
+// characters (C0 and DEL) and bytes that are not UTF-8 are shown as '?',
+// so a decision stays one line of valid UTF-8.
 void AppendExplanation(std::string_view where, const Document& doc,
                        const FilterResult& result, std::string* out);
 

@@ -1,23 +1,50 @@
 #include "winnow/filter.hpp"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <sstream>
 
 #include "winnow/line_features.hpp"
+#include "winnow/normalize.hpp"
 
 namespace winnow {
 namespace {
 
+// The start of a line for --explain: at most kMax bytes, ending on a
+// grapheme cluster boundary (UAX #29, by utf8proc) so that no accent, tone
+// mark, emoji sequence or flag is split from its base; a cluster longer
+// than kMax bytes is cut between code points. Control characters (C0 and
+// DEL) and bytes that are not UTF-8 are shown as '?', so that the excerpt
+// is valid UTF-8 on one line.
 std::string Excerpt(std::string_view text) {
   constexpr std::size_t kMax = 60;
   std::size_t end = text.size();
   if (end > kMax) {
-    end = kMax;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    std::size_t pos = 0, boundary = 0, last = 0;
+    utf8proc_int32_t state = 0, prev = -1;
+    while (pos <= kMax) {  // text is longer than kMax: pos stays inside it
+      std::size_t next = pos;
+      const auto c = static_cast<utf8proc_int32_t>(DecodeUtf8(text, &next));
+      if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, c, &state)) boundary = pos;
+      last = pos;
+      prev = c;
+      pos = next;
+    }
+    // The code point at `last` runs past kMax.
+    end = boundary > 0 ? boundary : last;
   }
-  std::string out(text.substr(0, end));
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  std::string out;
+  out.reserve(end + 3);
+  for (std::size_t pos = 0; pos < end;) {
+    const std::size_t at = pos;
+    const char32_t c = DecodeUtf8(text.substr(0, end), &pos);
+    const bool invalid = c == 0xFFFD && pos - at == 1;
+    if (invalid || c < 0x20 || c == 0x7F) {
+      out.push_back('?');
+    } else {
+      out.append(text.substr(at, pos - at));
+    }
   }
   if (end < text.size()) out += "...";
   return out;

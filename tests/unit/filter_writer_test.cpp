@@ -515,6 +515,56 @@ struct AppendCase {
   std::string expected;
 };
 
+// --explain excerpts: at most 60 bytes, cut between grapheme clusters.
+struct ExcerptCase {
+  const char* name;
+  std::string line;
+  std::string excerpt;  // what follows "x:1: rule r: "
+};
+
+std::vector<ExcerptCase> ExcerptCases() {
+  const std::string a59(59, 'a'), a58(58, 'a'), a57(57, 'a'), a60(60, 'a');
+  return {
+      {"short line whole", "Share this", "Share this"},
+      {"60 bytes whole", a60, a60},
+      {"61 bytes cut at 60", a60 + "b", a60 + "..."},
+      // é as e + U+0301 (3 bytes) straddling byte 60: the e goes with it.
+      {"combining accent stays with its letter", a59 + "e\u0301zz", a59 + "..."},
+      {"precomposed letter across the edge", a59 + "\u00e9zz", a59 + "..."},
+      {"a letter and its accent that fit are kept", a57 + "e\u0301zz", a57 + "e\u0301..."},
+      // Thai ที่ (tho thahan, sara ii, mai ek: 9 bytes) from byte 55.
+      {"thai vowel and tone marks stay with the consonant", std::string(55, 'a') + "\u0e17\u0e35\u0e48\u0e19",
+       std::string(55, 'a') + "..."},
+      // A family emoji (man ZWJ woman ZWJ girl: 18 bytes) from byte 50.
+      {"emoji ZWJ sequence is not split", std::string(50, 'a') + "\U0001F468\u200D\U0001F469\u200D\U0001F467 x",
+       std::string(50, 'a') + "..."},
+      // A flag: two regional indicators (8 bytes) from byte 56.
+      {"flag is not split", std::string(56, 'a') + "\U0001F1EC\U0001F1E7 x", std::string(56, 'a') + "..."},
+      {"four-byte code point across the edge", a58 + "\U0001F600 x", a58 + "..."},
+      // One cluster longer than 60 bytes: cut between code points.
+      {"a cluster over 60 bytes is cut between code points",
+       "e" + [] { std::string m; for (int i = 0; i < 40; ++i) m += "\u0301"; return m; }(),
+       "e" + [] { std::string m; for (int i = 0; i < 29; ++i) m += "\u0301"; return m; }() + "..."},
+      {"control characters and invalid bytes are '?'", "a\tb\x7f" "c\xc2\x80" "d\xff\xc3" "e",
+       "a?b?c\xc2\x80" "d??e"},
+      {"invalid bytes across the edge", a59 + "\xe2\x82zz", a59 + "?..."},
+  };
+}
+
+TEST(ExplainTest, ExcerptEndsOnAGraphemeBoundary) {
+  for (const ExcerptCase& c : ExcerptCases()) {
+    SCOPED_TRACE(c.name);
+    const std::string text = c.line + "\n";  // the document's lines are views into it
+    Document doc;
+    SplitDocument(text, &doc);
+    FilterResult result;
+    result.drops.push_back({1, 1, "r"});
+    std::string out;
+    AppendExplanation("x", doc, result, &out);
+    EXPECT_EQ(out, "x:1: rule r: " + c.excerpt + "\n");
+  }
+}
+
 TEST(AppendKeptTest, Table) {
   const AppendCase kCases[] = {
       {"nothing kept", "a\n\nb\n", {false, false, false}, "", ""},
