@@ -150,8 +150,22 @@ bool LooksLikeCode(std::string_view line) {
     }
   }
   if (t.empty() || t.size() > kCodeLineBytes) return false;
+  const char last = t.back();
+  const bool dots = t.size() >= 2 && t[t.size() - 2] == '.';  // "cmake .."
+  if (last == '!' || last == '?' || (last == '.' && !dots)) {
+    // A sentence (most prose lines) is no code: known from its first
+    // kSentenceWords words, before the words are read one by one below.
+    int seen = 0;
+    for (std::size_t i = 0; i < t.size() && seen < kSentenceWords;) {
+      while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
+      if (i == t.size()) break;
+      ++seen;
+      while (i < t.size() && t[i] != ' ' && t[i] != '\t') ++i;
+    }
+    if (seen >= kSentenceWords) return false;
+  }
   auto u = [](char c) { return static_cast<unsigned char>(c); };
-  // Words, plain words, and whether it reads as a sentence.
+  // Words, and plain words.
   int words = 0, plain = 0;
   for (std::size_t i = 0; i < t.size();) {
     while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
@@ -170,9 +184,6 @@ bool LooksLikeCode(std::string_view line) {
     i = end;
   }
   if (words > kCodeLineWords) return false;
-  const char last = t.back();
-  const bool dots = t.size() >= 2 && t[t.size() - 2] == '.';  // "cmake .."
-  if (words >= kSentenceWords && (last == '!' || last == '?' || (last == '.' && !dots))) return false;
   for (std::string_view opener : {"import ", "#include", "#define", "#!/", "def ", "fn ", "func "}) {
     if (StartsWith(t, opener)) return true;
   }
