@@ -91,6 +91,17 @@ struct FilterCase {
 
 std::vector<FilterCase> FilterCases() {
   const std::string_view ntp = kRuleLineModel;
+  // A tutorial whose commands and code lines each come back after a paragraph.
+  const std::string tutorial =
+      kB1 + "\n\nsudo apt-get install -y build-essential\n\n" + kB2 +
+          "\n\nsudo apt-get install -y build-essential\n\npip install numpy pandas matplotlib seaborn\n\n" +
+          kB3 + "\n\npip install numpy pandas matplotlib seaborn\n\n"
+          "$ git clone https://example.org/tools/winnow.git\n\n" + kHarbour +
+          "\n\n$ git clone https://example.org/tools/winnow.git\n\n"
+          "python3 -m venv .venv && source .venv/bin/activate\n\nconst [count, setCount] = useState(0);\n\n" +
+          kLibrary + "\n\npython3 -m venv .venv && source .venv/bin/activate\n\n"
+          "const [count, setCount] = useState(0);\n\nfrom collections import defaultdict, Counter\n\n" + kLead +
+          "\n\nfrom collections import defaultdict, Counter\n";
   return {
       {"empty document", "", "", {}},
       {"only blank lines", "\n \n\t\n", "", {}},
@@ -245,24 +256,8 @@ std::vector<FilterCase> FilterCases() {
       // line of plain words (a share bar, a notice, a sentence that names
       // a command) is still a near-duplicate.
       {"commands and code lines repeated between paragraphs are kept",
-       kB1 + "\n\nsudo apt-get install -y build-essential\n\n" + kB2 +
-           "\n\nsudo apt-get install -y build-essential\n\npip install numpy pandas matplotlib seaborn\n\n" +
-           kB3 + "\n\npip install numpy pandas matplotlib seaborn\n\n"
-           "$ git clone https://example.org/tools/winnow.git\n\n" + kHarbour +
-           "\n\n$ git clone https://example.org/tools/winnow.git\n\n"
-           "python3 -m venv .venv && source .venv/bin/activate\n\nconst [count, setCount] = useState(0);\n\n" +
-           kLibrary + "\n\npython3 -m venv .venv && source .venv/bin/activate\n\n"
-           "const [count, setCount] = useState(0);\n\nfrom collections import defaultdict, Counter\n\n" + kLead +
-           "\n\nfrom collections import defaultdict, Counter\n",
-       kB1 + "\n\nsudo apt-get install -y build-essential\n\n" + kB2 +
-           "\n\nsudo apt-get install -y build-essential\n\npip install numpy pandas matplotlib seaborn\n\n" +
-           kB3 + "\n\npip install numpy pandas matplotlib seaborn\n\n"
-           "$ git clone https://example.org/tools/winnow.git\n\n" + kHarbour +
-           "\n\n$ git clone https://example.org/tools/winnow.git\n\n"
-           "python3 -m venv .venv && source .venv/bin/activate\n\nconst [count, setCount] = useState(0);\n\n" +
-           kLibrary + "\n\npython3 -m venv .venv && source .venv/bin/activate\n\n"
-           "const [count, setCount] = useState(0);\n\nfrom collections import defaultdict, Counter\n\n" + kLead +
-           "\n\nfrom collections import defaultdict, Counter\n",
+       tutorial,
+       tutorial,
        {},
        [](FilterConfig* c) { c->lines.model = false; }},
       {"a command repeated among sentences without blank lines is kept",
