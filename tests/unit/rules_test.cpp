@@ -833,6 +833,8 @@ TEST(RuleSetScanTest, PrefilterCoreCutsBroadLoopsAtTheEnds) {
       {R"(a.*b|c.*d)", R"(a.*b|c.*d)"},
       {R"(^.*(?i)foo.*$)", R"(^.*(?i)foo.*$)"},
       {R"(^.*$)", R"(^.*$)"},
+      {"", ""},
+      {"(?i)", "(?i)"},
       {R"(^[^x]*(a?)?[^y]*$)", R"(^[^x]*(a?)?[^y]*$)"},
   };
   for (const auto& [pattern, core] : cases) EXPECT_EQ(detail::PrefilterCore(pattern), core) << pattern;

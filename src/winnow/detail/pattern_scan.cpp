@@ -295,6 +295,7 @@ std::string PrefilterCore(std::string_view p) {
   // shortest alternative is longest. From it, the nearest broad loop on
   // each side is cut away with everything beyond it.
   const std::size_t n = atoms.size();
+  if (n == 0) return unchanged;  // empty, or flags alone
   std::vector<std::size_t> strength(n, 0);
   for (std::size_t k = 0; k < n; ++k) {
     const Atom& a = atoms[k];
