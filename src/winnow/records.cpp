@@ -221,12 +221,25 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
 }
 
 bool RecordReader::NextWarc(Record* r) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
   for (;;) {
     std::string_view data(buffer_.data() + start_, buffer_.size() - start_);
     if (data.empty()) {
       if (!Fill()) return false;
       continue;
     }
+    // A byte order mark at the start of an input (some editors and exports
+    // write one) is not part of the WARC record: parsed without it, written
+    // back with it, as in JSONL.
+    std::size_t bom = 0;
+    if (consumed_ == 0) {
+      if (data.size() < kBom.size() && kBom.starts_with(data) && !eof_) {
+        Fill();
+        continue;
+      }
+      if (data.starts_with(kBom)) bom = kBom.size();
+    }
+    data.remove_prefix(bom);
     WarcRecord parsed;
     std::string error;
     // A block over the limit is known from the headers: the record is
@@ -238,7 +251,7 @@ bool RecordReader::NextWarc(Record* r) {
       piece_number_ = ++number_;
       piece_offset_ = consumed_;
       block_size_ = block_size;
-      piece_left_ = static_cast<std::uint64_t>(head) + block_size;
+      piece_left_ = bom + static_cast<std::uint64_t>(head) + block_size;
       NextPiece(r);
       return true;
     }
@@ -261,7 +274,7 @@ bool RecordReader::NextWarc(Record* r) {
       while (data.size() - size < kResync && !eof_) {
         // Fill() may move the buffer even when it finds end of input.
         const bool more = Fill();
-        data = std::string_view(buffer_.data() + start_, buffer_.size() - start_);
+        data = std::string_view(buffer_.data() + start_ + bom, buffer_.size() - start_ - bom);
         if (!more) break;
         size = FindNextWarcRecord(data, 1);
       }
@@ -270,9 +283,11 @@ bool RecordReader::NextWarc(Record* r) {
     } else {
       size = static_cast<std::size_t>(n);
     }
-    TakeRecord(size, r);
+    TakeRecord(bom + size, r);
     if (n < 0) return true;
-    ParseWarcRecord(r->raw, true, &r->warc, &error);  // views into raw
+    ParseWarcRecord(std::string_view(r->raw).substr(bom), true, &r->warc, &error);  // views into raw
+    // The mark is written back before the version line.
+    if (bom > 0) r->warc.version_line = std::string_view(r->raw.data(), bom + r->warc.version_line.size());
     r->id = std::string(r->warc.Header("WARC-Record-ID"));
     r->url = std::string(r->warc.Header("WARC-Target-URI"));
     if (r->warc.Header("WARC-Type").empty()) {

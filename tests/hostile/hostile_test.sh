@@ -320,6 +320,28 @@ expect_rc 0
 [ "$(head -c 3 out | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail_because "--annotate lost the BOM"
 finish
 
+begin "wet: a byte order mark at the start of each input is skipped for parsing and kept"
+wet_rec() {  # URI TEXT
+  printf 'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: %s\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' "$1" "${#2}" "$2"
+}
+{ printf '\xef\xbb\xbf'; wet_rec https://a.example/ "$S1"; wet_rec https://b.example/ "$S2"; } > bom1.wet
+{ printf '\xef\xbb\xbf'; wet_rec https://c.example/ "$S3"; } > bom2.wet
+run --format wet bom1.wet bom2.wet
+expect_rc 0; expect_err_empty
+cat bom1.wet bom2.wet > both.wet
+expect_out_file both.wet
+gzip -nc bom1.wet > bom1.wet.gz
+run_stdin bom1.wet.gz --format wet -j2
+expect_rc 0; expect_out_file bom1.wet
+# Cleaned text is written back after the BOM, with the new Content-Length.
+{ printf '\xef\xbb\xbf'; wet_rec https://a.example/ "Share
+$S1"; } > bomclean.wet
+run --format wet bomclean.wet
+expect_rc 0
+{ printf '\xef\xbb\xbf'; wet_rec https://a.example/ "$S1"; } > want.wet
+expect_out_file want.wet
+finish
+
 begin "jsonl: a missing or non-string text field: the record passes through unchanged"
 {
   printf '{"id":1,"body":"%s"}\n' "$S1"
