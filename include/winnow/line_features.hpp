@@ -44,6 +44,14 @@
 // rules marked +list) most. Everything is computed in O(n) for n lines
 // with prefix sums; no line is visited more than a fixed number of times.
 //
+// The comment section: a comments heading ("Comments", "12 Responses to
+// TITLE", "Leave a Reply", "Kommentare"; IsCommentsHeading) after at least
+// 150 words of prose, with a post stamp within 15 lines under it and at
+// most one stamp above it, begins the page's comments, which the line
+// filter drops to the end of the page (line_filter.hpp). A forum thread,
+// a stamp on every post from the first, has none; nor has a blog's front
+// page, whose every post ends in the same "Comments (3)" link.
+//
 // A body line ends in closing punctuation with at least 5 words, or has at
 // least 20 words (C4's line rule, widened), and matches no rule, unless it
 // is a closed sentence of 15 words or more (prose that uses a boilerplate
@@ -128,6 +136,28 @@ bool EndsWithColon(std::string_view text);
 // and the language's word for "ago", in 15 languages), or ends in a verb of
 // saying ("Anna says:", "Bob wrote", "Jan schrieb:").
 bool IsPostStamp(std::string_view raw, const Normalized& norm);
+
+// True if `norm`, a line of at most 25 words, is the heading of a comment
+// section: "Comments", "3 Comments", "Comments (12)", "Leave a Reply",
+// "Kommentare", "Commentaires", "コメント", "댓글" (whole phrases in about
+// twenty languages, with a count before or after), a count with a word for
+// responses ("12 Responses", "1 Comment"; not "12 replies", which a forum
+// thread counts its posts with), or "12 Responses to TITLE" and
+// "One thought on TITLE" (not ending in a full stop, as a sentence about
+// comments does); not with a count of 0 ("Comments (0)"). "Add a comment"
+// and "Discussion" are not: they stand under or above every post of a
+// question-and-answer page. `norm` is `raw` normalised. The match also
+// tells whether the heading holds a count, and hashes its words without
+// the count (a blog's front page repeats one such heading per post).
+struct CommentsHeadingMatch {
+  bool heading = false;
+  bool counted = false;     // with a count ("3 Comments", "Comments (12)")
+  std::uint64_t hash = 0;   // of its normalised words without the count
+};
+CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized& norm);
+inline bool IsCommentsHeading(std::string_view raw, const Normalized& norm) {
+  return MatchCommentsHeading(raw, norm).heading;
+}
 
 // Words as the line model counts them: normalised words, two CJK characters
 // counting as one, and runs of scripts written without spaces (Thai, Lao,
@@ -244,6 +274,17 @@ class LineFeatures {
   std::size_t span_last() const { return span_last_; }
   // The words of the body lines inside the main text.
   double span_words() const { return span_words_; }
+  // The comment section under the article: the index of its heading line
+  // (IsCommentsHeading: the first such line after kCommentsMinProse words
+  // of prose), when a post stamp (IsPostStamp) lies within
+  // kCommentsStampRows non-blank lines under it and at most one above it,
+  // and it is not the first of a blog front page's per-post links (a
+  // heading of the same words with a count, a stamp under it, after
+  // kCommentsMinProse more words); otherwise the document's line count.
+  // Valid after Finish().
+  static constexpr double kCommentsMinProse = 150;
+  static constexpr std::size_t kCommentsStampRows = 15;
+  std::size_t comments_first() const { return comments_first_; }
 
  private:
   // A non-blank line's own features, kept compact (60 bytes): the
@@ -316,6 +357,15 @@ class LineFeatures {
   float doc_lines_ = 0, doc_words_ = 0, prose_share_ = 0, doc_blank_lines_ = 0;
   float span_share_ = 0;
   double body_words_ = 0, span_words_ = 0;
+  // The comments headings (MatchCommentsHeading), in order: their rows,
+  // whether they hold a count, and the hashes of their words without it.
+  struct CommentsHeadingRow {
+    std::uint32_t row;
+    bool counted;
+    std::uint64_t hash;
+  };
+  std::vector<CommentsHeadingRow> comments_headings_;
+  std::size_t comments_first_ = 0;
   mutable float scratch_[kFeatureCount] = {};
 };
 

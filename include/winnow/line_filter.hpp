@@ -26,7 +26,11 @@
 // Pattern rules (rules.hpp) act by their action: the built-in rules are
 // model features, the user's rules drop (and `+list` headings
 // drop the short lines listed under them, up to the first body line), and
-// `keep` rules keep. The page title, a short first line, is kept when
+// `keep` rules keep. The built-in rule `comments` drops the comment section
+// under an article (line_features.hpp: its heading, after 150 words of
+// prose, with a commenter's time stamp under it), from its heading to the
+// end of the page, whatever the model says: readers' comments are prose,
+// and no benchmark of main content counts them. The page title, a short first line, is kept when
 // keep_title is set, it stands alone (its own paragraph) and anything else
 // of the page is kept.
 //
@@ -50,9 +54,11 @@
 namespace winnow {
 
 inline constexpr std::string_view kRuleLineModel = "line-model";
+inline constexpr std::string_view kRuleComments = "comments";
 
 struct LineFilterConfig {
   bool model = true;       // false: only pattern rules judge (--disable line-model)
+  bool comments = true;    // false: the comment section is judged line by line (--disable comments)
   double threshold = -1;   // a line scoring below this is dropped; < 0: the model's own
   double smoothing = -1;   // the sequence pass's switch cost; < 0: the model's own, 0: off
   // A model read from a file (--line-model) instead of the built-in one.
@@ -68,12 +74,13 @@ struct LineFilterConfig {
 
 // Per-line verdicts for a document: -1 keeps the line; otherwise the index
 // of the rule that drops it, where indexes below rules.names().size() are
-// pattern rules and pattern count + kBuiltinLineModel is the line model.
-// Blank lines get -1.
+// pattern rules, pattern count + kBuiltinLineModel is the line model and
+// pattern count + kBuiltinComments the comment section. Blank lines get -1.
 class LineFilter {
  public:
   static constexpr int kBuiltinLineModel = 0;
-  static constexpr int kBuiltinCount = 1;
+  static constexpr int kBuiltinComments = 1;
+  static constexpr int kBuiltinCount = 2;
 
   // `rules` must be frozen and outlive the filter; null means no patterns.
   // `model` (null: config.model_file, else LineModel::Default(), parsed

@@ -813,6 +813,7 @@ int Run(int argc, char** argv) {
       out += rules.names()[i] + (rules.enabled(static_cast<int>(i)) ? "" : " (disabled)") + "\n";
     }
     out += std::string(kRuleLineModel) + (config.filter.lines.model ? "" : " (disabled)") + "\n";
+    out += std::string(kRuleComments) + (config.filter.lines.comments ? "" : " (disabled)") + "\n";
     WriteAll(STDOUT_FILENO, "standard output", out);
     return kExitOk;
   }

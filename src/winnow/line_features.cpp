@@ -394,7 +394,113 @@ bool PostStamp(std::string_view raw, const Normalized& norm, bool digits, std::u
   return false;
 }
 
+// The headings of comment sections, normalised (Normalize()): whole
+// phrases, and the words that name the comments only after a count ("12
+// Responses", "1 Comment") or that open the "N responses to TITLE" form.
+struct CommentWords {
+  std::vector<std::uint64_t> phrases, counted;  // HashWord(text, kWordSeed), sorted
+  std::unordered_set<std::string_view> titled, joins;
+  CommentWords() {
+    Normalized norm;
+    auto add = [&](std::vector<std::uint64_t>* set, const char* text) {
+      Normalize(text, &norm);
+      set->push_back(HashWord(norm.text, kWordSeed));
+    };
+    // Not among them: "Add a comment" and "Discussion", which stand under
+    // or above every post of a question-and-answer page.
+    for (const char* p : {
+             // English
+             "Comments", "Reader comments", "Readers' comments", "User comments",
+             "Your comments", "Visitor comments", "Leave a Reply", "Leave a Reply Cancel reply",
+             "Leave a comment", "Leave a Comment Cancel reply", "Post a comment",
+             "Write a comment", "Join the discussion", "Join the conversation",
+             "Show comments", "View comments", "Load comments", "Most recent comments",
+             // German
+             "Kommentare", "Leserkommentare", "Kommentar schreiben", "Kommentar verfassen",
+             "Schreibe einen Kommentar", "Hinterlasse einen Kommentar", "Kommentar hinterlassen",
+             // French
+             "Commentaires", "Laisser un commentaire", "Laissez un commentaire",
+             "Vos commentaires", "Réactions des lecteurs",
+             // Spanish, Portuguese, Italian, Catalan
+             "Comentarios", "Deja un comentario", "Deja una respuesta", "Dejar un comentario",
+             "Escribe un comentario", "Comentários", "Deixe um comentário", "Deixe uma resposta",
+             "Commenti", "Lascia un commento", "Lascia una risposta", "Comentaris",
+             "Deixa un comentari",
+             // Dutch, Swedish, Danish, Norwegian, Finnish
+             "Reacties", "Laat een reactie achter", "Geef een reactie", "Kommentarer",
+             "Lämna en kommentar", "Lämna ett svar", "Skriv en kommentar",
+             "Efterlad en kommentar", "Legg igjen en kommentar", "Kommentit", "Jätä kommentti",
+             // Polish, Czech, Slovak, Hungarian, Romanian
+             "Komentarze", "Dodaj komentarz", "Skomentuj", "Komentáře", "Komentáre",
+             "Hozzászólások", "Szólj hozzá", "Comentarii", "Lasă un comentariu",
+             // Russian, Ukrainian, Greek, Turkish
+             "Комментарии", "Оставить комментарий", "Коментарі", "Залишити коментар", "Σχόλια",
+             "Αφήστε ένα σχόλιο", "Yorumlar", "Yorum yap", "Yorum yaz", "Bir yanıt yazın",
+             // Indonesian, Vietnamese
+             "Komentar", "Tinggalkan komentar", "Tinggalkan balasan", "Bình luận",
+             "Ý kiến bạn đọc",
+             // Japanese, Chinese, Korean
+             "コメント", "コメントを書く", "コメントする", "评论", "評論", "发表评论",
+             "發表評論", "网友评论", "留言", "댓글", "댓글 쓰기",
+             // Arabic, Persian, Hebrew, Hindi, Thai
+             "تعليقات", "التعليقات", "اترك تعليقا", "نظرات", "תגובות", "टिप्पणियाँ",
+             "टिप्पणियां", "ความคิดเห็น", "แสดงความคิดเห็น"}) {
+      add(&phrases, p);
+    }
+    // After a count only: the singulars are also buttons and rubrics. Not
+    // "12 replies" (and its translations): a forum's threads and posts
+    // count their replies, and those replies are the page's content.
+    for (const char* p : {"Responses", "Response", "Thoughts", "Comment", "Kommentar",
+                          "Commentaire", "Comentario", "Comentário", "Commento", "Reactie",
+                          "Komentarz", "Komentář", "Kommentti", "Hozzászólás", "Комментарий",
+                          "Коментар", "Σχόλιο", "Yorum"}) {
+      add(&counted, p);
+    }
+    std::sort(phrases.begin(), phrases.end());
+    std::sort(counted.begin(), counted.end());
+    for (const char* w : {"responses", "response", "thoughts", "thought", "comments", "comment"}) {
+      titled.insert(w);
+    }
+    for (const char* w : {"to", "on"}) joins.insert(w);
+  }
+};
+
+bool IsCount(std::string_view w) { return IsNumberWord(w) || w == "one"; }
+
 }  // namespace
+
+CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized& norm) {
+  std::size_t first = 0, end = norm.words.size();
+  if (end == 0 || end > 25) return {};
+  static const CommentWords words;
+  const bool count_before = IsCount(norm.word(0));
+  first += count_before;
+  const bool count_after = end > first && IsNumberWord(norm.word(end - 1));
+  end -= count_after;
+  if (first >= end) return {};
+  // "Comments (0)" heads no comments.
+  if ((count_before && norm.word(0) == "0") || (count_after && norm.word(end) == "0")) return {};
+  const std::string_view text = std::string_view(norm.text).substr(
+      norm.words[first].begin,
+      norm.words[end - 1].begin + norm.words[end - 1].size - norm.words[first].begin);
+  const std::uint64_t hash = HashWord(text, kWordSeed);
+  const bool counted = count_before || count_after;
+  if (end - first <= 8 && std::binary_search(words.phrases.begin(), words.phrases.end(), hash)) {
+    return {true, counted, hash};
+  }
+  if (!counted) return {};
+  if (end - first == 1 && std::binary_search(words.counted.begin(), words.counted.end(), hash)) {
+    return {true, counted, hash};
+  }
+  // "12 Responses to “Title”", "One thought on “Title”"; not a sentence
+  // ("3 comments on the budget were received.").
+  const std::size_t last = raw.find_last_not_of(" \t");
+  const bool titled = count_before && end - first >= 3 && words.titled.contains(norm.word(first)) &&
+                      words.joins.contains(norm.word(first + 1)) &&
+                      last != std::string_view::npos && raw[last] != '.';
+  if (titled) return {true, counted, hash};
+  return {};
+}
 
 bool IsPostStamp(std::string_view raw, const Normalized& norm) {
   if (norm.words.empty()) return false;
@@ -571,6 +677,8 @@ void LineFeatures::Reset(std::size_t lines) {
   span_first_ = span_row_first_ = 1;
   span_last_ = span_row_last_ = 0;
   span_words_ = 0;
+  comments_first_ = lines;
+  comments_headings_.clear();
 }
 
 void LineFeatures::Prefetch(std::span<const std::uint64_t> word_hashes) const {
@@ -696,7 +804,14 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       (closed ? kOwnClosed : 0) | (colon ? kOwnColon : 0) |
       (!closed && (raw.ends_with("...") || raw.ends_with("\xE2\x80\xA6")) ? kOwnEllipsis : 0) |
       (email ? kOwnEmail : 0) | (bullet ? kOwnBullet : 0) | (key_value ? kOwnKeyValue : 0) |
-      (year ? kOwnYear : 0) | (nwords > 0 && PostStamp(raw, *norm, digits > 0, word_hashes[nwords - 1]) ? kOwnStamp : 0));
+      (year ? kOwnYear : 0) |
+      (nwords > 0 && PostStamp(raw, *norm, digits > 0, word_hashes[nwords - 1]) ? kOwnStamp : 0));
+  if (nwords <= 25) {
+    if (const CommentsHeadingMatch heading = MatchCommentsHeading(raw, *norm); heading.heading) {
+      comments_headings_.push_back(
+          {static_cast<std::uint32_t>(own_.size() - 1), heading.counted, heading.hash});
+    }
+  }
   f.stop_share = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
   f.cap_share = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
   f.upper_share = letters ? static_cast<float>(upper) / static_cast<float>(letters) : 0.0f;
@@ -849,6 +964,32 @@ void LineFeatures::Finish(const Document& doc) {
     const bool stamp = (own_[j].flags & kOwnStamp) != 0;
     pre_stamp_[j + 1] = pre_stamp_[j] + stamp;
     if (stamp && first_stamp == m) first_stamp = j;
+  }
+  // The comment section: the first comments heading after kCommentsMinProse
+  // words of prose, with a post stamp within kCommentsStampRows rows under
+  // it and at most one above it (the article's own date line; a forum
+  // thread has one a post). A blog's front page has a "Comments (3)" link
+  // and a stamp under each post: a heading of the same words and a count,
+  // a stamp under it too, after kCommentsMinProse more words, is another
+  // post's link.
+  comments_first_ = doc.lines.size();
+  auto stamp_below = [&](std::size_t j) {
+    return pre_stamp_[std::min(m, j + 1 + kCommentsStampRows)] > pre_stamp_[j + 1];
+  };
+  for (std::size_t h = 0; h < comments_headings_.size(); ++h) {
+    const CommentsHeadingRow& heading = comments_headings_[h];
+    const std::size_t j = heading.row;
+    if (pre_body_words_[j] < kCommentsMinProse) continue;
+    bool front_page = false;
+    for (std::size_t k = h + 1; heading.counted && !front_page && k < comments_headings_.size();
+         ++k) {
+      const CommentsHeadingRow& next = comments_headings_[k];
+      front_page = next.counted && next.hash == heading.hash &&
+                   pre_body_words_[next.row] - pre_body_words_[j] >= kCommentsMinProse &&
+                   stamp_below(next.row);
+    }
+    if (stamp_below(j) && pre_stamp_[j] <= 1 && !front_page) comments_first_ = idx_[j];
+    break;
   }
   prose_before_stamps_ = first_stamp == m ? 1.0f
                          : body_words_ > 0 ? static_cast<float>(pre_body_words_[first_stamp] / body_words_)

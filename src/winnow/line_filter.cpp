@@ -84,7 +84,7 @@ LineFilter::LineFilter(const RuleSet* rules, const LineFilterConfig& config,
 
 std::string_view LineFilter::RuleName(int id) const {
   if (id < pattern_rules_) return rules_->names()[id];
-  return kRuleLineModel;
+  return id == pattern_rules_ + kBuiltinComments ? kRuleComments : kRuleLineModel;
 }
 
 void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
@@ -180,9 +180,20 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     i = k - 1;
   }
 
+  // 3. The comment section under the article goes, from its heading to
+  //    the end of the page; lines a user's keep rule holds stay.
+  if (config_.comments) {
+    const int rule = pattern_rules_ + kBuiltinComments;
+    for (std::size_t i = features_.comments_first(); i < n; ++i) {
+      if (doc.lines[i].blank || forced_[i] != 0) continue;
+      forced_[i] = -1;
+      v[i] = rule;
+    }
+  }
+
   if (!config_.model || model_ == nullptr) return;
 
-  // 3. The model scores every line no rule decided; a hard-wrapped
+  // 4. The model scores every line no rule decided; a hard-wrapped
   //    paragraph's lines share their word-weighted mean.
   for (std::size_t i = 0; i < n; ++i) {
     if (doc.lines[i].blank || forced_[i] != 0) continue;
@@ -203,7 +214,7 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     }
   }
 
-  // 4. Decisions: each line's margin against its threshold (a body line
+  // 5. Decisions: each line's margin against its threshold (a body line
   //    inside the main text needs half), smoothed by
   //    the sequence pass.
   const int model_rule = pattern_rules_ + kBuiltinLineModel;

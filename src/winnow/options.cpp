@@ -565,6 +565,8 @@ void LoadRules(Options* options, RuleSet* rules) {
       const std::string_view name = rest.substr(0, comma);
       if (name == kRuleLineModel) {
         lines.model = false;
+      } else if (name == kRuleComments) {
+        lines.comments = false;
       } else if (!name.empty() && !rules->Disable(name)) {
         throw OptionError("--disable", "no rule named '" + std::string(name) + "' (see --list-rules)");
       }

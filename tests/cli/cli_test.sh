@@ -369,7 +369,7 @@ finish
 begin "--list-rules names pattern and built-in rules"
 run --list-rules
 expect_rc 0; expect_err_empty
-for r in share caption cookie-banner line-model; do
+for r in share caption cookie-banner line-model comments; do
   grep -qx -- "$r" out || fail_because "no line '$r' in:
 $(tr '\n' ' ' < out)"
 done
@@ -380,6 +380,44 @@ run --list-rules --disable share
 expect_rc 0; expect_err_empty
 grep -qx 'share (disabled)' out || fail_because "no line 'share (disabled)'"
 grep -qx 'caption' out || fail_because "no line 'caption'"
+finish
+
+# An article (about 190 words), then its comment section.
+{
+  printf 'Harbour wall repairs finish ahead of winter storms\n\n'
+  printf 'Engineers finished repairs to the old harbour wall on Friday, two weeks ahead of schedule.\n\n'
+  printf 'The work cost four million pounds and was paid for by the county and the port authority.\n\n'
+  printf 'Divers spent most of the summer replacing stones that the sea had loosened at the base.\n\n'
+  printf 'Local fishermen said the new wall already made the inner basin calmer on windy nights.\n\n'
+  printf 'The lifeboat crew, who launch from the slipway beside the wall, welcomed the news as well.\n\n'
+  printf 'A survey in 2019 had found cracks along a third of its length after two severe winters.\n\n'
+  printf 'The council will inspect the wall every spring and publish the results on its website.\n\n'
+  printf 'Residents of the lower town were warned that the promenade stays closed until March.\n\n'
+  printf 'Shops on the quay reported fewer visitors during the works but expect a busy summer.\n\n'
+  printf 'The port authority thanked the engineers and the divers for finishing before the storms.\n'
+} > article.txt
+{
+  cat article.txt
+  printf '\nComments\n\nMaria says:\nNovember 3, 2025 at 4:21 pm\n'
+  printf 'We walked along the wall on Sunday and it looks very solid now.\n\n'
+  printf 'Tom wrote\nIt took them long enough, but the work is very good.\n'
+} > commented.txt
+
+begin "the comment section under an article is dropped by the rule comments"
+run --explain commented.txt
+expect_rc 0; expect_out_file article.txt
+grep -q '^commented.txt:25: rule comments \[3 lines\]: Maria says:$' err ||
+  fail_because "the first comment is not dropped by the rule comments:
+$(cat err)"
+finish
+
+begin "--disable comments judges the comment section line by line"
+run --explain --disable comments,line-model commented.txt
+expect_rc 0
+grep -q 'rule comments' err && fail_because "the rule comments dropped lines: $(cat err)"
+grep -qx 'We walked along the wall on Sunday and it looks very solid now.' out ||
+  fail_because "a commenter's sentence is missing:
+$(cat out)"
 finish
 
 begin "a Share line between body paragraphs is dropped by default"

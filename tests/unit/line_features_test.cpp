@@ -294,6 +294,68 @@ TEST(IsPostStampTest, Table) {
   }
 }
 
+struct CommentsHeadingCase {
+  std::string_view text;
+  bool heading;
+};
+
+const CommentsHeadingCase kCommentsHeadingCases[] = {
+    {"Comments", true},
+    {"COMMENTS", true},
+    {"3 Comments", true},
+    {"Comments (12)", true},
+    {"Comments: 4", true},
+    {"1 Comment", true},
+    {"Leave a Reply", true},
+    {"Leave a Reply Cancel reply", true},
+    {"Reader comments", true},
+    {"12 Responses", true},
+    {"12 Responses to \xe2\x80\x9c" "Flood warnings for the valley\xe2\x80\x9d", true},
+    {"One thought on \xe2\x80\x9c" "Flood warnings\xe2\x80\x9d", true},
+    {"5 thoughts on \"How we rebuilt the bridge\"", true},
+    // Other languages.
+    {"Kommentare (5)", true},
+    {"Commentaires", true},
+    {"Laisser un commentaire", true},
+    {"Comentarios", true},
+    {"Deixe uma resposta", true},
+    {"Commenti", true},
+    {"Reacties", true},
+    {"Komentarze", true},
+    {"\xd0\x9a\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8\xd0\xb8", true},  // Комментарии
+    {"Yorumlar", true},
+    {"\xe3\x82\xb3\xe3\x83\xa1\xe3\x83\xb3\xe3\x83\x88", true},  // コメント
+    {"\xeb\x8c\x93\xea\xb8\x80 3", true},                              // 댓글 3
+    {"\xe8\xaf\x84\xe8\xae\xba", true},                                // 评论
+    // Buttons, rubrics and sentences are not.
+    {"Comment", false},
+    {"Kommentar", false},  // an opinion piece's rubric
+    {"Reply", false},
+    {"60 replies", false},  // a forum thread's replies are its content
+    {"20 replies to this topic", false},
+    {"3 Antworten", false},
+    {"Responses", false},
+    {"Reactions", false},
+    {"Add a comment", false},  // under every post of a Q&A page
+    {"Discussion", false},
+    {"Comments are closed.", false},
+    {"12 Responses to", false},
+    {"Comments (0)", false},  // heads no comments
+    {"0 Comments", false},
+    {"The comments section was full of praise for the new bridge.", false},
+    {"3 comments on the budget were received by the council before the vote on Friday.", false},
+    {"Share this", false},
+    {"", false},
+};
+
+TEST(IsCommentsHeadingTest, Table) {
+  for (const CommentsHeadingCase& c : kCommentsHeadingCases) {
+    Normalized norm;
+    Normalize(c.text, &norm);
+    EXPECT_EQ(IsCommentsHeading(c.text, norm), c.heading) << std::string(c.text);
+  }
+}
+
 // Builds a document's features with the given rules (feature action).
 class FeaturesOf {
  public:

@@ -245,6 +245,108 @@ TEST(LineFilterTest, ModelOffLeavesOnlyRules) {
   EXPECT_EQ(j.rule, (Rules{"", "", "ads"}));
 }
 
+// An article of 13 sentences (169 words), then what follows it.
+std::string Article() {
+  std::string text = "Flood Warnings\n\n";
+  for (int k = 0; k < 13; ++k) {
+    text += "Paragraph " + std::to_string(k) +
+            " says the river rose three metres overnight in the town centre again.\n\n";
+  }
+  return text;
+}
+
+// How many lines the rule `name` dropped.
+int DroppedBy(const Judged& j, std::string_view name) {
+  int n = 0;
+  for (const std::string& r : j.rule) n += r == name;
+  return n;
+}
+
+TEST(LineFilterTest, TheCommentSectionUnderTheArticleIsDropped) {
+  const std::string comments =
+      "3 Comments\n\n"
+      "Anna K. says:\n"
+      "March 3, 2024 at 4:21 am\n"
+      "What a well written piece, thank you for covering our town.\n"
+      "Reply\n\n"
+      "Bob wrote\n"
+      "I lived there for twenty years and never saw it this bad.\n\n"
+      "Leave a Reply\n"
+      "Your email address will not be published.\n";
+  const std::string text = Article() + comments;
+  Document doc;
+  SplitDocument(text, &doc);
+  std::size_t heading = 0;
+  while (doc.lines[heading].text != "3 Comments") ++heading;
+
+  // From the heading to the end of the page, every non-blank line goes,
+  // the readers' closed sentences too; the article stays.
+  auto check = [&](const Judged& j) {
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      const bool blank = doc.lines[i].blank;
+      if (i >= heading) {
+        EXPECT_EQ(j.rule[i], blank ? "" : kRuleComments) << i << ": " << doc.lines[i].text;
+      } else if (i > 0) {
+        EXPECT_EQ(j.rule[i], "") << i << ": " << doc.lines[i].text;
+      }
+    }
+  };
+  check(JudgeWith(text, ""));
+  // The rule does not need the model.
+  LineFilterConfig no_model;
+  no_model.model = false;
+  check(JudgeWith(text, "", no_model));
+
+  // Disabled, the model judges the section line by line: its sentences stay.
+  LineFilterConfig off;
+  off.comments = false;
+  Judged j = JudgeWith(text, "", off);
+  EXPECT_EQ(DroppedBy(j, kRuleComments), 0);
+  EXPECT_EQ(j.rule[heading + 4], "");  // "What a well written piece, ..."
+
+  // A user's keep rule holds its lines, a user's drop rule names its own.
+  Judged k = JudgeWith(text, "mine keep contains never saw it\nform literal leave a reply\n");
+  EXPECT_EQ(k.rule[heading + 8], "");
+  EXPECT_EQ(k.rule[heading + 10], "form");
+  EXPECT_EQ(k.rule[heading + 4], kRuleComments);
+}
+
+TEST(LineFilterTest, ACommentsHeadingWithoutItsSectionDropsNothing) {
+  const std::string reply =
+      "Comments\n\n"
+      "Anna K. says:\n"
+      "What a well written piece, thank you for covering our town.\n";
+  // No commenter's time stamp under the heading: "Comments" is a heading
+  // of the article or a link, and the lines under it are judged alone.
+  std::string no_stamp = Article() + "Comments\n\n";
+  for (int k = 0; k < 16; ++k) no_stamp += "Line " + std::to_string(k) + " of the notes, closed.\n";
+  no_stamp += "Anna K. says:\nWhat a well written piece.\n";
+  EXPECT_EQ(DroppedBy(JudgeWith(no_stamp, ""), kRuleComments), 0);
+  // Too little prose above it: a page of comments, or a short note.
+  EXPECT_EQ(DroppedBy(JudgeWith("Flood Warnings\n\nThe river rose three metres overnight.\n\n" +
+                                    reply, ""),
+                      kRuleComments),
+            0);
+  // A forum thread: every post has its stamp, from the first.
+  std::string thread = "Flood Warnings\n\n";
+  for (int k = 0; k < 6; ++k) {
+    thread += "Poster" + std::to_string(k) + " wrote\n" +
+              "The river rose three metres overnight in the town centre and the council moved "
+              "the residents of the lower town to the school hall.\n\n";
+  }
+  EXPECT_EQ(DroppedBy(JudgeWith(thread + reply, ""), kRuleComments), 0);
+  // A blog's front page: every post ends in its comments link and its
+  // time, and the next post follows.
+  std::string front = Article();
+  for (int k = 1; k < 4; ++k) {
+    front += "Comments (" + std::to_string(k) + ")\n\nposted by Aaron @ 9:4" + std::to_string(k) +
+             " AM\n\nLeading Them By The Nose\n\n" + Article();
+  }
+  EXPECT_EQ(DroppedBy(JudgeWith(front, ""), kRuleComments), 0);
+  // The same posts under an article of their own are its comments.
+  EXPECT_GT(DroppedBy(JudgeWith(Article() + reply, ""), kRuleComments), 0);
+}
+
 TEST(LineFilterTest, RuleIdsAndNames) {
   RuleSet rules;
   rules.Parse("share literal share this\ncookies contains we use cookies\n", "test.rules");
@@ -254,9 +356,11 @@ TEST(LineFilterTest, RuleIdsAndNames) {
   EXPECT_EQ(filter.RuleName(0), "share");
   EXPECT_EQ(filter.RuleName(1), "cookies");
   EXPECT_EQ(filter.RuleName(2 + LineFilter::kBuiltinLineModel), kRuleLineModel);
+  EXPECT_EQ(filter.RuleName(2 + LineFilter::kBuiltinComments), kRuleComments);
   LineFilter bare(nullptr, LineFilterConfig{});
   EXPECT_EQ(bare.rule_count(), LineFilter::kBuiltinCount);
   EXPECT_EQ(bare.RuleName(LineFilter::kBuiltinLineModel), kRuleLineModel);
+  EXPECT_EQ(bare.RuleName(LineFilter::kBuiltinComments), kRuleComments);
 }
 
 TEST(LineModelTest, MalformedModelsAreRefusedWithTheirLine) {
