@@ -666,8 +666,12 @@ def main():
         export(fit(data.X, data.y, data.w), data.names, threshold, smoothing, args.out, priors)
     with open(args.report, "w") as f:
         f.write("\n".join(report) + "\n")
-    print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}, "
-          f"smoothing {smoothing:.2f}) and {args.report}", file=sys.stderr)
+    if args.eval_only:
+        print(f"train: wrote {args.report} (threshold {threshold:.2f}, smoothing {smoothing:.2f}; "
+              f"{args.out} unchanged)", file=sys.stderr)
+    else:
+        print(f"train: wrote {args.out} ({TREES} trees, depth {DEPTH}, threshold {threshold:.2f}, "
+              f"smoothing {smoothing:.2f}) and {args.report}", file=sys.stderr)
 
 
 if __name__ == "__main__":
