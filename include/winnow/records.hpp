@@ -13,6 +13,12 @@
 // so memory follows the limit. A malformed record is returned with `error` set and its bytes in
 // `raw`; reading goes on after it (at the next line for JSONL, the next
 // "WARC/1." line for WET).
+//
+// WET: blank lines after a record, up to kMaxWarcBlankBytes, are part of
+// its trailer (warc.hpp); a byte order mark and blank lines (to the same
+// bound) before the first record of an input are part of that record,
+// written back before its version line. An input of nothing but those is
+// one record without text, passed through.
 #ifndef WINNOW_RECORDS_HPP_
 #define WINNOW_RECORDS_HPP_
 

@@ -11,7 +11,10 @@
 // Line endings: the WARC spec says CRLF. Some tools write bare LF, so every
 // line (version, header, the empty line, each half of the trailer) may end
 // in either "\r\n" or "\n"; the bytes read are kept and written back as
-// they were. Only the uncompressed format is handled here (a .warc.gz is a
+// they were. Files that went through tools also have runs of extra blank
+// lines between records: they belong to the record before them, as part of
+// its trailer (at most kMaxWarcBlankBytes of them), and are written back
+// with it. Only the uncompressed format is handled here (a .warc.gz is a
 // series of gzip members, which the caller inflates).
 //
 // Malformed input never throws; its errors are return values.
@@ -33,6 +36,13 @@ inline constexpr std::uint64_t kMaxWarcBlockBytes = std::uint64_t{1} << 40;
 // A version line plus header lines longer than this, without the empty line
 // that ends them, is refused rather than buffered for ever.
 inline constexpr std::size_t kMaxWarcHeaderBytes = std::size_t{1} << 20;
+
+// Blank lines ("\r\n" or "\n" each) after a record's two trailing line
+// ends that join its trailer: at most this many bytes of them (1 MiB).
+// Blank lines beyond are not skipped: they are where the next record
+// should start, so it is malformed ("no WARC version line"). RecordReader
+// holds blank lines before the first record of an input to the same bound.
+inline constexpr std::size_t kMaxWarcBlankBytes = std::size_t{1} << 20;
 
 // All views of a WarcHeader and a WarcRecord filled by ParseWarcRecord point
 // into the `data` passed to it: they are valid while those bytes are
@@ -60,8 +70,10 @@ struct WarcRecord {
   // for byte. Empty in a hand-made record, which is then written with CRLFs.
   std::string_view version_line;  // `version` plus its line terminator
   std::string_view header_end;    // the empty line: "\r\n" or "\n"
-  // After the block: two line terminators ("\r\n\r\n", "\n\n", or a mix),
-  // or fewer (possibly none) when the input ended there.
+  // After the block: two line terminators ("\r\n\r\n", "\n\n", or a mix)
+  // and any blank lines that follow them, up to kMaxWarcBlankBytes of those
+  // (so "\r\n\r\n\r\n\n" is a trailer too); fewer than two (possibly
+  // none) only in a record that failed to parse, or a hand-made one.
   std::string_view trailer;
 
   // The value of the first header whose name equals `name` ignoring ASCII
@@ -73,11 +85,13 @@ struct WarcRecord {
 //
 // On success returns the number of bytes it spans (from the 'W' of the
 // version line through the trailer, which must be whole, at the end of
-// the input as anywhere else) and fills `*record` with views into
-// `data` (see above for how long they live). Returns 0 when `data` does not
-// yet hold a whole record and `at_eof` is false: read more and call again
-// with the longer data (a prefix of a valid record always gives 0, never an
-// error nor a shorter record). Returns -1 and sets `*error` on a malformed
+// the input as anywhere else, with the blank lines after it) and fills
+// `*record` with views into `data` (see above for how long they live).
+// Returns 0 when `data` does not yet hold a whole record and `at_eof` is
+// false: read more and call again with the longer data (a prefix of a valid
+// record always gives 0, never an error nor a shorter record). A record
+// whose trailer, or a blank line after it, ends `data` also gives 0 until
+// `at_eof`: more blank lines may follow, and belong to it. Returns -1 and sets `*error` on a malformed
 // record; `at_eof` turns "need more" into a "truncated ..." error. Messages:
 //   "no WARC version line"              data does not start with "WARC/"
 //   "unsupported WARC version 'X'"      a version line other than 1.0/1.1
@@ -106,6 +120,13 @@ long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
 long ParseWarcHeaders(std::string_view data, bool at_eof, WarcRecord* record,
                       std::uint64_t* block_size, std::string* error);
 
+// The blank lines at the start of `data`: the size of the longest run of
+// whole "\r\n" and "\n" lines there of at most `limit` bytes. Sets `*open`
+// when more data could lengthen the run: it reaches the end of `data` (or
+// a '\r' that ends it), and a line end would still fit under `limit`.
+// Otherwise the run is final. Linear in the run's size.
+std::size_t WarcBlankLines(std::string_view data, std::size_t limit, bool* open);
+
 // Where reading resumes after a malformed record: the offset of the first
 // line at or after `from` (a line starts at offset 0 or just after a '\n')
 // that begins with "WARC/1.", or data.size() if none does. A line at the end
@@ -117,7 +138,8 @@ std::size_t FindNextWarcRecord(std::string_view data, std::size_t from);
 
 // Appends `record` with its block replaced by `block`: the version line,
 // every header in order with its raw bytes, the empty line, `block`, and
-// the trailer (CRLF CRLF if the record had none or an incomplete one).
+// the trailer with its blank lines (CRLF CRLF if the record had none, an
+// incomplete one, or one that holds anything but line ends).
 // Exceptions, both keeping the header's name and line terminator:
 //  - Content-Length is rewritten as the decimal size of `block` unless its
 //    value already says that size (and is added, last, if absent);

@@ -228,18 +228,32 @@ bool RecordReader::NextWarc(Record* r) {
       if (!Fill()) return false;
       continue;
     }
-    // A byte order mark at the start of an input (some editors and exports
-    // write one) is not part of the WARC record: parsed without it, written
-    // back with it, as in JSONL.
-    std::size_t bom = 0;
+    // Before the first record of an input: a byte order mark (some editors
+    // and exports write one) and blank lines (tools that joined files), up
+    // to kMaxWarcBlankBytes of them. Neither is part of the WARC record:
+    // parsed without them, written back with it, before its version line.
+    std::size_t lead = 0;
     if (consumed_ == 0) {
       if (data.size() < kBom.size() && kBom.starts_with(data) && !eof_) {
         Fill();
         continue;
       }
-      if (data.starts_with(kBom)) bom = kBom.size();
+      if (data.starts_with(kBom)) lead = kBom.size();
+      bool open = false;
+      lead += WarcBlankLines(data.substr(lead), kMaxWarcBlankBytes, &open);
+      if (open && !eof_) {
+        Fill();
+        continue;
+      }
+      if (lead == data.size()) {
+        // Nothing but those: no record, passed through as it is.
+        r->number = ++number_;
+        r->offset = consumed_;
+        TakeRecord(lead, r);
+        return true;
+      }
     }
-    data.remove_prefix(bom);
+    data.remove_prefix(lead);
     WarcRecord parsed;
     std::string error;
     // A block over the limit is known from the headers: the record is
@@ -251,7 +265,7 @@ bool RecordReader::NextWarc(Record* r) {
       piece_number_ = ++number_;
       piece_offset_ = consumed_;
       block_size_ = block_size;
-      piece_left_ = bom + static_cast<std::uint64_t>(head) + block_size;
+      piece_left_ = lead + static_cast<std::uint64_t>(head) + block_size;
       NextPiece(r);
       return true;
     }
@@ -274,20 +288,22 @@ bool RecordReader::NextWarc(Record* r) {
       while (data.size() - size < kResync && !eof_) {
         // Fill() may move the buffer even when it finds end of input.
         const bool more = Fill();
-        data = std::string_view(buffer_.data() + start_ + bom, buffer_.size() - start_ - bom);
+        data = std::string_view(buffer_.data() + start_ + lead, buffer_.size() - start_ - lead);
         if (!more) break;
         size = FindNextWarcRecord(data, 1);
       }
       if (eof_ && data.size() - size < kResync) size = data.size();
-      r->error = error;
     } else {
       size = static_cast<std::size_t>(n);
     }
-    TakeRecord(bom + size, r);
-    if (n < 0) return true;
-    ParseWarcRecord(std::string_view(r->raw).substr(bom), true, &r->warc, &error);  // views into raw
-    // The mark is written back before the version line.
-    if (bom > 0) r->warc.version_line = std::string_view(r->raw.data(), bom + r->warc.version_line.size());
+    TakeRecord(lead + size, r);
+    if (n < 0) {
+      r->error = error;
+      return true;
+    }
+    ParseWarcRecord(std::string_view(r->raw).substr(lead), true, &r->warc, &error);  // views into raw
+    // The mark and blank lines are written back before the version line.
+    if (lead > 0) r->warc.version_line = std::string_view(r->raw.data(), lead + r->warc.version_line.size());
     r->id = std::string(r->warc.Header("WARC-Record-ID"));
     r->url = std::string(r->warc.Header("WARC-Target-URI"));
     if (r->warc.Header("WARC-Type").empty()) {
@@ -392,6 +408,17 @@ void RecordReader::NextPiece(Record* r) {
     const std::string_view rest(buffer_.data() + start_, std::min<std::size_t>(buffer_.size() - start_, 1));
     r->error = rest.empty() ? "bad record trailer: expected CRLF CRLF after the block, found end of input"
                             : "bad record trailer: expected CRLF CRLF after the block";
+  } else {
+    // The blank lines after it, as ParseWarcRecord takes them.
+    std::size_t left = kMaxWarcBlankBytes;
+    for (;;) {
+      bool open = false;
+      const std::size_t run =
+          WarcBlankLines(std::string_view(buffer_.data() + start_, buffer_.size() - start_), left, &open);
+      TakePiece(run, r);
+      left -= run;
+      if (!open || !Fill()) break;
+    }
   }
   r->more = false;
   piece_ = Piece::kNone;

@@ -117,9 +117,10 @@ std::string_view LineEnd(std::string_view raw) {
   return "\r\n";
 }
 
-// Two line terminators, each "\r\n" or "\n".
+// Two line terminators or more, each "\r\n" or "\n", and nothing else.
 bool IsWholeTrailer(std::string_view t) {
-  return t == "\r\n\r\n" || t == "\n\n" || t == "\r\n\n" || t == "\n\r\n";
+  bool open = false;
+  return WarcBlankLines(t, t.size(), &open) == t.size() && std::count(t.begin(), t.end(), '\n') >= 2;
 }
 
 void AppendHeaderLine(std::string_view name, std::string_view value,
@@ -268,8 +269,33 @@ long ParseWarcRecord(std::string_view data, bool at_eof, WarcRecord* record,
     }
     ++ends;
   }
+  // Blank lines after it are the record's too, up to a bound; a run that
+  // reaches the end of `data` may go on.
+  bool open = false;
+  end += WarcBlankLines(data.substr(end), kMaxWarcBlankBytes, &open);
+  if (open && !at_eof) return 0;
   record->trailer = data.substr(trailer_begin, end - trailer_begin);
   return static_cast<long>(end);
+}
+
+std::size_t WarcBlankLines(std::string_view data, std::size_t limit, bool* open) {
+  const std::size_t most = std::min(data.size(), limit);
+  std::size_t end = 0;
+  for (;;) {
+    if (end < most && data[end] == '\n') {
+      end += 1;
+    } else if (end + 1 < most && data[end] == '\r' && data[end + 1] == '\n') {
+      end += 2;
+    } else {
+      break;
+    }
+  }
+  // More data could add a line end: "\n" after the last byte, or the '\n'
+  // of a '\r' that is the last byte.
+  const bool at_end = end == data.size() && end < limit;
+  const bool cr_at_end = end + 1 == data.size() && data[end] == '\r' && end + 2 <= limit;
+  *open = at_end || cr_at_end;
+  return end;
 }
 
 std::size_t FindNextWarcRecord(std::string_view data, std::size_t from) {

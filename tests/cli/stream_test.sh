@@ -356,6 +356,91 @@ expect_err_mentions "bad.wet: record 2 (byte"
 grep -q 'this is not a WARC record' bad.rej || fail_because "rejects lacks the bad bytes"
 finish
 
+# Blank lines between records (tools that joined or re-wrapped WET files
+# leave runs of them) are the record's before them; before the first record,
+# that record's. One script builds the input from records and runs of blank
+# lines, and the output expected from winnow's output on the same records
+# without them: each kept record with its own run after it.
+cat > blanks.py <<'PY'
+import sys
+# blanks.py RECORDS.wet EOL COUNTS OUT.wet [CLEAN.wet WANT.wet]: OUT gets the
+# records of RECORDS with COUNTS[0] blank lines (EOL: crlf, lf or mixed)
+# before the first and COUNTS[i] after record i; with CLEAN (winnow's output
+# on RECORDS), WANT gets what winnow must write for OUT.
+def records(data):
+    out, pos = [], 0
+    while pos < len(data):
+        head_end = data.index(b"\r\n\r\n", pos) + 4
+        head = data[pos:head_end]
+        length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+        end = head_end + length + 4
+        rid = [l for l in head.split(b"\r\n") if l.startswith(b"WARC-Record-ID")][0]
+        out.append((rid, data[pos:end]))
+        pos = end
+    return out
+src, eol, counts, out = sys.argv[1], sys.argv[2], [int(c) for c in sys.argv[3].split(",")], sys.argv[4]
+unit = {"crlf": [b"\r\n"], "lf": [b"\n"], "mixed": [b"\n", b"\r\n"]}[eol]
+def blank(n):
+    return b"".join(unit[i % len(unit)] for i in range(n))
+recs = records(open(src, "rb").read())
+assert len(counts) == len(recs) + 1
+runs = {rid: blank(counts[i + 1]) for i, (rid, _) in enumerate(recs)}
+open(out, "wb").write(blank(counts[0]) + b"".join(r + runs[rid] for rid, r in recs))
+if len(sys.argv) > 5:
+    kept = records(open(sys.argv[5], "rb").read())
+    want = b"".join(r + runs[rid] for rid, r in kept)
+    if kept and kept[0][0] == recs[0][0]:
+        want = blank(counts[0]) + want
+    open(sys.argv[6], "wb").write(want)
+PY
+{
+  head -c "$(wc -c < info.rec)" in.wet
+  wet_record "https://d.example/one" 44444444-4444-4444-4444-444444444444 "The harbour wall will be repaired over the winter, the port authority said on Friday."
+  wet_record "https://e.example/two" 55555555-5555-5555-5555-555555555555 "Fishing boats will use the north quay while the work goes on, and the ferry keeps its times."
+  wet_record "https://f.example/three" 66666666-6666-6666-6666-666666666666 "The repairs are paid for by the harbour fund and a grant from the regional government."
+} > kept.wet
+
+begin "--format wet: blank lines between records (0, 1, 2, 5; CRLF, LF, mixed; before the first and after the last): the output is the input when nothing is dropped, for -j1, -j2 and gzip input"
+run --format wet kept.wet
+expect_rc 0; expect_out_file kept.wet; expect_err_empty
+for eol in crlf lf mixed; do
+  for counts in 0,1,2,5,0 1,0,0,0,1 2,2,2,2,2 5,5,0,1,5 0,0,0,0,5 5,0,0,0,0; do
+    python3 blanks.py kept.wet $eol $counts blank.wet
+    for j in 1 2; do
+      run --format wet -j$j blank.wet
+      [ "$rc" -eq 0 ] && [ ! -s err ] && cmp -s out blank.wet ||
+        fail_because "$eol $counts -j$j: exit $rc, $(head -c 300 err), output $(cmp out blank.wet 2>&1)"
+    done
+  done
+done
+gzip -nc blank.wet > blank.wet.gz
+run --format wet blank.wet.gz
+expect_rc 0; expect_out_file blank.wet; expect_err_empty
+finish
+
+begin "--format wet: a record cleaned keeps its blank lines after it; a record dropped takes them with it"
+{
+  cat in.wet
+  wet_record "https://g.example/menu" 77777777-7777-7777-7777-777777777777 \
+    "$(printf 'Skip to content\nHome\nNews\n\n'; article 3; printf '\nShare this article\nFacebook\n')"
+} > cleaned.wet
+"$W" --format wet --rejects clean.rej cleaned.wet > clean.wet 2> /dev/null
+[ -s clean.rej ] || fail_because "no record of cleaned.wet is dropped"
+grep -aq 'Share this article' clean.wet && fail_because "no record of cleaned.wet is cleaned"
+for eol in crlf lf mixed; do
+  for counts in 0,1,2,5,3,1 2,0,3,1,0,0 3,3,3,3,3,3 1,0,0,0,0,5; do
+    python3 blanks.py cleaned.wet $eol $counts blank.wet clean.wet want.wet
+    python3 blanks.py cleaned.wet $eol $counts scratch.wet clean.rej want.rej
+    for j in 1 2; do
+      run --format wet -j$j --rejects blank.rej blank.wet
+      [ "$rc" -eq 0 ] && [ ! -s err ] && cmp -s out want.wet ||
+        fail_because "$eol $counts -j$j: exit $rc, $(head -c 300 err), output $(cmp out want.wet 2>&1)"
+      cmp -s blank.rej want.rej || fail_because "$eol $counts -j$j: --rejects $(cmp blank.rej want.rej 2>&1)"
+    done
+  done
+done
+finish
+
 begin "--stats-json FILE and --force-progress"
 run -z --stats-json stats.json --force-progress a.nul
 expect_rc 0

@@ -46,8 +46,21 @@ struct Rec {
   bool operator==(const Rec&) const = default;
 };
 
+// Two line ends or more ("\r\n" or "\n"; blank lines after a record are
+// its trailer's), and nothing else.
 bool WholeTrailer(std::string_view t) {
-  return t == "\r\n\r\n" || t == "\n\n" || t == "\r\n\n" || t == "\n\r\n";
+  int ends = 0;
+  while (!t.empty()) {
+    if (t.starts_with("\r\n")) {
+      t.remove_prefix(2);
+    } else if (t.starts_with('\n')) {
+      t.remove_prefix(1);
+    } else {
+      return false;
+    }
+    ++ends;
+  }
+  return ends >= 2;
 }
 
 std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chunk, bool defer,

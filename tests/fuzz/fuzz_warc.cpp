@@ -10,7 +10,8 @@
 //    prefix gives the same record length or the same error message; and a
 //    record found without at_eof is found the same with it;
 //  - a parsed record written back with its own block is the input's bytes
-//    (the trailer normalised to CRLF CRLF only when it was incomplete), and
+//    (the trailer, with the blank lines after it, normalised to CRLF CRLF
+//    only when it was incomplete), and
 //    parses again to the same block and headers;
 //  - written back with another block, it parses again to that block, with
 //    the same headers except Content-Length (the new size) and
@@ -43,8 +44,21 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   });
 }
 
+// Two line ends or more ("\r\n" or "\n"; blank lines after a record are
+// its trailer's), and nothing else.
 bool WholeTrailer(std::string_view t) {
-  return t == "\r\n\r\n" || t == "\n\n" || t == "\r\n\n" || t == "\n\r\n";
+  int ends = 0;
+  while (!t.empty()) {
+    if (t.starts_with("\r\n")) {
+      t.remove_prefix(2);
+    } else if (t.starts_with('\n')) {
+      t.remove_prefix(1);
+    } else {
+      return false;
+    }
+    ++ends;
+  }
+  return ends >= 2;
 }
 
 // Whether a Content-Length value says `size` (leading zeros allowed).
@@ -79,7 +93,8 @@ void CheckRewrite(const WarcRecord& record, std::string_view block) {
   std::string out;
   winnow::AppendWarcRecord(record, block, &out);
   WarcRecord again;
-  const Result r = Parse(out, false, &again);
+  // At the end of input: before it, blank lines might still follow.
+  const Result r = Parse(out, true, &again);
   FUZZ_CHECK(r.n == static_cast<long>(out.size()));
   FUZZ_CHECK(again.block == block);
   FUZZ_CHECK(again.version_line == record.version_line);

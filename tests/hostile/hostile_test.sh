@@ -431,6 +431,23 @@ printf 'garbage line\n\x00\xff binary\n' > rejected.expected
 expect_same_file rejected.expected rejected.wet "--rejects"
 finish
 
+begin "wet: blank lines after a record are its trailer's up to 1 MiB; beyond, they are garbage"
+# 1 MiB of blank lines after the first record joins it; one more line
+# starts a malformed record, which runs to the next record.
+{ conv "$W1"; head -c "$MiB" /dev/zero | tr '\0' '\n'; conv "$W2"; } > blank_mib.wet
+run --format wet blank_mib.wet
+expect_rc 0; expect_out_file blank_mib.wet; expect_err_empty
+{ conv "$W1"; head -c "$MiB" /dev/zero | tr '\0' '\n'; printf '\r\n\n'; conv "$W2"; } > blank_over.wet
+run --format wet blank_over.wet
+expect_rc 1
+expect_out_file <(conv "$W1"; head -c "$MiB" /dev/zero | tr '\0' '\n')
+expect_err "winnow: blank_over.wet: record 2 (byte $((one + MiB))): no WARC version line"
+run --format wet --on-error skip --rejects blank_over.rej blank_over.wet
+expect_rc 0
+expect_out_file <(conv "$W1"; head -c "$MiB" /dev/zero | tr '\0' '\n'; conv "$W2")
+expect_same_file <(printf '\r\n\n') blank_over.rej "--rejects"
+finish
+
 begin "wet: a block over --max-document-bytes passes through as it is; one cut short is reported after it"
 block="$S2
 $S3

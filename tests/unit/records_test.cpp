@@ -282,10 +282,69 @@ std::vector<Case> Cases() {
                      {Doc(bom + lf, "LF only.\n", "<urn:uuid:lf>", "http://lf.example/")}});
     cases.push_back({"wet: a BOM before garbage", Format::kWet, bom + "junk\n" + conv1,
                      {Bad(bom + "junk\n", "no WARC version line"), want1}});
-    cases.push_back({"wet: a BOM alone", Format::kWet, bom, {Bad(bom, "no WARC version line")}});
+    // With no record after it, it passes through as it is, as in JSONL.
+    cases.push_back({"wet: a BOM alone", Format::kWet, bom, {Pass(bom)}});
+    cases.push_back({"wet: a BOM and blank lines before the first record", Format::kWet,
+                     bom + "\r\n\n" + conv1 + conv2,
+                     {Doc(bom + "\r\n\n" + conv1, "First page.\nSecond line.\n", "<urn:uuid:1>",
+                          "http://a.example/1"),
+                      want2}});
+    cases.push_back({"wet: blank lines before a BOM: it is garbage, as after a record", Format::kWet,
+                     "\n" + bom + conv1 + conv2, {Bad("\n" + bom + conv1, "no WARC version line"), want2}});
     cases.push_back({"wet: part of a BOM alone", Format::kWet, bom.substr(0, 2), {Bad(bom.substr(0, 2), "no WARC version line")}});
     cases.push_back({"wet: a BOM after the first record is garbage", Format::kWet, conv1 + bom + conv2,
                      {want1, Bad(bom + conv2, "no WARC version line")}});
+  }
+  {
+    // Blank lines between records (tools that joined or re-wrapped files
+    // leave them) belong to the record before them: its trailer. Before the
+    // first record they are written back with it, before its version line.
+    // Read at every chunk size, so a chunk boundary falls at every byte of
+    // them.
+    const std::string lf1 = Warc("conversion", "<urn:uuid:l1>", "http://lf.example/1", "LF page.\n", "\n");
+    const std::string lf2 = Warc("warcinfo", "<urn:uuid:l2>", "", "x: y\n", "\n");
+    const Want want_lf1 = Doc(lf1, "LF page.\n", "<urn:uuid:l1>", "http://lf.example/1");
+    const Want want_lf2 = Pass(lf2, "<urn:uuid:l2>");
+    auto with = [](Want w, const std::string& before, const std::string& after) {
+      w.raw = before + w.raw + after;
+      return w;
+    };
+    struct Run {
+      std::string name, eol;
+      int count;
+    };
+    for (const Run& run : {Run{"CRLF", "\r\n", 1}, Run{"CRLF", "\r\n", 2}, Run{"CRLF", "\r\n", 5},
+                           Run{"LF", "\n", 1}, Run{"LF", "\n", 2}, Run{"LF", "\n", 5},
+                           Run{"LF CRLF", "\n\r\n", 1}, Run{"CRLF LF", "\r\n\n", 2}}) {
+      const std::string blank = Repeat(run.eol, static_cast<std::size_t>(run.count));
+      const std::string what = std::to_string(run.count) + " x " + run.name;
+      cases.push_back({"wet: blank lines between records: " + what, Format::kWet,
+                       info + blank + conv1 + blank + conv2,
+                       {with(want_info, "", blank), with(want1, "", blank), want2}});
+      cases.push_back({"wet: blank lines before the first record: " + what, Format::kWet,
+                       blank + conv1 + conv2, {with(want1, blank, ""), want2}});
+      cases.push_back({"wet: blank lines after the last record: " + what, Format::kWet,
+                       conv1 + conv2 + blank, {want1, with(want2, "", blank)}});
+      cases.push_back({"wet: blank lines everywhere, LF records: " + what, Format::kWet,
+                       blank + lf1 + blank + lf2 + blank + conv1 + blank,
+                       {with(want_lf1, blank, blank), with(want_lf2, "", blank), with(want1, "", blank)}});
+    }
+    cases.push_back({"wet: no blank lines between records", Format::kWet, lf1 + conv1 + lf2,
+                     {want_lf1, want1, want_lf2}});
+    cases.push_back({"wet: only blank lines pass through", Format::kWet, "\r\n\n\r\n",
+                     {Pass("\r\n\n\r\n")}});
+    cases.push_back({"wet: a lone CR after the blank lines is garbage", Format::kWet,
+                     conv1 + "\r\n\r" + "junk\n" + conv2,
+                     {with(want1, "", "\r\n"), Bad("\rjunk\n", "no WARC version line"), want2}});
+    cases.push_back({"wet: a lone CR at the end of input is garbage", Format::kWet, conv1 + "\n\r",
+                     {with(want1, "", "\n"), Bad("\r", "no WARC version line")}});
+    cases.push_back({"wet: a line of spaces is not blank", Format::kWet, conv1 + "\r\n  \r\n" + conv2,
+                     {with(want1, "", "\r\n"), Bad("  \r\n", "no WARC version line"), want2}});
+    cases.push_back({"wet: blank lines after garbage are the garbage's", Format::kWet,
+                     conv1 + "junk\n\r\n\n" + conv2,
+                     {want1, Bad("junk\n\r\n\n", "no WARC version line"), want2}});
+    cases.push_back({"wet: blank lines before garbage at the start", Format::kWet, "\n\njunk\n" + conv1,
+                     {Bad("\n\njunk\n", "no WARC version line"), want1}});
   }
   cases.push_back({"wet: garbage before the first record", Format::kWet, "leading junk\n" + conv1,
                    {Bad("leading junk\n", "no WARC version line"), want1}});
@@ -698,8 +757,16 @@ std::vector<Joined> ReadJoined(const std::string& input, Format format, std::siz
     }
     if (r.oversized) {
       EXPECT_FALSE(r.has_text);
-      // A WARC piece may end with its trailer, up to 4 bytes more.
-      EXPECT_LE(r.raw.size(), chunk + (format == Format::kWet ? 4 : 0));
+      // A WARC piece may end with its trailer, up to 4 bytes more, and the
+      // blank lines after it.
+      std::size_t blank = 0;
+      if (format == Format::kWet && !r.more) {
+        while (blank < r.raw.size() && (r.raw[r.raw.size() - 1 - blank] == '\n' ||
+                                        r.raw[r.raw.size() - 1 - blank] == '\r')) {
+          ++blank;
+        }
+      }
+      EXPECT_LE(r.raw.size(), chunk + (format == Format::kWet ? 4 : 0) + blank);
       if (r.more) EXPECT_TRUE(r.error.empty());
     }
     in_record = r.oversized && r.more;
@@ -755,6 +822,13 @@ TEST(RecordsTest, OversizedRecordsComeInPiecesThatJoinToTheirBytes) {
       {"wet: garbage after an oversized block is a record of its own", Format::kWet,
        big + "junk\n" + small, 100,
        {{big, true, ""}, {"junk\n", false, "no WARC version line"}, {small, false, ""}}},
+      {"wet: blank lines after an oversized block join its trailer", Format::kWet,
+       big + "\r\n\n\r\n" + small + "\n", 100,
+       {{big + "\r\n\n\r\n", true, ""}, {small + "\n", false, ""}}},
+      {"wet: blank lines before an oversized first record", Format::kWet, "\n\r\n" + big_lf + "\n\n", 100,
+       {{"\n\r\n" + big_lf + "\n\n", true, ""}}},
+      {"wet: a lone CR after an oversized block's blank lines", Format::kWet, big + "\n\r", 100,
+       {{big + "\n", true, ""}, {"\r", false, "no WARC version line"}}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

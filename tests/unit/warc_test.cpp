@@ -245,10 +245,21 @@ TEST(WarcParse, EveryPrefixWaitsForTheWholeRecord) {
           << "prefix of " << n << " bytes at " << start << ": " << error;
       ASSERT_EQ(error, "untouched");
     }
-    for (std::size_t n : {length, wet.size() - start}) {
+    // The whole record, before the end of input, still waits: blank lines
+    // after it would be its own.
+    {
+      WarcRecord record;
+      std::string error = "untouched";
+      ASSERT_EQ(ParseWarcRecord(std::string_view(wet).substr(start, length), false, &record, &error), 0);
+      ASSERT_EQ(error, "untouched");
+    }
+    // Followed by the next record, or at the end of input, it is whole.
+    for (const bool at_eof : {false, true}) {
+      const std::size_t n = at_eof ? length : wet.size() - start;
+      if (!at_eof && n == length) continue;  // the last record: nothing follows
       WarcRecord record;
       std::string error;
-      ASSERT_EQ(ParseWarcRecord(std::string_view(wet).substr(start, n), false,
+      ASSERT_EQ(ParseWarcRecord(std::string_view(wet).substr(start, n), at_eof,
                                 &record, &error),
                 static_cast<long>(length))
           << error;
@@ -379,42 +390,61 @@ TEST(WarcParse, AcceptedVariants) {
   };
   const Case kCases[] = {
       {"CRLF everywhere", "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n",
-       false, 38, "abc", "\r\n\r\n"},
-      {"WARC/1.1", "WARC/1.1\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n", false,
+       true, 38, "abc", "\r\n\r\n"},
+      {"WARC/1.1", "WARC/1.1\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n", true,
        38, "abc", "\r\n\r\n"},
-      {"bare LF everywhere", "WARC/1.0\nContent-Length: 3\n\nabc\n\n", false,
+      {"bare LF everywhere", "WARC/1.0\nContent-Length: 3\n\nabc\n\n", true,
        33, "abc", "\n\n"},
-      {"mixed line ends", "WARC/1.0\nContent-Length: 3\r\n\nabc\r\n\n", false,
+      {"mixed line ends", "WARC/1.0\nContent-Length: 3\r\n\nabc\r\n\n", true,
        35, "abc", "\r\n\n"},
       {"trailer LF CRLF", "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\n\r\n",
-       false, 37, "abc", "\n\r\n"},
+       true, 37, "abc", "\n\r\n"},
       {"next record follows",
        "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\nWARC/1.0\r\n", false,
        38, "abc", "\r\n\r\n"},
       {"whole trailer at EOF", "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n", true,
        38, "abc", "\r\n\r\n"},
-      {"empty block", "WARC/1.0\r\nContent-Length: 0\r\n\r\n\r\n\r\n", false,
+      {"empty block", "WARC/1.0\r\nContent-Length: 0\r\n\r\n\r\n\r\n", true,
        35, "", "\r\n\r\n"},
       {"leading zeros", "WARC/1.0\r\nContent-Length: 003\r\n\r\nabc\r\n\r\n",
-       false, 40, "abc", "\r\n\r\n"},
+       true, 40, "abc", "\r\n\r\n"},
       {"no space after colon",
-       "WARC/1.0\r\nContent-Length:3\r\n\r\nabc\r\n\r\n", false, 37, "abc",
+       "WARC/1.0\r\nContent-Length:3\r\n\r\nabc\r\n\r\n", true, 37, "abc",
        "\r\n\r\n"},
       {"spaces and tabs around value",
-       "WARC/1.0\r\nContent-Length: \t3 \t\r\n\r\nabc\r\n\r\n", false, 41,
+       "WARC/1.0\r\nContent-Length: \t3 \t\r\n\r\nabc\r\n\r\n", true, 41,
        "abc", "\r\n\r\n"},
       {"lower-case name", "WARC/1.0\r\ncontent-length: 3\r\n\r\nabc\r\n\r\n",
-       false, 38, "abc", "\r\n\r\n"},
+       true, 38, "abc", "\r\n\r\n"},
       {"exactly 2^40 is allowed (waits for it)",
        "WARC/1.0\r\nContent-Length: 1099511627776\r\n\r\nabc", false, 0, "",
        ""},
       {"block holds a whole record",
        "WARC/1.0\r\nContent-Length: 20\r\n\r\n"
        "\r\n\r\nWARC/1.0\r\n\r\n\r\n\r\n\r\n\r\n",
-       false, 56, "\r\n\r\nWARC/1.0\r\n\r\n\r\n\r\n", "\r\n\r\n"},
+       true, 56, "\r\n\r\nWARC/1.0\r\n\r\n\r\n\r\n", "\r\n\r\n"},
       {"NUL and high bytes in block",
-       "WARC/1.0\r\nContent-Length: 4\r\n\r\n\0\xff\r\n\r\n\r\n"sv, false, 39,
+       "WARC/1.0\r\nContent-Length: 4\r\n\r\n\0\xff\r\n\r\n\r\n"sv, true, 39,
        "\0\xff\r\n"sv, "\r\n\r\n"},
+      // Blank lines after the trailer are the record's: they join it.
+      {"blank lines after the trailer, CRLF and LF",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r\n\n\r\n", true, 43, "abc",
+       "\r\n\r\n\r\n\n\r\n"},
+      {"blank lines, then the next record",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r\nWARC/1.0\r\n", false, 40, "abc",
+       "\r\n\r\n\r\n"},
+      {"LF trailer and blank lines", "WARC/1.0\nContent-Length: 3\n\nabc\n\n\n\n\nWARC/1.0\n", false,
+       36, "abc", "\n\n\n\n\n"},
+      {"blank lines running into the end of the data wait for more",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r\n\n", false, 0, "", ""},
+      {"a CR ending the data may be a blank line's: wait",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r", false, 0, "", ""},
+      {"a CR at the end of input is not a blank line",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\r", true, 38, "abc", "\r\n\r\n"},
+      {"a CR before another byte is not a blank line",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\rx", false, 38, "abc", "\r\n\r\n"},
+      {"a line of a space is not blank",
+       "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n\n \r\n", false, 39, "abc", "\r\n\r\n\n"},
   };
   for (const Case& c : kCases) {
     WarcRecord record;
@@ -781,12 +811,12 @@ TEST(WarcResync, SkipsGarbageBetweenRecords) {
   // The bad record with Content-Length 99 swallows the start of the next
   // one, so its trailer is wrong (the 'l' of "le-leaf-", in the middle of the next
   // record's WARC-Target-URI); resynchronising from one byte past the bad
-  // record's start finds the next record anyway.
+  // record's start finds the next record anyway. The blank lines after the
+  // last record are its trailer's.
   const std::vector<std::string> kErrors = {
       "no WARC version line", "no WARC version line",
       "bad record trailer: expected CRLF CRLF after the block, found "
-      "'l'",
-      "no WARC version line"};
+      "'l'"};
   EXPECT_EQ(errors, kErrors);
 }
 
@@ -816,6 +846,108 @@ TEST(WarcAppend, UnchangedBlockIsByteIdentical) {
     std::string again;
     AppendWarcRecord(record, copy, &again);
     EXPECT_EQ(again, input);
+  }
+}
+
+// The blank lines at the start of some data, and whether more data could
+// add to them.
+TEST(WarcBlankLines, RunsOfLineEnds) {
+  struct Case {
+    std::string_view name, data;
+    std::size_t limit, run;
+    bool open;
+  };
+  const Case kCases[] = {
+      {"nothing", "", 100, 0, true},
+      {"nothing, no room", "", 0, 0, false},
+      {"not blank", "x\n", 100, 0, false},
+      {"a space is not blank", " \n", 100, 0, false},
+      {"LF", "\nx", 100, 1, false},
+      {"CRLF", "\r\nx", 100, 2, false},
+      {"mixed, then a record", "\n\r\n\n\r\nWARC", 100, 6, false},
+      {"to the end of the data", "\n\r\n", 100, 3, true},
+      {"a CR ending the data", "\n\r", 100, 1, true},
+      {"a CR before another byte", "\n\rx", 100, 1, false},
+      {"a CR CR LF is not blank", "\r\r\n", 100, 0, false},
+      {"the limit ends it", "\n\n\n\n", 2, 2, false},
+      {"the limit ends it at the end of the data", "\n\n", 2, 2, false},
+      {"a CRLF that does not fit", "\n\r\n", 2, 1, false},
+      {"a CR ending the data, no room for its LF", "\n\r", 2, 1, false},
+      {"a CR ending the data, room for its LF", "\n\r", 3, 1, true},
+  };
+  for (const Case& c : kCases) {
+    bool open = !c.open;
+    EXPECT_EQ(WarcBlankLines(c.data, c.limit, &open), c.run) << c.name;
+    EXPECT_EQ(open, c.open) << c.name;
+  }
+}
+
+// Blank lines after a record join its trailer up to kMaxWarcBlankBytes;
+// the rest are where the next record should start.
+TEST(WarcParse, BlankLinesAfterARecordAreBounded) {
+  const std::string record = "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n";
+  const std::string next = "WARC/1.0\r\n";
+  struct Case {
+    std::string name;
+    std::string blank;
+    std::size_t joined;  // bytes of `blank` in the trailer
+  };
+  const std::string lf(kMaxWarcBlankBytes, '\n');
+  std::string crlf;
+  for (std::size_t i = 0; i < kMaxWarcBlankBytes / 2; ++i) crlf += "\r\n";
+  const Case kCases[] = {
+      {"exactly the bound, LF", lf, lf.size()},
+      {"exactly the bound, CRLF", crlf, crlf.size()},
+      {"one LF more", lf + "\n", lf.size()},
+      {"one CRLF more", crlf + "\r\n", crlf.size()},
+      {"a CRLF across the bound", lf.substr(1) + "\r\n", lf.size() - 1},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.name);
+    for (const bool followed : {false, true}) {
+      const std::string input = record + c.blank + (followed ? next : "");
+      WarcRecord parsed;
+      std::string error;
+      const long want = static_cast<long>(record.size() + c.joined);
+      // Decided by the bound, before the end of input, when it is reached.
+      const bool reached = c.joined < c.blank.size() || c.joined == kMaxWarcBlankBytes;
+      EXPECT_EQ(ParseWarcRecord(input, false, &parsed, &error), followed || reached ? want : 0) << error;
+      EXPECT_EQ(ParseWarcRecord(input, true, &parsed, &error), want) << error;
+      EXPECT_EQ(parsed.trailer.size(), 4 + c.joined);
+      std::string out;
+      AppendWarcRecord(parsed, parsed.block, &out);
+      EXPECT_TRUE(out == std::string_view(input).substr(0, static_cast<std::size_t>(want)));
+    }
+  }
+}
+
+// Blank lines in a trailer are written back with it, also when the block
+// changes; a hand-made trailer that is not all line ends is replaced.
+TEST(WarcAppend, TrailerWithBlankLinesIsKept) {
+  const std::string head = "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc";
+  for (const std::string_view trailer : {"\r\n\r\n\r\n"sv, "\n\n\n\n\n"sv, "\r\n\n\r\n\n"sv, "\n\r\n\r\n"sv}) {
+    SCOPED_TRACE(std::string(trailer.size(), '.'));
+    const std::string input = head + std::string(trailer);
+    WarcRecord record;
+    std::string error;
+    ASSERT_EQ(ParseWarcRecord(input, true, &record, &error), static_cast<long>(input.size())) << error;
+    EXPECT_EQ(record.trailer, trailer);
+    std::string out;
+    AppendWarcRecord(record, record.block, &out);
+    EXPECT_EQ(out, input);
+    out.clear();
+    AppendWarcRecord(record, "longer", &out);
+    EXPECT_EQ(out, "WARC/1.0\r\nContent-Length: 6\r\n\r\nlonger" + std::string(trailer));
+  }
+  WarcRecord record;
+  std::string error;
+  const std::string input = head + "\r\n\r\n";
+  ASSERT_GT(ParseWarcRecord(input, true, &record, &error), 0);
+  for (const std::string_view bad : {"\r\n\r\n \r\n"sv, "\r\n\rx\n"sv, "\n\r"sv, "\r\r\n\n"sv}) {
+    record.trailer = bad;  // a hand-made record's
+    std::string out;
+    AppendWarcRecord(record, record.block, &out);
+    EXPECT_EQ(out, input);
   }
 }
 
