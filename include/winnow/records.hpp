@@ -12,7 +12,11 @@
 // not held whole: it comes back in pieces, to be passed through unanalysed,
 // so memory follows the limit. A malformed record is returned with `error` set and its bytes in
 // `raw`; reading goes on after it (at the next line for JSONL, the next
-// "WARC/1." line for WET).
+// "WARC/1." line for WET). A malformed WARC record holds at most the limit
+// plus 2 MiB and 4 bytes (kMaxWarcHeaderBytes, kMaxWarcBlankBytes, a
+// trailer): garbage longer than that, without a "WARC/1." line, comes
+// back as several malformed records, each of at most that size, found in
+// time linear in the garbage.
 //
 // WET: blank lines after a record, up to kMaxWarcBlankBytes, are part of
 // its trailer (warc.hpp); a byte order mark and blank lines (to the same
@@ -118,6 +122,11 @@ class RecordReader {
   bool Fill();  // reads more; false at end of input
   bool NextDelimited(char delimiter, Record* record);
   bool NextWarc(Record* record);
+  // The size of the malformed WARC record at buffer_[start_ + lead] (a
+  // BOM and blank lines before it): up to the next "WARC/1." line, and with
+  // `lead` at most MalformedWarcBytes().
+  std::size_t SkipMalformedWarc(std::size_t lead);
+  std::size_t MalformedWarcBytes() const;
   // The next piece of the oversized record in progress.
   void NextPiece(Record* record);
   // Takes the next `size` bytes of the buffer as `record->raw`.

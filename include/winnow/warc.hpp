@@ -133,7 +133,9 @@ std::size_t WarcBlankLines(std::string_view data, std::size_t limit, bool* open)
 // of `data` that is a proper prefix of "WARC/1." ("\nWAR") also counts, so
 // a caller that is still reading keeps it. A block may itself hold such a
 // line; resynchronising can only guess. To skip a bad record call it with
-// `from` one past the bad record's start.
+// `from` one past the bad record's start. Reads data[from - 1] and the
+// bytes from `from` on: a caller that appends to `data` and calls again
+// with `from` set to the last result scans each byte about once.
 std::size_t FindNextWarcRecord(std::string_view data, std::size_t from);
 
 // Appends `record` with its block replaced by `block`: the version line,

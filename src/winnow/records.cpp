@@ -276,26 +276,7 @@ bool RecordReader::NextWarc(Record* r) {
     }
     r->number = ++number_;
     r->offset = consumed_;
-    std::size_t size;
-    if (n < 0) {
-      // Skip to the next record start; the skipped bytes are the bad record.
-      // FindNextWarcRecord also stops at a line holding only a prefix of
-      // "WARC/1." at the end of the data: read on until at least that many
-      // bytes follow the line start, so chunk boundaries never split the bad
-      // record. At end of input such a prefix cannot start a record.
-      constexpr std::size_t kResync = sizeof "WARC/1." - 1;
-      size = FindNextWarcRecord(data, 1);
-      while (data.size() - size < kResync && !eof_) {
-        // Fill() may move the buffer even when it finds end of input.
-        const bool more = Fill();
-        data = std::string_view(buffer_.data() + start_ + lead, buffer_.size() - start_ - lead);
-        if (!more) break;
-        size = FindNextWarcRecord(data, 1);
-      }
-      if (eof_ && data.size() - size < kResync) size = data.size();
-    } else {
-      size = static_cast<std::size_t>(n);
-    }
+    const std::size_t size = n < 0 ? SkipMalformedWarc(lead) : static_cast<std::size_t>(n);
     TakeRecord(lead + size, r);
     if (n < 0) {
       r->error = error;
@@ -320,6 +301,39 @@ bool RecordReader::NextWarc(Record* r) {
     }
     return true;
   }
+}
+
+std::size_t RecordReader::SkipMalformedWarc(std::size_t lead) {
+  // The bad record runs to the next line that starts with "WARC/1.".
+  // FindNextWarcRecord also stops at a line holding only a prefix of it at
+  // the end of the data: read on until at least that many bytes follow the
+  // line start, so read sizes never split the bad record differently. At
+  // end of input such a prefix cannot start a record. Each search goes on
+  // from where the last one stopped, so every byte is looked at about once
+  // however long the garbage (linear time); and the bad record ends after
+  // MalformedWarcBytes() at the latest, so that memory follows the limit,
+  // not the garbage: what follows is read as the next record, bad again.
+  constexpr std::size_t kResync = sizeof "WARC/1." - 1;
+  const std::size_t most = MalformedWarcBytes() - lead;  // lead <= kMaxWarcBlankBytes + 3
+  std::size_t size = 1;
+  for (;;) {
+    // Fill() may move the buffer: the view is made again each time.
+    const std::string_view data(buffer_.data() + start_ + lead, buffer_.size() - start_ - lead);
+    size = FindNextWarcRecord(data, size);
+    if (size > most) return most;
+    if (data.size() - size >= kResync) return size;
+    if (!Fill()) {
+      const std::string_view all(buffer_.data() + start_ + lead, buffer_.size() - start_ - lead);
+      return std::min(all.size(), most);
+    }
+  }
+}
+
+std::size_t RecordReader::MalformedWarcBytes() const {
+  // A bad record may hold a whole block of up to the limit, its headers
+  // and trailer: it is never cut short within those.
+  constexpr std::size_t kFraming = kMaxWarcHeaderBytes + kMaxWarcBlankBytes + 4;
+  return max_record_ > SIZE_MAX - kFraming ? SIZE_MAX : max_record_ + kFraming;
 }
 
 void RecordReader::TakeRecord(std::size_t size, Record* r) {

@@ -448,6 +448,62 @@ expect_out_file <(conv "$W1"; head -c "$MiB" /dev/zero | tr '\0' '\n'; conv "$W2
 expect_same_file <(printf '\r\n\n') blank_over.rej "--rejects"
 finish
 
+# least_ms COMMAND...: the least wall time in ms of three runs of COMMAND
+# (its output discarded), or -1 if one fails.
+least_ms() {
+  local best=-1 r s t
+  for r in 1 2 3; do
+    s=$(date +%s%N)
+    "$@" > /dev/null 2> "$T/least.err" || { echo -1; return; }
+    t=$(( ($(date +%s%N) - s) / 1000000 ))
+    if [ "$best" -lt 0 ] || [ "$t" -lt "$best" ]; then best=$t; fi
+  done
+  echo "$best"
+}
+if [ "$LIGHT" = 1 ]; then small_mb=1; else small_mb=8; fi
+begin "wet: resynchronising after a bad record takes time linear in the garbage (8x of it, well under 16x the time)"
+# Searched again from the bad record's start at each read, 64 MiB of blank
+# lines took 15 s where 8 MiB took 0.5 s (about 30x); searched on from
+# where the last search stopped, about 5x. A ratio, not a time limit: a
+# loaded machine or a sanitizer build slows both runs alike.
+for kind in blank nul; do
+  for mb in $small_mb $((8 * small_mb)); do
+    if [ $kind = blank ]; then
+      { conv "$W1"; head -c $((mb * MiB)) /dev/zero | tr '\0' '\n'; conv "$W2"; } > resync_${kind}_$mb.wet
+    else
+      { conv "$W1"; printf 'x'; head -c $((mb * MiB)) /dev/zero; printf '\n'; conv "$W2"; } > resync_${kind}_$mb.wet
+    fi
+  done
+  small_ms=$(least_ms "$W" --format wet --on-error skip resync_${kind}_$small_mb.wet)
+  large_ms=$(least_ms "$W" --format wet --on-error skip resync_${kind}_$((8 * small_mb)).wet)
+  run --format wet --on-error skip resync_${kind}_$((8 * small_mb)).wet
+  expect_rc 0
+  # 1 MiB of the blank lines is the first record's trailer.
+  { conv "$W1"; [ $kind = blank ] && head -c "$MiB" /dev/zero | tr '\0' '\n'; conv "$W2"; } > resync_${kind}.expected
+  expect_out_file resync_${kind}.expected
+  if [ "$small_ms" -lt 0 ] || [ "$large_ms" -lt 0 ]; then
+    fail_because "$kind: winnow failed: $(head -c 300 "$T/least.err")"
+  elif [ "$large_ms" -ge $(( 16 * (small_ms + 1) )) ]; then
+    fail_because "$kind: ${small_mb} MiB of garbage took $small_ms ms, $((8 * small_mb)) MiB took $large_ms ms"
+  fi
+  echo "# $kind: ${small_mb} MiB ${small_ms} ms, $((8 * small_mb)) MiB ${large_ms} ms"
+done
+finish
+
+begin "wet: garbage is not held whole: a bad record ends after --max-document-bytes plus 2 MiB"
+# The $((8 * small_mb)) MiB of blank lines above, with a limit of 1 MB: bad
+# records of 1,000,000 + 2 MiB + 4 bytes each, sent to --rejects one by
+# one, so memory follows the limit, not the garbage.
+most=$((1000000 + 2 * MiB + 4))
+big_run 120 "cat resync_blank_$((8 * small_mb)).wet" --format wet --on-error skip --max-document-bytes 1000000 --rejects big.rej
+expect_rc 0
+expect_md5_of "cat resync_blank.expected"
+bad=$(( (8 * small_mb * MiB - MiB + most - 1) / most ))
+[ "$(grep -c 'no WARC version line' "$T/err")" -eq "$bad" ] || fail_because "expected $bad bad records: $(head -n 3 "$T/err")"
+[ "$(wc -c < big.rej)" -eq $(( 8 * small_mb * MiB - MiB )) ] || fail_because "--rejects does not hold the garbage"
+[ "$LIGHT" = 1 ] || expect_rss_below $((64 * 1024))
+finish
+
 begin "wet: a block over --max-document-bytes passes through as it is; one cut short is reported after it"
 block="$S2
 $S3

@@ -847,5 +847,89 @@ TEST(RecordsTest, OversizedRecordsComeInPiecesThatJoinToTheirBytes) {
   }
 }
 
+// Garbage between WARC records is read in malformed records of at most
+// the limit plus 2 MiB and 4 bytes (headers, blank lines and a trailer
+// around a block of the limit), so that memory follows the limit, not the
+// garbage; each record ends at the next "WARC/1." line when one starts
+// within that size. Where the records end does not depend on the read size.
+TEST(RecordsTest, WarcGarbageComesInBoundedRecords) {
+  constexpr std::size_t kLimit = 100;
+  constexpr std::size_t kMost = kLimit + kMaxWarcHeaderBytes + kMaxWarcBlankBytes + 4;
+  const std::string good = Warc("conversion", "<urn:uuid:1>", "", "Short page.\n");
+  const std::string next = "WARC/1.0\r\n";
+  // Garbage of short lines, blank lines and lines that are nearly a record
+  // start, `size` bytes of it ending in a line end.
+  auto garbage = [](std::size_t size) {
+    const std::string unit = "junk\n\r\n\nWARC/0.9\nWAR\n x WARC/1.0\n";
+    std::string g;
+    while (g.size() + unit.size() < size) g += unit;
+    g += std::string(size - g.size(), '\n');
+    return g;
+  };
+  struct Row {
+    std::string name;
+    std::string input;
+    std::vector<Joined> want;
+  };
+  std::vector<Row> rows;
+  {
+    const std::string g = garbage(2 * kMost + 1000);
+    rows.push_back({"garbage of twice the bound and more: three records", good + "x" + g + good,
+                    {{good, false, ""},
+                     {("x" + g).substr(0, kMost), false, "no WARC version line"},
+                     {("x" + g).substr(kMost, kMost), false, "no WARC version line"},
+                     {("x" + g).substr(2 * kMost), false, "no WARC version line"},
+                     {good, false, ""}}});
+  }
+  {
+    const std::string g = garbage(kMost);
+    rows.push_back({"garbage of exactly the bound, then a record: one record", g + good,
+                    {{g, false, "no WARC version line"}, {good, false, ""}}});
+    rows.push_back({"garbage at the end of input, over the bound", g + "tail",
+                    {{g, false, "no WARC version line"}, {"tail", false, "no WARC version line"}}});
+    // The record that starts one byte past the bound: the bad record is cut
+    // at the bound, and the line end before the record is one more.
+    const std::string g1 = garbage(kMost + 1);
+    rows.push_back({"a record just past the bound", g1 + good,
+                    {{g1.substr(0, kMost), false, "no WARC version line"},
+                     {"\n", false, "no WARC version line"},
+                     {good, false, ""}}});
+  }
+  {
+    const std::string g = std::string(5 * 1024 * 1024, '\n');
+    rows.push_back({"5 MiB of blank lines after a record: 1 MiB joins it, the rest is garbage", good + g + good,
+                    {{good + g.substr(0, kMaxWarcBlankBytes), false, ""},
+                     {g.substr(kMaxWarcBlankBytes, kMost), false, "no WARC version line"},
+                     {g.substr(kMaxWarcBlankBytes + kMost), false, "no WARC version line"},
+                     {good, false, ""}}});
+    // Before the first record, the 1 MiB allowed starts the garbage.
+    rows.push_back({"5 MiB of blank lines before the first record", g + good,
+                    {{g.substr(0, kMost), false, "no WARC version line"},
+                     {g.substr(kMost, kMost), false, "no WARC version line"},
+                     {g.substr(2 * kMost), false, "no WARC version line"},
+                     {good, false, ""}}});
+    const std::string most = std::string(kMaxWarcBlankBytes, '\n');
+    rows.push_back({"1 MiB of blank lines before the first record joins it", most + good + most,
+                    {{most + good + most, false, ""}}});
+    rows.push_back({"1 MiB and a blank line before the first record: garbage", most + "\n" + good,
+                    {{most + "\n", false, "no WARC version line"}, {good, false, ""}}});
+  }
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    for (std::size_t chunk : {std::size_t{4093}, std::size_t{65536}, std::size_t{1} << 20}) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk));
+      std::vector<Joined> got = ReadJoined(row.input, Format::kWet, chunk, kLimit);
+      ASSERT_EQ(got.size(), row.want.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        SCOPED_TRACE("record " + std::to_string(i + 1));
+        EXPECT_EQ(got[i].raw.size(), row.want[i].raw.size());
+        EXPECT_TRUE(got[i].raw == row.want[i].raw);
+        EXPECT_EQ(got[i].oversized, row.want[i].oversized);
+        EXPECT_EQ(got[i].error, row.want[i].error);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace winnow

@@ -773,6 +773,15 @@ TEST(WarcResync, FindNextWarcRecord) {
       {"partial magic cannot match", "junk\nWARX", 0, 9},
       {"partial magic, then more", "junk\nWAR\n", 0, 9},
       {"NUL bytes", "\0\0\nWARC/1.0"sv, 0, 3},
+      {"after blank lines", "\n\r\n\n\r\nWARC/1.0\r\n", 0, 6},
+      {"after blank lines, from inside them", "\n\r\n\n\r\nWARC/1.0\r\n", 2, 6},
+      {"the magic mid-line, then at a line start", "x WARC/1.0 y WARC/1.1\nWARC/1.0\n", 0, 22},
+      {"the magic mid-line at the end", "\n\nxWARC/1.", 0, 10},
+      {"only blank lines", "\n\n\r\n\n", 0, 5},
+      {"partial magic after blank lines", "\r\n\r\nWARC/", 1, 4},
+      {"partial magic, from it", "junk\nWAR", 5, 5},
+      {"from past a partial magic at a line start", "junk\nWAR", 6, 8},
+      {"a CR line is no line start", "\rWARC/1.0\n", 0, 10},
   };
   for (const Case& c : kCases) {
     EXPECT_EQ(FindNextWarcRecord(c.data, c.from), c.expected) << c.name;
@@ -846,6 +855,26 @@ TEST(WarcAppend, UnchangedBlockIsByteIdentical) {
     std::string again;
     AppendWarcRecord(record, copy, &again);
     EXPECT_EQ(again, input);
+  }
+}
+
+// Resynchronising goes on from where the last search stopped as data
+// arrives (RecordReader does): the same answers as searching all the data
+// at once, at every split, and the search reads each byte about once.
+TEST(WarcResync, SearchResumedAsDataArrivesFindsTheSameRecord) {
+  const std::string data = "junk\n\r\n\nWA\nWARNING\nxx WARC/1.0\n\n\r\nWARC/1.1\r\nrest";
+  const std::size_t want = FindNextWarcRecord(data, 1);
+  ASSERT_EQ(want, data.find("WARC/1.1"));
+  for (std::size_t step = 1; step <= data.size(); ++step) {
+    std::size_t from = 1;
+    std::size_t got = 0;
+    for (std::size_t have = 1;; have = std::min(data.size(), have + step)) {
+      const std::string_view seen = std::string_view(data).substr(0, have);
+      got = FindNextWarcRecord(seen, from);
+      if (seen.size() - got >= 7 || have == data.size()) break;
+      from = got;
+    }
+    EXPECT_EQ(got, want) << "step " << step;
   }
 }
 
