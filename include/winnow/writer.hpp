@@ -106,7 +106,10 @@ class OutputStream {
 // without Commit(), it removes the temporary file and leaves PATH as it
 // was. A PATH that exists and is neither a regular file nor a link to one
 // (/dev/stderr, a FIFO, /dev/full) is written in place, since a rename would
-// replace the device node. Throws winnow::Error.
+// replace the device node. Throws winnow::Error: a write, sync or rename
+// that fails names PATH (or its link's target), not the temporary file; a
+// temporary file that cannot be made names PATH.tmp (its directory is the
+// problem).
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);

@@ -62,6 +62,12 @@ struct StageArgs {
   std::string decisions;  // apply: the shard's decisions file
 };
 
+// --stats: the counts on standard error, written and checked as standard
+// output is: a write that fails (2> /dev/full, a closed pipe's EPIPE) is an
+// error and exit status 1, not counts lost in silence (the message may not
+// get out either, but the status does).
+void WriteStats(const std::ostringstream& text) { WriteAll(STDERR_FILENO, "standard error", text.str()); }
+
 void PrintStats(const FilterStats& s, std::ostream& os) {
   os << "winnow: stats: documents " << s.documents << ", lines in " << s.lines_in
      << ", lines out " << s.lines_out << ", paragraphs in " << s.paragraphs_in
@@ -683,12 +689,15 @@ int RunStream(const Config& config, const RuleSet& rules, Outputs& outputs,
     outputs.stats_json->Commit();
   }
   ReportRuleErrors(rules);
-  if (config.stats && text) {
-    PrintStats(stats.lines, std::cerr);
-    std::cerr << "winnow: stats: documents passed through unanalysed (too large) " << stats.too_large
-              << '\n';
-  } else if (config.stats) {
-    PrintStreamStats(stats, std::cerr);
+  if (config.stats) {
+    std::ostringstream counts;
+    if (text) {
+      PrintStats(stats.lines, counts);
+      counts << "winnow: stats: documents passed through unanalysed (too large) " << stats.too_large << '\n';
+    } else {
+      PrintStreamStats(stats, counts);
+    }
+    WriteStats(counts);
   }
   // Records passed through, none cleaned: most likely a misnamed
   // --text-field, or a WARC file of responses given as WET. Said once, so
@@ -757,9 +766,11 @@ int RunSign(const Config& config, const RuleSet& rules, const StageArgs& stage) 
   progress.End();
   if (config.stats) {
     const StreamStats& s = processor.stats();
-    std::cerr << "winnow: stats: part " << header.part + 1 << " of " << header.parts << ": records "
-              << s.records << ", documents " << s.documents_in << ", bytes in " << s.bytes_in
-              << ", facts bytes " << facts.bytes() << '\n';
+    std::ostringstream counts;
+    counts << "winnow: stats: part " << header.part + 1 << " of " << header.parts << ": records " << s.records
+           << ", documents " << s.documents_in << ", bytes in " << s.bytes_in << ", facts bytes " << facts.bytes()
+           << '\n';
+    WriteStats(counts);
   }
   return kExitOk;
 }
@@ -782,9 +793,11 @@ int RunDecide(const Config& config, const StageArgs& stage) {
   args.after_part = [] { StopIfInterrupted(); };
   const DecideStageStats s = DecideParts(args, config.stream);
   if (config.stats) {
-    std::cerr << "winnow: stats: parts " << s.parts << ", records " << s.records << ", documents " << s.documents
-              << ", dropped " << s.dropped << ", facts bytes " << s.facts_bytes << ", decisions bytes "
-              << s.decision_bytes << ", index bytes " << s.index_bytes << '\n';
+    std::ostringstream counts;
+    counts << "winnow: stats: parts " << s.parts << ", records " << s.records << ", documents " << s.documents
+           << ", dropped " << s.dropped << ", facts bytes " << s.facts_bytes << ", decisions bytes "
+           << s.decision_bytes << ", index bytes " << s.index_bytes << '\n';
+    WriteStats(counts);
   }
   return kExitOk;
 }

@@ -198,7 +198,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     ::close(fd_);
     ::unlink(temp_.c_str());
     fd_ = -1;
-    throw Error(temp_, std::strerror(e));
+    throw Error(path_, std::strerror(e));
   }
 }
 
@@ -211,7 +211,9 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::Write(std::string_view data) {
   try {
-    WriteAll(fd_, temp_, data);
+    // Named by the file asked for: the temporary name (PATH.XXXXXX.tmp,
+    // removed again) would tell the user nothing.
+    WriteAll(fd_, path_, data);
   } catch (...) {
     failed_ = true;
     throw;
@@ -234,11 +236,12 @@ void AtomicFile::Commit() {
     const int e = errno;
     ::close(fd);
     ::unlink(temp_.c_str());
-    throw Error(temp_, std::string("fsync failed: ") + std::strerror(e));
+    throw Error(path_, std::string("fsync failed: ") + std::strerror(e));
   }
   if (::close(fd) != 0) {
+    const int e = errno;
     ::unlink(temp_.c_str());
-    throw Error(temp_, std::string("write failed: ") + std::strerror(errno));
+    throw Error(path_, std::string("write failed: ") + std::strerror(e));
   }
   if (::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int e = errno;

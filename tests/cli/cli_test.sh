@@ -685,6 +685,75 @@ if [ -w /dev/full ]; then
 fi
 finish
 
+begin "--stats-json FILE and --stats that cannot be written: exit 1 and 'winnow: FILE: what', in every command that takes them"
+# --stats-json: an ordinary run (text and a stream) and winnow apply; the
+# output goes out first, the counts last. --stats (standard error): those
+# and winnow sign and decide. A directory is refused before anything is
+# read; a full device or disk fails the write at the end.
+printf '{"text":"The harbour wall will be repaired over the winter, the port authority said."}\n{"text":"Share."}\n' > st.jsonl
+"$W" sign --format jsonl --part 1/1 -o st.facts st.jsonl 2> err || fail_because "sign: $(cat err)"
+"$W" decide --format jsonl -o st.dec st.facts 2> err || fail_because "decide: $(cat err)"
+"$W" --format jsonl st.jsonl > st.expected 2> /dev/null
+"$W" < issue.txt > issue.expected 2> /dev/null
+mkdir -p stats.dir
+run_cmd() {  # run_cmd KIND ARGS...: winnow KIND's command with ARGS, output to out, stderr to err
+  local kind=$1
+  shift
+  case $kind in
+    text) "$W" "$@" < issue.txt > out 2> err ;;
+    jsonl) "$W" --format jsonl "$@" st.jsonl > out 2> err ;;
+    apply) "$W" apply --format jsonl --decisions st.dec/part-00001-of-00001.decisions "$@" st.jsonl > out 2> err ;;
+    sign) rm -f st2.facts; "$W" sign --format jsonl --part 1/1 -o st2.facts "$@" st.jsonl > out 2> err ;;
+    decide) rm -rf st2.dec; "$W" decide --format jsonl -o st2.dec "$@" st.facts > out 2> err ;;
+  esac
+  rc=$?
+}
+want_out() {  # want_out KIND: what KIND writes on standard output
+  case $1 in text) echo issue.expected ;; jsonl | apply) echo st.expected ;; *) echo /dev/null ;; esac
+}
+full_fs=0
+mkdir -p full.fs
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs full.fs 2> /dev/null; then
+  full_fs=1
+  dd if=/dev/zero of=full.fs/pad bs=4k 2> /dev/null  # until the disk is full
+fi
+for kind in text jsonl apply; do
+  if [ -w /dev/full ]; then
+    run_cmd $kind --stats-json /dev/full
+    expect_rc 1; expect_err "winnow: /dev/full: write failed: No space left on device"
+    expect_out_file "$(want_out $kind)"
+  fi
+  run_cmd $kind --stats-json stats.dir
+  expect_rc 1; expect_err "winnow: stats.dir: Is a directory"; expect_out_empty
+  if [ $full_fs = 1 ]; then
+    run_cmd $kind --stats-json full.fs/stats.json
+    expect_rc 1; expect_err "winnow: full.fs/stats.json: write failed: No space left on device"
+    expect_out_file "$(want_out $kind)"
+    [ "$(ls full.fs)" = pad ] || fail_because "$kind: full.fs holds $(ls full.fs | tr '\n' ' ')"
+  fi
+done
+[ $full_fs = 1 ] && umount full.fs
+[ $full_fs = 1 ] || echo "# not root or no tmpfs: the full disk check is skipped"
+if [ -w /dev/full ]; then
+  for kind in text jsonl apply sign decide; do
+    run_cmd $kind --stats
+    expect_rc 0; [ -s err ] || fail_because "$kind --stats: no counts on stderr"
+    # Standard error itself full: the counts cannot get out, nor can a
+    # message, so the exit status says it.
+    case $kind in
+      text) "$W" --stats < issue.txt > out 2> /dev/full ;;
+      jsonl) "$W" --format jsonl --stats st.jsonl > out 2> /dev/full ;;
+      apply) "$W" apply --format jsonl --decisions st.dec/part-00001-of-00001.decisions --stats st.jsonl > out 2> /dev/full ;;
+      sign) "$W" sign --format jsonl --part 1/1 -o st2.facts --stats st.jsonl > out 2> /dev/full ;;
+      decide) rm -rf st2.dec; "$W" decide --format jsonl -o st2.dec --stats st.facts > out 2> /dev/full ;;
+    esac
+    rc=$?
+    [ "$rc" -eq 1 ] || fail_because "$kind --stats 2> /dev/full: exit $rc, expected 1"
+    expect_out_file "$(want_out $kind)"
+  done
+fi
+finish
+
 # --- determinism and size ------------------------------------------------------------
 
 begin "determinism: two runs give identical output"
