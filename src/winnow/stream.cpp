@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "winnow/detail/ordered_flow.hpp"
@@ -61,18 +62,54 @@ struct StreamProcessor::Item {
 
 // A thread's own rules (see RuleSet::Clone), filter and scratch space.
 struct StreamProcessor::Worker {
-  Worker(const RuleSet* shared, bool own_rules, const FilterConfig& filter,
+  Worker(const RuleSet* shared, bool own_rules, const FilterConfig& filter_config,
          const DocDedupConfig& doc)
       : rules(own_rules && shared ? shared->Clone() : nullptr),
-        filter(rules ? rules.get() : shared, filter),
-        signer(doc) {}
+        shared_rules(shared),
+        config(filter_config),
+        doc_config(doc),
+        signer(doc) {
+    filter.emplace(rules ? rules.get() : shared, config);
+  }
+
+  // After a document of more than kReleaseLines lines: the per-document
+  // buffers it grew (the filter's per-line vectors, features, normalised
+  // text, word hashes, shingles, tens of MB for a document of 20 MB) are
+  // given back rather than kept for the rest of the run, where each thread
+  // would hold its largest document's. The filter is made again (the
+  // buffers are all its members' and the members' members); its counts go
+  // on in `retired`. Smaller documents keep their buffers for the next one.
+  void ReleaseAfter(const Document& doc) {
+    if (doc.lines.size() <= kReleaseLines) return;
+    retired.Add(filter->stats());
+    const RuleSet* const rule_set = filter_rules();
+    filter.emplace(rule_set, config);
+    signer = DocSigner(doc_config);
+    norm = Normalized();
+    std::vector<std::uint64_t>().swap(words);
+  }
+  // The filter's counts, those of filters it replaced included.
+  FilterStats stats() const {
+    FilterStats all = retired;
+    all.Add(filter->stats());
+    return all;
+  }
+
+  static constexpr std::size_t kReleaseLines = 4096;
   std::unique_ptr<RuleSet> rules;
-  Filter filter;
+  const RuleSet* shared_rules = nullptr;
+  FilterConfig config;
+  DocDedupConfig doc_config;
+  std::optional<Filter> filter;  // made again by ReleaseAfter (it holds a pointer into itself)
+  FilterStats retired;           // the counts of the filters ReleaseAfter replaced
   DocSigner signer;
   Normalized norm;
   std::vector<std::uint64_t> words;  // the signed text's word hashes, when normalised again
   std::string host;                  // the document's site (SiteOf)
   StageTimes stages;                 // with StreamConfig::time_stages
+
+ private:
+  const RuleSet* filter_rules() const { return rules ? rules.get() : shared_rules; }
 };
 
 namespace {
@@ -302,7 +339,7 @@ void StreamProcessor::PhaseA(Item& item, Worker& w) {
     AnalyseLines(item.doc, filter_config_.lines.max_line_bytes, &item.words);
     item.notes.clear();
   } else {
-    w.filter.JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
+    w.filter->JudgeLines(item.doc, &item.verdicts, &item.words, &item.notes);
   }
   const bool count_lines = config_.repeated_lines;
   for (const Paragraph& para : item.doc.paragraphs) {
@@ -350,7 +387,7 @@ void StreamProcessor::PhaseC(Item& item, Worker& w) {
   item.kept = {};
   item.kept_nothing = true;
   if (!item.record.has_text || !item.record.error.empty()) return;
-  w.filter.Decide(item.doc, item.verdicts, &item.result, &item.words, &item.notes);
+  w.filter->Decide(item.doc, item.verdicts, &item.result, &item.words, &item.notes);
   const std::vector<bool>& keep = item.result.keep;
   item.kept_nothing = std::find(keep.begin(), keep.end(), true) == keep.end();
   // Written here, on the worker, so that phase D only copies it; the kept
@@ -618,7 +655,7 @@ void StreamProcessor::MergeWorkerStats() {
   FilterStats merged;
   StageTimes stages = main_stages_;
   for (const auto& w : workers_) {
-    merged.Add(w->filter.stats());
+    merged.Add(w->stats());
     stages.Add(w->stages);
   }
   stats_.lines = std::move(merged);
@@ -726,7 +763,7 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
     // records decided. A malformed record that stops the run ends them:
     // nothing after it is decided (or counted in the state a stopped run
     // saves).
-    const int rule = workers_[0]->filter.repeated_line_rule();
+    const int rule = workers_[0]->filter->repeated_line_rule();
     auto decide = [&](std::size_t i) {
       StageTimer timer(times, Stage::kDocumentDedup);
       Item& item = items[i];
@@ -775,10 +812,17 @@ void StreamProcessor::RunBatches(Feed& feed, const StreamSinks& sinks, Mode mode
     };
     detail::OrderedFlow::Step phase_c;
     if (mode != Mode::kSign) {
-      phase_c = [this, &items](std::size_t i, std::size_t t) { PhaseC(items[i], *workers_[t]); };
+      phase_c = [this, &items](std::size_t i, std::size_t t) {
+        PhaseC(items[i], *workers_[t]);
+        if (items[i].record.has_text) workers_[t]->ReleaseAfter(items[i].doc);
+      };
     }
     detail::OrderedFlow flow(
-        *pool_, n, [this, &items](std::size_t i, std::size_t t) { PhaseA(items[i], *workers_[t]); },
+        *pool_, n,
+        [this, &items](std::size_t i, std::size_t t) {
+          PhaseA(items[i], *workers_[t]);
+          if (items[i].record.has_text) workers_[t]->ReleaseAfter(items[i].doc);
+        },
         std::move(phase_c));
     flow.Start();
     // Meanwhile this thread writes the batch before and reads the next.
