@@ -36,6 +36,7 @@
 namespace {
 
 using winnow::Format;
+using winnow::fuzz::WholeTrailer;
 
 struct Rec {
   std::uint64_t number, offset;
@@ -45,23 +46,6 @@ struct Rec {
   std::size_t text_begin, text_end;
   bool operator==(const Rec&) const = default;
 };
-
-// Two line ends or more ("\r\n" or "\n"; blank lines after a record are
-// its trailer's), and nothing else.
-bool WholeTrailer(std::string_view t) {
-  int ends = 0;
-  while (!t.empty()) {
-    if (t.starts_with("\r\n")) {
-      t.remove_prefix(2);
-    } else if (t.starts_with('\n')) {
-      t.remove_prefix(1);
-    } else {
-      return false;
-    }
-    ++ends;
-  }
-  return ends >= 2;
-}
 
 std::vector<Rec> ReadAll(std::string_view stream, Format format, std::size_t chunk, bool defer,
                          bool check_written) {

@@ -104,6 +104,23 @@ class MemFile {
   int fd_;
 };
 
+// Whether `t` is two line ends or more ("\r\n" or "\n"; blank lines after
+// a WARC record are its trailer's), and nothing else.
+inline bool WholeTrailer(std::string_view t) {
+  int ends = 0;
+  while (!t.empty()) {
+    if (t.starts_with("\r\n")) {
+      t.remove_prefix(2);
+    } else if (t.starts_with('\n')) {
+      t.remove_prefix(1);
+    } else {
+      return false;
+    }
+    ++ends;
+  }
+  return ends >= 2;
+}
+
 // The stream configuration fuzz_index loads index files with, and that
 // make_index_seeds writes its seeds with: the defaults, except a 4 x 2^4
 // repeated-line sketch, so that a valid index file is a few hundred bytes

@@ -31,6 +31,7 @@
 namespace {
 
 using winnow::WarcRecord;
+using winnow::fuzz::WholeTrailer;
 
 bool Within(std::string_view view, std::string_view data) {
   return view.empty() ||
@@ -42,23 +43,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
     return lower(x) == lower(y);
   });
-}
-
-// Two line ends or more ("\r\n" or "\n"; blank lines after a record are
-// its trailer's), and nothing else.
-bool WholeTrailer(std::string_view t) {
-  int ends = 0;
-  while (!t.empty()) {
-    if (t.starts_with("\r\n")) {
-      t.remove_prefix(2);
-    } else if (t.starts_with('\n')) {
-      t.remove_prefix(1);
-    } else {
-      return false;
-    }
-    ++ends;
-  }
-  return ends >= 2;
 }
 
 // Whether a Content-Length value says `size` (leading zeros allowed).
