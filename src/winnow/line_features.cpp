@@ -480,6 +480,9 @@ CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized
   if (first >= end) return {};
   // "Comments (0)" heads no comments.
   if ((count_before && norm.word(0) == "0") || (count_after && norm.word(end) == "0")) return {};
+  // Longer than any phrase and not the "N responses to TITLE" form: most
+  // lines of prose end here, before any hashing.
+  if (end - first > 8 && !count_before) return {};
   const std::string_view text = std::string_view(norm.text).substr(
       norm.words[first].begin,
       norm.words[end - 1].begin + norm.words[end - 1].size - norm.words[first].begin);
@@ -806,11 +809,9 @@ void LineFeatures::AddLine(const Line& line, const Normalized* norm, int pattern
       (email ? kOwnEmail : 0) | (bullet ? kOwnBullet : 0) | (key_value ? kOwnKeyValue : 0) |
       (year ? kOwnYear : 0) |
       (nwords > 0 && PostStamp(raw, *norm, digits > 0, word_hashes[nwords - 1]) ? kOwnStamp : 0));
-  if (nwords <= 25) {
-    if (const CommentsHeadingMatch heading = MatchCommentsHeading(raw, *norm); heading.heading) {
-      comments_headings_.push_back(
-          {static_cast<std::uint32_t>(own_.size() - 1), heading.counted, heading.hash});
-    }
+  if (const CommentsHeadingMatch heading = MatchCommentsHeading(raw, *norm); heading.heading) {
+    comments_headings_.push_back(
+        {static_cast<std::uint32_t>(own_.size() - 1), heading.counted, heading.hash});
   }
   f.stop_share = nwords ? static_cast<float>(stop) / static_cast<float>(nwords) : 0.0f;
   f.cap_share = words_raw ? static_cast<float>(cap_words) / static_cast<float>(words_raw) : 0.0f;
