@@ -127,6 +127,9 @@ class LineFilter {
   LineWords own_words_;          // when the caller wants none
   std::vector<float> scores_;
   std::vector<signed char> forced_;  // +1 kept by a rule, -1 dropped by one
+  // forced_ while the lines are read: dropped by a built-in rule, which a
+  // hard-wrapped paragraph may overrule (then -1 or 0).
+  static constexpr signed char kForcedBuiltin = -2;
   std::vector<int> list_rule_;   // a user +list heading's rule, or -1
   std::vector<int> feature_pattern_;
   std::vector<float> margin_;                  // per line: the sequence pass's margin

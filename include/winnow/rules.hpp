@@ -88,6 +88,9 @@ struct Pattern {
   int max_words;       // 0: no limit
   bool list;           // +list: also drops the short lines listed under it
   PatternAction action;
+  bool builtin;        // parsed as a built-in rule (Parse(..., kFeature)):
+                       // its drops give way where the line filter knows
+                       // better (a hard-wrapped sentence's last word)
   std::string source;  // "FILE:LINE" where it was defined
 };
 

@@ -140,9 +140,10 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     if (match.keep >= 0) {
       forced_[i] = 1;
     } else if (match.drop >= 0) {
-      forced_[i] = -1;
-      v[i] = rules_->patterns()[match.drop].rule;
-      if (rules_->patterns()[match.drop].list) list_rule_[i] = v[i];
+      const Pattern& p = rules_->patterns()[match.drop];
+      forced_[i] = p.builtin ? kForcedBuiltin : -1;
+      v[i] = p.rule;
+      if (p.list) list_rule_[i] = v[i];
     }
     // A built-in rule that drops is still a feature of its neighbours.
     const int feature = match.feature >= 0 ? match.feature : match.drop;
@@ -153,6 +154,20 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   }
   features_.Finish(doc);
   count(Stage::kLineFeatures);
+  // A hard-wrapped paragraph's last line of a word or two ("please send me
+  // an" / "email.", "Corresponding" / "Source.") ends a sentence: it is no
+  // share button or source link, whatever a built-in drop rule says of it
+  // alone. It is left to the model, which scores it with its paragraph. A
+  // user's drop rule still drops it.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (forced_[i] != kForcedBuiltin) continue;
+    forced_[i] = -1;
+    if (features_.wrapped(i) && features_.words(i) < 3) {
+      forced_[i] = 0;
+      v[i] = -1;
+      list_rule_[i] = -1;
+    }
+  }
   // The rest (list headings, scores, the sequence pass, notes): the model.
   const OnExit at_end{[&] { count(Stage::kLineModel); }};
 

@@ -300,6 +300,7 @@ void RuleSet::Parse(std::string_view text, std::string_view source, PatternActio
     p.max_words = max_words;
     p.list = list;
     p.action = line_action;
+    p.builtin = action == PatternAction::kFeature;
     p.source = std::move(where);
     patterns_.push_back(std::move(p));
   }

@@ -238,6 +238,50 @@ TEST(LineFilterTest, AHardWrappedParagraphIsOneDecision) {
   for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(j.scores[i], j.scores[0]);
 }
 
+// The last line of a hard-wrapped paragraph, a word or two that a built-in
+// drop rule matches on its own (a share button's "Email", a "Source" link),
+// ends the paragraph's sentence: it stays with its paragraph. Alone, or
+// under a user's drop rule, it still goes.
+TEST(LineFilterTest, AWrapTailIsNoBuiltinDrop) {
+  RuleSet rules;
+  rules.Parse(
+      "share drop literal email\nshare drop literal twitter\nsource-link drop literal source\n"
+      "source-link drop literal source link\nads drop literal advertisement\n",
+      "builtin", PatternAction::kFeature);
+  rules.Parse("mine literal print\n", "user.rules");
+  rules.Freeze();
+  LineFilterConfig config;
+  config.keep_title = false;
+  LineFilter filter(&rules, config, &ClosedOnlyModel());
+  const std::string wrapped =
+      "If anything is still broken after the upgrade to the new release, please\n"
+      "write to the list and tell us which version you had before and what the\n"
+      "program printed when it stopped, and we will look at it as soon as we can by\n";
+  struct Case {
+    std::string tail;
+    std::string rule;  // of the tail: "" kept
+  };
+  const Case cases[] = {
+      {"email.", ""},       {"Email", ""},          {"Twitter.", ""}, {"Source.", ""},
+      {"Source link.", ""}, {"advertisement.", ""},
+      {"print.", "mine"},  // a user's rule decides
+  };
+  for (const Case& c : cases) {
+    Document doc;
+    SplitDocument(wrapped + c.tail + "\n\n" + std::string(kBody1) + "\n", &doc);
+    std::vector<int> v;
+    filter.Judge(doc, &v, nullptr, nullptr);
+    ASSERT_EQ(v.size(), 6u);
+    EXPECT_EQ(v[3] < 0 ? "" : std::string(filter.RuleName(v[3])), c.rule) << c.tail;
+    EXPECT_EQ(v[0], -1) << c.tail;
+    // The same word as a line of its own between paragraphs is dropped.
+    SplitDocument(wrapped + "the end.\n\n" + c.tail + "\n\n" + std::string(kBody1) + "\n", &doc);
+    filter.Judge(doc, &v, nullptr, nullptr);
+    ASSERT_EQ(v.size(), 8u);
+    EXPECT_GE(v[5], 0) << c.tail;
+  }
+}
+
 TEST(LineFilterTest, ModelOffLeavesOnlyRules) {
   LineFilterConfig off;
   off.model = false;
