@@ -14,7 +14,20 @@
 //    word separators, except that '.' and apostrophes (' and ’) inside a
 //    word are dropped, joining its parts: "U.K." == "UK", "don’t" == "dont";
 //  - makes every CJK ideograph and kana a word of its own, since those
-//    scripts do not separate words by spaces.
+//    scripts do not separate words by spaces;
+//  - reads an HTML character reference left in scraped text (HtmlEntityChar:
+//    "&nbsp;", "&#8217;", "&#x201D;", "&rsquo;", also escaped twice as
+//    "&amp;nbsp;") as the character it spells, so "Share&nbsp;this" ==
+//    "Share this" and "it&#8217;s" == "it’s" (HTML 5, 13.5 "Named character
+//    references"; the common ones);
+//  - drops the marks that a script writes optionally: the Arabic tatweel
+//    (U+0640, kashida, a stretch of the line), Arabic vowel signs
+//    (harakat, U+064B-U+065F, U+0670) and Hebrew points and cantillation
+//    (U+0591-U+05BD, U+05BF, U+05C1-U+05C2, U+05C4-U+05C5, U+05C7), so a
+//    vocalised or stretched word is the plain one;
+//  - folds letters that are written either way: Russian ё as е, Turkish
+//    dotless ı as i (and the dot above that case folding leaves on the i
+//    of a capital İ is dropped), so "ЁЛКА" == "елка" and "ILIK" == "ılık".
 // ASCII text and most other text map code point by code point from a table;
 // a line holding a code point that needs context (a combining mark, a
 // compatibility sequence, an ignorable) is mapped whole by utf8proc.
@@ -54,6 +67,11 @@ std::string NfkcCasefold(std::string_view in);
 // Decodes one UTF-8 code point at `s[*pos]`, advancing *pos. An invalid or
 // truncated sequence yields U+FFFD and advances by one byte.
 char32_t DecodeUtf8(std::string_view s, std::size_t* pos);
+
+// The character an HTML character reference's body spells (the text
+// between '&' and ';': "nbsp", "#8221", "#x201D"; names in any case; the
+// named references common in scraped text, HTML 5 13.5), or 0 for none.
+char32_t HtmlEntityChar(std::string_view body);
 
 // Appends the UTF-8 encoding of `c` to `*out`.
 void AppendUtf8(char32_t c, std::string* out);

@@ -87,47 +87,6 @@ bool IsInvisible(char32_t c) {
          (c >= 0xE0100 && c <= 0xE01EF);
 }
 
-// The character an HTML character reference's body spells ("nbsp", "#8221",
-// "#x201D"; names in any case), or 0.
-char32_t EntityChar(std::string_view body) {
-  char32_t c = 0;
-  if (body.size() >= 2 && body[0] == '#') {
-    const bool hex = body[1] == 'x' || body[1] == 'X';
-    std::size_t i = hex ? 2 : 1;
-    if (i >= body.size()) return 0;
-    for (; i < body.size(); ++i) {
-      const char d = body[i];
-      int v;
-      if (d >= '0' && d <= '9') v = d - '0';
-      else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
-      else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
-      else return 0;
-      c = c * (hex ? 16 : 10) + static_cast<char32_t>(v);
-      if (c > 0x10FFFF) return 0;
-    }
-    return c;
-  }
-  static const std::unordered_map<std::string_view, char32_t> kNamed = {
-      {"nbsp", 0xA0},    {"quot", '"'},     {"apos", '\''},   {"rdquo", 0x201D},
-      {"ldquo", 0x201C}, {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"raquo", 0xBB},
-      {"laquo", 0xAB},   {"hellip", 0x2026}, {"amp", '&'},    {"gt", '>'},
-      {"lt", '<'},       {"thinsp", 0x2009}, {"ensp", 0x2002}, {"emsp", 0x2003},
-      {"zwsp", 0x200B},  {"lrm", 0x200E},    {"rlm", 0x200F},  {"rpar", ')'},
-      {"excl", '!'},     {"quest", '?'},     {"period", '.'},  {"bdquo", 0x201E},
-      {"zwnj", 0x200C},  {"zwj", 0x200D},    {"hairsp", 0x200A}, {"thinspace", 0x2009},
-      {"zerowidthspace", 0x200B}, {"nobreak", 0x2060}, {"mediumspace", 0x205F},
-      {"verythinspace", 0x200A}, {"emsp13", 0x2004}, {"emsp14", 0x2005},
-      {"numsp", 0x2007}, {"puncsp", 0x2008}, {"rsaquo", 0x203A}};
-  char lower[16];
-  if (body.empty() || body.size() > sizeof lower) return 0;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char d = body[i];
-    lower[i] = d >= 'A' && d <= 'Z' ? static_cast<char>(d - 'A' + 'a') : d;
-  }
-  auto it = kNamed.find(std::string_view(lower, body.size()));
-  return it == kNamed.end() ? 0 : it->second;
-}
-
 // If s[..end) ends in an HTML character reference (&name; &#NNN; &#xHH;,
 // also escaped twice as &amp;name;, and without its ';' at the very end of
 // the line, as &nbsp), returns the character it spells and moves `end` to
@@ -148,7 +107,7 @@ char32_t TrailingEntity(std::string_view s, std::size_t* end) {
   } else {
     return 0;
   }
-  const char32_t c = EntityChar(s.substr(amp, stop - amp));
+  const char32_t c = HtmlEntityChar(s.substr(amp, stop - amp));
   if (c == 0) return 0;
   *end = start;
   return c;

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>  // part of every x86-64 CPU: no dispatch needed
@@ -202,6 +204,56 @@ char32_t DecodeUtf8(std::string_view s, std::size_t* pos) {
   return c;
 }
 
+char32_t HtmlEntityChar(std::string_view body) {
+  char32_t c = 0;
+  if (body.size() >= 2 && body[0] == '#') {
+    const bool hex = body[1] == 'x' || body[1] == 'X';
+    std::size_t i = hex ? 2 : 1;
+    if (i >= body.size()) return 0;
+    for (; i < body.size(); ++i) {
+      const char d = body[i];
+      int v;
+      if (d >= '0' && d <= '9') v = d - '0';
+      else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
+      else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
+      else return 0;
+      c = c * (hex ? 16 : 10) + static_cast<char32_t>(v);
+      if (c > 0x10FFFF) return 0;
+    }
+    return c >= 0xD800 && c <= 0xDFFF ? 0 : c;
+  }
+  static const std::unordered_map<std::string_view, char32_t> kNamed = {
+      {"nbsp", 0xA0},    {"quot", '"'},     {"apos", '\''},   {"rdquo", 0x201D},
+      {"ldquo", 0x201C}, {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"raquo", 0xBB},
+      {"laquo", 0xAB},   {"hellip", 0x2026}, {"amp", '&'},    {"gt", '>'},
+      {"lt", '<'},       {"thinsp", 0x2009}, {"ensp", 0x2002}, {"emsp", 0x2003},
+      {"zwsp", 0x200B},  {"lrm", 0x200E},    {"rlm", 0x200F},  {"rpar", ')'},
+      {"excl", '!'},     {"quest", '?'},     {"period", '.'},  {"bdquo", 0x201E},
+      {"zwnj", 0x200C},  {"zwj", 0x200D},    {"hairsp", 0x200A}, {"thinspace", 0x2009},
+      {"zerowidthspace", 0x200B}, {"nobreak", 0x2060}, {"mediumspace", 0x205F},
+      {"verythinspace", 0x200A}, {"emsp13", 0x2004}, {"emsp14", 0x2005},
+      {"numsp", 0x2007}, {"puncsp", 0x2008}, {"rsaquo", 0x203A}, {"lsaquo", 0x2039},
+      {"mdash", 0x2014}, {"ndash", 0x2013}, {"mldr", 0x2026}, {"shy", 0xAD},
+      {"copy", 0xA9},    {"reg", 0xAE},      {"trade", 0x2122}, {"middot", 0xB7},
+      {"bull", 0x2022},  {"sbquo", 0x201A},  {"deg", 0xB0},    {"euro", 0x20AC},
+      {"pound", 0xA3},   {"times", 0xD7},    {"aacute", 0xE1}, {"agrave", 0xE0},
+      {"acirc", 0xE2},   {"auml", 0xE4},     {"atilde", 0xE3}, {"aring", 0xE5},
+      {"ccedil", 0xE7},  {"eacute", 0xE9},   {"egrave", 0xE8}, {"ecirc", 0xEA},
+      {"euml", 0xEB},    {"iacute", 0xED},   {"igrave", 0xEC}, {"icirc", 0xEE},
+      {"iuml", 0xEF},    {"ntilde", 0xF1},   {"oacute", 0xF3}, {"ograve", 0xF2},
+      {"ocirc", 0xF4},   {"ouml", 0xF6},     {"otilde", 0xF5}, {"oslash", 0xF8},
+      {"uacute", 0xFA},  {"ugrave", 0xF9},   {"ucirc", 0xFB},  {"uuml", 0xFC},
+      {"szlig", 0xDF}};
+  char lower[16];
+  if (body.empty() || body.size() > sizeof lower) return 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char d = body[i];
+    lower[i] = d >= 'A' && d <= 'Z' ? static_cast<char>(d - 'A' + 'a') : d;
+  }
+  auto it = kNamed.find(std::string_view(lower, body.size()));
+  return it == kNamed.end() ? 0 : it->second;
+}
+
 void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {
     out->push_back(static_cast<char>(c));
@@ -297,7 +349,8 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"))) std::siz
   const __mmask64 digit =
       _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(9));
   const __mmask64 stop = _mm512_movepi8_mask(v) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.')) |
-                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\'')) | ~valid;
+                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\'')) |
+                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('&')) | ~valid;
   const std::uint64_t p = stop == 0 ? 64 : _tzcnt_u64(stop);
   if (p == 0) return 0;
   const std::uint64_t prefix = p == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p) - 1;
@@ -376,7 +429,8 @@ __attribute__((target("avx2,bmi,bmi2,popcnt"))) std::size_t AsciiBlock32(
   const std::uint64_t alpha = Bits32(alpha_v);
   const std::uint64_t digit = Bits32(InRange32(v, '0', '9'));
   const std::uint64_t stop = Bits32(v) | Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'))) |
-                             Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')));
+                             Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\''))) |
+                             Bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('&')));
   const std::uint64_t p = stop == 0 ? 32 : _tzcnt_u64(stop);
   if (p == 0) return 0;
   const std::uint64_t prefix = p == 32 ? 0xFFFFFFFFu : (std::uint64_t{1} << p) - 1;
@@ -427,6 +481,45 @@ __attribute__((target("avx2,bmi,bmi2,popcnt"))) std::size_t AsciiBlock32(
   return p;
 }
 #endif
+
+// Marks a script writes optionally, dropped from the view: the Arabic
+// tatweel (a stretch of the line), Arabic harakat, Hebrew points and
+// cantillation (not maqaf, paseq, sof pasuq or nun hafukha, which are
+// punctuation).
+inline bool IsOptionalMark(char32_t c) {
+  if (c < 0x0591 || c > 0x0670) return false;
+  if (c <= 0x05C7) {
+    return c != 0x05BE && c != 0x05C0 && c != 0x05C3 && c != 0x05C6;
+  }
+  return c == 0x0640 || (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+}
+
+// The body of an HTML character reference at in[b..] (up to its ';'): the
+// character it spells in *c and the body's length with its ';', or 0.
+std::size_t ReferenceBody(std::string_view in, std::size_t b, char32_t* c) {
+  std::size_t i = b;
+  const std::size_t limit = std::min(in.size(), b + 32);
+  while (i < limit && (kAsciiFold.letter[static_cast<unsigned char>(in[i])] || in[i] == '#')) ++i;
+  if (i == b || i >= in.size() || in[i] != ';') return 0;
+  *c = HtmlEntityChar(in.substr(b, i - b));
+  return *c == 0 ? 0 : i + 1 - b;
+}
+
+// The HTML character reference at in[pos] (an '&'), also one escaped
+// twice ("&amp;nbsp;" spells what "&nbsp;" does): the character in *c and
+// the reference's length, or 0 for none.
+std::size_t ReferenceAt(std::string_view in, std::size_t pos, char32_t* c) {
+  const std::size_t len = ReferenceBody(in, pos + 1, c);
+  if (len == 0) return 0;
+  if (*c == '&') {
+    char32_t inner;
+    if (const std::size_t more = ReferenceBody(in, pos + 1 + len, &inner)) {
+      *c = inner;
+      return 1 + len + more;
+    }
+  }
+  return 1 + len;
+}
 
 bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
   out->words.clear();
@@ -525,15 +618,25 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
       } while (kAsciiFold.letter[b]);
       continue;
     }
-    // ASCII spaces and punctuation (all but the joiners '.' and '\''):
-    // the end of a word, without a call to Classify.
-    if (b < 0x80 && kAscii.kind[b] == Kind::kSeparator) {
+    char32_t c;
+    std::size_t reference;
+    if (b == '&' && (reference = ReferenceAt(in, pos, &c)) != 0) {
+      // An HTML character reference: the character it spells, folded
+      // alone when it can be (else as it is; an ignorable one is dropped).
+      pos += reference;
+      const std::int32_t folded = FoldAlone(c);
+      if (folded >= 0) {
+        c = static_cast<char32_t>(folded);
+      } else if (utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->ignorable) {
+        continue;
+      }
+    } else if (b < 0x80 && kAscii.kind[b] == Kind::kSeparator) {
+      // ASCII spaces and punctuation (all but the joiners '.' and '\''):
+      // the end of a word, without a call to Classify.
       end_word();
       ++pos;
       continue;
-    }
-    char32_t c;
-    if (b < 0x80) {
+    } else if (b < 0x80) {
       c = b;
       ++pos;
     } else {
@@ -543,6 +646,17 @@ bool NormalizeView(std::string_view in, Normalized* out, bool mapped) {
         if (folded < 0) return false;
         c = static_cast<char32_t>(folded);
       }
+    }
+    if (IsOptionalMark(c)) continue;
+    // Letters written either way: Russian ё as е, Turkish dotless ı as i,
+    // and the dot above that full case folding leaves after the i of
+    // a capital İ, so that "ILIK", "ılık" and "İLİK" are one word.
+    if (c == 0x0451) {
+      c = 0x0435;
+    } else if (c == 0x0131) {
+      c = 'i';
+    } else if (c == 0x0307 && in_word && o > base && o[-1] == 'i') {
+      continue;
     }
     switch (Classify(c)) {
       case Kind::kLetter:
