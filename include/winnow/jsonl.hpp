@@ -19,6 +19,10 @@ struct JsonlFields {
   // (most take the last, winnow would clean the first); true, the first
   // counts and the later ones pass through unchanged.
   bool first_duplicate_wins = false;
+  // A field whose member span JsonLine reports (annotation_begin/end), or
+  // empty: --annotate's "winnow", which a record annotated before already
+  // holds and which the new annotation replaces.
+  std::string annotation;
 };
 
 struct JsonLine {
@@ -31,6 +35,11 @@ struct JsonLine {
   // The id field as raw JSON (a string keeps its quotes), or empty.
   std::string id;
   std::string url;  // the url field's value if it is a string, or empty
+  // Byte span in the line of the first top-level member named
+  // fields.annotation, from its key's opening quote to the end of its
+  // value; both 0 when there is none.
+  std::size_t annotation_begin = 0;
+  std::size_t annotation_end = 0;
 };
 
 // Parses one line (without its '\n'). Returns true and fills `*out` when the

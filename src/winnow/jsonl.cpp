@@ -506,6 +506,7 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
   out->text_end = 0;
   out->id.clear();
   out->url.clear();
+  out->annotation_begin = out->annotation_end = 0;
 
   // In place when the bytes after the line may be read; a copy otherwise.
   simdjson::padded_string copy;
@@ -529,12 +530,17 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
   }
 
   Validator validator(std::string_view(base, line.size()), error);
-  bool seen_text = false, seen_id = false, seen_url = false;
+  bool seen_text = false, seen_id = false, seen_url = false, seen_annotation = false;
   for (auto result : object) {
     ondemand::field field;
     if (auto code = std::move(result).get(field)) return Fail(code, error);
+    // The key's opening quote (raw() is just after it).
+    const std::size_t key_at = static_cast<std::size_t>(field.key().raw() - 1 - base);
     std::string_view key;
     if (!validator.Key(field, &key)) return false;
+    const bool want_annotation =
+        !seen_annotation && !fields.annotation.empty() && key == fields.annotation;
+    seen_annotation |= want_annotation;
     // Only a key's first occurrence counts; later ones are validated only,
     // but a second text field is refused unless asked otherwise.
     const bool is_text = key == fields.text;
@@ -604,6 +610,19 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
         raw = hollowed->line.substr(begin, end - begin);
       }
       out->id.assign(raw);
+    }
+    if (want_annotation) {
+      // The member ends with its value's token, or for a container where
+      // the token after it (',' or '}') starts.
+      std::size_t end = at + TrimRight(token).size();
+      if (token.front() == '{' || token.front() == '[') {
+        const char* next;
+        if (auto code = value.current_location().get(next)) return Fail(code, error);
+        end = static_cast<std::size_t>(next - base);
+        while (end > at && IsJsonSpace(static_cast<unsigned char>(base[end - 1]))) --end;
+      }
+      out->annotation_begin = hollowed ? hollowed->LineOffset(key_at) : key_at;
+      out->annotation_end = apart ? apart->end : hollowed ? hollowed->LineOffset(end) : end;
     }
   }
   // The object has been read to its '}'; anything after it is an error.

@@ -218,6 +218,10 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
   r->text_end = json.text_end + bom;
   r->id = std::move(json.id);
   r->url = std::move(json.url);
+  if (json.annotation_end != 0) {
+    r->annotation_begin = json.annotation_begin + bom;
+    r->annotation_end = json.annotation_end + bom;
+  }
 }
 
 bool RecordReader::NextWarc(Record* r) {

@@ -266,8 +266,32 @@ std::string Annotation(const FilterResult& result, bool keep, std::string_view r
 }
 
 // Inserts `field` ("name":value) as the last member of the JSON object in
-// `line` (a line that parsed as one object, its '\n' included or not).
-void AppendAnnotated(std::string_view line, const std::string& field, std::string* out) {
+// `line` (a line that parsed as one object, its '\n' included or not). A
+// member of the same name that the record holds already, at [old_begin,
+// old_end) (both 0 for none: Record::annotation_begin), goes with the comma
+// that joins it to the next member, or to the one before when it is the
+// last: annotating an annotated file replaces the annotation.
+void AppendAnnotated(std::string_view line, const std::string& field, std::string* out,
+                     std::size_t old_begin = 0, std::size_t old_end = 0) {
+  std::string without;
+  if (old_end > old_begin && old_end <= line.size()) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t b = old_begin, e = old_end;
+    std::size_t after = e;
+    while (after < line.size() && space(line[after])) ++after;
+    if (after < line.size() && line[after] == ',') {
+      e = after + 1;
+      while (e < line.size() && space(line[e])) ++e;
+    } else {
+      std::size_t before = b;
+      while (before > 0 && space(line[before - 1])) --before;
+      if (before > 0 && line[before - 1] == ',') b = before - 1;
+    }
+    without.reserve(line.size() - (e - b));
+    without.append(line.substr(0, b));
+    without.append(line.substr(e));
+    line = without;
+  }
   std::size_t end = line.size();
   while (end > 0 && line[end - 1] != '}') --end;
   if (end == 0) {  // cannot happen for a parsed object; keep the bytes
@@ -298,6 +322,8 @@ StreamConfig ForFormat(StreamConfig config) {
     // The counts are never used: the smallest table, not 2 x 4 MiB.
     config.lines.log2_width = 1;
   }
+  // The annotation a record holds already is replaced (AppendAnnotated).
+  if (config.annotate || config.annotate_rejects) config.fields.annotation = "winnow";
   return config;
 }
 
@@ -1018,7 +1044,7 @@ void StreamProcessor::Write(Batch& batch, Feed& feed, const StreamSinks& sinks) 
     if (config_.annotate && config_.format == Format::kJsonl) {
       item.rendered.clear();
       AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
-                      &item.rendered);
+                      &item.rendered, r.annotation_begin, r.annotation_end);
       emit(item.rendered);
       if (reason.empty()) ++stats_.documents_out;
       else ++stats_.dropped_documents[std::string(reason)];
@@ -1027,7 +1053,8 @@ void StreamProcessor::Write(Batch& batch, Feed& feed, const StreamSinks& sinks) 
     if (!reason.empty()) {
       ++stats_.dropped_documents[std::string(reason)];
       if (config_.annotate_rejects && config_.format == Format::kJsonl) {
-        AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects_);
+        AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects_,
+                        r.annotation_begin, r.annotation_end);
       } else {
         rejects_.append(r.raw);
       }

@@ -530,6 +530,30 @@ assert any(d["reason"] == "share" for d in notes[0]["dropped_lines"]), notes[0]
 PY
 finish
 
+begin "jsonl: --annotate replaces an annotation the record holds already (first, middle or last member, any spacing)"
+run --format jsonl --annotate "$NEWS"
+cp out once.jsonl
+run --format jsonl --annotate once.jsonl
+expect_rc 0
+cmp -s out once.jsonl || fail_because "annotating annotated records changed them: $(diff out once.jsonl | head -5)"
+printf '%s\n' '{"winnow":"v1","id":"a","text":"One sentence that is long enough to be kept by the model here."}' \
+  '{"id":"b", "winnow" : {"keep":false,"x":[1,{"y":"}"}]} , "text":"Another sentence that is long enough to be kept by the model."}' \
+  '{"id":"c","text":"A third sentence that is long enough to be kept by the model.","winnow":null}' \
+  '{"id":"d","text":"A fourth sentence that is long enough to be kept by the model."}' > old.jsonl
+run --format jsonl --annotate old.jsonl
+expect_rc 0
+python3 - out <<'PY' || fail_because "annotation not replaced: $(cat out)"
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    pairs = json.loads(line, object_pairs_hook=lambda kv: kv)
+    keys = [k for k, _ in pairs]
+    assert keys.count("winnow") == 1 and keys[-1] == "winnow", keys
+    w = dict(pairs)["winnow"]
+    assert isinstance(w, list) and "keep" in dict(w), line
+    assert [k for k in keys if k != "winnow"] == ["id", "text"], keys
+PY
+finish
+
 begin "jsonl: --id-field and --url-field name the kept record in --explain and --annotate-rejects, across --index runs"
 printf '{"key":"k1","addr":"https://s.example/1","text":"%s"}\n' "$(article 1 | tr '\n' ' ')" > ids1.jsonl
 printf '{"key":"k2","addr":"https://s.example/2","text":"%s"}\n' "$(article 1 | tr '\n' ' ')" > ids2.jsonl
