@@ -194,7 +194,10 @@ bool ParseOptions(int argc, char** argv, Config* config, StageArgs* stage) {
     using Syntax = po::invalid_command_line_syntax;
     if (e.kind() == Syntax::missing_parameter) throw UsageError(e.get_option_name(), "needs a value");
     if (e.kind() == Syntax::extra_parameter) throw UsageError(e.get_option_name(), "takes no value");
-    throw UsageError("", e.what());
+    if (e.kind() == Syntax::empty_adjacent_parameter) {
+      throw UsageError(e.get_option_name(), "needs a value after '='");
+    }
+    throw UsageError(e.get_option_name(), e.what());
   } catch (const po::multiple_occurrences& e) {
     throw UsageError(e.get_option_name(), "given more than once");
   } catch (const po::error& e) {

@@ -238,6 +238,13 @@ run_stdin issue.txt --shingle
 expect_rc 2; expect_out_empty; expect_err "winnow: --shingle: needs a value"
 finish
 
+begin "an option with '=' and nothing after it: 'winnow: OPTION: needs a value after '='', exit 2"
+for opt in --shingle --threshold --rules --format; do
+  run_stdin issue.txt "$opt="
+  expect_rc 2; expect_out_empty; expect_err "winnow: $opt: needs a value after '='"
+done
+finish
+
 begin "an option given twice: 'winnow: OPTION: given more than once', exit 2"
 run_stdin issue.txt --shingle 3 --shingle 4
 expect_rc 2; expect_out_empty; expect_err "winnow: --shingle: given more than once"
