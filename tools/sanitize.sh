@@ -18,7 +18,8 @@
 #   fuzz SECONDS  every libFuzzer target for SECONDS each
 #                 (tests/fuzz/run_fuzzers.sh);
 #   all [SECONDS] asan, python, tsan, then fuzz SECONDS (default 25).
-# CI (.ci/run) runs `all` after the normal build and tests.
+# CI (.ci/run) runs asan, tsan, python and fuzz 15 after the normal build and
+# tests, each while its time budget allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
