@@ -133,6 +133,7 @@ class LineFilter {
   std::vector<int> list_rule_;   // a user +list heading's rule, or -1
   std::vector<int> feature_pattern_;
   std::vector<float> margin_;                  // per line: the sequence pass's margin
+  std::vector<float> run_margins_;             // scratch: a run of short lines' margins
   std::vector<std::uint8_t> keep_;             // per line: the pass's decision
   std::vector<std::uint8_t> back_keep_, back_drop_;  // Viterbi back-pointers
   Normalized norm_;

@@ -251,18 +251,28 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
   Smooth(doc);
   // A run of three or more adjacent short lines of one shape (a menu, a
   // theme picker, the items of a short list) shares one decision: the sign
-  // of its lines' summed margins, as a hard-wrapped paragraph shares one
+  // of its lines' median margin, as a hard-wrapped paragraph shares one
   // score. The last item of a menu above the text is no heading, and one
-  // item of a short list does not go while its siblings stay.
+  // item of a short list does not go while its siblings stay. (The median,
+  // not the sum: the item next to the text scores as a heading would, and
+  // alone it must not carry its siblings.)
   for (std::size_t i = 0, end; i < n; i = end) {
     end = i + 1;
     const int shape = features_.shape(i);
     if (scores_[i] < 0 || shape < 0 || shape / 8 > 1) continue;
     while (end < n && scores_[end] >= 0 && features_.shape(end) == shape) ++end;
     if (end - i < 3) continue;
-    double sum = 0;
-    for (std::size_t k = i; k < end; ++k) sum += margin_[k];
-    for (std::size_t k = i; k < end; ++k) keep_[k] = sum >= 0;
+    run_margins_.assign(margin_.begin() + static_cast<std::ptrdiff_t>(i),
+                        margin_.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::size_t half = run_margins_.size() / 2;
+    std::nth_element(run_margins_.begin(), run_margins_.begin() + static_cast<std::ptrdiff_t>(half),
+                     run_margins_.end());
+    double median = run_margins_[half];
+    if (run_margins_.size() % 2 == 0) {
+      median = (median + *std::max_element(run_margins_.begin(),
+                                           run_margins_.begin() + static_cast<std::ptrdiff_t>(half))) / 2;
+    }
+    for (std::size_t k = i; k < end; ++k) keep_[k] = median >= 0;
   }
   // A block of prose inside the main text stays whole: a paragraph of eight
   // or more lines, every one a body line, is text whatever its length or

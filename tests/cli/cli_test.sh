@@ -475,6 +475,50 @@ $(cat lone.out)"
 done
 finish
 
+# --- long documents ------------------------------------------------------------
+
+# A book, a licence, a report, a transcript: prose of any length stays
+# whole, its end as much as its start (a model that has seen only web pages
+# can take the later prose of a long page for the comments under an
+# article). The licence texts every Debian and Ubuntu system ships, their
+# paragraphs unwrapped into one line each, make documents of 50 to 800
+# paragraphs (up to about 45,000 words); paragraph deduplication is off so
+# that only the line judgement is measured.
+begin "long prose: every length keeps 95% of its paragraphs, and 90% of its last fifth"
+if ! python3 - /usr/share/common-licenses "$W" <<'PY'
+import os, re, subprocess, sys
+root, w = sys.argv[1], sys.argv[2]
+paras, seen = [], set()
+for name in sorted(os.listdir(root)):
+    path = os.path.join(root, name)
+    if os.path.islink(path) or not os.path.isfile(path):
+        continue
+    text = open(path, encoding="utf-8", errors="replace").read()
+    for block in re.split(r"\n\s*\n", text):
+        line = " ".join(block.split())
+        # Prose: a closed sentence of 12 words or more, not a heading.
+        if len(line.split()) >= 12 and line[-1] in ".;:)" and line not in seen:
+            seen.add(line)
+            paras.append(line)
+assert len(paras) >= 400, f"only {len(paras)} paragraphs of prose under {root}"
+bad = []
+for n in (50, 100, 200, 400, 800):
+    doc = [paras[i % len(paras)] + (f" (Part {i // len(paras)}.)" if i >= len(paras) else "") for i in range(n)]
+    out = subprocess.run([w, "--no-dedup"], input="\n\n".join(doc) + "\n", capture_output=True,
+                         text=True, check=True).stdout
+    kept = set(out.split("\n"))
+    hit = [d in kept for d in doc]
+    tail = hit[n - n // 5:]
+    if sum(hit) < 0.95 * n or sum(tail) < 0.9 * len(tail):
+        bad.append(f"{n} paragraphs: {sum(hit)} kept, {sum(tail)} of the last {len(tail)}")
+if bad:
+    sys.exit("; ".join(bad))
+PY
+then
+  fail_because "long prose lost paragraphs"
+fi
+finish
+
 # --- --explain, --explain-to, --stats ---------------------------------------------
 
 begin "--explain: FILE:LINE: rule NAME: TEXT on stderr"

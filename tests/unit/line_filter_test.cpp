@@ -159,7 +159,13 @@ TEST(LineFilterTest, ARunOfAlikeShortLinesIsOneDecision) {
                       &HeadingModel()).rule,
             (Rules{"line-model", "line-model", "", "", ""}));
   // Margins at threshold 0.13: the menu words -0.09 each, the last +3.9.
+  // The run's median decides, not its sum: the item that scores as a
+  // heading does not carry its siblings.
   config.threshold = 0.13;
+  EXPECT_EQ(JudgeWith("Auto\nLight\nCoal\n" + prose, "", config, &HeadingModel()).rule,
+            (Rules{"line-model", "line-model", "line-model", "", ""}));
+  // At 0.11 the menu words are above the threshold (+0.1): the run stays.
+  config.threshold = 0.11;
   EXPECT_EQ(JudgeWith("Auto\nLight\nCoal\n" + prose, "", config, &HeadingModel()).rule,
             (Rules{"", "", "", "", ""}));
   EXPECT_EQ(JudgeWith("Home\n" + prose, "", config, &HeadingModel()).rule,

@@ -10,9 +10,11 @@ build/winnow-features (cmake --build build --target winnow winnow-features).
 
 1. Features: build/winnow-features computes every line's features exactly
    as winnow does (same rules, same code).
-2. Short documents: every page also gives two crops (see make_crops),
-   which weigh half as much as the pages, so the model also learns texts
-   with little around them.
+2. Short and long documents: every page also gives two crops (see
+   make_crops), which weigh half as much as the pages, so the model also
+   learns texts with little around them; and the content of several pages
+   joined gives long documents (make_long_docs, a quarter of the weight),
+   so that it learns that prose stays prose past the length of any page.
 3. Labels: a line is content when the set's scorer (score.py's
    label_lines) aligns at least half of its tokens with the page's gold.
    The sets define content differently; winnow follows the widest common
@@ -116,6 +118,73 @@ def make_crops(pages, labels, seed):
     return crops, crop_labels
 
 
+LONG = "long"       # the parts of Data that are long documents
+LONG_WEIGHT = 0.25  # their share of a set's weight
+
+
+def make_long_docs(pages, labels, bucket_of_site, seed):
+    """Long documents, all of them content, from the content of several
+    labelled pages.
+
+    The labelled pages hold a few thousand words at most; winnow also meets
+    books, licences, reports and transcripts of tens of thousands, where a
+    model that has only seen web pages takes the later prose of a long page
+    for the comments under an article. The content lines of pages of one
+    bucket (their sites' cross-validation fold and word-prior group: see
+    Data) are joined, in a seeded order, into documents of 2,000 to 30,000
+    words, a blank line between pages; every other one keeps the first
+    page's lines above its content and the last page's below it (a long
+    article on a web page)."""
+    rng = np.random.RandomState(seed)
+    by_bucket = collections.defaultdict(list)
+    for p in pages:
+        pid = str(p["id"])
+        h = host(p.get("url", ""))
+        if not h or h not in bucket_of_site:
+            continue
+        raw = p["text"].split("\n")
+        lab = labels[pid]
+        content = [i for i in range(len(raw)) if not blank(raw[i]) and lab[i] is not None and lab[i][1]]
+        if len(content) < 3:
+            continue
+        by_bucket[bucket_of_site[h]].append((pid, raw, lab, content, h))
+    docs, doc_labels = [], {}
+    for bucket in sorted(by_bucket):
+        items = by_bucket[bucket]
+        order = rng.permutation(len(items))
+        k = 0
+        while k < len(order):
+            target = math.exp(rng.uniform(math.log(2000), math.log(30000)))
+            framed = len(docs) % 2 == 1
+            text, lab, words, used = [], [], 0, []
+            while k < len(order) and words < target:
+                pid, raw, plab, content, h = items[order[k]]
+                k += 1
+                if text:
+                    text.append("")
+                    lab.append(None)
+                if framed and not used:
+                    for i in range(content[0]):
+                        text.append(raw[i])
+                        lab.append(plab[i])
+                for i in content:
+                    text.append(raw[i])
+                    lab.append(plab[i])
+                    words += len(raw[i].split())
+                used.append((pid, h, raw, plab, content))
+            if words < 2000:
+                break
+            if framed:
+                _, _, raw, plab, content = used[-1]
+                for i in range(content[-1] + 1, len(raw)):
+                    text.append(raw[i])
+                    lab.append(plab[i])
+            did = f"{used[0][0]}#long{len(docs)}"
+            docs.append({"id": did, "url": "https://" + used[0][1] + "/", "type": None, "text": "\n".join(text)})
+            doc_labels[did] = lab
+    return docs, doc_labels
+
+
 def run_features(jsonl, path_base, features_bin):
     """Runs winnow-features on the pages of `jsonl`, writing
     path_base.rows.tsv, path_base.f32 and the rows' word hashes
@@ -191,6 +260,9 @@ def host(url):
 class Data:
     """All labelled lines of all sets, with page and site keys."""
 
+    def pages_of_set(self, name):
+        return [p for (s, _), p in self.pages.items() if s == name]
+
     def __init__(self, eval_dir, features_bin, cache):
         self.X, self.y, self.w, self.set_of, self.page_of, self.site_of = [], [], [], [], [], []
         self.pattern_of = []
@@ -212,6 +284,23 @@ class Data:
             crops, crop_labels = make_crops(pages, labels, SEED + s_i)
             _, cX, crows, cwords = features_of(crops, os.path.join(cache, name + ".crops"), features_bin)
             parts.append((s_i, name, True, crops, cX, crows, cwords, crop_labels))
+        # Long documents (see make_long_docs), each made of pages whose
+        # sites share a cross-validation fold and a word-prior group, so
+        # that no page's text reaches a model that is scored on it.
+        site_names = set()
+        for _, _, _, pages, _, rows, _, _ in parts:
+            by_id = {str(p["id"]): p for p in pages}
+            site_names.update(host(by_id[r[0]].get("url", "")) or r[0] for r in rows)
+        site_names = sorted(site_names)
+        fold_perm = np.random.RandomState(SEED).permutation(len(site_names)) % 5
+        group_perm = np.random.RandomState(SEED + 1).permutation(len(site_names)) % 5
+        bucket_of_site = {h: (int(fold_perm[i]), int(group_perm[i])) for i, h in enumerate(site_names)}
+        for s_i, name in enumerate(SETS):
+            pages = [p for p in self.pages_of_set(name)]
+            labels = parts[2 * s_i][7]
+            longs, long_labels = make_long_docs(pages, labels, bucket_of_site, SEED + 100 + s_i)
+            _, lX, lrows, lwords = features_of(longs, os.path.join(cache, name + ".long"), features_bin)
+            parts.append((s_i, name, LONG, longs, lX, lrows, lwords, long_labels))
         self.word_counts, self.word_hashes = [], []
         for s_i, name, is_crop, pages, X, rows, words, labels in parts:
             self.word_counts.append(words[0])
@@ -246,14 +335,15 @@ class Data:
                 tot = w[rs].sum()
                 if tot > 0:
                     w[rs] /= tot * type_pages[type_of[pid]]
-            # Every set the same total weight; its crops half as much.
-            w *= (0.5 if is_crop else 1.0) / max(1e-9, w.sum())
+            # Every set the same total weight; its crops half as much, its
+            # long documents a quarter.
+            w *= (1.0 if not is_crop else LONG_WEIGHT if is_crop is LONG else 0.5) / max(1e-9, w.sum())
             self.X.append(X)
             self.y.append(y)
             self.tokens.append(tokens)
             self.w.append(w)
             self.set_of += [s_i] * len(rows)
-            self.crop += [is_crop] * len(rows)
+            self.crop += [bool(is_crop)] * len(rows)
             self.page_of += [(name, r[0]) for r in rows]
             self.site_of += [host(by_id[r[0]].get("url", "")) or r[0] for r in rows]
             self.row_line += [int(r[1]) for r in rows]
