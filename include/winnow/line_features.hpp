@@ -68,6 +68,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "winnow/document.hpp"
@@ -263,6 +264,12 @@ class LineFeatures {
   bool rule(std::size_t line) const { return rule_[line]; }
   // Whether line i belongs to a hard-wrapped paragraph.
   bool wrapped(std::size_t line) const { return wrapped_[line]; }
+  // The hard-wrapped paragraphs as [first, end) line ranges, in order: the
+  // document's paragraphs that are, or in a document without blank lines
+  // the runs of wrapped lines with their tails. Valid after Finish().
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>>& wrapped_spans() const {
+    return wrapped_spans_;
+  }
   // Line i's shape (see above: length class * 8 + closing mark * 4 +
   // digits * 2 + bullet), or -1 for a blank line. Valid after Finish().
   int shape(std::size_t line) const {
@@ -325,6 +332,7 @@ class LineFeatures {
   std::vector<Para> paras_;
   std::vector<int> words_;
   std::vector<bool> body_, closed_, blank_, rule_, boundary_, wrapped_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> wrapped_spans_, candidates_;
   std::vector<bool> lone_literal_;      // a 1-2 word line equal to a rule's literal
   std::vector<std::uint32_t> stray_;    // scratch of Finish()
   std::vector<std::uint64_t> row_hash_;  // per row: the normalised text's hash

@@ -1,5 +1,7 @@
 #include "winnow/line_features.hpp"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cctype>
 #include <array>
@@ -11,6 +13,7 @@
 
 #include "winnow/detail/line_chars.hpp"
 #include "winnow/hashing.hpp"
+#include "winnow/normalize.hpp"
 #include "winnow/shingle.hpp"
 
 namespace winnow {
@@ -135,6 +138,20 @@ char32_t LastMark(std::string_view text, std::size_t* at) {
   }
   *at = 0;
   return 0;
+}
+
+// Whether the first letter of `text` (after spaces, punctuation and
+// quotes) is a lower-case one: the line goes on with a sentence that the
+// line above began. Scripts without case never do.
+bool StartsLowerCase(std::string_view text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const char32_t c = DecodeUtf8(text, &pos);
+    const auto category = utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->category;
+    if (category == UTF8PROC_CATEGORY_LL) return true;
+    if (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO) return false;
+    if (category == UTF8PROC_CATEGORY_ND) return false;
+  }
+  return false;
 }
 
 // log1p of a count. The features take it of whole numbers, most of them
@@ -626,6 +643,7 @@ void LineFeatures::Reset(std::size_t lines) {
   rule_.assign(lines, false);
   boundary_.assign(lines, false);
   wrapped_.assign(lines, false);
+  wrapped_spans_.clear();
   lone_literal_.assign(lines, false);
   row_hash_.clear();
   idx_.clear();
@@ -831,38 +849,73 @@ void LineFeatures::Finish(const Document& doc) {
 
   // Hard-wrapped paragraphs: lines but the last of nearly the same width
   // (40-100 characters), several of them ending inside a sentence. Their
-  // lines share the paragraph's own features.
-  for (const Paragraph& para : doc.paragraphs) {
-    const std::uint32_t len = para.end - para.first;
+  // lines share the paragraph's own features. In a document without blank
+  // lines (WET text, where every line is a paragraph) the candidates are
+  // runs of lines of nearly one width, each ended by the first line under
+  // 65% of the run's widest (the paragraph's short last line), which the
+  // run takes as its tail; and since a run of headlines or comment lines
+  // has that shape too, at least half of the run's lines after its first
+  // must go on with a sentence: begin with a lower-case letter.
+  wrapped_spans_.clear();
+  candidates_.clear();
+  if (doc.paragraphs.size() == m) {
+    for (std::size_t j = 0; j < m;) {
+      const float w = std::expm1(own_[j].chars);
+      if (w < 40 || w > 100) {
+        ++j;
+        continue;
+      }
+      float widest = w;
+      std::size_t end = j + 1;
+      while (end < m && idx_[end] == idx_[end - 1] + 1) {
+        const float x = std::expm1(own_[end].chars);
+        if (x > 100) break;
+        if (x < 0.65f * std::max(widest, x)) {
+          ++end;  // the tail
+          break;
+        }
+        widest = std::max(widest, x);
+        ++end;
+      }
+      std::size_t lower = 0;
+      for (std::size_t k = j + 1; k < end; ++k) lower += StartsLowerCase(doc.lines[idx_[k]].text);
+      if (end - j >= 2 && 2 * lower >= end - j - 1) candidates_.push_back({idx_[j], idx_[end - 1] + 1});
+      j = end;
+    }
+  } else {
+    for (const Paragraph& para : doc.paragraphs) candidates_.push_back({para.first, para.end});
+  }
+  for (const auto& [first, end] : candidates_) {
+    const std::uint32_t len = end - first;
     if (len < 2) continue;
     float widest = 0;
     int open = 0, bullets = 0;
     bool rows = true;
-    for (std::uint32_t k = para.first; k < para.end; ++k) {
+    for (std::uint32_t k = first; k < end; ++k) {
       const Own* o = own_of(k);
       if (o == nullptr) {
         rows = false;
         break;
       }
       widest = std::max(widest, o->chars);
-      if (k + 1 < para.end && !closed_[k]) ++open;
+      if (k + 1 < end && !closed_[k]) ++open;
       bullets += (o->flags & kOwnBullet) != 0;
     }
     if (!rows) continue;
     const float lo = Log1p(40), hi = Log1p(100);
     bool wrapped = widest >= lo && widest <= hi && open * 2 >= static_cast<int>(len - 1) &&
                    bullets * 2 < static_cast<int>(len);
-    for (std::uint32_t k = para.first; wrapped && k + 1 < para.end; ++k) {
+    for (std::uint32_t k = first; wrapped && k + 1 < end; ++k) {
       // Within about 35% of the widest line, in characters.
       if (std::expm1(own_of(k)->chars) < 0.65 * std::expm1(widest)) wrapped = false;
     }
     if (!wrapped) continue;
     int total = 0;
-    for (std::uint32_t k = para.first; k < para.end; ++k) total += words_[k];
-    const std::uint32_t last = para.end - 1;
+    for (std::uint32_t k = first; k < end; ++k) total += words_[k];
+    const std::uint32_t last = end - 1;
     const bool closed = closed_[last];
     const bool body = (closed && total >= 5) || total >= 20;  // its rule matches were cleared
-    for (std::uint32_t k = para.first; k < para.end; ++k) {
+    for (std::uint32_t k = first; k < end; ++k) {
       Own& f = *own_of(k);
       wrapped_[k] = true;
       f.words = Log1p(total);
@@ -878,6 +931,7 @@ void LineFeatures::Finish(const Document& doc) {
       closed_[k] = closed;
       body_[k] = body && !rule_[k];
     }
+    wrapped_spans_.push_back({first, end});
   }
 
   // Paragraph features.

@@ -214,17 +214,16 @@ void LineFilter::Judge(const Document& doc, std::vector<int>* verdicts,
     if (doc.lines[i].blank || forced_[i] != 0) continue;
     scores_[i] = static_cast<float>(model_->Score(features_.row(i)));
   }
-  for (const Paragraph& para : doc.paragraphs) {
-    if (!features_.wrapped(para.first)) continue;
+  for (const auto& [first, end] : features_.wrapped_spans()) {
     double sum = 0, weight = 0;
-    for (std::uint32_t k = para.first; k < para.end; ++k) {
+    for (std::uint32_t k = first; k < end; ++k) {
       if (scores_[k] < 0) continue;
       const double w = 1 + words.count[k];
       sum += w * scores_[k];
       weight += w;
     }
     if (weight == 0) continue;
-    for (std::uint32_t k = para.first; k < para.end; ++k) {
+    for (std::uint32_t k = first; k < end; ++k) {
       if (scores_[k] >= 0) scores_[k] = static_cast<float>(sum / weight);
     }
   }

@@ -389,6 +389,11 @@ class FeaturesOf {
     features_->set_word_priors(priors);
     Run();
   }
+  // Computes the features of another text with the same object.
+  void Rerun(std::string text) {
+    text_ = std::move(text);
+    Run();
+  }
   const LineFeatures& features() const { return *features_; }
   const Document& doc() const { return doc_; }
 
@@ -611,6 +616,49 @@ TEST(LineFeaturesTest, HardWrappedParagraphSharesItsFeatures) {
     EXPECT_TRUE(f.features().body(i));
   }
   for (std::size_t i = 5; i < 8; ++i) EXPECT_FALSE(f.features().wrapped(i)) << i;
+}
+
+// In a document without blank lines (WET text) a wrapped paragraph is a
+// run of lines of nearly one width with its short last line, most of them
+// going on with a sentence (a lower-case first letter); a run of headlines
+// of that width is not one, nor is a run in a script without case.
+TEST(LineFeaturesTest, WrappedRunsWithoutBlankLines) {
+  const std::string german =
+      "Der Wirt dachte am Sonntag nach der Kirche lange über die Briefe nach,\n"
+      "die seine Mutter ihm geschrieben hatte, als er noch in der Stadt\n"
+      "wohnte und jeden Morgen mit dem ersten Zug zur Arbeit fahren musste\n"
+      "und erst am Abend zurückkam.\n"
+      "Storm closes the bridge on the A1 as rivers rise again in the north\n"
+      "Council approves the new budget for libraries and the evening buses\n"
+      "Residents moved to the school hall before midnight on the second day\n"
+      "The river rose three metres overnight in the town centre and the old\n"
+      "barriers failed.\n";
+  FeaturesOf f(german, "");
+  struct Case {
+    std::size_t line;
+    bool wrapped;
+  };
+  const Case cases[] = {{0, true},  {1, true},  {2, true},  {3, true},  {4, false},
+                        {5, false}, {6, false}, {7, false}, {8, false}};
+  for (const Case& c : cases) EXPECT_EQ(f.features().wrapped(c.line), c.wrapped) << c.line;
+  ASSERT_EQ(f.features().wrapped_spans().size(), 1u);
+  EXPECT_EQ(f.features().wrapped_spans()[0], (std::pair<std::uint32_t, std::uint32_t>{0, 4}));
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(f.at(i, kFClosed), 1) << i;  // the run's tail closes it
+    EXPECT_TRUE(f.features().body(i)) << i;
+  }
+  // A single wrapped line after the headlines ("the old" / "barriers
+  // failed.") is a run of one line and its tail: half of one line goes on.
+  FeaturesOf two("The river rose three metres overnight in the town centre and the old\n"
+                 "barriers failed.\n",
+                 "");
+  EXPECT_TRUE(two.features().wrapped(0));
+  EXPECT_TRUE(two.features().wrapped(1));
+  // The next document starts with none, an empty one or one of blank lines too.
+  for (const char* next : {"", "\n\n", "Home\n"}) {
+    two.Rerun(next);
+    EXPECT_TRUE(two.features().wrapped_spans().empty()) << testing::PrintToString(next);
+  }
 }
 
 TEST(LineFeaturesTest, BlankRowsAreZeroAndDocumentsDoNotLeakIntoEachOther) {
