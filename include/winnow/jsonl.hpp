@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace winnow {
 
@@ -19,7 +21,7 @@ struct JsonlFields {
   // (most take the last, winnow would clean the first); true, the first
   // counts and the later ones pass through unchanged.
   bool first_duplicate_wins = false;
-  // A field whose member span JsonLine reports (annotation_begin/end), or
+  // A field whose member spans JsonLine reports (annotations), or
   // empty: --annotate's "winnow", which a record annotated before already
   // holds and which the new annotation replaces.
   std::string annotation;
@@ -35,11 +37,10 @@ struct JsonLine {
   // The id field as raw JSON (a string keeps its quotes), or empty.
   std::string id;
   std::string url;  // the url field's value if it is a string, or empty
-  // Byte span in the line of the first top-level member named
-  // fields.annotation, from its key's opening quote to the end of its
-  // value; both 0 when there is none.
-  std::size_t annotation_begin = 0;
-  std::size_t annotation_end = 0;
+  // Byte spans [begin, end) in the line of the top-level members named
+  // fields.annotation (every one: a record may hold the key twice), from a
+  // key's opening quote to the end of its value, in order.
+  std::vector<std::pair<std::size_t, std::size_t>> annotations;
 };
 
 // Parses one line (without its '\n'). Returns true and fills `*out` when the

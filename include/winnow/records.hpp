@@ -61,9 +61,9 @@ struct Record {
   std::string url;           // JSONL url field or WARC-Target-URI
   // Where the text sits, to write the record back:
   std::size_t text_begin = 0, text_end = 0;  // jsonl: value span in raw
-  // jsonl: the span in raw of the member JsonlFields::annotation names
-  // (JsonLine::annotation_begin), both 0 for none.
-  std::size_t annotation_begin = 0, annotation_end = 0;
+  // jsonl: the spans in raw of the members JsonlFields::annotation names
+  // (JsonLine::annotations).
+  std::vector<std::pair<std::size_t, std::size_t>> annotations;
   // wet: views into `raw` of this very object; a copy of a Record still
   // points into the original's `raw`, so copy with care (or re-parse).
   WarcRecord warc;

@@ -506,7 +506,7 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
   out->text_end = 0;
   out->id.clear();
   out->url.clear();
-  out->annotation_begin = out->annotation_end = 0;
+  out->annotations.clear();
 
   // In place when the bytes after the line may be read; a copy otherwise.
   simdjson::padded_string copy;
@@ -530,7 +530,7 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
   }
 
   Validator validator(std::string_view(base, line.size()), error);
-  bool seen_text = false, seen_id = false, seen_url = false, seen_annotation = false;
+  bool seen_text = false, seen_id = false, seen_url = false;
   for (auto result : object) {
     ondemand::field field;
     if (auto code = std::move(result).get(field)) return Fail(code, error);
@@ -538,9 +538,7 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
     const std::size_t key_at = static_cast<std::size_t>(field.key().raw() - 1 - base);
     std::string_view key;
     if (!validator.Key(field, &key)) return false;
-    const bool want_annotation =
-        !seen_annotation && !fields.annotation.empty() && key == fields.annotation;
-    seen_annotation |= want_annotation;
+    const bool want_annotation = !fields.annotation.empty() && key == fields.annotation;
     // Only a key's first occurrence counts; later ones are validated only,
     // but a second text field is refused unless asked otherwise.
     const bool is_text = key == fields.text;
@@ -621,8 +619,8 @@ bool ParseJsonLineWith(ondemand::parser& parser, std::string_view line, const Js
         end = static_cast<std::size_t>(next - base);
         while (end > at && IsJsonSpace(static_cast<unsigned char>(base[end - 1]))) --end;
       }
-      out->annotation_begin = hollowed ? hollowed->LineOffset(key_at) : key_at;
-      out->annotation_end = apart ? apart->end : hollowed ? hollowed->LineOffset(end) : end;
+      out->annotations.emplace_back(hollowed ? hollowed->LineOffset(key_at) : key_at,
+                                    apart ? apart->end : hollowed ? hollowed->LineOffset(end) : end);
     }
   }
   // The object has been read to its '}'; anything after it is an error.

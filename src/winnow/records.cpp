@@ -218,10 +218,8 @@ void DecodeJsonRecord(const JsonlFields& fields, Record* r) {
   r->text_end = json.text_end + bom;
   r->id = std::move(json.id);
   r->url = std::move(json.url);
-  if (json.annotation_end != 0) {
-    r->annotation_begin = json.annotation_begin + bom;
-    r->annotation_end = json.annotation_end + bom;
-  }
+  r->annotations.clear();
+  for (const auto& [begin, end] : json.annotations) r->annotations.emplace_back(begin + bom, end + bom);
 }
 
 bool RecordReader::NextWarc(Record* r) {

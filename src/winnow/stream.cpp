@@ -266,30 +266,33 @@ std::string Annotation(const FilterResult& result, bool keep, std::string_view r
 }
 
 // Inserts `field` ("name":value) as the last member of the JSON object in
-// `line` (a line that parsed as one object, its '\n' included or not). A
-// member of the same name that the record holds already, at [old_begin,
-// old_end) (both 0 for none: Record::annotation_begin), goes with the comma
-// that joins it to the next member, or to the one before when it is the
-// last: annotating an annotated file replaces the annotation.
+// `line` (a line that parsed as one object, its '\n' included or not).
+// Members of the same name that the record holds already, at `old`
+// (Record::annotations, in order), go, each with the comma that joins it
+// to the next member, or to the one before when it is the last:
+// annotating an annotated file replaces the annotation.
 void AppendAnnotated(std::string_view line, const std::string& field, std::string* out,
-                     std::size_t old_begin = 0, std::size_t old_end = 0) {
+                     std::span<const std::pair<std::size_t, std::size_t>> old = {}) {
   std::string without;
-  if (old_end > old_begin && old_end <= line.size()) {
+  if (!old.empty()) {
+    without.assign(line);
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    std::size_t b = old_begin, e = old_end;
-    std::size_t after = e;
-    while (after < line.size() && space(line[after])) ++after;
-    if (after < line.size() && line[after] == ',') {
-      e = after + 1;
-      while (e < line.size() && space(line[e])) ++e;
-    } else {
-      std::size_t before = b;
-      while (before > 0 && space(line[before - 1])) --before;
-      if (before > 0 && line[before - 1] == ',') b = before - 1;
+    // From the last to the first, so that each span still holds where it was.
+    for (auto it = old.rbegin(); it != old.rend(); ++it) {
+      std::size_t b = it->first, e = it->second;
+      if (e <= b || e > without.size()) continue;
+      std::size_t after = e;
+      while (after < without.size() && space(without[after])) ++after;
+      if (after < without.size() && without[after] == ',') {
+        e = after + 1;
+        while (e < without.size() && space(without[e])) ++e;
+      } else {
+        std::size_t before = b;
+        while (before > 0 && space(without[before - 1])) --before;
+        if (before > 0 && without[before - 1] == ',') b = before - 1;
+      }
+      without.erase(b, e - b);
     }
-    without.reserve(line.size() - (e - b));
-    without.append(line.substr(0, b));
-    without.append(line.substr(e));
     line = without;
   }
   std::size_t end = line.size();
@@ -1044,7 +1047,7 @@ void StreamProcessor::Write(Batch& batch, Feed& feed, const StreamSinks& sinks) 
     if (config_.annotate && config_.format == Format::kJsonl) {
       item.rendered.clear();
       AppendAnnotated(r.raw, Annotation(item.result, reason.empty(), reason, dup, names),
-                      &item.rendered, r.annotation_begin, r.annotation_end);
+                      &item.rendered, r.annotations);
       emit(item.rendered);
       if (reason.empty()) ++stats_.documents_out;
       else ++stats_.dropped_documents[std::string(reason)];
@@ -1054,7 +1057,7 @@ void StreamProcessor::Write(Batch& batch, Feed& feed, const StreamSinks& sinks) 
       ++stats_.dropped_documents[std::string(reason)];
       if (config_.annotate_rejects && config_.format == Format::kJsonl) {
         AppendAnnotated(r.raw, Annotation(item.result, false, reason, dup, names), &rejects_,
-                        r.annotation_begin, r.annotation_end);
+                        r.annotations);
       } else {
         rejects_.append(r.raw);
       }

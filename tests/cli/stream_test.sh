@@ -539,7 +539,8 @@ cmp -s out once.jsonl || fail_because "annotating annotated records changed them
 printf '%s\n' '{"winnow":"v1","id":"a","text":"One sentence that is long enough to be kept by the model here."}' \
   '{"id":"b", "winnow" : {"keep":false,"x":[1,{"y":"}"}]} , "text":"Another sentence that is long enough to be kept by the model."}' \
   '{"id":"c","text":"A third sentence that is long enough to be kept by the model.","winnow":null}' \
-  '{"id":"d","text":"A fourth sentence that is long enough to be kept by the model."}' > old.jsonl
+  '{"id":"d","text":"A fourth sentence that is long enough to be kept by the model."}' \
+  '{"winnow":1,"id":"e","winnow" :2 ,"text":"A fifth sentence that is long enough to be kept by the model.","winnow":3}' > old.jsonl
 run --format jsonl --annotate old.jsonl
 expect_rc 0
 python3 - out <<'PY' || fail_because "annotation not replaced: $(cat out)"

@@ -249,36 +249,37 @@ TEST(JsonlParse, CustomFieldNames) {
   EXPECT_EQ(j.url, "http://l");
 }
 
-// The member an annotation replaces: from its key's quote to its value's
-// end, the first one only, whatever its value; none when not asked for.
-TEST(JsonlParse, TheAnnotationMemberSpan) {
+// The members an annotation replaces: from a key's quote to its value's
+// end, every one, whatever its value; none when not asked for.
+TEST(JsonlParse, TheAnnotationMemberSpans) {
   JsonlFields fields;
   fields.annotation = "winnow";
   struct Case {
-    std::string_view line, member;
+    std::string_view line;
+    std::vector<std::string_view> members;
   };
   const Case cases[] = {
-      {R"({"winnow":1,"text":"t"})", R"("winnow":1)"},
-      {R"({"text":"t", "winnow" : {"a":[1,"}"]} })", R"("winnow" : {"a":[1,"}"]})"},
-      {R"({"text":"t","wi\u006enow":"x","winnow":2})", R"("wi\u006enow":"x")"},
-      {R"({"text":"t","winnow":null})", R"("winnow":null)"},
-      {R"({"text":"t","winnowing":1})", ""},
+      {R"({"winnow":1,"text":"t"})", {R"("winnow":1)"}},
+      {R"({"text":"t", "winnow" : {"a":[1,"}"]} })", {R"("winnow" : {"a":[1,"}"]})"}},
+      {R"({"text":"t","wi\u006enow":"x","winnow":2})", {R"("wi\u006enow":"x")", R"("winnow":2)"}},
+      {R"({"text":"t","winnow":null})", {R"("winnow":null)"}},
+      {R"({"text":"t","winnowing":1})", {}},
   };
   for (const Case& c : cases) {
     JsonLine j;
     std::string error;
     ASSERT_TRUE(ParseJsonLine(c.line, fields, &j, &error)) << c.line << ": " << error;
-    EXPECT_EQ(c.line.substr(j.annotation_begin, j.annotation_end - j.annotation_begin), c.member)
-        << c.line;
+    std::vector<std::string_view> got;
+    for (const auto& [b, e] : j.annotations) got.push_back(c.line.substr(b, e - b));
+    EXPECT_EQ(got, c.members) << c.line;
     for (const JsonHollowing& limits : kHollowEverything) {
       JsonLine apart;
       ASSERT_TRUE(ParseJsonLine(c.line, fields, &apart, &error, 0, limits)) << error;
-      EXPECT_EQ(apart.annotation_begin, j.annotation_begin) << c.line;
-      EXPECT_EQ(apart.annotation_end, j.annotation_end) << c.line;
+      EXPECT_EQ(apart.annotations, j.annotations) << c.line;
     }
     JsonLine plain;
     ASSERT_TRUE(ParseJsonLine(c.line, JsonlFields{}, &plain, &error));
-    EXPECT_EQ(plain.annotation_end, 0u);
+    EXPECT_TRUE(plain.annotations.empty());
   }
 }
 

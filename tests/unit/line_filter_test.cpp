@@ -273,15 +273,18 @@ TEST(LineFilterTest, AWrapTailIsNoBuiltinDrop) {
       {"print.", "mine"},  // a user's rule decides
   };
   for (const Case& c : cases) {
+    // (The document holds views into its text: the text outlives it.)
+    const std::string text = wrapped + c.tail + "\n\n" + std::string(kBody1) + "\n";
     Document doc;
-    SplitDocument(wrapped + c.tail + "\n\n" + std::string(kBody1) + "\n", &doc);
+    SplitDocument(text, &doc);
     std::vector<int> v;
     filter.Judge(doc, &v, nullptr, nullptr);
     ASSERT_EQ(v.size(), 6u);
     EXPECT_EQ(v[3] < 0 ? "" : std::string(filter.RuleName(v[3])), c.rule) << c.tail;
     EXPECT_EQ(v[0], -1) << c.tail;
     // The same word as a line of its own between paragraphs is dropped.
-    SplitDocument(wrapped + "the end.\n\n" + c.tail + "\n\n" + std::string(kBody1) + "\n", &doc);
+    const std::string apart = wrapped + "the end.\n\n" + c.tail + "\n\n" + std::string(kBody1) + "\n";
+    SplitDocument(apart, &doc);
     filter.Judge(doc, &v, nullptr, nullptr);
     ASSERT_EQ(v.size(), 8u);
     EXPECT_GE(v[5], 0) << c.tail;
