@@ -855,8 +855,8 @@ void LineFeatures::Finish(const Document& doc) {
   // 65% of the run's widest (the paragraph's short last line), which the
   // run takes as its tail; and since a run of headlines or comment lines
   // has that shape too, at least half of the run's lines after its first
-  // must go on with a sentence: begin with a lower-case letter.
-  wrapped_spans_.clear();
+  // must go on with a sentence: begin with a lower-case letter. (Reset()
+  // cleared wrapped_spans_.)
   candidates_.clear();
   if (doc.paragraphs.size() == m) {
     for (std::size_t j = 0; j < m;) {
