@@ -135,7 +135,7 @@ bool EndsWithColon(std::string_view text);
 // am", "18:05"), a time relative to now ("3 hours ago", "vor 2 Tagen",
 // "hace 5 días", "il y a 3 jours", "2 дня назад", "3天前"; a number, a unit
 // and the language's word for "ago", in 15 languages), or ends in a verb of
-// saying ("Anna says:", "Bob wrote", "Jan schrieb:").
+// saying ("Anna says:", "Bob wrote", "Jan schrieb:", "Progress Trap said,").
 bool IsPostStamp(std::string_view raw, const Normalized& norm);
 
 // True if `norm`, a line of at most 25 words, is the heading of a comment
@@ -144,8 +144,10 @@ bool IsPostStamp(std::string_view raw, const Normalized& norm);
 // twenty languages, with a count before or after), a count with a word for
 // responses ("12 Responses", "1 Comment"; not "12 replies", which a forum
 // thread counts its posts with), or "12 Responses to TITLE" and
-// "One thought on TITLE" (not ending in a full stop, as a sentence about
-// comments does); not with a count of 0 ("Comments (0)"). "Add a comment"
+// "One thought on TITLE", or such a count and word before a short
+// invitation ("{87 comments… read them below or add one}", "42 Comments so
+// far"; at most eight words), none ending in a full stop, as a sentence
+// about comments does; not with a count of 0 ("Comments (0)"). "Add a comment"
 // and "Discussion" are not: they stand under or above every post of a
 // question-and-answer page. `norm` is `raw` normalised. The match also
 // tells whether the heading holds a count, and hashes its words without
@@ -284,7 +286,10 @@ class LineFeatures {
   // The comment section under the article: the index of its heading line
   // (IsCommentsHeading: the first such line after kCommentsMinProse words
   // of prose), when a post stamp (IsPostStamp) lies within
-  // kCommentsStampRows non-blank lines under it and at most one above it,
+  // kCommentsStampRows non-blank lines under it, or, under a heading with
+  // a count, two commenters' names (a line of one to four words without a
+  // closing mark or a rule, over a line of prose) do, and at most one
+  // stamp lies above it,
   // and it is not the first of a blog front page's per-post links (a
   // heading of the same words with a count, a stamp under it, after
   // kCommentsMinProse more words); otherwise the document's line count.

@@ -351,7 +351,7 @@ bool PostStamp(std::string_view raw, const Normalized& norm, bool digits, std::u
   std::size_t end = raw.size();
   while (end > 0 && (raw[end - 1] == ' ' || raw[end - 1] == '\t')) --end;
   const unsigned char last = end == 0 ? 0 : static_cast<unsigned char>(raw[end - 1]);
-  const bool open_end = last == ':' || last >= 0x80 || std::isalnum(last);
+  const bool open_end = last == ':' || last == ',' || last >= 0x80 || std::isalnum(last);
   if (open_end && std::binary_search(words.saying.begin(), words.saying.end(), last_hash)) return true;
   if (!digits) return false;
   if (HasClockTime(raw)) return true;
@@ -474,10 +474,15 @@ CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized
   // "12 Responses to “Title”", "One thought on “Title”"; not a sentence
   // ("3 comments on the budget were received.").
   const std::size_t last = raw.find_last_not_of(" \t");
-  const bool titled = count_before && end - first >= 3 && words.titled.contains(norm.word(first)) &&
-                      words.joins.contains(norm.word(first + 1)) &&
-                      last != std::string_view::npos && raw[last] != '.';
-  if (titled) return {true, counted, hash};
+  // "{87 comments… read them below or add one}", "42 Comments so far":
+  // a count and the word, then a short invitation.
+  const bool sentence = last == std::string_view::npos || raw[last] == '.';
+  if (!count_before || sentence || !words.titled.contains(norm.word(first))) return {};
+  if (first + 1 < end && words.joins.contains(norm.word(first + 1))) {
+    if (end - first >= 3) return {true, counted, hash};
+    return {};
+  }
+  if (end - first <= 8) return {true, counted, HashWord(norm.word(first), kWordSeed)};
   return {};
 }
 
@@ -990,6 +995,21 @@ void LineFeatures::Finish(const Document& doc) {
   auto stamp_below = [&](std::size_t j) {
     return pre_stamp_[std::min(m, j + 1 + kCommentsStampRows)] > pre_stamp_[j + 1];
   };
+  // Comments whose headers hold only the commenter's name ("Gibbo",
+  // "Mars Dorian", a URL and a name): under a heading with a count, two
+  // short open lines, each over a line of prose, within the same rows.
+  auto names_below = [&](std::size_t j) {
+    int names = 0;
+    for (std::size_t k = j + 1; k + 1 < m && k <= j + kCommentsStampRows; ++k) {
+      const std::size_t i = idx_[k];
+      names += words_[i] >= 1 && words_[i] <= 4 && !rule_[i] && !(own_[k].flags & kOwnClosed) &&
+               body_[idx_[k + 1]];
+    }
+    return names >= 2;
+  };
+  auto posts_below = [&](const CommentsHeadingRow& heading) {
+    return stamp_below(heading.row) || (heading.counted && names_below(heading.row));
+  };
   for (std::size_t h = 0; h < comments_headings_.size(); ++h) {
     const CommentsHeadingRow& heading = comments_headings_[h];
     const std::size_t j = heading.row;
@@ -1000,9 +1020,9 @@ void LineFeatures::Finish(const Document& doc) {
       const CommentsHeadingRow& next = comments_headings_[k];
       front_page = next.counted && next.hash == heading.hash &&
                    pre_body_words_[next.row] - pre_body_words_[j] >= kCommentsMinProse &&
-                   stamp_below(next.row);
+                   posts_below(next);
     }
-    if (stamp_below(j) && pre_stamp_[j] <= 1 && !front_page) comments_first_ = idx_[j];
+    if (posts_below(heading) && pre_stamp_[j] <= 1 && !front_page) comments_first_ = idx_[j];
     break;
   }
   prose_before_stamps_ = first_stamp == m ? 1.0f

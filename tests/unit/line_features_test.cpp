@@ -274,6 +274,7 @@ const StampCase kStampCases[] = {
     // A verb of saying at the end.
     {"Maria says:", true},
     {"Bob wrote", true},
+    {"Progress Trap said,", true},
     {"Jan schrieb:", true},
     {"Marie a \xc3\xa9" "crit :", true},
     {"That is what the report says about the harbour and the ships that left it.", false},
@@ -313,6 +314,9 @@ const CommentsHeadingCase kCommentsHeadingCases[] = {
     {"12 Responses to \xe2\x80\x9c" "Flood warnings for the valley\xe2\x80\x9d", true},
     {"One thought on \xe2\x80\x9c" "Flood warnings\xe2\x80\x9d", true},
     {"5 thoughts on \"How we rebuilt the bridge\"", true},
+    {"{87 comments\xe2\x80\xa6 read them below or add one}", true},
+    {"42 Comments so far", true},
+    {"3 Responses \xc2\xbb", true},
     // Other languages.
     {"Kommentare (5)", true},
     {"Commentaires", true},
@@ -344,6 +348,8 @@ const CommentsHeadingCase kCommentsHeadingCases[] = {
     {"0 Comments", false},
     {"The comments section was full of praise for the new bridge.", false},
     {"3 comments on the budget were received by the council before the vote on Friday.", false},
+    {"3 comments were received.", false},
+    {"4 comments from readers who lived through the flood of the valley in the spring of 1952", false},
     {"Share this", false},
     {"", false},
 };

@@ -400,6 +400,46 @@ TEST(LineFilterTest, ACommentsHeadingWithoutItsSectionDropsNothing) {
   EXPECT_GT(DroppedBy(JudgeWith(Article() + reply, ""), kRuleComments), 0);
 }
 
+// Comments whose headers name only the commenter (no time): under a
+// heading with a count, two names each over a reader's prose are enough.
+TEST(LineFilterTest, CommentsHeadedByNamesOnly) {
+  const std::string names =
+      "Gibbo\n"
+      "Brilliant! I only had a few reservations about the flood report and you answered them.\n"
+      "Mars Dorian\n"
+      "I lived there for twenty years and never saw the river this high before.\n"
+      "http://example.org/blog Karen Reyburn\n"
+      "Thanks for sharing this with all of us who live down by the water.\n";
+  for (const char* heading : {"{3 comments\xE2\x80\xA6 read them below or add one}", "{131 comments}",
+                              "3 Responses so far"}) {
+    const std::string text = Article() + heading + "\n" + names;
+    Document doc;
+    SplitDocument(text, &doc);
+    const Judged j = JudgeWith(text, "");
+    std::size_t first = 0;
+    while (doc.lines[first].text != heading) ++first;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      if (doc.lines[i].blank || i == 0) continue;
+      EXPECT_EQ(j.rule[i], i >= first ? kRuleComments : "") << heading << " " << i;
+    }
+  }
+  // Without a count, "Comments" may head a section of the text itself
+  // (a style guide's), whose sub-headings stand over prose: judged alone.
+  std::string guide = Article() + "Comments\n";
+  for (const char* sub : {"Line Comments", "Block Comments", "Doc Comments"}) {
+    guide += std::string(sub) +
+             "\nThey explain why the code does what it does, and stay short and current.\n";
+  }
+  EXPECT_EQ(DroppedBy(JudgeWith(guide, ""), kRuleComments), 0);
+  // A blog's front page: each post's count, then the next post's title
+  // over its prose.
+  std::string front = Article();
+  for (int k = 1; k < 4; ++k) {
+    front += "{" + std::to_string(k) + " comments}\nLeading Them By The Nose\n" + Article();
+  }
+  EXPECT_EQ(DroppedBy(JudgeWith(front, ""), kRuleComments), 0);
+}
+
 TEST(LineFilterTest, RuleIdsAndNames) {
   RuleSet rules;
   rules.Parse("share literal share this\ncookies contains we use cookies\n", "test.rules");
