@@ -73,7 +73,27 @@ bool HyperscanSafe(std::string_view p) {
 }
 
 bool MultilineSafe(std::string_view p) {
-  for (std::size_t i = p.find("(?"); i != std::string_view::npos; i = p.find("(?", i + 1)) {
+  // Flag groups only: not an escaped "\(?" ("\(?(image|photo)" is an
+  // optional parenthesis before a group) nor a "(?" inside a class.
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') {
+      // A ']' first in a class (after an optional '^') is a member.
+      in_class = true;
+      if (i + 1 < p.size() && p[i + 1] == '^') ++i;
+      if (i + 1 < p.size() && p[i + 1] == ']') ++i;
+      continue;
+    }
+    if (c != '(' || i + 1 >= p.size() || p[i + 1] != '?') continue;
     for (std::size_t k = i + 2; k < p.size() && p[k] != ')' && p[k] != ':'; ++k) {
       if (p[k] == 'm') return false;
     }
