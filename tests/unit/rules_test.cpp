@@ -494,6 +494,11 @@ TEST(DefaultRulesTest, ButtonsAndTrailsInManyLanguagesAreDropPatterns) {
       {"\u00a9 2024 Example Media Ltd.", "copyright"},
       {"Copyright 2019 The Example Post", "copyright"},
       {"This article was originally published on The Conversation.", "source-link"},
+      // A caption with its credit after the sentence.
+      {"Drought-stressed corn. Image: CraneStation /Flickr", "caption"},
+      {"Fueling your body properly is important on the trail. Credit: Jessica Haist", "caption"},
+      {"Shot on the Canon R5. Photo Credit: Alec Sills-Trausch", "caption"},
+      {"Yamada earned its first Michelin star this year. Photo by Ben Hon for Resy", "caption"},
       {"Lees ook: Nieuwe regels voor het openbaar vervoer", "read-more"},
       {"\u00c0 lire aussi", "read-more"},
       {"Czytaj tak\u017ce", "read-more"},
@@ -513,6 +518,9 @@ TEST(DefaultRulesTest, ButtonsAndTrailsInManyLanguagesAreDropPatterns) {
       {"Copyright law protects authors and their heirs.", ""},
       {"(c) The tenant shall pay the rent monthly.", ""},
       {"12 comments were received during the consultation, most of them in favour.", ""},
+      {"The bank gave him credit: ten thousand pounds at six per cent.", ""},
+      {"She paused. Photo: she wanted none of it, she said.", ""},
+      {"They sent a photo by post to the council.", ""},
       {"Category: Shoes", ""},
   };
   for (const auto& c : kCases) {
@@ -817,6 +825,15 @@ TEST(RuleSetScanTest, OnlySafeSyntaxIsHandedToHyperscan) {
                         R"(a{1000,})"}) {
     EXPECT_FALSE(detail::HyperscanSafe(p)) << p;
   }
+  // Only a flag group that names m turns multi-line matching off; an
+  // escaped parenthesis or one in a class starts none.
+  EXPECT_FALSE(detail::MultilineSafe("(?m)^a$"));
+  EXPECT_FALSE(detail::MultilineSafe("a(?-m:^b)"));
+  EXPECT_FALSE(detail::MultilineSafe(R"(\((?sm)x)"));
+  EXPECT_TRUE(detail::MultilineSafe("(?i)^a$"));
+  EXPECT_TRUE(detail::MultilineSafe(R"((?i)\.\s+\(?(image|photo) by)"));
+  EXPECT_TRUE(detail::MultilineSafe("[(?m)]x"));
+  EXPECT_TRUE(detail::MultilineSafe(R"([\](?m)]x)"));
   EXPECT_EQ(detail::WidenRepeats(R"(^.{0,120}x\d{2,3}[{0,1}]a{3}\{0,5})"), R"(^.*x\d{2,}[{0,1}]a{3}\{0,5})");
 }
 
