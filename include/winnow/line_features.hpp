@@ -146,8 +146,9 @@ bool IsPostStamp(std::string_view raw, const Normalized& norm);
 // thread counts its posts with), or "12 Responses to TITLE" and
 // "One thought on TITLE", or such a count and word before a short
 // invitation ("{87 comments… read them below or add one}", "42 Comments so
-// far"; at most eight words), none ending in a full stop, as a sentence
-// about comments does; not with a count of 0 ("Comments (0)"). "Add a comment"
+// far"; at most eight words; not a numbered item such as "16. Thought"),
+// none ending in a full stop, as a sentence about comments does; not with
+// a count of 0 ("Comments (0)"). "Add a comment"
 // and "Discussion" are not: they stand under or above every post of a
 // question-and-answer page. `norm` is `raw` normalised. The match also
 // tells whether the heading holds a count, and hashes its words without
@@ -287,8 +288,9 @@ class LineFeatures {
   // (IsCommentsHeading: the first such line after kCommentsMinProse words
   // of prose), when a post stamp (IsPostStamp) lies within
   // kCommentsStampRows non-blank lines under it, or, under a heading with
-  // a count, two commenters' names (a line of one to four words without a
-  // closing mark or a rule, over a line of prose) do, and at most one
+  // a count and under kCommentsMinProse words of the main text, two
+  // commenters' names (a line of one to four words without a closing mark
+  // or a rule, over a line of four words or more) do, and at most one
   // stamp lies above it,
   // and it is not the first of a blog front page's per-post links (a
   // heading of the same words with a count, a stamp under it, after

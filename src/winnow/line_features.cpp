@@ -482,7 +482,14 @@ CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized
     if (end - first >= 3) return {true, counted, hash};
     return {};
   }
-  if (end - first <= 8) return {true, counted, HashWord(norm.word(first), kWordSeed)};
+  // Not a numbered item ("16. Thought", a brand in a list of them), nor
+  // "thoughts" without "on TITLE".
+  const std::size_t digits = raw.find_first_not_of(" \t{([0123456789");
+  const bool numbered = digits != std::string_view::npos && digits > 0 && raw[digits] == '.';
+  const std::string_view word = norm.word(first);
+  if (end - first <= 8 && !numbered && !word.starts_with("thought")) {
+    return {true, counted, HashWord(word, kWordSeed)};
+  }
   return {};
 }
 
@@ -984,47 +991,6 @@ void LineFeatures::Finish(const Document& doc) {
     pre_stamp_[j + 1] = pre_stamp_[j] + stamp;
     if (stamp && first_stamp == m) first_stamp = j;
   }
-  // The comment section: the first comments heading after kCommentsMinProse
-  // words of prose, with a post stamp within kCommentsStampRows rows under
-  // it and at most one above it (the article's own date line; a forum
-  // thread has one a post). A blog's front page has a "Comments (3)" link
-  // and a stamp under each post: a heading of the same words and a count,
-  // a stamp under it too, after kCommentsMinProse more words, is another
-  // post's link.
-  comments_first_ = doc.lines.size();
-  auto stamp_below = [&](std::size_t j) {
-    return pre_stamp_[std::min(m, j + 1 + kCommentsStampRows)] > pre_stamp_[j + 1];
-  };
-  // Comments whose headers hold only the commenter's name ("Gibbo",
-  // "Mars Dorian", a URL and a name): under a heading with a count, two
-  // short open lines, each over a line of prose, within the same rows.
-  auto names_below = [&](std::size_t j) {
-    int names = 0;
-    for (std::size_t k = j + 1; k + 1 < m && k <= j + kCommentsStampRows; ++k) {
-      const std::size_t i = idx_[k];
-      names += words_[i] >= 1 && words_[i] <= 4 && !rule_[i] && !(own_[k].flags & kOwnClosed) &&
-               body_[idx_[k + 1]];
-    }
-    return names >= 2;
-  };
-  auto posts_below = [&](const CommentsHeadingRow& heading) {
-    return stamp_below(heading.row) || (heading.counted && names_below(heading.row));
-  };
-  for (std::size_t h = 0; h < comments_headings_.size(); ++h) {
-    const CommentsHeadingRow& heading = comments_headings_[h];
-    const std::size_t j = heading.row;
-    if (pre_body_words_[j] < kCommentsMinProse) continue;
-    bool front_page = false;
-    for (std::size_t k = h + 1; heading.counted && !front_page && k < comments_headings_.size();
-         ++k) {
-      const CommentsHeadingRow& next = comments_headings_[k];
-      front_page = next.counted && next.hash == heading.hash &&
-                   pre_body_words_[next.row] - pre_body_words_[j] >= kCommentsMinProse &&
-                   posts_below(next);
-    }
-    if (posts_below(heading) && pre_stamp_[j] <= 1 && !front_page) comments_first_ = idx_[j];
-    break;
-  }
   prose_before_stamps_ = first_stamp == m ? 1.0f
                          : body_words_ > 0 ? static_cast<float>(pre_body_words_[first_stamp] / body_words_)
                                            : 0.0f;
@@ -1091,6 +1057,56 @@ void LineFeatures::Finish(const Document& doc) {
       boundary_row_ = j;
       break;
     }
+  }
+
+  // The comment section: the first comments heading after kCommentsMinProse
+  // words of prose, with a post stamp within kCommentsStampRows rows under
+  // it and at most one above it (the article's own date line; a forum
+  // thread has one a post). A blog's front page has a "Comments (3)" link
+  // and a stamp under each post: a heading of the same words and a count,
+  // a stamp under it too, after kCommentsMinProse more words, is another
+  // post's link.
+  comments_first_ = doc.lines.size();
+  auto stamp_below = [&](std::size_t j) {
+    return pre_stamp_[std::min(m, j + 1 + kCommentsStampRows)] > pre_stamp_[j + 1];
+  };
+  // Comments whose headers hold only the commenter's name ("Gibbo",
+  // "Mars Dorian", a URL and a name): under a heading with a count, two
+  // short open lines, each over a line of four words or more, within the
+  // same rows.
+  auto names_below = [&](std::size_t j) {
+    int names = 0;
+    for (std::size_t k = j + 1; k + 1 < m && k <= j + kCommentsStampRows; ++k) {
+      const std::size_t i = idx_[k];
+      const std::size_t under = idx_[k + 1];
+      names += words_[i] >= 1 && words_[i] <= 4 && !rule_[i] && !(own_[k].flags & kOwnClosed) &&
+               !rule_[under] && words_[under] >= 4;
+    }
+    return names >= 2;
+  };
+  // Names alone count only under kCommentsMinProse words of the main
+  // text: a count of comments above an article ("Comments: 37" in its
+  // byline) is followed by the article's own headings and prose.
+  auto posts_below = [&](const CommentsHeadingRow& heading) {
+    const std::size_t j = heading.row;
+    return stamp_below(j) ||
+           (heading.counted && has_span && j > best_first &&
+            pre_body_words_[j] - pre_body_words_[best_first] >= kCommentsMinProse && names_below(j));
+  };
+  for (std::size_t h = 0; h < comments_headings_.size(); ++h) {
+    const CommentsHeadingRow& heading = comments_headings_[h];
+    const std::size_t j = heading.row;
+    if (pre_body_words_[j] < kCommentsMinProse) continue;
+    bool front_page = false;
+    for (std::size_t k = h + 1; heading.counted && !front_page && k < comments_headings_.size();
+         ++k) {
+      const CommentsHeadingRow& next = comments_headings_[k];
+      front_page = next.counted && next.hash == heading.hash &&
+                   pre_body_words_[next.row] - pre_body_words_[j] >= kCommentsMinProse &&
+                   posts_below(next);
+    }
+    if (posts_below(heading) && pre_stamp_[j] <= 1 && !front_page) comments_first_ = idx_[j];
+    break;
   }
 
   // Distance to the nearest body line, before and after (at most 1000).

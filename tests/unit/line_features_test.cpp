@@ -349,6 +349,9 @@ const CommentsHeadingCase kCommentsHeadingCases[] = {
     {"The comments section was full of praise for the new bridge.", false},
     {"3 comments on the budget were received by the council before the vote on Friday.", false},
     {"3 comments were received.", false},
+    {"16. Thought", false},                 // a brand, item 16 of a list
+    {"3. Comments and questions", false},   // a numbered section
+    {"7 Thoughts Before You Buy", false},
     {"4 comments from readers who lived through the flood of the valley in the spring of 1952", false},
     {"Share this", false},
     {"", false},

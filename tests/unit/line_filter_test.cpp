@@ -423,6 +423,26 @@ TEST(LineFilterTest, CommentsHeadedByNamesOnly) {
       EXPECT_EQ(j.rule[i], i >= first ? kRuleComments : "") << heading << " " << i;
     }
   }
+  // A reply of a few words is enough under a name ("Ditto on the above.").
+  {
+    const std::string text = Article() + "{167 comments}\nHesham Zebida\nThe tuts I would like to see:\n"
+                             "Jason Manheim\nDitto on the above.\n";
+    EXPECT_EQ(DroppedBy(JudgeWith(text, ""), kRuleComments), 5);
+  }
+  // A count of comments in the byline above the article, then the
+  // article's own short headings over its prose: no comment section.
+  {
+    std::string review;
+    for (int k = 0; k < 12; ++k) {
+      review += "Home\nNews\nSport\nWeather\nTravel\nMoney\nCulture\nVideo\nTeaser " + std::to_string(k) +
+                " says the river rose three metres overnight in the town centre again.\n";
+    }
+    review += "Comments: 37\n";
+    for (const char* name : {"Wix", "Squarespace", "Hostinger"}) {
+      review += std::string(name) + "\n" + Article().substr(16);
+    }
+    EXPECT_EQ(DroppedBy(JudgeWith(review, ""), kRuleComments), 0);
+  }
   // Without a count, "Comments" may head a section of the text itself
   // (a style guide's), whose sub-headings stand over prose: judged alone.
   std::string guide = Article() + "Comments\n";
