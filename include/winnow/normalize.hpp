@@ -73,6 +73,13 @@ char32_t DecodeUtf8(std::string_view s, std::size_t* pos);
 // named references common in scraped text, HTML 5 13.5), or 0 for none.
 char32_t HtmlEntityChar(std::string_view body);
 
+// If `text` holds an HTML character reference that HtmlEntityChar() reads
+// (also one escaped twice, "&amp;nbsp;"), writes `text` with each such
+// reference replaced by the UTF-8 of its character to `*out` and returns
+// true ("Photo&#58; AFP" -> "Photo: AFP"); otherwise returns false and
+// leaves `*out` as it was. Linear in the text's length.
+bool DecodeCharacterReferences(std::string_view text, std::string* out);
+
 // Appends the UTF-8 encoding of `c` to `*out`.
 void AppendUtf8(char32_t c, std::string* out);
 

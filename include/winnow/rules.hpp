@@ -11,7 +11,9 @@
 //   prefix    the normalised line starts with the normalised pattern's words
 //   contains  the normalised line contains the normalised pattern's words
 //   regex     RE2 syntax, searched in the line's raw bytes (use (?i) for
-//             case-insensitive); RE2 runs in linear time, so no pattern can
+//             case-insensitive), its HTML character references spelled
+//             out (DecodeCharacterReferences: "Photo&#58; AFP" is searched
+//             as "Photo: AFP"); RE2 runs in linear time, so no pattern can
 //             make winnow hang
 //   words     a vocabulary in groups, `W W ... | W W ... | ...`: every word of
 //             the normalised line is one of the pattern's words, and the

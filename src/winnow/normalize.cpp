@@ -715,4 +715,24 @@ void Normalize(std::string_view in, Normalized* out) {
   if (again != out->text) NormalizeView(again, out, true);
 }
 
+bool DecodeCharacterReferences(std::string_view text, std::string* out) {
+  std::size_t at = text.find('&');
+  if (at == std::string_view::npos) return false;
+  bool any = false;
+  std::size_t copied = 0;
+  for (; at != std::string_view::npos; at = text.find('&', at + 1)) {
+    char32_t c;
+    const std::size_t length = ReferenceAt(text, at, &c);
+    if (length == 0) continue;
+    if (!any) out->clear();
+    any = true;
+    out->append(text.substr(copied, at - copied));
+    AppendUtf8(c, out);
+    copied = at + length;
+    at = copied - 1;
+  }
+  if (any) out->append(text.substr(copied));
+  return any;
+}
+
 }  // namespace winnow

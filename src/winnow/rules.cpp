@@ -735,22 +735,33 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
     }
   }
   if (c.regex_ids.empty()) return best;
+  // Regexes read a line as it reads: with its HTML character references
+  // as the characters they spell ("Photo&#58; AFP" is "Photo: AFP"), as
+  // the other kinds see them in the normalised line. Such a line is
+  // scanned alone (the document's scan saw its raw bytes).
+  thread_local std::string decoded;
+  std::string_view text = raw;
+  bool references = false;
+  if (raw.find('&') != std::string_view::npos && DecodeCharacterReferences(raw, &decoded)) {
+    text = decoded;
+    references = true;
+  }
   // The regexes the scanner says may match: from the document's scan, or
   // from a scan of this line.
   thread_local std::vector<int> line_ids;
   const int* candidates = nullptr;
   std::size_t count = 0;
   bool have = false;
-  const std::size_t at = scan != nullptr ? scan->Find(line) : LineScan::kNone;
+  const std::size_t at = scan != nullptr && !references ? scan->Find(line) : LineScan::kNone;
   if (at != LineScan::kNone) {
     const std::uint32_t first = at == 0 ? 0 : scan->ends_[at - 1];
     candidates = scan->ids_.data() + first;
     count = scan->ends_[at] - first;
     have = true;
   } else if (scanner != nullptr && c.scan_regexes &&
-             simdjson::validate_utf8(raw.data(), raw.size())) {
+             simdjson::validate_utf8(text.data(), text.size())) {
     line_ids.clear();
-    have = scanner->ScanRegexes(raw, &line_ids);
+    have = scanner->ScanRegexes(text, &line_ids);
     candidates = line_ids.data();
     count = line_ids.size();
   }
@@ -765,12 +776,12 @@ RuleMatch RuleSet::MatchAll(std::string_view raw, const Normalized& norm, const 
                        : p.action == PatternAction::kKeep ? best.keep
                                                           : best.feature;
       if (slot >= 0 && slot < id) continue;
-      if (RE2::PartialMatch(raw, *c.confirm[id])) consider(id);
+      if (RE2::PartialMatch(text, *c.confirm[id])) consider(id);
     }
-    if (!c.rest_ids.empty()) search(*c.rest, c.rest_split, c.rest_ids, raw);
+    if (!c.rest_ids.empty()) search(*c.rest, c.rest_split, c.rest_ids, text);
     return best;
   }
-  search(*c.regex, c.regex_split, c.regex_ids, raw);
+  search(*c.regex, c.regex_split, c.regex_ids, text);
   return best;
 }
 

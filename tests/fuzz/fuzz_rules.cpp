@@ -12,7 +12,8 @@
 //    word limit, that matches, as an oracle computes it from the header's
 //    definitions: literal = the normalised line, prefix = its first words,
 //    contains = a run of its words, regex = RE2::PartialMatch on the raw
-//    line; -1 when none does.
+//    line with its HTML character references spelled out
+//    (DecodeCharacterReferences); -1 when none does.
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -63,7 +64,9 @@ bool OracleMatches(const Pattern& p, std::string_view raw, const winnow::Normali
       options.set_max_mem(64 << 20);
       const RE2 re(p.text, options);
       FUZZ_CHECK(re.ok());  // Parse accepted it
-      return RE2::PartialMatch(re2::StringPiece(raw.data(), raw.size()), re);
+      std::string decoded;
+      const std::string_view text = winnow::DecodeCharacterReferences(raw, &decoded) ? decoded : raw;
+      return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re);
     }
   }
   FUZZ_CHECK(false);

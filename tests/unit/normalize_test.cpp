@@ -241,6 +241,19 @@ TEST(NormalizeTest, CjkCharactersAreWordsAndCounted) {
   }
 }
 
+TEST(DecodeCharacterReferencesTest, SpellsTheReferencesAndKeepsTheRest) {
+  std::string out = "untouched";
+  EXPECT_FALSE(DecodeCharacterReferences("Fish & chips &c; & more", &out));
+  EXPECT_EQ(out, "untouched");
+  EXPECT_FALSE(DecodeCharacterReferences("", &out));
+  ASSERT_TRUE(DecodeCharacterReferences("Photo&#58; AFP", &out));
+  EXPECT_EQ(out, "Photo: AFP");
+  ASSERT_TRUE(DecodeCharacterReferences("it&#8217;s &amp;nbsp;&amp; &bogus; end&#x201D;", &out));
+  EXPECT_EQ(out, "it\u2019s \u00a0& &bogus; end\u201d");
+  ASSERT_TRUE(DecodeCharacterReferences("&lt;b&gt;", &out));
+  EXPECT_EQ(out, "<b>");
+}
+
 TEST(NormalizeTest, OutputIsClearedAndReused) {
   Normalized n;
   Normalize("\u4e2d\u6587 many words here", &n);

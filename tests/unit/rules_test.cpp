@@ -747,6 +747,32 @@ TEST(RuleSetScanTest, HyperscanAndRe2AloneAgree) {
 // U+2028 or nothing, patterns anchored at both ends, invalid UTF-8 (left
 // to RE2), blocks of lines past the first 64 KiB; and a pattern that
 // turns multi-line matching off keeps every line to a scan of its own.
+// Regex patterns read a line's HTML character references as the
+// characters they spell, scanned with the document or alone.
+TEST(RuleSetScanTest, RegexesReadCharacterReferences) {
+  const std::string rules_text = std::string(DefaultRulesText()) + "colon drop regex ^Note: .*$\n";
+  const std::string text = "Photo&#58; John Smith\nNote&#x3A; read this\nNote&colon read this\n"
+                           "Share&nbsp;this\nThe council met on Tuesday.\n";
+  Document doc;
+  SplitDocument(text, &doc);
+  for (std::uint64_t after : {std::uint64_t{0}, std::uint64_t{1} << 62}) {
+    RuleSet rules;
+    rules.Parse(rules_text, "r", PatternAction::kFeature);
+    rules.set_pattern_scan_after(after);
+    rules.Freeze();
+    LineScan scan;
+    rules.ScanLines(doc, 4000, &scan);
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+      Normalized norm;
+      Normalize(doc.lines[i].text, &norm);
+      const RuleMatch m = rules.MatchAll(doc.lines[i].text, norm, scan, i);
+      names.push_back(m.drop < 0 ? "" : rules.names()[rules.patterns()[m.drop].rule]);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"caption", "colon", "", "share", ""})) << after;
+  }
+}
+
 TEST(RuleSetScanTest, ADocumentScannedInOnePassMatchesLineByLine) {
   std::string text(DefaultRulesText());
   text +=
