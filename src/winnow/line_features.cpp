@@ -375,7 +375,7 @@ bool PostStamp(std::string_view raw, const Normalized& norm, bool digits, std::u
 // Responses", "1 Comment") or that open the "N responses to TITLE" form.
 struct CommentWords {
   std::vector<std::uint64_t> phrases, counted;  // HashWord(text, kWordSeed), sorted
-  std::unordered_set<std::string_view> titled, joins;
+  std::unordered_set<std::string_view> titled, invited, joins;
   CommentWords() {
     Normalized norm;
     auto add = [&](std::vector<std::uint64_t>* set, const char* text) {
@@ -437,6 +437,9 @@ struct CommentWords {
     for (const char* w : {"responses", "response", "thoughts", "thought", "comments", "comment"}) {
       titled.insert(w);
     }
+    // Before an invitation ("42 Comments so far"): not "thoughts", which
+    // heads a comment section only as "N thoughts on TITLE".
+    for (const char* w : {"responses", "response", "comments", "comment"}) invited.insert(w);
     for (const char* w : {"to", "on"}) joins.insert(w);
   }
 };
@@ -479,15 +482,13 @@ CommentsHeadingMatch MatchCommentsHeading(std::string_view raw, const Normalized
   const bool sentence = last == std::string_view::npos || raw[last] == '.';
   if (!count_before || sentence || !words.titled.contains(norm.word(first))) return {};
   if (first + 1 < end && words.joins.contains(norm.word(first + 1))) {
-    if (end - first >= 3) return {true, counted, hash};
-    return {};
+    return end - first >= 3 ? CommentsHeadingMatch{true, counted, hash} : CommentsHeadingMatch{};
   }
-  // Not a numbered item ("16. Thought", a brand in a list of them), nor
-  // "thoughts" without "on TITLE".
+  // Not a numbered item ("16. Thought", a brand in a list of them).
   const std::size_t digits = raw.find_first_not_of(" \t{([0123456789");
   const bool numbered = digits != std::string_view::npos && digits > 0 && raw[digits] == '.';
   const std::string_view word = norm.word(first);
-  if (end - first <= 8 && !numbered && !word.starts_with("thought")) {
+  if (end - first <= 8 && !numbered && words.invited.contains(word)) {
     return {true, counted, HashWord(word, kWordSeed)};
   }
   return {};
